@@ -1,0 +1,363 @@
+// The embedded adapter: one SQLite file through better-sqlite3. better-sqlite3 is synchronous,
+// so each port method runs its whole unit of work in one native transaction without yielding to
+// the event loop: no other request can observe a half-written state, and one connection suffices.
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type {
+  AccountInput, AppId, AppendResult, ConversationRecord, HistoryPage, HistoryQuery, MessageRef, ModifyRequest,
+  ModifyResult, NewMessage, ReadResult, RecallAuditEntry, RecallRequest, RecallResult, Store, StoredMessage, UserEvent,
+  UserEventKind,
+} from '../../ports/store.js';
+import { EVENT_RETENTION_SECONDS, conversationPair, msgKeyOf, packFlags, unpackFlags } from '../../ports/message-flags.js';
+import { MIGRATIONS } from './migrations.js';
+
+export interface SqliteOptions {
+  /** File path, or ':memory:'. */
+  filename: string;
+  /** 'normal' (default) survives a process crash; 'full' also a power loss, at a cost per commit. */
+  synchronous?: 'normal' | 'full';
+}
+
+interface MessageRow {
+  id: number; sender: string; recipient: string; seq: number; random: number; time: number; body: string;
+  cloud_custom_data: string; offline_push_info: string | null; origin: string; flags: number; life_time: number;
+  recalled_by: string | null; recalled_at: number | null;
+}
+
+interface ConversationRow {
+  owner: string; peer: string; unread: number; read_time: number; read_id: number; last_msg_id: number | null;
+  last_time: number; updated_at: number;
+}
+
+const MESSAGE_COLUMNS = 'id, sender, recipient, seq, random, time, body, cloud_custom_data, offline_push_info, origin, flags, life_time, recalled_by, recalled_at';
+const MAX_ID = Number.MAX_SAFE_INTEGER;
+
+function toMessage(r: MessageRow): StoredMessage {
+  const f = unpackFlags(r.flags);
+  return {
+    id: r.id, from: r.sender, to: r.recipient, seq: r.seq, random: r.random, time: r.time,
+    body: JSON.parse(r.body), cloudCustomData: r.cloud_custom_data,
+    ...(r.offline_push_info !== null ? { offlinePushInfo: JSON.parse(r.offline_push_info) } : {}),
+    origin: r.origin as StoredMessage['origin'],
+    senderRoams: f.senderRoams, onlineOnly: f.onlineOnly, countsUnread: f.countsUnread,
+    needReadReceipt: f.needReadReceipt, supportExtension: f.supportExtension, preRead: f.preRead,
+    lifeTime: r.life_time,
+    ...(r.recalled_by !== null ? { recalled: { by: r.recalled_by, at: r.recalled_at ?? 0 } } : {}),
+  };
+}
+
+/** Is a message at (time, id) after the read cursor (readTime, readId)? */
+const isAfterCursor = (time: number, id: number, c: { read_time: number; read_id: number }): boolean =>
+  time > c.read_time || (time === c.read_time && id > c.read_id);
+
+export class SqliteStore implements Store {
+  readonly db: Database.Database;
+  private s!: ReturnType<SqliteStore['prepare']>;
+
+  constructor(opts: SqliteOptions) {
+    if (opts.filename !== ':memory:') mkdirSync(dirname(opts.filename), { recursive: true });
+    this.db = new Database(opts.filename);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${opts.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+    // A recall must erase content from the file, not just unlink it: zero freed space.
+    this.db.pragma('secure_delete = ON');
+    this.db.pragma('busy_timeout = 5000');
+  }
+
+  async migrate(): Promise<void> {
+    const current = this.db.pragma('user_version', { simple: true }) as number;
+    for (let v = current; v < MIGRATIONS.length; v++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[v]!);
+        this.db.pragma(`user_version = ${v + 1}`);
+      }).immediate();
+    }
+    this.s = this.prepare();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  /** Moves WAL content into the main file and truncates the WAL, so erased bytes leave the WAL too. */
+  checkpoint(): void {
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+
+  private prepare() {
+    const d = this.db;
+    return {
+      accountUpsert: d.prepare(`INSERT INTO accounts (app, user_id, nick, face_url, created_at) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (app, user_id) DO UPDATE SET nick = COALESCE(excluded.nick, nick), face_url = COALESCE(excluded.face_url, face_url)`),
+      accountInsertIgnore: d.prepare('INSERT INTO accounts (app, user_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
+      accountDelete: d.prepare('DELETE FROM accounts WHERE app = ? AND user_id = ?'),
+      accountExists: d.prepare('SELECT 1 FROM accounts WHERE app = ? AND user_id = ?').pluck(),
+      accountKick: d.prepare('UPDATE accounts SET kicked_at = ? WHERE app = ? AND user_id = ?'),
+      accountKickedAt: d.prepare('SELECT kicked_at FROM accounts WHERE app = ? AND user_id = ?').pluck(),
+      nextSeq: d.prepare('UPDATE accounts SET event_seq = event_seq + 1 WHERE app = ? AND user_id = ? RETURNING event_seq').pluck(),
+      lastSeq: d.prepare('SELECT event_seq FROM accounts WHERE app = ? AND user_id = ?').pluck(),
+      unreadTotal: d.prepare('SELECT unread_total FROM accounts WHERE app = ? AND user_id = ?').pluck(),
+      unreadAdd: d.prepare('UPDATE accounts SET unread_total = MAX(0, unread_total + ?) WHERE app = ? AND user_id = ?'),
+
+      msgByIdentity: d.prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE app = ? AND sender = ? AND recipient = ? AND seq = ? AND random = ? AND time = ?`),
+      msgById: d.prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ?`),
+      msgInsert: d.prepare(`INSERT INTO messages (app, user_lo, user_hi, sender, recipient, seq, random, time, body, cloud_custom_data,
+        offline_push_info, origin, flags, life_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      msgErase: d.prepare(`UPDATE messages SET body = '[]', cloud_custom_data = '', offline_push_info = NULL, recalled_by = ?, recalled_at = ? WHERE id = ?`),
+      msgModify: d.prepare('UPDATE messages SET body = COALESCE(?, body), cloud_custom_data = COALESCE(?, cloud_custom_data) WHERE id = ?'),
+      // Walk the conversation index backwards from the cursor; skip what the owner does not see
+      // (online-only messages, and the sender's side of SyncOtherMachine 2 messages).
+      historyPage: d.prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages
+        WHERE app = ? AND user_lo = ? AND user_hi = ? AND time >= ? AND time <= ? AND (time, seq, id) < (?, ?, ?)
+          AND (flags & 2) = 0 AND (sender <> ? OR (flags & 1) = 1 OR sender = recipient)
+        ORDER BY time DESC, seq DESC, id DESC LIMIT ?`),
+      maxMsgId: d.prepare('SELECT COALESCE(MAX(id), 0) FROM messages').pluck(),
+
+      convGet: d.prepare('SELECT owner, peer, unread, read_time, read_id, last_msg_id, last_time, updated_at FROM conversations WHERE app = ? AND owner = ? AND peer = ?'),
+      convEnsure: d.prepare('INSERT INTO conversations (app, owner, peer, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING'),
+      convSetLast: d.prepare(`UPDATE conversations SET last_msg_id = ?, last_time = ?, updated_at = MAX(updated_at, ?)
+        WHERE app = ? AND owner = ? AND peer = ? AND last_time <= ?`),
+      convUnreadAdd: d.prepare('UPDATE conversations SET unread = MAX(0, unread + ?) WHERE app = ? AND owner = ? AND peer = ?'),
+      convSetRead: d.prepare('UPDATE conversations SET read_time = ?, read_id = ?, unread = ? WHERE app = ? AND owner = ? AND peer = ?'),
+      convList: d.prepare('SELECT owner, peer, unread, read_time, read_id, last_msg_id, last_time, updated_at FROM conversations WHERE app = ? AND owner = ? AND last_msg_id IS NOT NULL ORDER BY updated_at DESC, peer LIMIT ?'),
+      // Messages from peer to owner after the read cursor that count as unread. Walks the
+      // conversation index from the cursor on, so it costs the unread messages, not the history.
+      countUnreadAfter: d.prepare(`SELECT COUNT(*) FROM messages WHERE app = ? AND user_lo = ? AND user_hi = ? AND time >= ?
+        AND sender = ? AND (flags & 6) = 4 AND recalled_by IS NULL AND (time > ? OR id > ?)`).pluck(),
+
+      eventInsert: d.prepare('INSERT INTO events (app, user_id, seq, kind, message_id, data, at, expires_at, origin_device) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+      eventsDropMessage: d.prepare("DELETE FROM events WHERE message_id = ? AND kind = 'message'"),
+      eventsAfter: d.prepare(`SELECT e.seq, e.kind, e.at, e.data, e.origin_device, e.message_id, ${MESSAGE_COLUMNS.split(', ').map((c) => `m.${c} AS m_${c}`).join(', ')}
+        FROM events e LEFT JOIN messages m ON m.id = e.message_id
+        WHERE e.app = ? AND e.user_id = ? AND e.seq > ? AND e.expires_at >= ? ORDER BY e.seq LIMIT ?`),
+
+      auditInsert: d.prepare('INSERT INTO recall_audit (app, sender, recipient, msg_key, by_user, via, at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      auditList: d.prepare('SELECT sender, recipient, msg_key, by_user, via, at FROM recall_audit WHERE app = ? ORDER BY id DESC LIMIT ?'),
+    };
+  }
+
+  // ---- accounts -------------------------------------------------------------------------
+
+  async importAccount(app: AppId, a: AccountInput, now: number): Promise<void> {
+    this.s.accountUpsert.run(app, a.userId, a.nick ?? null, a.faceUrl ?? null, now);
+  }
+
+  async importAccounts(app: AppId, userIds: string[], now: number): Promise<void> {
+    this.db.transaction(() => {
+      for (const id of userIds) this.s.accountInsertIgnore.run(app, id, now);
+    })();
+  }
+
+  async deleteAccounts(app: AppId, userIds: string[]): Promise<string[]> {
+    return this.db.transaction(() => userIds.filter((id) => this.s.accountDelete.run(app, id).changes > 0))();
+  }
+
+  async existingAccounts(app: AppId, userIds: string[]): Promise<Set<string>> {
+    return new Set(userIds.filter((id) => this.s.accountExists.get(app, id) !== undefined));
+  }
+
+  async kickAccount(app: AppId, userId: string, at: number): Promise<boolean> {
+    return this.s.accountKick.run(at, app, userId).changes > 0;
+  }
+
+  async kickedAt(app: AppId, userId: string): Promise<number | undefined> {
+    return (this.s.accountKickedAt.get(app, userId) as number | null | undefined) ?? undefined;
+  }
+
+  // ---- messages -------------------------------------------------------------------------
+
+  async appendMessage(app: AppId, m: NewMessage): Promise<AppendResult> {
+    return this.db.transaction(() => this.append(app, m))();
+  }
+
+  async appendMessages(app: AppId, ms: NewMessage[]): Promise<AppendResult[]> {
+    return this.db.transaction(() => ms.map((m) => this.append(app, m)))();
+  }
+
+  private append(app: AppId, m: NewMessage): AppendResult {
+    const existing = this.s.msgByIdentity.get(app, m.from, m.to, m.seq, m.random, m.time) as MessageRow | undefined;
+    if (existing) {
+      return { message: toMessage(existing), duplicate: true, recipientUnread: this.unreadOf(app, m.to) };
+    }
+    const [lo, hi] = conversationPair(m.from, m.to);
+    const id = Number(this.s.msgInsert.run(app, lo, hi, m.from, m.to, m.seq, m.random, m.time, JSON.stringify(m.body),
+      m.cloudCustomData, m.offlinePushInfo ? JSON.stringify(m.offlinePushInfo) : null, m.origin, packFlags(m), m.lifeTime).lastInsertRowid);
+    if (!m.onlineOnly) {
+      // The recipient's side of the conversation.
+      this.s.convEnsure.run(app, m.to, m.from, m.time);
+      if (m.updatesLastMessage) this.s.convSetLast.run(id, m.time, m.time, app, m.to, m.from, m.time);
+      if (m.countsUnread) {
+        const conv = this.s.convGet.get(app, m.to, m.from) as ConversationRow;
+        if (isAfterCursor(m.time, id, conv)) {
+          this.s.convUnreadAdd.run(1, app, m.to, m.from);
+          this.s.unreadAdd.run(1, app, m.to);
+        }
+      }
+      // The sender's side, unless SyncOtherMachine 2 keeps it out of the sender's roaming.
+      if (m.senderRoams) {
+        this.s.convEnsure.run(app, m.from, m.to, m.time);
+        if (m.updatesLastMessage) this.s.convSetLast.run(id, m.time, m.time, app, m.from, m.to, m.time);
+      }
+      const expiresAt = m.queueUntil;
+      for (const user of m.deliverTo) this.appendEvent(app, user, 'message', id, null, m.time, expiresAt, m.originDevice ?? null);
+    }
+    const stored = toMessage(this.s.msgById.get(id) as MessageRow);
+    return { message: stored, duplicate: false, recipientUnread: this.unreadOf(app, m.to) };
+  }
+
+  private appendEvent(app: AppId, user: string, kind: UserEventKind, messageId: number | null, data: unknown, at: number, expiresAt: number, device: string | null): void {
+    const seq = this.s.nextSeq.get(app, user) as number | undefined;
+    if (seq === undefined) return; // the account was deleted: nobody to deliver to
+    this.s.eventInsert.run(app, user, seq, kind, messageId, data === null ? null : JSON.stringify(data), at, expiresAt, device);
+  }
+
+  private unreadOf(app: AppId, user: string): number {
+    return (this.s.unreadTotal.get(app, user) as number | undefined) ?? 0;
+  }
+
+  async findImported(app: AppId, r: MessageRef): Promise<StoredMessage | undefined> {
+    const row = (this.s.msgByIdentity.get(app, r.from, r.to, r.seq, r.random, r.time)
+      ?? this.s.msgByIdentity.get(app, r.to, r.from, r.seq, r.random, r.time)) as MessageRow | undefined;
+    return row ? toMessage(row) : undefined;
+  }
+
+  async findMessage(app: AppId, r: MessageRef): Promise<StoredMessage | undefined> {
+    const row = this.s.msgByIdentity.get(app, r.from, r.to, r.seq, r.random, r.time) as MessageRow | undefined;
+    return row ? toMessage(row) : undefined;
+  }
+
+  async findInConversation(app: AppId, a: string, b: string, k: { seq: number; random: number; time: number }): Promise<StoredMessage | undefined> {
+    return this.findImported(app, { from: a, to: b, ...k });
+  }
+
+  async recallMessage(app: AppId, req: RecallRequest): Promise<RecallResult> {
+    return this.db.transaction((): RecallResult => {
+      const r = req.ref;
+      const row = this.s.msgByIdentity.get(app, r.from, r.to, r.seq, r.random, r.time) as MessageRow | undefined;
+      if (!row) return { outcome: 'not_found' };
+      const before = toMessage(row);
+      if (before.recalled) return { outcome: 'already_recalled', message: before };
+      this.s.msgErase.run(req.by, req.at, row.id);
+      // Off the offline queues: a device that has not synced it yet will never get the content.
+      this.s.eventsDropMessage.run(row.id);
+      if (!before.onlineOnly && before.countsUnread) {
+        const conv = this.s.convGet.get(app, r.to, r.from) as ConversationRow | undefined;
+        if (conv && isAfterCursor(row.time, row.id, conv)) {
+          this.s.convUnreadAdd.run(-1, app, r.to, r.from);
+          this.s.unreadAdd.run(-1, app, r.to);
+        }
+      }
+      const msgKey = msgKeyOf(r);
+      const notice = { from: r.from, to: r.to, msgKey, by: req.by, via: req.via, at: req.at };
+      const expiresAt = req.at + EVENT_RETENTION_SECONDS;
+      this.appendEvent(app, r.to, 'recall', row.id, notice, req.at, expiresAt, null);
+      if (r.from !== r.to) this.appendEvent(app, r.from, 'recall', row.id, notice, req.at, expiresAt, null);
+      this.s.auditInsert.run(app, r.from, r.to, msgKey, req.by, req.via, req.at);
+      return { outcome: 'recalled', message: toMessage(this.s.msgById.get(row.id) as MessageRow), recipientUnread: this.unreadOf(app, r.to) };
+    }).immediate();
+  }
+
+  async modifyMessage(app: AppId, req: ModifyRequest, at: number): Promise<ModifyResult> {
+    return this.db.transaction((): ModifyResult => {
+      const r = req.ref;
+      const row = this.s.msgByIdentity.get(app, r.from, r.to, r.seq, r.random, r.time) as MessageRow | undefined;
+      if (!row) return { outcome: 'not_found' };
+      if (row.recalled_by !== null) return { outcome: 'recalled' };
+      this.s.msgModify.run(req.body ? JSON.stringify(req.body) : null, req.cloudCustomData ?? null, row.id);
+      const expiresAt = at + EVENT_RETENTION_SECONDS;
+      const notice = { from: r.from, to: r.to, msgKey: msgKeyOf(r) };
+      this.appendEvent(app, r.to, 'modify', row.id, notice, at, expiresAt, null);
+      if (r.from !== r.to) this.appendEvent(app, r.from, 'modify', row.id, notice, at, expiresAt, null);
+      return { outcome: 'modified', message: toMessage(this.s.msgById.get(row.id) as MessageRow) };
+    }).immediate();
+  }
+
+  async history(app: AppId, q: HistoryQuery): Promise<HistoryPage> {
+    const [lo, hi] = conversationPair(q.owner, q.peer);
+    const b = q.before ?? { time: q.maxTime, seq: MAX_ID, id: MAX_ID };
+    const rows = this.s.historyPage.all(app, lo, hi, q.minTime, q.maxTime, b.time, b.seq, b.id, q.owner, q.limit + 1) as MessageRow[];
+    const more = rows.length > q.limit;
+    const own = this.s.convGet.get(app, q.owner, q.peer) as ConversationRow | undefined;
+    const peer = this.s.convGet.get(app, q.peer, q.owner) as ConversationRow | undefined;
+    return {
+      messages: rows.slice(0, q.limit).map(toMessage),
+      more,
+      ownerRead: { time: own?.read_time ?? 0, id: own?.read_id ?? 0 },
+      peerRead: { time: peer?.read_time ?? 0, id: peer?.read_id ?? 0 },
+    };
+  }
+
+  async recallAudit(app: AppId, limit: number): Promise<RecallAuditEntry[]> {
+    return (this.s.auditList.all(app, limit) as Array<{ sender: string; recipient: string; msg_key: string; by_user: string; via: string; at: number }>)
+      .map((r) => ({ from: r.sender, to: r.recipient, msgKey: r.msg_key, by: r.by_user, via: r.via as 'admin' | 'client', at: r.at }));
+  }
+
+  // ---- conversations ----------------------------------------------------------------------
+
+  async setRead(app: AppId, owner: string, peer: string, readTime: number | undefined, at: number): Promise<ReadResult> {
+    return this.db.transaction((): ReadResult => {
+      this.s.convEnsure.run(app, owner, peer, at);
+      const conv = this.s.convGet.get(app, owner, peer) as ConversationRow;
+      // Without a time: everything stored up to now. With T: everything whose time ≤ T.
+      const cursor = readTime === undefined ? { read_time: at, read_id: this.s.maxMsgId.get() as number } : { read_time: readTime, read_id: MAX_ID };
+      // The cursor never moves back: a late or repeated report cannot make messages unread again.
+      const next = isAfterCursor(cursor.read_time, cursor.read_id, conv) ? cursor : conv;
+      const [lo, hi] = conversationPair(owner, peer);
+      const unread = this.s.countUnreadAfter.get(app, lo, hi, next.read_time, peer, next.read_time, next.read_id) as number;
+      this.s.convSetRead.run(next.read_time, next.read_id, unread, app, owner, peer);
+      if (unread !== conv.unread) this.s.unreadAdd.run(unread - conv.unread, app, owner);
+      if (next !== conv) {
+        // The owner's other devices learn the new cursor; the peer's devices get a read receipt.
+        const data = { owner, peer, readTime: next.read_time };
+        const expiresAt = at + EVENT_RETENTION_SECONDS;
+        this.appendEvent(app, owner, 'read', null, data, at, expiresAt, null);
+        if (peer !== owner) this.appendEvent(app, peer, 'read', null, data, at, expiresAt, null);
+      }
+      return { unread, totalUnread: this.unreadOf(app, owner), readTime: next.read_time };
+    }).immediate();
+  }
+
+  async totalUnread(app: AppId, owner: string): Promise<number> {
+    return this.unreadOf(app, owner);
+  }
+
+  async conversation(app: AppId, owner: string, peer: string): Promise<ConversationRecord | undefined> {
+    const row = this.s.convGet.get(app, owner, peer) as ConversationRow | undefined;
+    return row ? this.toConversation(app, row) : undefined;
+  }
+
+  async conversations(app: AppId, owner: string, limit: number): Promise<ConversationRecord[]> {
+    return (this.s.convList.all(app, owner, limit) as ConversationRow[]).map((r) => this.toConversation(app, r));
+  }
+
+  private toConversation(app: AppId, r: ConversationRow): ConversationRecord {
+    const peerSide = this.s.convGet.get(app, r.peer, r.owner) as ConversationRow | undefined;
+    const last = r.last_msg_id !== null ? (this.s.msgById.get(r.last_msg_id) as MessageRow | undefined) : undefined;
+    return {
+      owner: r.owner, peer: r.peer, unread: r.unread, readTime: r.read_time, peerReadTime: peerSide?.read_time ?? 0,
+      ...(last ? { lastMessage: toMessage(last) } : {}), updatedAt: r.updated_at,
+    };
+  }
+
+  // ---- events -------------------------------------------------------------------------------
+
+  async eventsAfter(app: AppId, userId: string, afterSeq: number, limit: number, now: number): Promise<UserEvent[]> {
+    const rows = this.s.eventsAfter.all(app, userId, afterSeq, now, limit) as Array<Record<string, unknown>>;
+    return rows.map((r) => {
+      const ev: UserEvent = { seq: r.seq as number, kind: r.kind as UserEventKind, at: r.at as number };
+      if (r.message_id !== null && r.m_id !== null) {
+        const m: Record<string, unknown> = {};
+        for (const c of MESSAGE_COLUMNS.split(', ')) m[c] = r[`m_${c}`];
+        ev.message = toMessage(m as unknown as MessageRow);
+      }
+      if (r.data !== null) ev.data = JSON.parse(r.data as string);
+      if (r.origin_device !== null) ev.originDevice = r.origin_device as string;
+      return ev;
+    });
+  }
+
+  async lastEventSeq(app: AppId, userId: string): Promise<number> {
+    return (this.s.lastSeq.get(app, userId) as number | undefined) ?? 0;
+  }
+}

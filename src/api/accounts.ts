@@ -1,0 +1,119 @@
+// REST APIs of im_open_login_svc: account_import, multiaccount_import, account_delete,
+// account_check, kick (spec §3.1–3.5).
+import { ApiError } from '../domain/errors.js';
+import { userIdProblem } from './fields.js';
+import type { ApiDefinition } from './registry.js';
+
+const SPEC = 'shared/spec/tencent-rest-api.md';
+const base = { service: 'im_open_login_svc', family: 'account' as const };
+
+export const accountApis: ApiDefinition[] = [
+  {
+    ...base,
+    command: 'account_import',
+    summary: 'Import one account (idempotent).',
+    rateLimit: 200,
+    spec: `${SPEC} §3.1`,
+    fields: {
+      UserID: { type: 'string', required: true, userId: true, code: 70402, doc: 'UserID, 1–32 bytes. The legacy name Identifier is accepted too.' },
+      Nick: { type: 'string', maxBytes: 500, code: 40601, doc: 'Nickname, at most 500 bytes.' },
+      FaceUrl: { type: 'string', maxBytes: 500, code: 40601, doc: 'Avatar URL, at most 500 bytes.' },
+    },
+    errors: [40601, 70402, 70403, 70500],
+    sample: { UserID: 'alice', Nick: 'Alice', FaceUrl: 'https://example.com/alice.png' },
+    normalize(body) {
+      // Older documentation named the field Identifier; accept either, UserID first.
+      if (body.UserID === undefined && body.Identifier !== undefined) body.UserID = body.Identifier;
+    },
+    async handle(ctx, body) {
+      await ctx.services.accounts.importAccount(ctx.app.sdkAppId, {
+        userId: body.UserID as string,
+        ...(body.Nick !== undefined ? { nick: body.Nick as string } : {}),
+        ...(body.FaceUrl !== undefined ? { faceUrl: body.FaceUrl as string } : {}),
+      });
+      return {};
+    },
+  },
+  {
+    ...base,
+    command: 'multiaccount_import',
+    summary: 'Import up to 100 accounts; invalid ones are listed in FailAccounts.',
+    rateLimit: 100,
+    spec: `${SPEC} §3.2`,
+    fields: {
+      Accounts: { type: 'string[]', required: true, maxItems: 100, code: 70402, doc: 'UserIDs, at most 100.' },
+    },
+    errors: [70402, 70403, 70500],
+    sample: { Accounts: ['alice', 'bob'] },
+    async handle(ctx, body) {
+      const accounts = body.Accounts as string[];
+      if (accounts.length === 0) throw new ApiError(70402, 'Accounts must name at least one UserID');
+      const valid = accounts.filter((a) => userIdProblem(a) === undefined);
+      const failed = accounts.filter((a) => userIdProblem(a) !== undefined);
+      if (valid.length > 0) await ctx.services.accounts.importAccounts(ctx.app.sdkAppId, valid);
+      return { FailAccounts: failed };
+    },
+  },
+  {
+    ...base,
+    command: 'account_delete',
+    summary: 'Delete up to 100 accounts; unknown ones get ResultCode 70107.',
+    rateLimit: 100,
+    spec: `${SPEC} §3.3`,
+    fields: {
+      DeleteItem: {
+        type: 'object[]', required: true, maxItems: 100, code: 70402, doc: 'Items {UserID}, at most 100.',
+        fields: { UserID: { type: 'string', required: true, userId: true, code: 70402, doc: 'UserID' } },
+      },
+    },
+    errors: [70107, 70402, 70403, 70500],
+    sample: { DeleteItem: [{ UserID: 'alice' }] },
+    async handle(ctx, body) {
+      const ids = (body.DeleteItem as Array<{ UserID: string }>).map((i) => i.UserID);
+      if (ids.length === 0) throw new ApiError(70402, 'DeleteItem must name at least one UserID');
+      const result = await ctx.services.accounts.deleteAccounts(ctx.app.sdkAppId, ids);
+      return {
+        ResultItem: ids.map((id) => (result.get(id)
+          ? { ResultCode: 0, ResultInfo: '', UserID: id }
+          : { ResultCode: 70107, ResultInfo: 'Err_TLS_PT_Open_Login_Account_Not_Exist', UserID: id })),
+      };
+    },
+  },
+  {
+    ...base,
+    command: 'account_check',
+    summary: 'Check up to 100 accounts: Imported or NotImported.',
+    rateLimit: 100,
+    spec: `${SPEC} §3.4`,
+    fields: {
+      CheckItem: {
+        type: 'object[]', required: true, maxItems: 100, code: 70402, doc: 'Items {UserID}, at most 100.',
+        fields: { UserID: { type: 'string', required: true, userId: true, code: 70402, doc: 'UserID' } },
+      },
+    },
+    errors: [70402, 70403, 70500],
+    sample: { CheckItem: [{ UserID: 'alice' }, { UserID: 'nobody' }] },
+    async handle(ctx, body) {
+      const ids = (body.CheckItem as Array<{ UserID: string }>).map((i) => i.UserID);
+      if (ids.length === 0) throw new ApiError(70402, 'CheckItem must name at least one UserID');
+      const status = await ctx.services.accounts.checkAccounts(ctx.app.sdkAppId, ids);
+      return { ResultItem: ids.map((id) => ({ UserID: id, ResultCode: 0, ResultInfo: '', AccountStatus: status.get(id) })) };
+    },
+  },
+  {
+    ...base,
+    command: 'kick',
+    summary: "Invalidate the user's login sessions issued before now.",
+    rateLimit: 200,
+    spec: `${SPEC} §3.5`,
+    fields: {
+      UserID: { type: 'string', required: true, userId: true, code: 70402, doc: 'UserID whose sessions end.' },
+    },
+    errors: [70107, 70402, 70403, 70500],
+    sample: { UserID: 'alice' },
+    async handle(ctx, body) {
+      await ctx.services.accounts.kick(ctx.app.sdkAppId, body.UserID as string);
+      return {};
+    },
+  },
+];

@@ -1,0 +1,8 @@
+// Every REST API this server implements.
+import { ApiRegistry } from './registry.js';
+import { accountApis } from './accounts.js';
+import { messageApis } from './messages.js';
+
+export function defaultRegistry(): ApiRegistry {
+  return new ApiRegistry().add(...accountApis, ...messageApis);
+}

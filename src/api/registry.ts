@@ -1,0 +1,70 @@
+// The handler registry: every REST API is one entry keyed by "service/command". The edge looks
+// APIs up here; the catalogue (README, console) is generated from here. Adding an API never
+// touches the edge.
+import type { AppConfig } from '../config/config.js';
+import type { Services } from '../domain/services.js';
+import type { Fields } from './fields.js';
+
+/**
+ * The two REST families differ in the codes they use for the same failures
+ * (openim: 90001/90009/91000; im_open_login_svc: 60003/70403/70500).
+ */
+export type ApiFamily = 'openim' | 'account';
+
+export const FAMILY_CODES: Record<ApiFamily, { badJson: number; notAdmin: number; internal: number; tooLong: number }> = {
+  openim: { badJson: 90001, notAdmin: 90009, internal: 91000, tooLong: 93000 },
+  account: { badJson: 60003, notAdmin: 70403, internal: 70500, tooLong: 70402 },
+};
+
+export interface ApiContext {
+  app: AppConfig;
+  /** The authenticated admin identifier from the URL. */
+  identifier: string;
+  services: Services;
+  requestId: string;
+  clientIp: string;
+}
+
+/** What a handler returns: the API's own fields; ActionStatus/ErrorCode/ErrorInfo default to success. */
+export type ApiResult = Record<string, unknown>;
+
+export interface ApiDefinition {
+  service: string;
+  command: string;
+  summary: string;
+  family: ApiFamily;
+  /** Tencent's documented calls per second per app. */
+  rateLimit: number;
+  /** Request bodies larger than this get the family's "too long" code (93000 for messages). */
+  maxBodyBytes?: number;
+  /** Where the wire format is written down. */
+  spec: string;
+  fields: Fields;
+  /** ErrorCodes this API can answer with (beyond the edge's common ones), for the catalogue. */
+  errors: number[];
+  sample: Record<string, unknown>;
+  /** Runs before field validation, e.g. to accept a legacy field name. */
+  normalize?(body: Record<string, unknown>): void;
+  handle(ctx: ApiContext, body: Record<string, unknown>): Promise<ApiResult>;
+}
+
+export class ApiRegistry {
+  private readonly apis = new Map<string, ApiDefinition>();
+
+  add(...defs: ApiDefinition[]): this {
+    for (const d of defs) {
+      const key = `${d.service}/${d.command}`;
+      if (this.apis.has(key)) throw new Error(`API ${key} registered twice`);
+      this.apis.set(key, d);
+    }
+    return this;
+  }
+
+  get(service: string, command: string): ApiDefinition | undefined {
+    return this.apis.get(`${service}/${command}`);
+  }
+
+  list(): ApiDefinition[] {
+    return [...this.apis.values()];
+  }
+}

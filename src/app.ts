@@ -1,0 +1,59 @@
+// Composition root: configuration → store → domain services → HTTP edge.
+import type { FastifyInstance } from 'fastify';
+import { join } from 'node:path';
+import type { ServerConfig } from './config/config.js';
+import { defaultRegistry } from './api/index.js';
+import { AppDirectory } from './domain/apps.js';
+import { createServices, type Services } from './domain/services.js';
+import { buildHttpServer } from './http/server.js';
+import { systemClock, type Clock } from './ports/clock.js';
+import type { Store } from './ports/store.js';
+import { LocalBus, type Bus } from './ports/bus.js';
+import { SqliteStore } from './adapters/sqlite/sqlite-store.js';
+
+export interface Parley {
+  http: FastifyInstance;
+  services: Services;
+  store: Store;
+  config: ServerConfig;
+  /** Listens on config.host:config.port; resolves to the base URL. */
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface ParleyOptions {
+  clock?: Clock;
+  store?: Store;
+  logStream?: NodeJS.WritableStream;
+  bus?: Bus;
+}
+
+export const SQLITE_FILE = 'parley.db';
+
+export async function createParley(config: ServerConfig, opts: ParleyOptions = {}): Promise<Parley> {
+  const clock = opts.clock ?? systemClock;
+  const store = opts.store ?? new SqliteStore({ filename: join(config.dataDir, SQLITE_FILE) });
+  await store.migrate();
+  const apps = new AppDirectory(config.apps);
+  const services = createServices(store, clock, apps, opts.bus ?? new LocalBus());
+  // Admins are accounts too: they send as themselves when From_Account is omitted.
+  for (const app of config.apps) await services.accounts.importAccounts(app.sdkAppId, app.admins);
+  const http = buildHttpServer({ logLevel: config.logLevel, ...(config.tls ? { tls: config.tls } : {}), ...(opts.logStream ? { logStream: opts.logStream } : {}) }, defaultRegistry(), services);
+  return {
+    http,
+    services,
+    store,
+    config,
+    async listen() {
+      await http.listen({ host: config.host, port: config.port });
+      const addr = http.server.address();
+      const port = typeof addr === 'object' && addr ? addr.port : config.port;
+      const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+      return `${config.tls ? 'https' : 'http'}://${host}:${port}`;
+    },
+    async close() {
+      await http.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,21 @@
+// The development app: made on the first start without configured credentials and kept in the
+// data directory, so a restart prints the same SDKAppID and key (like a local emulator).
+import { randomBytes, randomInt } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AppConfig } from './config.js';
+
+export const DEV_APP_FILE = 'dev-app.json';
+
+export function loadOrCreateDevApp(dataDir: string, admins: string[]): AppConfig {
+  const file = join(dataDir, DEV_APP_FILE);
+  if (existsSync(file)) {
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as { sdkAppId: number; secretKey: string };
+    return { sdkAppId: saved.sdkAppId, secretKey: saved.secretKey, admins, rateLimits: {} };
+  }
+  // Tencent's SDKAppIDs look like 14xxxxxxxx (and 16/20xxxxxxxx); keep that shape.
+  const app = { sdkAppId: 1400000000 + randomInt(1, 99_999_999), secretKey: randomBytes(32).toString('hex') };
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, JSON.stringify(app, null, 2) + '\n', { mode: 0o600 });
+  return { ...app, admins, rateLimits: {} };
+}

@@ -1,0 +1,40 @@
+// Accounts: import, delete, check, kick. UserIDs arrive validated (1–32 bytes) from the edge.
+import type { AccountInput, AppId, Store } from '../ports/store.js';
+import { nowSeconds, type Clock } from '../ports/clock.js';
+import { ApiError } from './errors.js';
+
+export type AccountStatus = 'Imported' | 'NotImported';
+
+export class AccountService {
+  constructor(private readonly store: Store, private readonly clock: Clock) {}
+
+  async importAccount(app: AppId, account: AccountInput): Promise<void> {
+    await this.store.importAccount(app, account, nowSeconds(this.clock));
+  }
+
+  async importAccounts(app: AppId, userIds: string[]): Promise<void> {
+    await this.store.importAccounts(app, [...new Set(userIds)], nowSeconds(this.clock));
+  }
+
+  /** Per UserID: deleted (true) or unknown (false), in request order. */
+  async deleteAccounts(app: AppId, userIds: string[]): Promise<Map<string, boolean>> {
+    const deleted = new Set(await this.store.deleteAccounts(app, [...new Set(userIds)]));
+    return new Map(userIds.map((id) => [id, deleted.has(id)]));
+  }
+
+  async checkAccounts(app: AppId, userIds: string[]): Promise<Map<string, AccountStatus>> {
+    const existing = await this.store.existingAccounts(app, [...new Set(userIds)]);
+    return new Map(userIds.map((id) => [id, existing.has(id) ? 'Imported' : 'NotImported']));
+  }
+
+  async exists(app: AppId, userId: string): Promise<boolean> {
+    return (await this.store.existingAccounts(app, [userId])).has(userId);
+  }
+
+  /** Invalidates the user's sessions issued before now; 70107 for an unknown account. */
+  async kick(app: AppId, userId: string): Promise<number> {
+    const at = nowSeconds(this.clock);
+    if (!(await this.store.kickAccount(app, userId, at))) throw new ApiError(70107, `UserID ${userId} does not exist`);
+    return at;
+  }
+}

@@ -1,0 +1,266 @@
+// One-to-one messages: send, batch send, import, history, recall, modify, read marks, unread.
+// Inputs arrive shape-checked; this service owns the rules (who gets what, MsgKey, lifetimes)
+// and hands each unit of work to the store in one call, so it commits or fails whole.
+import { randomInt } from 'node:crypto';
+import type { Bus } from '../ports/bus.js';
+import { nowSeconds, type Clock } from '../ports/clock.js';
+import { EVENT_RETENTION_SECONDS, isReadBy, msgKeyOf } from '../ports/message-flags.js';
+import type {
+  AppId, AppendResult, HistoryPage, MessageOrigin, MessageRef, NewMessage, ReadResult, Store, StoredMessage,
+} from '../ports/store.js';
+import { ApiError } from './errors.js';
+import type { MsgElement } from './message-body.js';
+
+export const MAX_LIFETIME = 7 * 86400;
+const U32_MAX = 4294967295;
+
+export interface MsgKeyParts {
+  seq: number;
+  random: number;
+  time: number;
+}
+
+/** Parses "{MsgSeq}_{MsgRandom}_{MsgTime}"; undefined when it is not one. */
+export function parseMsgKey(key: string): MsgKeyParts | undefined {
+  const m = /^(\d{1,10})_(\d{1,10})_(\d{1,10})$/.exec(key);
+  if (!m) return undefined;
+  const [seq, random, time] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (seq > U32_MAX || random > U32_MAX || time > U32_MAX) return undefined;
+  return { seq, random, time };
+}
+
+export { msgKeyOf };
+
+export interface SendInput {
+  from: string;
+  to: string;
+  seq?: number;
+  random: number;
+  body: MsgElement[];
+  cloudCustomData?: string;
+  offlinePushInfo?: Record<string, unknown>;
+  /** 1: sync to the sender's devices and roaming; 2: neither; undefined: roaming only. */
+  syncOtherMachine?: 1 | 2;
+  /** Seconds; undefined = 7 days; 0 = online only; clamped at 7 days. */
+  lifeTime?: number;
+  noUnread?: boolean;
+  noLastMsg?: boolean;
+  needReadReceipt?: boolean;
+  supportExtension?: boolean;
+  origin?: MessageOrigin;
+  originDevice?: string;
+}
+
+export interface SendResult {
+  message: StoredMessage;
+  msgKey: string;
+  duplicate: boolean;
+  recipientUnread: number;
+}
+
+export interface ImportInput {
+  from: string;
+  to: string;
+  seq?: number;
+  random: number;
+  time: number;
+  body: MsgElement[];
+  cloudCustomData?: string;
+  /** 2: history, read and not pushed; 5: real time, unread and pushed. */
+  syncFromOldSystem: 2 | 5;
+}
+
+export interface HistoryInput {
+  owner: string;
+  peer: string;
+  maxCnt: number;
+  minTime: number;
+  maxTime: number;
+  lastMsgKey?: string;
+}
+
+export interface RoamMessage {
+  message: StoredMessage;
+  msgKey: string;
+  isPeerRead: boolean;
+}
+
+export interface HistoryResult {
+  messages: RoamMessage[]; // ascending by time
+  complete: boolean;
+}
+
+/** Rows fetched per history page at most; the wire size cap usually ends a page first. */
+const MAX_PAGE_ROWS = 1000;
+/** Tencent caps an admin_getroammsg answer at about 13 KB. */
+const PAGE_BYTES = 13 * 1024;
+
+export class MessageService {
+  constructor(private readonly store: Store, private readonly clock: Clock, private readonly bus?: Bus) {}
+
+  private notify(app: AppId, users: Iterable<string>): void {
+    if (!this.bus) return;
+    for (const user of new Set(users)) this.bus.publish({ kind: 'events', app, user });
+  }
+
+  /** Builds the stored form of a one-to-one send (sendmsg, batch copy, client send). */
+  private newMessage(input: SendInput, to: string, time: number, seq: number, origin: MessageOrigin): NewMessage {
+    const lifeTime = Math.min(input.lifeTime ?? MAX_LIFETIME, MAX_LIFETIME);
+    const onlineOnly = lifeTime === 0;
+    const senderRoams = input.syncOtherMachine !== 2;
+    const deliverTo = onlineOnly ? [] : [to];
+    // SyncOtherMachine 1 (and client sends) also reach the sender's other devices.
+    if (!onlineOnly && (input.syncOtherMachine === 1 || origin === 'client') && input.from !== to) deliverTo.push(input.from);
+    return {
+      from: input.from, to, seq, random: input.random, time,
+      body: input.body, cloudCustomData: input.cloudCustomData ?? '',
+      ...(input.offlinePushInfo ? { offlinePushInfo: input.offlinePushInfo } : {}),
+      origin, senderRoams, onlineOnly,
+      countsUnread: !onlineOnly && !input.noUnread,
+      updatesLastMessage: !input.noLastMsg,
+      markRead: false,
+      needReadReceipt: input.needReadReceipt ?? false,
+      supportExtension: input.supportExtension ?? false,
+      lifeTime, queueUntil: time + lifeTime, deliverTo,
+      ...(input.originDevice ? { originDevice: input.originDevice } : {}),
+    };
+  }
+
+  /** After commit: wake the recipients' connections; online-only messages go to them directly. */
+  private published(app: AppId, m: NewMessage, r: AppendResult, onlineTo: string[]): void {
+    if (r.duplicate) return;
+    if (m.onlineOnly && this.bus) {
+      for (const user of onlineTo) {
+        this.bus.publish({ kind: 'online-message', app, user, message: r.message, ...(m.originDevice ? { originDevice: m.originDevice } : {}) });
+      }
+    }
+    this.notify(app, m.deliverTo);
+  }
+
+  async send(app: AppId, input: SendInput): Promise<SendResult> {
+    await this.requireAccounts(app, ['From_Account', input.from, 90008], ['To_Account', input.to, 90012]);
+    const time = nowSeconds(this.clock);
+    const m = this.newMessage(input, input.to, time, input.seq ?? randomInt(0, U32_MAX), input.origin ?? 'sendmsg');
+    const r = await this.store.appendMessage(app, m);
+    const syncSender = (input.syncOtherMachine === 1 || m.origin === 'client') && input.from !== input.to;
+    this.published(app, m, r, syncSender ? [input.to, input.from] : [input.to]);
+    return { message: r.message, msgKey: msgKeyOf(r.message), duplicate: r.duplicate, recipientUnread: r.recipientUnread };
+  }
+
+  /** One MsgKey, one stored copy per recipient; unknown recipients are returned, not fatal. */
+  async sendBatch(app: AppId, input: Omit<SendInput, 'to'>, to: string[]): Promise<{ msgKey: string; unknown: string[] }> {
+    const recipients = [...new Set(to)];
+    const existing = await this.store.existingAccounts(app, [input.from, ...recipients]);
+    if (!existing.has(input.from)) throw new ApiError(90008, `From_Account ${input.from} does not exist`);
+    const known = recipients.filter((u) => existing.has(u));
+    const unknown = recipients.filter((u) => !existing.has(u));
+    if (known.length === 0) throw new ApiError(90012, 'invalid To_Account: none of the recipients exist');
+    const time = nowSeconds(this.clock);
+    const seq = input.seq ?? randomInt(0, U32_MAX);
+    const ms = known.map((u) => this.newMessage({ ...input, to: u }, u, time, seq, 'batchsendmsg'));
+    const results = await this.store.appendMessages(app, ms);
+    ms.forEach((m, i) => this.published(app, m, results[i]!, [m.to]));
+    return { msgKey: msgKeyOf({ seq, random: input.random, time }), unknown };
+  }
+
+  async import(app: AppId, input: ImportInput): Promise<{ msgKey: string; duplicate: boolean }> {
+    await this.requireAccounts(app, ['From_Account', input.from, 90008], ['To_Account', input.to, 90012]);
+    const seq = input.seq ?? randomInt(0, U32_MAX);
+    const ref = { from: input.from, to: input.to, seq, random: input.random, time: input.time };
+    // Imported messages are de-duplicated by their key in either direction and never overwritten.
+    const earlier = await this.store.findImported(app, ref);
+    if (earlier) return { msgKey: msgKeyOf(earlier), duplicate: true };
+    const realTime = input.syncFromOldSystem === 5;
+    const now = nowSeconds(this.clock);
+    const m: NewMessage = {
+      ...ref, body: input.body, cloudCustomData: input.cloudCustomData ?? '', origin: 'importmsg',
+      senderRoams: true, onlineOnly: false, countsUnread: realTime, updatesLastMessage: true, markRead: !realTime,
+      needReadReceipt: false, supportExtension: false, lifeTime: MAX_LIFETIME, queueUntil: now + MAX_LIFETIME,
+      deliverTo: realTime ? [input.to] : [],
+    };
+    const r = await this.store.appendMessage(app, m);
+    this.published(app, m, r, []);
+    return { msgKey: msgKeyOf(r.message), duplicate: r.duplicate };
+  }
+
+  async history(app: AppId, q: HistoryInput): Promise<HistoryResult> {
+    await this.requireAccounts(app, ['Operator_Account', q.owner, 90008], ['Peer_Account', q.peer, 90003]);
+    let before: { time: number; seq: number; id: number } | undefined;
+    if (q.lastMsgKey !== undefined && q.lastMsgKey !== '') {
+      const k = parseMsgKey(q.lastMsgKey);
+      if (!k) throw new ApiError(90001, `LastMsgKey ${JSON.stringify(q.lastMsgKey.slice(0, 60))} is not a MsgKey`);
+      const anchor = await this.store.findInConversation(app, q.owner, q.peer, k);
+      if (!anchor) throw new ApiError(90001, 'LastMsgKey does not name a message of this conversation');
+      before = { time: anchor.time, seq: anchor.seq, id: anchor.id };
+    }
+    if (q.minTime > q.maxTime) return { messages: [], complete: true };
+    const page: HistoryPage = await this.store.history(app, {
+      owner: q.owner, peer: q.peer, minTime: q.minTime, maxTime: q.maxTime,
+      limit: Math.min(q.maxCnt, MAX_PAGE_ROWS), ...(before ? { before } : {}),
+    });
+    // Keep the answer within Tencent's size cap; always at least one message.
+    const out: RoamMessage[] = [];
+    let bytes = 0;
+    let cut = false;
+    for (const m of page.messages) {
+      const size = JSON.stringify(m.body).length + m.cloudCustomData.length + 200;
+      if (out.length > 0 && bytes + size > PAGE_BYTES) {
+        cut = true;
+        break;
+      }
+      bytes += size;
+      const readerCursor = m.to === q.owner ? page.ownerRead : page.peerRead;
+      out.push({ message: m, msgKey: msgKeyOf(m), isPeerRead: m.preRead || isReadBy(m, readerCursor) });
+    }
+    return { messages: out.reverse(), complete: !cut && !page.more };
+  }
+
+  async recall(app: AppId, ref: MessageRef, by: string, via: 'admin' | 'client'): Promise<{ message: StoredMessage; recipientUnread: number }> {
+    await this.requireAccounts(app, ['From_Account', ref.from, 90008], ['To_Account', ref.to, 90003]);
+    const r = await this.store.recallMessage(app, { ref, by, via, at: nowSeconds(this.clock) });
+    if (r.outcome === 'not_found') throw new ApiError(20022, 'no such message: check From_Account, To_Account and MsgKey');
+    if (r.outcome === 'already_recalled') throw new ApiError(20023, 'the message has already been recalled');
+    this.notify(app, [ref.from, ref.to]);
+    return { message: r.message, recipientUnread: r.recipientUnread };
+  }
+
+  async modify(app: AppId, ref: MessageRef, change: { body?: MsgElement[]; cloudCustomData?: string }): Promise<StoredMessage> {
+    await this.requireAccounts(app, ['From_Account', ref.from, 90008], ['To_Account', ref.to, 90003]);
+    const r = await this.store.modifyMessage(app, { ref, ...change }, nowSeconds(this.clock));
+    if (r.outcome === 'not_found') throw new ApiError(20022, 'no such message: check From_Account, To_Account and MsgKey');
+    if (r.outcome === 'recalled') throw new ApiError(20023, 'a recalled message cannot be modified');
+    this.notify(app, [ref.from, ref.to]);
+    return r.message;
+  }
+
+  async setRead(app: AppId, owner: string, peer: string, readTime?: number): Promise<ReadResult> {
+    await this.requireAccounts(app, ['Report_Account', owner, 90008], ['Peer_Account', peer, 90003]);
+    const r = await this.store.setRead(app, owner, peer, readTime, nowSeconds(this.clock));
+    this.notify(app, [owner, peer]);
+    return r;
+  }
+
+  async unread(app: AppId, owner: string, peers?: string[]): Promise<{ total: number; perPeer: Array<{ peer: string; unread: number }>; unknown: string[] }> {
+    const uniquePeers = [...new Set(peers ?? [])];
+    const existing = await this.store.existingAccounts(app, [owner, ...uniquePeers]);
+    if (!existing.has(owner)) throw new ApiError(90003, `To_Account ${owner} does not exist`);
+    const total = await this.store.totalUnread(app, owner);
+    const perPeer: Array<{ peer: string; unread: number }> = [];
+    const unknown: string[] = [];
+    for (const p of peers ?? []) {
+      if (!existing.has(p)) unknown.push(p);
+      else perPeer.push({ peer: p, unread: (await this.store.conversation(app, owner, p))?.unread ?? 0 });
+    }
+    return { total, perPeer, unknown };
+  }
+
+  /** Each [field, UserID, code]: the code of the first account that does not exist. */
+  private async requireAccounts(app: AppId, ...checks: Array<[string, string, number]>): Promise<void> {
+    const existing = await this.store.existingAccounts(app, checks.map((c) => c[1]));
+    for (const [field, user, code] of checks) {
+      if (!existing.has(user)) throw new ApiError(code, `${field} ${user} does not exist`);
+    }
+  }
+}
+
+export { EVENT_RETENTION_SECONDS };

@@ -1,0 +1,31 @@
+// The domain services one server (or one test) runs with, wired to its ports.
+import type { Bus } from '../ports/bus.js';
+import type { Clock } from '../ports/clock.js';
+import type { Store } from '../ports/store.js';
+import { nobodyOnline, type Presence } from '../ports/presence.js';
+import { AccountService } from './accounts.js';
+import { AppDirectory } from './apps.js';
+import { MessageService } from './messages.js';
+
+export interface Services {
+  apps: AppDirectory;
+  accounts: AccountService;
+  messages: MessageService;
+  store: Store;
+  clock: Clock;
+  bus: Bus;
+  /** Replaced by the client gateway when it starts. */
+  presence: Presence;
+}
+
+export function createServices(store: Store, clock: Clock, apps: AppDirectory, bus: Bus): Services {
+  return {
+    apps,
+    accounts: new AccountService(store, clock),
+    messages: new MessageService(store, clock, bus),
+    store,
+    clock,
+    bus,
+    presence: nobodyOnline,
+  };
+}

@@ -1,0 +1,159 @@
+// The REST edge: POST /v4/<service>/<command>?sdkappid&identifier&usersig&random&contenttype.
+// It turns HTTP into a call of a registered API and every outcome into HTTP 200 with the
+// ActionStatus/ErrorCode/ErrorInfo envelope. It knows no API by name.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError } from '../domain/errors.js';
+import type { Services } from '../domain/services.js';
+import { FAMILY_CODES, type ApiDefinition, type ApiRegistry, type ApiResult } from '../api/registry.js';
+import { validateFields } from '../api/fields.js';
+import type { Authenticator } from './auth.js';
+import type { RateLimiter } from './rate-limit.js';
+
+export interface EdgeDeps {
+  registry: ApiRegistry;
+  auth: Authenticator;
+  limiter: RateLimiter;
+  services: Services;
+}
+
+/** Tencent's sample response headers (spec §1.3). */
+const CORS = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-headers': 'X-Requested-With, Content-Type',
+  'access-control-allow-methods': 'POST',
+};
+
+/** The largest body the edge reads at all; message APIs have their own, smaller limit (93000). */
+export const MAX_REQUEST_BYTES = 1024 * 1024;
+
+export function envelope(result: ApiResult): ApiResult {
+  const { ActionStatus, ErrorInfo, ErrorCode, ...rest } = result;
+  return { ActionStatus: ActionStatus ?? 'OK', ErrorInfo: ErrorInfo ?? '', ErrorCode: ErrorCode ?? 0, ...rest };
+}
+
+export const failure = (code: number, info: string): ApiResult => ({ ActionStatus: 'FAIL', ErrorInfo: info, ErrorCode: code });
+
+type Query = Record<string, string | string[] | undefined>;
+/** A repeated query parameter counts once: the first value. */
+const param = (q: Query, name: string): string | undefined => {
+  const v = q[name];
+  return Array.isArray(v) ? v[0] : v;
+};
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set once the API is known, for logs and error mapping. */
+    api?: ApiDefinition;
+    errorCode?: number;
+  }
+}
+
+export function registerEdge(server: FastifyInstance, deps: EdgeDeps): void {
+  // Clients send application/json (with or without charset), text/plain or no type at all: the
+  // body is read as bytes whatever it claims and parsed as JSON by the edge.
+  server.removeAllContentTypeParsers();
+  server.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_REQUEST_BYTES }, (_req, body, done) => done(null, body));
+
+  server.post('/v4/:service/:command', async (req, reply) => {
+    const { service, command } = req.params as { service: string; command: string };
+    reply.headers(CORS);
+    const api = deps.registry.get(service, command);
+    if (!api) return send(req, reply, failure(60009, `unknown API v4/${service}/${command}`));
+    req.api = api;
+    return send(req, reply, await call(api, req, deps));
+  });
+
+  server.options('/v4/*', async (_req, reply) => {
+    reply.headers(CORS).code(204).send();
+  });
+
+  // Only POST is an API call; any other method gets the envelope, not a 404/405 page.
+  server.route({
+    method: ['GET', 'PUT', 'DELETE', 'PATCH', 'HEAD'],
+    url: '/v4/*',
+    handler: async (req, reply) => {
+      reply.headers(CORS);
+      return send(req, reply, failure(60002, `v4 APIs are called with POST, not ${req.method}`));
+    },
+  });
+}
+
+function send(req: FastifyRequest, reply: FastifyReply, result: ApiResult): ApiResult {
+  const body = envelope(result);
+  req.errorCode = body.ErrorCode as number;
+  reply.code(200).header('content-type', 'application/json; charset=utf-8');
+  return body;
+}
+
+async function call(api: ApiDefinition, req: FastifyRequest, deps: EdgeDeps): Promise<ApiResult> {
+  const codes = FAMILY_CODES[api.family];
+  try {
+    const q = req.query as Query;
+    const app = deps.auth.app(param(q, 'sdkappid'));
+    const identifier = param(q, 'identifier') ?? '';
+    deps.auth.verify(app, identifier, param(q, 'usersig') ?? '');
+    if (!deps.services.apps.isAdmin(app, identifier)) {
+      throw new ApiError(codes.notAdmin, `${identifier} is not an app admin; REST APIs need an admin identifier`);
+    }
+    if (app.rateLimits !== false) {
+      const key = `${api.service}/${api.command}`;
+      const limit = app.rateLimits[key] ?? api.rateLimit;
+      if (!deps.limiter.take(`${app.sdkAppId}:${key}`, limit)) {
+        throw new ApiError(60007, `${key} is limited to ${limit} calls per second for this app`);
+      }
+    }
+    const raw = (req.body as Buffer | undefined) ?? Buffer.alloc(0);
+    if (api.maxBodyBytes !== undefined && raw.length > api.maxBodyBytes) {
+      throw new ApiError(codes.tooLong, `request body is ${raw.length} bytes; this API accepts at most ${api.maxBodyBytes}`);
+    }
+    const body = parseBody(raw, codes.badJson);
+    api.normalize?.(body);
+    validateFields(body, api.fields);
+    return await api.handle(
+      { app, identifier, services: deps.services, requestId: String(req.id), clientIp: req.ip },
+      body,
+    );
+  } catch (e) {
+    if (e instanceof ApiError) return failure(e.code, e.info);
+    req.log.error({ err: e, api: `${api.service}/${api.command}` }, 'internal error');
+    return failure(codes.internal, 'internal server error; the request was not applied');
+  }
+}
+
+function parseBody(raw: Buffer, code: number): Record<string, unknown> {
+  if (raw.length === 0) throw new ApiError(code, 'request body is empty; send {} when an API needs no input');
+  let body: unknown;
+  try {
+    body = JSON.parse(raw.toString('utf8'));
+  } catch (e) {
+    throw new ApiError(code, `Fail to Parse json data of body, Please check it (${(e as Error).message})`);
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ApiError(code, 'request body must be a JSON object');
+  }
+  return body as Record<string, unknown>;
+}
+
+/** Maps errors raised before a handler runs (oversized body, bad content) to the envelope. */
+export function edgeErrorHandler(registry: ApiRegistry) {
+  return (err: { code?: string; statusCode?: number; message: string }, req: FastifyRequest, reply: FastifyReply): void => {
+    if (!req.url.startsWith('/v4/')) {
+      const status = err.statusCode && err.statusCode < 500 ? err.statusCode : 500;
+      if (status >= 500) req.log.error({ err }, 'internal error');
+      reply.code(status).send({ error: status >= 500 ? 'internal server error' : err.message });
+      return;
+    }
+    const { service, command } = (req.params ?? {}) as { service?: string; command?: string };
+    const api = service && command ? registry.get(service, command) : undefined;
+    const codes = FAMILY_CODES[api?.family ?? 'openim'];
+    let result: ApiResult;
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') result = failure(api ? codes.tooLong : 93000, `request body is larger than ${MAX_REQUEST_BYTES} bytes`);
+    else if (err.statusCode !== undefined && err.statusCode < 500) result = failure(api ? codes.badJson : 60002, `bad request: ${err.message}`);
+    else {
+      req.log.error({ err }, 'internal error');
+      result = failure(codes.internal, 'internal server error; the request was not applied');
+    }
+    reply.headers(CORS);
+    reply.send(send(req, reply, result));
+  };
+}

@@ -1,0 +1,34 @@
+// The bus: tells whoever holds a user's live connections that something happened for them.
+// In one process it is an EventEmitter; across nodes a Redis adapter carries the same notices.
+import { EventEmitter } from 'node:events';
+import type { StoredMessage } from './store.js';
+
+export type BusNotice =
+  /** New entries in the user's event sequence: connected devices should sync. */
+  | { kind: 'events'; app: number; user: string }
+  /** A MsgLifeTime 0 message: pushed to online devices only, never queued. */
+  | { kind: 'online-message'; app: number; user: string; message: StoredMessage; originDevice?: string }
+  /** The user was kicked at `at`: sessions issued before it end. */
+  | { kind: 'kick'; app: number; user: string; at: number };
+
+export interface Bus {
+  publish(notice: BusNotice): void;
+  subscribe(listener: (notice: BusNotice) => void): () => void;
+}
+
+export class LocalBus implements Bus {
+  private readonly emitter = new EventEmitter();
+
+  constructor() {
+    this.emitter.setMaxListeners(0);
+  }
+
+  publish(notice: BusNotice): void {
+    this.emitter.emit('notice', notice);
+  }
+
+  subscribe(listener: (notice: BusNotice) => void): () => void {
+    this.emitter.on('notice', listener);
+    return () => this.emitter.off('notice', listener);
+  }
+}

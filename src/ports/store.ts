@@ -1,0 +1,226 @@
+// The storage port. Every method is one atomic unit of work in the adapter's own transaction,
+// expressed in the domain's words (account, message, conversation, recall, event). It is
+// Promise-based so a networked database (PostgreSQL) fits the same contract as embedded SQLite;
+// nothing above this file may assume a synchronous, in-process database.
+// Every call is scoped by SDKAppID: apps never see each other's rows.
+import type { MsgElement } from '../domain/message-body.js';
+
+export type AppId = number;
+
+export interface AccountInput {
+  userId: string;
+  nick?: string;
+  faceUrl?: string;
+}
+
+/** A message's identity: sender, recipient and the three numbers of its MsgKey. */
+export interface MessageRef {
+  from: string;
+  to: string;
+  seq: number;
+  random: number;
+  time: number;
+}
+
+export type MessageOrigin = 'sendmsg' | 'batchsendmsg' | 'importmsg' | 'client';
+
+export interface NewMessage extends MessageRef {
+  body: MsgElement[];
+  cloudCustomData: string;
+  offlinePushInfo?: Record<string, unknown>;
+  origin: MessageOrigin;
+  /** Whether the message is in the sender's roaming history (SyncOtherMachine 2 leaves it out). */
+  senderRoams: boolean;
+  /** MsgLifeTime 0: pushed to online devices only; no history, no unread, no offline queue. */
+  onlineOnly: boolean;
+  /** Counted as unread for the recipient (false for NoUnread, import with SyncFromOldSystem 2). */
+  countsUnread: boolean;
+  /** Becomes the conversation's last message (false for NoLastMsg). */
+  updatesLastMessage: boolean;
+  /** importmsg SyncFromOldSystem 2: already read by the recipient. */
+  markRead: boolean;
+  needReadReceipt: boolean;
+  supportExtension: boolean;
+  /** Offline lifetime in seconds (0 for online-only). */
+  lifeTime: number;
+  /** Unix seconds until which the offline queue delivers it (its "message" events expire then). */
+  queueUntil: number;
+  /** Users whose event sequence gets a "message" event (the recipient; the sender when synced). */
+  deliverTo: string[];
+  /** The client device that sent it, so its own copy is not echoed back to it. */
+  originDevice?: string;
+}
+
+export interface StoredMessage extends MessageRef {
+  /** Storage id; internal, never on the wire. */
+  id: number;
+  body: MsgElement[];
+  cloudCustomData: string;
+  offlinePushInfo?: Record<string, unknown>;
+  origin: MessageOrigin;
+  senderRoams: boolean;
+  onlineOnly: boolean;
+  countsUnread: boolean;
+  needReadReceipt: boolean;
+  supportExtension: boolean;
+  /** Imported as already read (importmsg SyncFromOldSystem 2). */
+  preRead: boolean;
+  lifeTime: number;
+  recalled?: { by: string; at: number };
+}
+
+export interface AppendResult {
+  message: StoredMessage;
+  /** True when the same message had been stored before; nothing was written. */
+  duplicate: boolean;
+  /** The recipient's total unread count after the write. */
+  recipientUnread: number;
+}
+
+export interface RecallRequest {
+  ref: MessageRef;
+  /** Who recalled it: the admin identifier or the sender. */
+  by: string;
+  via: 'admin' | 'client';
+  /** Unix seconds. */
+  at: number;
+}
+
+export type RecallResult =
+  | { outcome: 'recalled'; message: StoredMessage; recipientUnread: number }
+  | { outcome: 'not_found' }
+  | { outcome: 'already_recalled'; message: StoredMessage };
+
+export interface ModifyRequest {
+  ref: MessageRef;
+  body?: MsgElement[];
+  cloudCustomData?: string;
+}
+
+export type ModifyResult = { outcome: 'modified'; message: StoredMessage } | { outcome: 'not_found' } | { outcome: 'recalled' };
+
+export interface HistoryQuery {
+  owner: string;
+  peer: string;
+  minTime: number;
+  maxTime: number;
+  /** Rows to return at most. */
+  limit: number;
+  /** Continue strictly before this message in history order (time, seq, id descending). */
+  before?: { time: number; seq: number; id: number };
+}
+
+export interface HistoryPage {
+  /** Newest first. */
+  messages: StoredMessage[];
+  /** True when older messages in the range remain after these. */
+  more: boolean;
+  /** Read cursors of owner and peer in this conversation, for IsPeerRead. */
+  ownerRead: ReadCursor;
+  peerRead: ReadCursor;
+}
+
+/**
+ * Where a user has read a conversation up to: a message at (time, id) is read when
+ * (time, id) ≤ (time, id) of the cursor. The id half lets "read now" exclude messages that
+ * arrive later within the same second.
+ */
+export interface ReadCursor {
+  time: number;
+  id: number;
+}
+
+export interface ConversationRecord {
+  owner: string;
+  peer: string;
+  unread: number;
+  /** Messages from the peer with time ≤ readTime are read. */
+  readTime: number;
+  /** The peer's read time, for read receipts. */
+  peerReadTime: number;
+  lastMessage?: StoredMessage;
+  /** Unix seconds of the last change, for ordering. */
+  updatedAt: number;
+}
+
+export interface ReadResult {
+  unread: number;
+  totalUnread: number;
+  readTime: number;
+}
+
+export type UserEventKind = 'message' | 'recall' | 'read' | 'modify';
+
+/** One entry of a user's event sequence: what every device of the user must eventually see. */
+export interface UserEvent {
+  seq: number;
+  kind: UserEventKind;
+  /** Unix seconds the event was recorded. */
+  at: number;
+  /** For 'message' and 'modify': the message as stored now (content already erased if recalled). */
+  message?: StoredMessage;
+  /** For 'recall', 'read': what happened. */
+  data?: Record<string, unknown>;
+  originDevice?: string;
+}
+
+export interface RecallAuditEntry {
+  from: string;
+  to: string;
+  msgKey: string;
+  by: string;
+  via: 'admin' | 'client';
+  at: number;
+}
+
+export interface Store {
+  /** Creates or upgrades the schema. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  // Accounts
+  /** Idempotent: an existing account keeps its data, but Nick/FaceUrl given again are updated. */
+  importAccount(app: AppId, account: AccountInput, now: number): Promise<void>;
+  /** Idempotent; all or nothing. */
+  importAccounts(app: AppId, userIds: string[], now: number): Promise<void>;
+  /** Deletes those that exist; returns the ones that did. */
+  deleteAccounts(app: AppId, userIds: string[]): Promise<string[]>;
+  /** Which of these exist. */
+  existingAccounts(app: AppId, userIds: string[]): Promise<Set<string>>;
+  /** Records that sessions issued before `at` are invalid. False when the account does not exist. */
+  kickAccount(app: AppId, userId: string, at: number): Promise<boolean>;
+  /** Unix seconds of the last kick, if any. */
+  kickedAt(app: AppId, userId: string): Promise<number | undefined>;
+
+  // Messages
+  /** Stores a message (or finds its earlier copy) with its conversation, unread and event updates. */
+  appendMessage(app: AppId, message: NewMessage): Promise<AppendResult>;
+  /** Stores several copies in one transaction (batchsendmsg). */
+  appendMessages(app: AppId, messages: NewMessage[]): Promise<AppendResult[]>;
+  /** importmsg's duplicate: same (seq, random, time) between the two users in either direction. */
+  findImported(app: AppId, ref: MessageRef): Promise<StoredMessage | undefined>;
+  findMessage(app: AppId, ref: MessageRef): Promise<StoredMessage | undefined>;
+  /** Finds the message of a conversation by its MsgKey numbers, in either direction. */
+  findInConversation(app: AppId, a: string, b: string, key: { seq: number; random: number; time: number }): Promise<StoredMessage | undefined>;
+  /** Erases the content for good and leaves a tombstone, in one transaction (see docs/design.md). */
+  recallMessage(app: AppId, req: RecallRequest): Promise<RecallResult>;
+  modifyMessage(app: AppId, req: ModifyRequest, at: number): Promise<ModifyResult>;
+  history(app: AppId, q: HistoryQuery): Promise<HistoryPage>;
+  recallAudit(app: AppId, limit: number): Promise<RecallAuditEntry[]>;
+
+  // Conversations and unread counts
+  /**
+   * Marks messages from peer to owner read: those with time ≤ readTime, or without a readTime
+   * every message stored so far. The cursor never moves back.
+   */
+  setRead(app: AppId, owner: string, peer: string, readTime: number | undefined, at: number): Promise<ReadResult>;
+  totalUnread(app: AppId, owner: string): Promise<number>;
+  conversation(app: AppId, owner: string, peer: string): Promise<ConversationRecord | undefined>;
+  conversations(app: AppId, owner: string, limit: number): Promise<ConversationRecord[]>;
+
+  // Per-user event sequence (offline queue and multi-device sync)
+  /** Events with seq > afterSeq, oldest first; expired offline messages are skipped. */
+  eventsAfter(app: AppId, userId: string, afterSeq: number, limit: number, now: number): Promise<UserEvent[]>;
+  /** The last seq handed out to this user (0 if none). */
+  lastEventSeq(app: AppId, userId: string): Promise<number>;
+}
