@@ -6,6 +6,8 @@ import { defaultRegistry } from './api/index.js';
 import { AppDirectory } from './domain/apps.js';
 import { createServices, type Services } from './domain/services.js';
 import { buildHttpServer } from './http/server.js';
+import { Authenticator } from './http/auth.js';
+import { Gateway } from './gateway/gateway.js';
 import { systemClock, type Clock } from './ports/clock.js';
 import type { Store } from './ports/store.js';
 import { LocalBus, type Bus } from './ports/bus.js';
@@ -13,6 +15,7 @@ import { SqliteStore } from './adapters/sqlite/sqlite-store.js';
 
 export interface Parley {
   http: FastifyInstance;
+  gateway: Gateway;
   services: Services;
   store: Store;
   config: ServerConfig;
@@ -38,9 +41,15 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
   const services = createServices(store, clock, apps, opts.bus ?? new LocalBus());
   // Admins are accounts too: they send as themselves when From_Account is omitted.
   for (const app of config.apps) await services.accounts.importAccounts(app.sdkAppId, app.admins);
-  const http = buildHttpServer({ logLevel: config.logLevel, ...(config.tls ? { tls: config.tls } : {}), ...(opts.logStream ? { logStream: opts.logStream } : {}) }, defaultRegistry(), services);
+  const auth = new Authenticator(apps, clock);
+  const http = buildHttpServer({ logLevel: config.logLevel, ...(config.tls ? { tls: config.tls } : {}), ...(opts.logStream ? { logStream: opts.logStream } : {}) }, defaultRegistry(), services, auth);
+  // The client gateway shares the port: WebSocket upgrades at /v1/ws.
+  const gateway = new Gateway(services, auth, http.log);
+  services.presence = gateway.presence;
+  http.server.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head));
   return {
     http,
+    gateway,
     services,
     store,
     config,
@@ -52,6 +61,7 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
       return `${config.tls ? 'https' : 'http'}://${host}:${port}`;
     },
     async close() {
+      await gateway.close();
       await http.close();
       await store.close();
     },

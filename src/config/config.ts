@@ -11,7 +11,14 @@ export interface AppConfig {
   admins: string[];
   /** Per-API calls per second ("service/command" → limit), merged over Tencent's defaults; false turns limiting off. */
   rateLimits: false | Record<string, number>;
+  /** How long a sender may recall their own message from a client, in seconds (Tencent: 120). */
+  recallWindowSeconds?: number;
+  /** Connections of one user on one platform at once; a login beyond it kicks the oldest. */
+  maxDevicesPerPlatform?: number;
 }
+
+export const DEFAULT_RECALL_WINDOW_SECONDS = 120;
+export const DEFAULT_MAX_DEVICES_PER_PLATFORM = 10;
 
 export interface ServerConfig {
   host: string;
@@ -31,10 +38,22 @@ export class ConfigError extends Error {
 type Env = Record<string, string | undefined>;
 
 const SDKAPPID = /^[1-9]\d{0,9}$/;
+/** pino's levels; anything else makes the logger throw at start-up. */
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function readConfigFile(cwd: string, name: string, path: string): Buffer {
+  const file = resolve(cwd, path);
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    throw new ConfigError(`${name} ${file}: ${(e as Error).message}`);
+  }
+}
 
 function parsePort(v: string | undefined): number {
   if (v === undefined || v === '') return 8080;
-  const n = Number(v);
+  // Decimal digits only: Number() would also take '0x50', '1e3' or ' 80 '.
+  const n = /^\d{1,5}$/.test(v) ? Number(v) : NaN;
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`PARLEY_PORT must be a port number, got ${JSON.stringify(v)}`);
   return n;
 }
@@ -63,7 +82,19 @@ export function parseApp(raw: unknown, where: string): AppConfig {
     }
     rateLimits = r.rateLimits as Record<string, number>;
   }
-  return { sdkAppId: Number(id), secretKey: r.secretKey, admins, rateLimits };
+  const positive = (name: string): number | undefined => {
+    const v = r[name];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new ConfigError(`${where}: ${name} must be a whole number ≥ 0`);
+    return v;
+  };
+  const recallWindowSeconds = positive('recallWindowSeconds');
+  const maxDevicesPerPlatform = positive('maxDevicesPerPlatform');
+  return {
+    sdkAppId: Number(id), secretKey: r.secretKey, admins, rateLimits,
+    ...(recallWindowSeconds !== undefined ? { recallWindowSeconds } : {}),
+    ...(maxDevicesPerPlatform !== undefined ? { maxDevicesPerPlatform } : {}),
+  };
 }
 
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): ServerConfig {
@@ -71,10 +102,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): ServerC
   const host = env.PARLEY_HOST || '127.0.0.1';
   const port = parsePort(env.PARLEY_PORT);
   const logLevel = env.PARLEY_LOG_LEVEL || 'info';
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`PARLEY_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`);
   let tls: ServerConfig['tls'];
   if (env.PARLEY_TLS_CERT || env.PARLEY_TLS_KEY) {
     if (!env.PARLEY_TLS_CERT || !env.PARLEY_TLS_KEY) throw new ConfigError('HTTPS needs both PARLEY_TLS_CERT and PARLEY_TLS_KEY');
-    tls = { cert: readFileSync(resolve(cwd, env.PARLEY_TLS_CERT)), key: readFileSync(resolve(cwd, env.PARLEY_TLS_KEY)) };
+    tls = { cert: readConfigFile(cwd, 'PARLEY_TLS_CERT', env.PARLEY_TLS_CERT), key: readConfigFile(cwd, 'PARLEY_TLS_KEY', env.PARLEY_TLS_KEY) };
   }
   const rateLimitsOff = env.PARLEY_RATE_LIMITS === 'off';
 
@@ -87,7 +119,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): ServerC
     } catch (e) {
       throw new ConfigError(`PARLEY_CONFIG ${file}: ${(e as Error).message}`);
     }
-    const list = (doc as { apps?: unknown }).apps;
+    const list = (doc as { apps?: unknown } | null)?.apps;
     if (!Array.isArray(list)) throw new ConfigError(`PARLEY_CONFIG ${file}: expected {"apps": [...]}`);
     list.forEach((a, i) => apps.push(parseApp(a, `${file} apps[${i}]`)));
   }

@@ -1,12 +1,13 @@
 // Accounts: import, delete, check, kick. UserIDs arrive validated (1–32 bytes) from the edge.
 import type { AccountInput, AppId, Store } from '../ports/store.js';
+import type { Bus } from '../ports/bus.js';
 import { nowSeconds, type Clock } from '../ports/clock.js';
 import { ApiError } from './errors.js';
 
 export type AccountStatus = 'Imported' | 'NotImported';
 
 export class AccountService {
-  constructor(private readonly store: Store, private readonly clock: Clock) {}
+  constructor(private readonly store: Store, private readonly clock: Clock, private readonly bus?: Bus) {}
 
   async importAccount(app: AppId, account: AccountInput): Promise<void> {
     await this.store.importAccount(app, account, nowSeconds(this.clock));
@@ -35,6 +36,8 @@ export class AccountService {
   async kick(app: AppId, userId: string): Promise<number> {
     const at = nowSeconds(this.clock);
     if (!(await this.store.kickAccount(app, userId, at))) throw new ApiError(70107, `UserID ${userId} does not exist`);
+    // Open sessions end now, wherever they are connected.
+    this.bus?.publish({ kind: 'kick', app, user: userId, at });
     return at;
   }
 }

@@ -224,6 +224,23 @@ export class MessageService {
     return { message: r.message, recipientUnread: r.recipientUnread };
   }
 
+  /**
+   * A client recalling its own message: only the sender, only within the window (20016 after).
+   * Someone else's message is "no such message" for this sender (20022).
+   */
+  async recallAsSender(app: AppId, ref: MessageRef, windowSeconds: number): Promise<{ message: StoredMessage; recipientUnread: number }> {
+    const m = await this.store.findMessage(app, ref);
+    if (!m) {
+      const reverse = await this.store.findMessage(app, { ...ref, from: ref.to, to: ref.from });
+      throw new ApiError(20022, reverse ? 'only the sender may recall a message' : 'no such message: check the peer and MsgKey');
+    }
+    if (m.recalled) throw new ApiError(20023, 'the message has already been recalled');
+    if (nowSeconds(this.clock) - m.time > windowSeconds) {
+      throw new ApiError(20016, `the recall window of ${windowSeconds} s has passed; an admin can still recall it`);
+    }
+    return this.recall(app, ref, ref.from, 'client');
+  }
+
   async modify(app: AppId, ref: MessageRef, change: { body?: MsgElement[]; cloudCustomData?: string }): Promise<StoredMessage> {
     await this.requireAccounts(app, ['From_Account', ref.from, 90008], ['To_Account', ref.to, 90003]);
     const r = await this.store.modifyMessage(app, { ref, ...change }, nowSeconds(this.clock));

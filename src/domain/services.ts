@@ -21,7 +21,7 @@ export interface Services {
 export function createServices(store: Store, clock: Clock, apps: AppDirectory, bus: Bus): Services {
   return {
     apps,
-    accounts: new AccountService(store, clock),
+    accounts: new AccountService(store, clock, bus),
     messages: new MessageService(store, clock, bus),
     store,
     clock,

@@ -14,10 +14,21 @@ export interface HttpOptions {
   logStream?: NodeJS.WritableStream;
 }
 
-/** Credentials never reach logs: the usersig in a URL is replaced before it is written. */
-export const redactUrl = (url: string): string => url.replace(/([?&]usersig=)[^&]*/gi, '$1[redacted]');
+/**
+ * Credentials never reach logs: the usersig in a URL is replaced before it is written. The name is
+ * compared after percent-decoding, because the query parser decodes it too (`%75sersig=` is read as usersig).
+ */
+export const redactUrl = (url: string): string => url.replace(/([?&])([^=&]*)=([^&]*)/g, (whole, sep: string, name: string) => {
+  let decoded = name;
+  try {
+    decoded = decodeURIComponent(name.replace(/\+/g, ' '));
+  } catch {
+    // not valid percent-encoding: compare the name as written
+  }
+  return decoded.toLowerCase() === 'usersig' ? `${sep}${name}=[redacted]` : whole;
+});
 
-export function buildHttpServer(opts: HttpOptions, registry: ApiRegistry, services: Services): FastifyInstance {
+export function buildHttpServer(opts: HttpOptions, registry: ApiRegistry, services: Services, auth = new Authenticator(services.apps, services.clock)): FastifyInstance {
   const server = Fastify({
     ...(opts.tls ? { https: { cert: opts.tls.cert, key: opts.tls.key } } : {}),
     logger: {
@@ -36,7 +47,6 @@ export function buildHttpServer(opts: HttpOptions, registry: ApiRegistry, servic
     bodyLimit: 1024 * 1024,
   }) as unknown as FastifyInstance;
 
-  const auth = new Authenticator(services.apps, services.clock);
   const limiter = new RateLimiter(services.clock);
   registerEdge(server, { registry, auth, limiter, services });
   server.setErrorHandler(edgeErrorHandler(registry));

@@ -217,6 +217,11 @@ export interface Store {
   totalUnread(app: AppId, owner: string): Promise<number>;
   conversation(app: AppId, owner: string, peer: string): Promise<ConversationRecord | undefined>;
   conversations(app: AppId, owner: string, limit: number): Promise<ConversationRecord[]>;
+  /**
+   * The conversation list together with the last event seq it reflects, read atomically, so a
+   * client that starts from it and then applies events after `lastSeq` counts nothing twice.
+   */
+  conversationSnapshot(app: AppId, owner: string, limit: number): Promise<{ lastSeq: number; conversations: ConversationRecord[] }>;
 
   // Per-user event sequence (offline queue and multi-device sync)
   /** Events with seq > afterSeq, oldest first; expired offline messages are skipped. */

@@ -309,7 +309,7 @@ export class SqliteStore implements Store {
       if (unread !== conv.unread) this.s.unreadAdd.run(unread - conv.unread, app, owner);
       if (next !== conv) {
         // The owner's other devices learn the new cursor; the peer's devices get a read receipt.
-        const data = { owner, peer, readTime: next.read_time };
+        const data = { owner, peer, readTime: next.read_time, unread };
         const expiresAt = at + EVENT_RETENTION_SECONDS;
         this.appendEvent(app, owner, 'read', null, data, at, expiresAt, null);
         if (peer !== owner) this.appendEvent(app, peer, 'read', null, data, at, expiresAt, null);
@@ -329,6 +329,12 @@ export class SqliteStore implements Store {
 
   async conversations(app: AppId, owner: string, limit: number): Promise<ConversationRecord[]> {
     return (this.s.convList.all(app, owner, limit) as ConversationRow[]).map((r) => this.toConversation(app, r));
+  }
+
+  async conversationSnapshot(app: AppId, owner: string, limit: number): Promise<{ lastSeq: number; conversations: ConversationRecord[] }> {
+    // Synchronous reads on the one connection: no write can land between the two.
+    const lastSeq = (this.s.lastSeq.get(app, owner) as number | undefined) ?? 0;
+    return { lastSeq, conversations: (this.s.convList.all(app, owner, limit) as ConversationRow[]).map((r) => this.toConversation(app, r)) };
   }
 
   private toConversation(app: AppId, r: ConversationRow): ConversationRecord {

@@ -1,0 +1,110 @@
+// The real-time client gateway: WebSocket connections on the server's own port at /v1/ws.
+// It turns bus notices into pushes to the right sessions, applies the device policy and
+// keeps presence for query_online_status.
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { DEFAULT_MAX_DEVICES_PER_PLATFORM } from '../config/config.js';
+import type { Services } from '../domain/services.js';
+import type { Authenticator } from '../http/auth.js';
+import type { BusNotice } from '../ports/bus.js';
+import { LocalPresence } from './presence.js';
+import { CLOSE, Session, type SessionHost } from './session.js';
+
+export const GATEWAY_PATH = '/v1/ws';
+/** A connection with no frame for this long is closed (clients ping every 25–30 s). */
+export const IDLE_TIMEOUT_MS = 90_000;
+
+interface Logger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export class Gateway implements SessionHost {
+  readonly presence = new LocalPresence<Session>();
+  private readonly wss: WebSocketServer;
+  private readonly sockets = new Set<Session>();
+  private readonly unsubscribe: () => void;
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(readonly services: Services, readonly auth: Authenticator, readonly log: Logger) {
+    // No per-message deflate: it costs tens of KB per connection, and frames are small.
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024, perMessageDeflate: false, clientTracking: false });
+    this.unsubscribe = services.bus.subscribe((n) => this.onNotice(n));
+    this.sweeper = setInterval(() => this.sweep(), 15_000);
+    this.sweeper.unref();
+  }
+
+  /** Attach to the HTTP server's upgrade event; other paths are refused. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const path = (req.url ?? '').split('?')[0];
+    if (path !== GATEWAY_PATH) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws));
+  }
+
+  private accept(ws: WebSocket): void {
+    const session = new Session(ws, this);
+    this.sockets.add(session);
+    ws.on('message', (data, isBinary) => {
+      const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer);
+      void session.onFrame(buf, isBinary);
+    });
+    ws.on('close', () => {
+      this.sockets.delete(session);
+      session.ended();
+    });
+    ws.on('error', (err) => this.log.warn({ err: err.message }, 'websocket error'));
+  }
+
+  register(s: Session): void {
+    const app = s.app!;
+    // Same device again: the new connection replaces the old one.
+    this.presence.session(app.sdkAppId, s.user, s.deviceId)?.kick('multipleAccount');
+    const limit = app.maxDevicesPerPlatform ?? DEFAULT_MAX_DEVICES_PER_PLATFORM;
+    const samePlatform = this.presence.sessions(app.sdkAppId, s.user).filter((o) => o.platform === s.platform).sort((a, b) => a.since - b.since);
+    while (limit > 0 && samePlatform.length >= limit) samePlatform.shift()!.kick('multipleAccount');
+    this.presence.add(app.sdkAppId, s.user, s);
+  }
+
+  unregister(s: Session): void {
+    this.presence.remove(s.app!.sdkAppId, s.user, s);
+  }
+
+  private onNotice(n: BusNotice): void {
+    const sessions = this.presence.sessions(n.app, n.user);
+    switch (n.kind) {
+      case 'events':
+        for (const s of sessions) void s.pump();
+        return;
+      case 'online-message':
+        for (const s of sessions) s.pushOnline(n.message, n.originDevice);
+        return;
+      case 'kick':
+        for (const s of sessions) s.kick('REST_API_Kick');
+        return;
+    }
+  }
+
+  private sweep(): void {
+    const idleBefore = Date.now() - IDLE_TIMEOUT_MS;
+    for (const s of this.sockets) {
+      if (s.lastSeen < idleBefore) s.close(CLOSE.idle, 'idle');
+      else s.checkExpiry();
+    }
+  }
+
+  get connections(): number {
+    return this.sockets.size;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.sweeper);
+    this.unsubscribe();
+    for (const s of this.sockets) s.close(1001, 'server shutting down');
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+}
