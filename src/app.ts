@@ -8,6 +8,9 @@ import { createServices, type Services } from './domain/services.js';
 import { buildHttpServer } from './http/server.js';
 import { Authenticator } from './http/auth.js';
 import { Gateway } from './gateway/gateway.js';
+import { CallbackDispatcher } from './domain/callbacks.js';
+import { HttpWebhooks } from './adapters/http-webhooks.js';
+import type { WebhookTransport } from './ports/webhooks.js';
 import { systemClock, type Clock } from './ports/clock.js';
 import type { Store } from './ports/store.js';
 import { LocalBus, type Bus } from './ports/bus.js';
@@ -29,6 +32,9 @@ export interface ParleyOptions {
   store?: Store;
   logStream?: NodeJS.WritableStream;
   bus?: Bus;
+  webhooks?: WebhookTransport;
+  /** How often the callback outbox is polled when idle (ms). */
+  callbackPollMs?: number;
 }
 
 export const SQLITE_FILE = 'parley.db';
@@ -38,13 +44,19 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
   const store = opts.store ?? new SqliteStore({ filename: join(config.dataDir, SQLITE_FILE) });
   await store.migrate();
   const apps = new AppDirectory(config.apps);
-  const services = createServices(store, clock, apps, opts.bus ?? new LocalBus());
+  // Domain warnings (callback failures) go to the server's structured log, made just below.
+  const logRef: { current?: FastifyInstance['log'] } = {};
+  const log = { warn: (obj: object, msg: string) => logRef.current?.warn(obj, msg) };
+  const services = createServices(store, clock, apps, opts.bus ?? new LocalBus(), { webhooks: opts.webhooks ?? new HttpWebhooks(), log });
   // Admins are accounts too: they send as themselves when From_Account is omitted.
   for (const app of config.apps) await services.accounts.importAccounts(app.sdkAppId, app.admins);
   const auth = new Authenticator(apps, clock);
   const http = buildHttpServer({ logLevel: config.logLevel, ...(config.tls ? { tls: config.tls } : {}), ...(opts.logStream ? { logStream: opts.logStream } : {}) }, defaultRegistry(), services, auth);
   // The client gateway shares the port: WebSocket upgrades at /v1/ws.
+  logRef.current = http.log;
   const gateway = new Gateway(services, auth, http.log);
+  const dispatcher = new CallbackDispatcher(services.callbacks, http.log, opts.callbackPollMs ?? 100);
+  dispatcher.start();
   services.presence = gateway.presence;
   http.server.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head));
   return {
@@ -61,6 +73,7 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
       return `${config.tls ? 'https' : 'http'}://${host}:${port}`;
     },
     async close() {
+      await dispatcher.stop();
       await gateway.close();
       await http.close();
       await store.close();

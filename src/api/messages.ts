@@ -63,6 +63,7 @@ function checkOfflinePushInfo(v: unknown): Record<string, unknown> | undefined {
 /** The parts of sendmsg and batchsendmsg that describe the message itself. */
 function sendInput(ctx: ApiContext, b: Record<string, unknown>): Omit<SendInput, 'to'> {
   const control = new Set((b.SendMsgControl as string[] | undefined) ?? []);
+  const forbid = new Set((b.ForbidCallbackControl as string[] | undefined) ?? []);
   const push = checkOfflinePushInfo(b.OfflinePushInfo);
   return {
     from: (b.From_Account as string | undefined) ?? ctx.identifier,
@@ -73,12 +74,18 @@ function sendInput(ctx: ApiContext, b: Record<string, unknown>): Omit<SendInput,
     ...(push ? { offlinePushInfo: push } : {}),
     ...(b.SyncOtherMachine !== undefined ? { syncOtherMachine: b.SyncOtherMachine as 1 | 2 } : {}),
     ...(b.MsgLifeTime !== undefined ? { lifeTime: b.MsgLifeTime as number } : {}),
+    forbidBeforeCallback: forbid.has('ForbidBeforeSendMsgCallback'),
+    forbidAfterCallback: forbid.has('ForbidAfterSendMsgCallback'),
+    caller: restCaller(ctx),
     noUnread: control.has('NoUnread'),
     noLastMsg: control.has('NoLastMsg'),
     needReadReceipt: b.IsNeedReadReceipt === 1,
     supportExtension: b.SupportMessageExtension === 1,
   };
 }
+
+/** Callbacks caused by a REST call name the caller's address and the platform RESTAPI. */
+const restCaller = (ctx: ApiContext) => ({ clientIp: ctx.clientIp, optPlatform: 'RESTAPI' });
 
 function messageRef(b: Record<string, unknown>) {
   const key = parseMsgKey(b.MsgKey as string);
@@ -175,7 +182,8 @@ export const messageApis: ApiDefinition[] = [
       const r = await ctx.services.messages.history(ctx.app.sdkAppId, {
         owner: b.Operator_Account as string, peer: b.Peer_Account as string,
         maxCnt: b.MaxCnt as number, minTime: b.MinTime as number, maxTime: b.MaxTime as number,
-        ...(b.LastMsgKey !== undefined ? { lastMsgKey: b.LastMsgKey as string } : {}),
+        // null counts as absent, as for every optional field (it used to reach the domain and fail with 91000).
+        ...(typeof b.LastMsgKey === 'string' ? { lastMsgKey: b.LastMsgKey } : {}),
       });
       const oldest = r.messages[0];
       return {
@@ -200,7 +208,7 @@ export const messageApis: ApiDefinition[] = [
     errors: [20022, 20023, 90001, 90003, 90008, 90009, 90054, 91000],
     sample: { From_Account: 'alice', To_Account: 'bob', MsgKey: '31906_833502_1572869830' },
     async handle(ctx, b) {
-      await ctx.services.messages.recall(ctx.app.sdkAppId, messageRef(b), ctx.identifier, 'admin');
+      await ctx.services.messages.recall(ctx.app.sdkAppId, messageRef(b), ctx.identifier, 'admin', restCaller(ctx));
       return {};
     },
   },
@@ -214,11 +222,12 @@ export const messageApis: ApiDefinition[] = [
     errors: [20022, 20023, 90001, 90002, 90003, 90007, 90008, 90009, 90010, 90054, 91000, 93000],
     sample: { From_Account: 'alice', To_Account: 'bob', MsgKey: '31906_833502_1572869830', MsgBody: [{ MsgType: 'TIMTextElem', MsgContent: { Text: 'edited' } }] },
     async handle(ctx, b) {
-      if (b.MsgBody === undefined && b.CloudCustomData === undefined) throw new ApiError(90001, 'give MsgBody, CloudCustomData or both');
+      // null counts as absent (as in field validation): {"CloudCustomData": null} alone changes nothing, so it is 90001.
+      if (b.MsgBody == null && b.CloudCustomData == null) throw new ApiError(90001, 'give MsgBody, CloudCustomData or both');
       const ref = messageRef(b);
       await ctx.services.messages.modify(ctx.app.sdkAppId, ref, {
-        ...(b.MsgBody !== undefined ? { body: validateMsgBody(b.MsgBody) } : {}),
-        ...(b.CloudCustomData !== undefined ? { cloudCustomData: b.CloudCustomData as string } : {}),
+        ...(b.MsgBody != null ? { body: validateMsgBody(b.MsgBody) } : {}),
+        ...(b.CloudCustomData != null ? { cloudCustomData: b.CloudCustomData as string } : {}),
       });
       return { ErrorInfo: 'succeed' };
     },
@@ -236,6 +245,8 @@ export const messageApis: ApiDefinition[] = [
     normalize(b) {
       // The documentation types MsgReadTime as a string holding seconds; integers are common too.
       if (typeof b.MsgReadTime === 'number' && Number.isInteger(b.MsgReadTime)) b.MsgReadTime = String(b.MsgReadTime);
+      // null counts as absent, as for every optional field: everything so far becomes read.
+      if (b.MsgReadTime === null) delete b.MsgReadTime;
     },
     errors: [90001, 90003, 90008, 90009, 91000],
     sample: { Report_Account: 'bob', Peer_Account: 'alice' },
@@ -245,7 +256,7 @@ export const messageApis: ApiDefinition[] = [
         if (!/^\d{1,10}$/.test(b.MsgReadTime as string)) throw new ApiError(90001, 'MsgReadTime must be Unix seconds');
         readTime = Number(b.MsgReadTime);
       }
-      await ctx.services.messages.setRead(ctx.app.sdkAppId, b.Report_Account as string, b.Peer_Account as string, readTime);
+      await ctx.services.messages.setRead(ctx.app.sdkAppId, b.Report_Account as string, b.Peer_Account as string, readTime, restCaller(ctx));
       return {};
     },
   },

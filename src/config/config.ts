@@ -15,6 +15,71 @@ export interface AppConfig {
   recallWindowSeconds?: number;
   /** Connections of one user on one platform at once; a login beyond it kicks the oldest. */
   maxDevicesPerPlatform?: number;
+  /** Third-party callbacks (webhooks); absent: none are sent. */
+  callback?: CallbackConfig;
+}
+
+export const CALLBACK_COMMANDS = [
+  'C2C.CallbackBeforeSendMsg',
+  'C2C.CallbackAfterSendMsg',
+  'C2C.CallbackAfterMsgWithDraw',
+  'C2C.CallbackAfterMsgReport',
+  'State.StateChange',
+] as const;
+export type CallbackCommand = (typeof CALLBACK_COMMANDS)[number];
+
+export interface CallbackConfig {
+  url: string;
+  /** When set, every callback carries Sign = sha256hex(token + RequestTime) and RequestTime. */
+  token?: string;
+  /** Enabled commands; default all of CALLBACK_COMMANDS. */
+  commands: CallbackCommand[];
+  /** Per attempt, milliseconds (Tencent: 2 s). */
+  timeoutMs: number;
+  /** What a before-send callback that fails or times out means: deliver anyway (Tencent's default) or reject with 80003. */
+  beforeSendFailure: 'deliver' | 'reject';
+  /** After-callbacks still undelivered after this many seconds are given up (logged and counted). */
+  maxAgeSeconds: number;
+}
+
+export const DEFAULT_CALLBACK_TIMEOUT_MS = 2000;
+export const DEFAULT_CALLBACK_MAX_AGE_SECONDS = 86400;
+
+/** Validates a callback section (config file) or the one built from PARLEY_CALLBACK_*. */
+export function parseCallback(raw: unknown, where: string): CallbackConfig {
+  if (typeof raw !== 'object' || raw === null) throw new ConfigError(`${where}: callback must be an object`);
+  const r = raw as Record<string, unknown>;
+  let url: URL;
+  try {
+    url = new URL(String(r.url));
+  } catch {
+    throw new ConfigError(`${where}: callback.url must be an http(s) URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`${where}: callback.url must be an http(s) URL`);
+  if (r.token !== undefined && typeof r.token !== 'string') throw new ConfigError(`${where}: callback.token must be a string`);
+  let commands: CallbackCommand[] = [...CALLBACK_COMMANDS];
+  if (r.commands !== undefined) {
+    if (!Array.isArray(r.commands) || r.commands.some((c) => !(CALLBACK_COMMANDS as readonly unknown[]).includes(c))) {
+      throw new ConfigError(`${where}: callback.commands must list some of ${CALLBACK_COMMANDS.join(', ')}`);
+    }
+    commands = r.commands as CallbackCommand[];
+  }
+  const num = (name: string, dflt: number): number => {
+    const v = r[name];
+    if (v === undefined) return dflt;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new ConfigError(`${where}: callback.${name} must be a positive number`);
+    return v;
+  };
+  const policy = r.beforeSendFailure ?? 'deliver';
+  if (policy !== 'deliver' && policy !== 'reject') throw new ConfigError(`${where}: callback.beforeSendFailure must be "deliver" or "reject"`);
+  return {
+    url: url.toString(),
+    ...(typeof r.token === 'string' && r.token !== '' ? { token: r.token } : {}),
+    commands,
+    timeoutMs: num('timeoutMs', DEFAULT_CALLBACK_TIMEOUT_MS),
+    beforeSendFailure: policy,
+    maxAgeSeconds: num('maxAgeSeconds', DEFAULT_CALLBACK_MAX_AGE_SECONDS),
+  };
 }
 
 export const DEFAULT_RECALL_WINDOW_SECONDS = 120;
@@ -90,8 +155,10 @@ export function parseApp(raw: unknown, where: string): AppConfig {
   };
   const recallWindowSeconds = positive('recallWindowSeconds');
   const maxDevicesPerPlatform = positive('maxDevicesPerPlatform');
+  const callback = r.callback === undefined ? undefined : parseCallback(r.callback, where);
   return {
     sdkAppId: Number(id), secretKey: r.secretKey, admins, rateLimits,
+    ...(callback ? { callback } : {}),
     ...(recallWindowSeconds !== undefined ? { recallWindowSeconds } : {}),
     ...(maxDevicesPerPlatform !== undefined ? { maxDevicesPerPlatform } : {}),
   };
@@ -131,6 +198,13 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): ServerC
   if (apps.length === 0) {
     apps.push(loadOrCreateDevApp(dataDir, parseAdmins(env.PARLEY_ADMIN)));
     devApp = true;
+  }
+  // PARLEY_CALLBACK_* configure the app of the environment (or the development app).
+  if (env.PARLEY_CALLBACK_URL) {
+    const target = apps[apps.length - 1]!;
+    target.callback = parseCallback({ ...target.callback, url: env.PARLEY_CALLBACK_URL, token: env.PARLEY_CALLBACK_TOKEN }, 'PARLEY_CALLBACK_URL');
+  } else if (env.PARLEY_CALLBACK_TOKEN) {
+    throw new ConfigError('PARLEY_CALLBACK_TOKEN needs PARLEY_CALLBACK_URL');
   }
   const seen = new Set<number>();
   for (const a of apps) {

@@ -10,6 +10,7 @@ import type {
 } from '../ports/store.js';
 import { ApiError } from './errors.js';
 import type { MsgElement } from './message-body.js';
+import { REST_ORIGIN, type CallOrigin, type CallbackService } from './callbacks.js';
 
 export const MAX_LIFETIME = 7 * 86400;
 const U32_MAX = 4294967295;
@@ -49,6 +50,11 @@ export interface SendInput {
   supportExtension?: boolean;
   origin?: MessageOrigin;
   originDevice?: string;
+  /** ForbidCallbackControl: skip the before-send / after-send callback for this message. */
+  forbidBeforeCallback?: boolean;
+  forbidAfterCallback?: boolean;
+  /** Where the call came from, for the callbacks' ClientIP and OptPlatform. */
+  caller?: CallOrigin;
 }
 
 export interface SendResult {
@@ -94,9 +100,19 @@ export interface HistoryResult {
 const MAX_PAGE_ROWS = 1000;
 /** Tencent caps an admin_getroammsg answer at about 13 KB. */
 const PAGE_BYTES = 13 * 1024;
+/** What the answer holds besides MsgList (envelope, Complete, MsgCnt, LastMsgTime, LastMsgKey). */
+const PAGE_ENVELOPE_BYTES = 200;
+
+/** UTF-8 bytes of a message as admin_getroammsg writes it (plus its separating comma). */
+function wireBytes(m: StoredMessage): number {
+  return Buffer.byteLength(JSON.stringify({
+    From_Account: m.from, To_Account: m.to, MsgSeq: m.seq, MsgRandom: m.random, MsgTimeStamp: m.time,
+    MsgFlagBits: 8, IsPeerRead: 0, MsgKey: msgKeyOf(m), MsgBody: m.body, CloudCustomData: m.cloudCustomData,
+  })) + 1;
+}
 
 export class MessageService {
-  constructor(private readonly store: Store, private readonly clock: Clock, private readonly bus?: Bus) {}
+  constructor(private readonly store: Store, private readonly clock: Clock, private readonly bus?: Bus, private readonly callbacks?: CallbackService) {}
 
   private notify(app: AppId, users: Iterable<string>): void {
     if (!this.bus) return;
@@ -140,11 +156,38 @@ export class MessageService {
   async send(app: AppId, input: SendInput): Promise<SendResult> {
     await this.requireAccounts(app, ['From_Account', input.from, 90008], ['To_Account', input.to, 90012]);
     const time = nowSeconds(this.clock);
-    const m = this.newMessage(input, input.to, time, input.seq ?? randomInt(0, U32_MAX), input.origin ?? 'sendmsg');
+    const seq = input.seq ?? randomInt(0, U32_MAX);
+    const caller = input.caller ?? REST_ORIGIN;
+    const lifeTime = Math.min(input.lifeTime ?? MAX_LIFETIME, MAX_LIFETIME);
+    if (this.callbacks && !input.forbidBeforeCallback) {
+      const d = await this.callbacks.beforeSend(app, {
+        from: input.from, to: input.to, seq, random: input.random, time, body: input.body,
+        cloudCustomData: input.cloudCustomData ?? '', onlineOnly: lifeTime === 0,
+      }, caller);
+      if (d.action === 'reject') throw new ApiError(d.code, d.info);
+      if (d.action === 'drop') {
+        // The sender is told it went; nothing is stored or delivered.
+        return { message: this.unsent(input, seq, time, lifeTime), msgKey: msgKeyOf({ seq, random: input.random, time }), duplicate: false, recipientUnread: 0 };
+      }
+      input = { ...input, body: d.body, cloudCustomData: d.cloudCustomData };
+    }
+    const m = this.newMessage(input, input.to, time, seq, input.origin ?? 'sendmsg');
+    const after = input.forbidAfterCallback ? undefined : this.callbacks?.afterSend(app, m, caller);
+    if (after) m.callbacks = [after];
     const r = await this.store.appendMessage(app, m);
     const syncSender = (input.syncOtherMachine === 1 || m.origin === 'client') && input.from !== input.to;
     this.published(app, m, r, syncSender ? [input.to, input.from] : [input.to]);
     return { message: r.message, msgKey: msgKeyOf(r.message), duplicate: r.duplicate, recipientUnread: r.recipientUnread };
+  }
+
+  /** A message dropped by the before-send callback, as the sender's answer describes it. */
+  private unsent(input: SendInput, seq: number, time: number, lifeTime: number): StoredMessage {
+    return {
+      id: 0, from: input.from, to: input.to, seq, random: input.random, time, body: input.body,
+      cloudCustomData: input.cloudCustomData ?? '', origin: input.origin ?? 'sendmsg', senderRoams: false,
+      onlineOnly: lifeTime === 0, countsUnread: false, needReadReceipt: input.needReadReceipt ?? false,
+      supportExtension: input.supportExtension ?? false, preRead: false, lifeTime,
+    };
   }
 
   /** One MsgKey, one stored copy per recipient; unknown recipients are returned, not fatal. */
@@ -203,8 +246,10 @@ export class MessageService {
     let bytes = 0;
     let cut = false;
     for (const m of page.messages) {
-      const size = JSON.stringify(m.body).length + m.cloudCustomData.length + 200;
-      if (out.length > 0 && bytes + size > PAGE_BYTES) {
+      // Counted in UTF-8 bytes of the wire form: counting UTF-16 units of the body alone let a page
+      // of CJK text grow to twice the cap.
+      const size = wireBytes(m);
+      if (out.length > 0 && bytes + size > PAGE_BYTES - PAGE_ENVELOPE_BYTES) {
         cut = true;
         break;
       }
@@ -215,9 +260,10 @@ export class MessageService {
     return { messages: out.reverse(), complete: !cut && !page.more };
   }
 
-  async recall(app: AppId, ref: MessageRef, by: string, via: 'admin' | 'client'): Promise<{ message: StoredMessage; recipientUnread: number }> {
+  async recall(app: AppId, ref: MessageRef, by: string, via: 'admin' | 'client', caller: CallOrigin = REST_ORIGIN): Promise<{ message: StoredMessage; recipientUnread: number }> {
     await this.requireAccounts(app, ['From_Account', ref.from, 90008], ['To_Account', ref.to, 90003]);
-    const r = await this.store.recallMessage(app, { ref, by, via, at: nowSeconds(this.clock) });
+    const after = this.callbacks?.afterRecall(app, ref, caller);
+    const r = await this.store.recallMessage(app, { ref, by, via, at: nowSeconds(this.clock), ...(after ? { callbacks: [after] } : {}) });
     if (r.outcome === 'not_found') throw new ApiError(20022, 'no such message: check From_Account, To_Account and MsgKey');
     if (r.outcome === 'already_recalled') throw new ApiError(20023, 'the message has already been recalled');
     this.notify(app, [ref.from, ref.to]);
@@ -228,7 +274,7 @@ export class MessageService {
    * A client recalling its own message: only the sender, only within the window (20016 after).
    * Someone else's message is "no such message" for this sender (20022).
    */
-  async recallAsSender(app: AppId, ref: MessageRef, windowSeconds: number): Promise<{ message: StoredMessage; recipientUnread: number }> {
+  async recallAsSender(app: AppId, ref: MessageRef, windowSeconds: number, caller: CallOrigin = REST_ORIGIN): Promise<{ message: StoredMessage; recipientUnread: number }> {
     const m = await this.store.findMessage(app, ref);
     if (!m) {
       const reverse = await this.store.findMessage(app, { ...ref, from: ref.to, to: ref.from });
@@ -238,7 +284,7 @@ export class MessageService {
     if (nowSeconds(this.clock) - m.time > windowSeconds) {
       throw new ApiError(20016, `the recall window of ${windowSeconds} s has passed; an admin can still recall it`);
     }
-    return this.recall(app, ref, ref.from, 'client');
+    return this.recall(app, ref, ref.from, 'client', caller);
   }
 
   async modify(app: AppId, ref: MessageRef, change: { body?: MsgElement[]; cloudCustomData?: string }): Promise<StoredMessage> {
@@ -250,9 +296,11 @@ export class MessageService {
     return r.message;
   }
 
-  async setRead(app: AppId, owner: string, peer: string, readTime?: number): Promise<ReadResult> {
+  async setRead(app: AppId, owner: string, peer: string, readTime?: number, caller: CallOrigin = REST_ORIGIN): Promise<ReadResult> {
     await this.requireAccounts(app, ['Report_Account', owner, 90008], ['Peer_Account', peer, 90003]);
-    const r = await this.store.setRead(app, owner, peer, readTime, nowSeconds(this.clock));
+    const now = nowSeconds(this.clock);
+    const after = this.callbacks?.afterRead(app, owner, peer, readTime ?? now, caller);
+    const r = await this.store.setRead(app, owner, peer, readTime, now, after ? [after] : undefined);
     this.notify(app, [owner, peer]);
     return r;
   }

@@ -6,6 +6,9 @@ import { nobodyOnline, type Presence } from '../ports/presence.js';
 import { AccountService } from './accounts.js';
 import { AppDirectory } from './apps.js';
 import { MessageService } from './messages.js';
+import { CallbackService } from './callbacks.js';
+import type { WebhookTransport } from '../ports/webhooks.js';
+import { Metrics } from '../observability/metrics.js';
 
 export interface Services {
   apps: AppDirectory;
@@ -16,13 +19,24 @@ export interface Services {
   bus: Bus;
   /** Replaced by the client gateway when it starts. */
   presence: Presence;
+  callbacks: CallbackService;
+  metrics: Metrics;
 }
 
-export function createServices(store: Store, clock: Clock, apps: AppDirectory, bus: Bus): Services {
+export interface ServiceOptions {
+  webhooks: WebhookTransport;
+  log: { warn(obj: object, msg: string): void };
+}
+
+export function createServices(store: Store, clock: Clock, apps: AppDirectory, bus: Bus, o: ServiceOptions): Services {
+  const metrics = new Metrics();
+  const callbacks = new CallbackService(apps, store, o.webhooks, clock, metrics, o.log);
   return {
     apps,
     accounts: new AccountService(store, clock, bus),
-    messages: new MessageService(store, clock, bus),
+    messages: new MessageService(store, clock, bus, callbacks),
+    callbacks,
+    metrics,
     store,
     clock,
     bus,

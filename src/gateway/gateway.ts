@@ -43,11 +43,11 @@ export class Gateway implements SessionHost {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       return;
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req.socket.remoteAddress ?? ''));
   }
 
-  private accept(ws: WebSocket): void {
-    const session = new Session(ws, this);
+  private accept(ws: WebSocket, clientIp: string): void {
+    const session = new Session(ws, this, clientIp.replace(/^::ffff:/, ''));
     this.sockets.add(session);
     ws.on('message', (data, isBinary) => {
       const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer);
@@ -62,16 +62,36 @@ export class Gateway implements SessionHost {
 
   register(s: Session): void {
     const app = s.app!;
+    const kicked: string[] = [];
     // Same device again: the new connection replaces the old one.
-    this.presence.session(app.sdkAppId, s.user, s.deviceId)?.kick('multipleAccount');
+    const same = this.presence.session(app.sdkAppId, s.user, s.deviceId);
+    if (same) {
+      same.kick('multipleAccount');
+      kicked.push(same.platform);
+    }
     const limit = app.maxDevicesPerPlatform ?? DEFAULT_MAX_DEVICES_PER_PLATFORM;
-    const samePlatform = this.presence.sessions(app.sdkAppId, s.user).filter((o) => o.platform === s.platform).sort((a, b) => a.since - b.since);
-    while (limit > 0 && samePlatform.length >= limit) samePlatform.shift()!.kick('multipleAccount');
+    const samePlatform = this.presence.sessions(app.sdkAppId, s.user).filter((o) => o !== same && o.platform === s.platform).sort((a, b) => a.since - b.since);
+    while (limit > 0 && samePlatform.length >= limit) {
+      const oldest = samePlatform.shift()!;
+      oldest.kick('multipleAccount');
+      kicked.push(oldest.platform);
+    }
+    // Kicked sessions leave presence now, not when their sockets finish closing.
+    for (const o of this.presence.sessions(app.sdkAppId, s.user)) if (o.endReason === 'Kicked') this.presence.remove(app.sdkAppId, s.user, o);
     this.presence.add(app.sdkAppId, s.user, s);
+    this.stateChange(s, 'Login', 'Register', kicked);
   }
 
   unregister(s: Session): void {
     this.presence.remove(s.app!.sdkAppId, s.user, s);
+    const reason = s.endReason === 'Unregister' ? 'Unregister' : s.endReason === 'TimeOut' ? 'TimeOut' : 'LinkClose';
+    this.stateChange(s, reason === 'Unregister' ? 'Logout' : 'Disconnect', reason);
+  }
+
+  private stateChange(s: Session, action: 'Login' | 'Logout' | 'Disconnect', reason: 'Register' | 'Unregister' | 'LinkClose' | 'TimeOut', kicked?: string[]): void {
+    this.services.callbacks
+      .stateChange(s.app!.sdkAppId, s.user, { action, reason, platform: s.platform, clientIp: s.clientIp, ...(kicked ? { kicked } : {}) })
+      .catch((err) => this.log.error({ err }, 'state change callback could not be queued'));
   }
 
   private onNotice(n: BusNotice): void {
@@ -92,7 +112,10 @@ export class Gateway implements SessionHost {
   private sweep(): void {
     const idleBefore = Date.now() - IDLE_TIMEOUT_MS;
     for (const s of this.sockets) {
-      if (s.lastSeen < idleBefore) s.close(CLOSE.idle, 'idle');
+      if (s.lastSeen < idleBefore) {
+        s.endReason = 'TimeOut';
+        s.close(CLOSE.idle, 'idle');
+      }
       else s.checkExpiry();
     }
   }

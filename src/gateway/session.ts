@@ -14,6 +14,7 @@ import { nowSeconds } from '../ports/clock.js';
 import type { StoredMessage } from '../ports/store.js';
 import type { Authenticator } from '../http/auth.js';
 import { PROTOCOL_VERSION, wireConversation, wireEvent, wireMessage } from './wire.js';
+import { optPlatformOf, type CallOrigin } from '../domain/callbacks.js';
 
 export const MAX_FRAME_BYTES = 64 * 1024;
 const MESSAGE_BYTES = 12 * 1024;
@@ -53,7 +54,14 @@ export class Session {
   private dirty = false;
   private closed = false;
 
-  constructor(private readonly ws: WebSocket, readonly host: SessionHost) {}
+  /** Why the session ended, for the State.StateChange callback. */
+  endReason: 'Unregister' | 'LinkClose' | 'TimeOut' | 'Kicked' = 'LinkClose';
+
+  constructor(private readonly ws: WebSocket, readonly host: SessionHost, readonly clientIp: string) {}
+
+  caller(): CallOrigin {
+    return { clientIp: this.clientIp, optPlatform: optPlatformOf(this.platform) };
+  }
 
   get loggedIn(): boolean {
     return this.app !== undefined;
@@ -71,6 +79,7 @@ export class Session {
   }
 
   kick(reason: KickReason): void {
+    this.endReason = 'Kicked';
     this.send({ op: 'kicked', data: { reason } });
     this.close(CLOSE.kicked, reason);
   }
@@ -239,6 +248,7 @@ const OPS: Record<string, (s: Session, d: Data) => Promise<Data>> = {
   },
 
   async logout(s) {
+    s.endReason = 'Unregister';
     setImmediate(() => s.close(1000, 'logout'));
     return {};
   },
@@ -271,7 +281,7 @@ const OPS: Record<string, (s: Session, d: Data) => Promise<Data>> = {
       needReadReceipt: need.bool(d.needReadReceipt, 'needReadReceipt'),
       noUnread: need.bool(d.noUnread, 'noUnread'),
       noLastMsg: need.bool(d.noLastMsg, 'noLastMsg'),
-      origin: 'client', originDevice: s.deviceId,
+      origin: 'client', originDevice: s.deviceId, caller: s.caller(),
     });
     return { message: wireMessage(r.message) };
   },
@@ -281,7 +291,7 @@ const OPS: Record<string, (s: Session, d: Data) => Promise<Data>> = {
     const key = typeof d.msgKey === 'string' ? parseMsgKey(d.msgKey) : undefined;
     if (!key) throw new ApiError(90054, 'msgKey must be "{seq}_{random}_{time}"');
     const window = s.app!.recallWindowSeconds ?? DEFAULT_RECALL_WINDOW_SECONDS;
-    await s.host.services.messages.recallAsSender(s.app!.sdkAppId, { from: s.user, to, ...key }, window);
+    await s.host.services.messages.recallAsSender(s.app!.sdkAppId, { from: s.user, to, ...key }, window, s.caller());
     return {};
   },
 
@@ -289,7 +299,7 @@ const OPS: Record<string, (s: Session, d: Data) => Promise<Data>> = {
     const peer = need.userId(d.peer, 'peer', 90003);
     let readTime: number | undefined;
     if (d.readTime !== undefined) readTime = need.u32(d.readTime, 'readTime', 90001);
-    const r = await s.host.services.messages.setRead(s.app!.sdkAppId, s.user, peer, readTime);
+    const r = await s.host.services.messages.setRead(s.app!.sdkAppId, s.user, peer, readTime, s.caller());
     return { unread: r.unread, totalUnread: r.totalUnread, readTime: r.readTime };
   },
 

@@ -65,5 +65,10 @@ export function buildHttpServer(opts: HttpOptions, registry: ApiRegistry, servic
   });
 
   server.get('/healthz', async () => ({ status: 'ok' }));
+  // Prometheus text format: callback counters (sent, failed, retried, given_up per command).
+  server.get('/metrics', async (_req, reply) => {
+    reply.header('content-type', services.metrics.registry.contentType);
+    return services.metrics.registry.metrics();
+  });
   return server;
 }

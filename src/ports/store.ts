@@ -49,6 +49,8 @@ export interface NewMessage extends MessageRef {
   deliverTo: string[];
   /** The client device that sent it, so its own copy is not echoed back to it. */
   originDevice?: string;
+  /** After-callbacks to write to the outbox in the same transaction. */
+  callbacks?: CallbackEntry[];
 }
 
 export interface StoredMessage extends MessageRef {
@@ -84,6 +86,33 @@ export interface RecallRequest {
   via: 'admin' | 'client';
   /** Unix seconds. */
   at: number;
+  /** After-callbacks to write to the outbox in the same transaction. */
+  callbacks?: CallbackEntry[];
+}
+
+/** A third-party callback waiting in the durable outbox. */
+export interface CallbackEntry {
+  command: string;
+  /** Entries with the same key are delivered in order (a conversation, or a user's state). */
+  orderKey: string;
+  body: Record<string, unknown>;
+  /** ClientIP and OptPlatform query parameters. */
+  query: Record<string, string>;
+  /** When set, body.UnreadMsgNum becomes this user's total unread count as of the write. */
+  unreadOf?: string;
+  /** Milliseconds since the epoch. */
+  at: number;
+}
+
+export interface PendingCallback {
+  id: number;
+  app: AppId;
+  command: string;
+  body: Record<string, unknown>;
+  query: Record<string, string>;
+  /** Milliseconds since the epoch when it was written. */
+  createdAt: number;
+  attempts: number;
 }
 
 export type RecallResult =
@@ -213,7 +242,7 @@ export interface Store {
    * Marks messages from peer to owner read: those with time ≤ readTime, or without a readTime
    * every message stored so far. The cursor never moves back.
    */
-  setRead(app: AppId, owner: string, peer: string, readTime: number | undefined, at: number): Promise<ReadResult>;
+  setRead(app: AppId, owner: string, peer: string, readTime: number | undefined, at: number, callbacks?: CallbackEntry[]): Promise<ReadResult>;
   totalUnread(app: AppId, owner: string): Promise<number>;
   conversation(app: AppId, owner: string, peer: string): Promise<ConversationRecord | undefined>;
   conversations(app: AppId, owner: string, limit: number): Promise<ConversationRecord[]>;
@@ -228,4 +257,17 @@ export interface Store {
   eventsAfter(app: AppId, userId: string, afterSeq: number, limit: number, now: number): Promise<UserEvent[]>;
   /** The last seq handed out to this user (0 if none). */
   lastEventSeq(app: AppId, userId: string): Promise<number>;
+
+  // Callback outbox (at-least-once, in order per orderKey, survives restarts)
+  enqueueCallbacks(app: AppId, entries: CallbackEntry[]): Promise<void>;
+  /**
+   * Takes up to `limit` callbacks that are due at `now` (ms): for each orderKey only its oldest
+   * entry, so a key's entries go out one after another. Each is leased until now + leaseMs, so
+   * another dispatcher (another node) does not take it meanwhile.
+   */
+  claimCallbacks(now: number, limit: number, leaseMs: number): Promise<PendingCallback[]>;
+  callbackDelivered(id: number): Promise<void>;
+  /** Schedules another attempt at `nextAt` (ms). */
+  callbackFailed(id: number, nextAt: number, error: string): Promise<void>;
+  callbackGivenUp(id: number): Promise<void>;
 }

@@ -77,4 +77,23 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX recall_audit_by_app ON recall_audit (app, id);
   `,
+  // 2: the durable outbox of after-callbacks (webhooks), written in the transaction of their event.
+  `
+  CREATE TABLE callback_outbox (
+    id          INTEGER PRIMARY KEY,
+    app         INTEGER NOT NULL,
+    command     TEXT    NOT NULL,
+    order_key   TEXT    NOT NULL,
+    message_id  INTEGER,                       -- so a recall can erase the content it carries
+    body        TEXT    NOT NULL,
+    query       TEXT    NOT NULL,
+    created_at  INTEGER NOT NULL,              -- ms
+    next_at     INTEGER NOT NULL,              -- ms
+    lease_until INTEGER NOT NULL DEFAULT 0,    -- ms
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    last_error  TEXT
+  );
+  CREATE INDEX callback_outbox_order ON callback_outbox (order_key, id);
+  CREATE INDEX callback_outbox_message ON callback_outbox (message_id) WHERE message_id IS NOT NULL;
+  `,
 ];

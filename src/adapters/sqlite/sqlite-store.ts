@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type {
-  AccountInput, AppId, AppendResult, ConversationRecord, HistoryPage, HistoryQuery, MessageRef, ModifyRequest,
+  AccountInput, AppId, AppendResult, CallbackEntry, ConversationRecord, PendingCallback, HistoryPage, HistoryQuery, MessageRef, ModifyRequest,
   ModifyResult, NewMessage, ReadResult, RecallAuditEntry, RecallRequest, RecallResult, Store, StoredMessage, UserEvent,
   UserEventKind,
 } from '../../ports/store.js';
@@ -132,6 +132,16 @@ export class SqliteStore implements Store {
         FROM events e LEFT JOIN messages m ON m.id = e.message_id
         WHERE e.app = ? AND e.user_id = ? AND e.seq > ? AND e.expires_at >= ? ORDER BY e.seq LIMIT ?`),
 
+      outboxInsert: d.prepare(`INSERT INTO callback_outbox (app, command, order_key, message_id, body, query, created_at, next_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+      // A recall also erases the content that pending after-send callbacks carry.
+      outboxErase: d.prepare(`UPDATE callback_outbox SET body = json_set(body, '$.MsgBody', json('[]'), '$.CloudCustomData', '') WHERE message_id = ?`),
+      outboxDue: d.prepare(`SELECT id, app, command, body, query, created_at, attempts FROM callback_outbox
+        WHERE id IN (SELECT MIN(id) FROM callback_outbox GROUP BY order_key) AND next_at <= ? AND lease_until <= ?
+        ORDER BY id LIMIT ?`),
+      outboxLease: d.prepare('UPDATE callback_outbox SET lease_until = ? WHERE id = ?'),
+      outboxDelete: d.prepare('DELETE FROM callback_outbox WHERE id = ?'),
+      outboxRetry: d.prepare('UPDATE callback_outbox SET next_at = ?, lease_until = 0, attempts = attempts + 1, last_error = ? WHERE id = ?'),
       auditInsert: d.prepare('INSERT INTO recall_audit (app, sender, recipient, msg_key, by_user, via, at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       auditList: d.prepare('SELECT sender, recipient, msg_key, by_user, via, at FROM recall_audit WHERE app = ? ORDER BY id DESC LIMIT ?'),
     };
@@ -202,6 +212,7 @@ export class SqliteStore implements Store {
       const expiresAt = m.queueUntil;
       for (const user of m.deliverTo) this.appendEvent(app, user, 'message', id, null, m.time, expiresAt, m.originDevice ?? null);
     }
+    this.enqueue(app, m.callbacks, id);
     const stored = toMessage(this.s.msgById.get(id) as MessageRow);
     return { message: stored, duplicate: false, recipientUnread: this.unreadOf(app, m.to) };
   }
@@ -254,6 +265,8 @@ export class SqliteStore implements Store {
       this.appendEvent(app, r.to, 'recall', row.id, notice, req.at, expiresAt, null);
       if (r.from !== r.to) this.appendEvent(app, r.from, 'recall', row.id, notice, req.at, expiresAt, null);
       this.s.auditInsert.run(app, r.from, r.to, msgKey, req.by, req.via, req.at);
+      this.s.outboxErase.run(row.id);
+      this.enqueue(app, req.callbacks, null);
       return { outcome: 'recalled', message: toMessage(this.s.msgById.get(row.id) as MessageRow), recipientUnread: this.unreadOf(app, r.to) };
     }).immediate();
   }
@@ -295,7 +308,7 @@ export class SqliteStore implements Store {
 
   // ---- conversations ----------------------------------------------------------------------
 
-  async setRead(app: AppId, owner: string, peer: string, readTime: number | undefined, at: number): Promise<ReadResult> {
+  async setRead(app: AppId, owner: string, peer: string, readTime: number | undefined, at: number, callbacks?: CallbackEntry[]): Promise<ReadResult> {
     return this.db.transaction((): ReadResult => {
       this.s.convEnsure.run(app, owner, peer, at);
       const conv = this.s.convGet.get(app, owner, peer) as ConversationRow;
@@ -314,6 +327,7 @@ export class SqliteStore implements Store {
         this.appendEvent(app, owner, 'read', null, data, at, expiresAt, null);
         if (peer !== owner) this.appendEvent(app, peer, 'read', null, data, at, expiresAt, null);
       }
+      this.enqueue(app, callbacks, null);
       return { unread, totalUnread: this.unreadOf(app, owner), readTime: next.read_time };
     }).immediate();
   }
@@ -365,5 +379,39 @@ export class SqliteStore implements Store {
 
   async lastEventSeq(app: AppId, userId: string): Promise<number> {
     return (this.s.lastSeq.get(app, userId) as number | undefined) ?? 0;
+  }
+
+  // ---- callback outbox ----------------------------------------------------------------------
+
+  /** Writes callbacks inside the caller's transaction, filling UnreadMsgNum as of this write. */
+  private enqueue(app: AppId, entries: CallbackEntry[] | undefined, messageId: number | null): void {
+    for (const e of entries ?? []) {
+      const body = e.unreadOf !== undefined ? { ...e.body, UnreadMsgNum: this.unreadOf(app, e.unreadOf) } : e.body;
+      this.s.outboxInsert.run(app, e.command, e.orderKey, messageId, JSON.stringify(body), JSON.stringify(e.query), e.at, e.at);
+    }
+  }
+
+  async enqueueCallbacks(app: AppId, entries: CallbackEntry[]): Promise<void> {
+    this.db.transaction(() => this.enqueue(app, entries, null))();
+  }
+
+  async claimCallbacks(now: number, limit: number, leaseMs: number): Promise<PendingCallback[]> {
+    return this.db.transaction(() => {
+      const rows = this.s.outboxDue.all(now, now, limit) as Array<{ id: number; app: number; command: string; body: string; query: string; created_at: number; attempts: number }>;
+      for (const r of rows) this.s.outboxLease.run(now + leaseMs, r.id);
+      return rows.map((r) => ({ id: r.id, app: r.app, command: r.command, body: JSON.parse(r.body), query: JSON.parse(r.query), createdAt: r.created_at, attempts: r.attempts }));
+    }).immediate();
+  }
+
+  async callbackDelivered(id: number): Promise<void> {
+    this.s.outboxDelete.run(id);
+  }
+
+  async callbackFailed(id: number, nextAt: number, error: string): Promise<void> {
+    this.s.outboxRetry.run(nextAt, error.slice(0, 500), id);
+  }
+
+  async callbackGivenUp(id: number): Promise<void> {
+    this.s.outboxDelete.run(id);
   }
 }

@@ -1,0 +1,256 @@
+// Third-party callbacks (spec §6): what is sent when, how it is signed, what a before-send reply
+// means, and the background delivery of after-callbacks from the durable outbox.
+import { createHash } from 'node:crypto';
+import type { AppConfig, CallbackCommand, CallbackConfig } from '../config/config.js';
+import type { Clock } from '../ports/clock.js';
+import { conversationPair, msgKeyOf } from '../ports/message-flags.js';
+import type { CallbackEntry, PendingCallback, Store, StoredMessage } from '../ports/store.js';
+import type { WebhookTransport } from '../ports/webhooks.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { AppDirectory } from './apps.js';
+import { ApiError } from './errors.js';
+import { validateMsgBody, type MsgElement } from './message-body.js';
+
+/** Where a call came from: the ClientIP and OptPlatform query parameters. */
+export interface CallOrigin {
+  clientIp: string;
+  /** RESTAPI, Web, Android, iOS, Windows, Mac, iPad, Unknown. */
+  optPlatform: string;
+}
+
+export const REST_ORIGIN: CallOrigin = { clientIp: '127.0.0.1', optPlatform: 'RESTAPI' };
+
+/** Sign = lowercase hex SHA-256 of the token followed by RequestTime (spec §6.2). */
+export const callbackSign = (token: string, requestTime: number | string): string =>
+  createHash('sha256').update(`${token}${requestTime}`).digest('hex');
+
+export type BeforeSendDecision =
+  | { action: 'deliver'; body: MsgElement[]; cloudCustomData: string }
+  | { action: 'drop' }
+  | { action: 'reject'; code: number; info: string };
+
+/** The message fields every C2C send callback carries. */
+function messageFields(m: { from: string; to: string; seq: number; random: number; time: number; body: MsgElement[]; cloudCustomData: string; onlineOnly: boolean }) {
+  return {
+    From_Account: m.from, To_Account: m.to, MsgSeq: m.seq, MsgRandom: m.random, MsgTime: m.time,
+    MsgKey: msgKeyOf(m), OnlineOnlyFlag: m.onlineOnly ? 1 : 0, MsgBody: m.body, CloudCustomData: m.cloudCustomData,
+  };
+}
+
+/** Client platforms as the callback's OptPlatform names them. */
+export const optPlatformOf = (platform: string): string =>
+  ({ Web: 'Web', Node: 'Web', Android: 'Android', iPhone: 'iOS', iPad: 'iPad', PC: 'Windows', Mac: 'Mac' } as Record<string, string>)[platform] ?? 'Unknown';
+
+export class CallbackService {
+  constructor(
+    private readonly apps: AppDirectory,
+    private readonly store: Store,
+    private readonly transport: WebhookTransport,
+    private readonly clock: Clock,
+    private readonly metrics: Metrics,
+    private readonly log: { warn(obj: object, msg: string): void },
+  ) {}
+
+  private config(app: number, command: CallbackCommand): CallbackConfig | undefined {
+    const c = this.apps.get(app)?.callback;
+    return c && c.commands.includes(command) ? c : undefined;
+  }
+
+  enabled(app: number, command: CallbackCommand): boolean {
+    return this.config(app, command) !== undefined;
+  }
+
+  /** The query string of one attempt; Sign and RequestTime are made fresh per attempt. */
+  query(app: AppConfig | number, command: string, origin: Record<string, string>): Record<string, string> {
+    const a = typeof app === 'number' ? this.apps.get(app) : app;
+    const q: Record<string, string> = {
+      SdkAppid: String(a?.sdkAppId ?? app), CallbackCommand: command, contenttype: 'json', ...origin,
+    };
+    if (a?.callback?.token) {
+      const requestTime = String(Math.floor(this.clock.nowMs() / 1000));
+      q.RequestTime = requestTime;
+      q.Sign = callbackSign(a.callback.token, requestTime);
+    }
+    return q;
+  }
+
+  /**
+   * C2C.CallbackBeforeSendMsg: may deliver (possibly rewritten), drop silently or reject. A reply
+   * that fails, times out or carries an invalid MsgBody follows the app's failure policy.
+   */
+  async beforeSend(app: number, m: Parameters<typeof messageFields>[0], origin: CallOrigin): Promise<BeforeSendDecision> {
+    const command = 'C2C.CallbackBeforeSendMsg';
+    const c = this.config(app, command);
+    const original: BeforeSendDecision = { action: 'deliver', body: m.body, cloudCustomData: m.cloudCustomData };
+    if (!c) return original;
+    const res = await this.transport.post({
+      url: c.url, timeoutMs: c.timeoutMs,
+      query: this.query(app, command, { ClientIP: origin.clientIp, OptPlatform: origin.optPlatform }),
+      body: { CallbackCommand: command, ...messageFields(m) },
+    });
+    const failed = (reason: string): BeforeSendDecision => {
+      this.metrics.callbacks.inc({ command, outcome: 'failed' });
+      this.log.warn({ command, app, reason }, 'before-send callback failed');
+      return c.beforeSendFailure === 'reject'
+        ? { action: 'reject', code: 80003, info: `the before-send callback failed (${reason}) and this app rejects messages then` }
+        : original;
+    };
+    if (!res.ok) return failed(res.reason);
+    this.metrics.callbacks.inc({ command, outcome: 'sent' });
+    const r = res.reply;
+    const code = r.ErrorCode as number;
+    const info = typeof r.ErrorInfo === 'string' ? r.ErrorInfo : '';
+    if (code === 1) return { action: 'reject', code: 20006, info: info || 'the app backend refused this message' };
+    if (code === 2) return { action: 'drop' };
+    if (code >= 120001 && code <= 130000) return { action: 'reject', code, info };
+    if (code !== 0) return failed(`reply ErrorCode ${code}`);
+    let body = m.body;
+    let cloud = m.cloudCustomData;
+    if (r.MsgBody !== undefined) {
+      try {
+        body = validateMsgBody(r.MsgBody);
+      } catch (e) {
+        return failed(`reply MsgBody is invalid: ${e instanceof ApiError ? e.info : String(e)}`);
+      }
+    }
+    if (r.CloudCustomData !== undefined) {
+      if (typeof r.CloudCustomData !== 'string') return failed('reply CloudCustomData is not a string');
+      cloud = r.CloudCustomData;
+    }
+    return { action: 'deliver', body, cloudCustomData: cloud };
+  }
+
+  private conversationKey(app: number, a: string, b: string): string {
+    const [lo, hi] = conversationPair(a, b);
+    return `${app}:c2c:${lo}:${hi}`;
+  }
+
+  private originQuery(origin: CallOrigin): Record<string, string> {
+    return { ClientIP: origin.clientIp, OptPlatform: origin.optPlatform };
+  }
+
+  /** C2C.CallbackAfterSendMsg, to be written with the message; undefined when not enabled. */
+  afterSend(app: number, m: StoredMessage | Parameters<typeof messageFields>[0], origin: CallOrigin): CallbackEntry | undefined {
+    const command = 'C2C.CallbackAfterSendMsg';
+    if (!this.enabled(app, command)) return undefined;
+    return {
+      command, orderKey: this.conversationKey(app, m.from, m.to), query: this.originQuery(origin), unreadOf: m.to, at: this.clock.nowMs(),
+      body: { CallbackCommand: command, ...messageFields(m), SendMsgResult: 0, ErrorInfo: 'send msg succeed', UnreadMsgNum: 0 },
+    };
+  }
+
+  /** C2C.CallbackAfterMsgWithDraw, written with the recall. */
+  afterRecall(app: number, ref: { from: string; to: string; seq: number; random: number; time: number }, origin: CallOrigin): CallbackEntry | undefined {
+    const command = 'C2C.CallbackAfterMsgWithDraw';
+    if (!this.enabled(app, command)) return undefined;
+    return {
+      command, orderKey: this.conversationKey(app, ref.from, ref.to), query: this.originQuery(origin), unreadOf: ref.to, at: this.clock.nowMs(),
+      body: { CallbackCommand: command, From_Account: ref.from, To_Account: ref.to, MsgKey: msgKeyOf(ref), UnreadMsgNum: 0 },
+    };
+  }
+
+  /** C2C.CallbackAfterMsgReport, written with the read mark. */
+  afterRead(app: number, owner: string, peer: string, lastReadTime: number, origin: CallOrigin): CallbackEntry | undefined {
+    const command = 'C2C.CallbackAfterMsgReport';
+    if (!this.enabled(app, command)) return undefined;
+    return {
+      command, orderKey: this.conversationKey(app, owner, peer), query: this.originQuery(origin), unreadOf: owner, at: this.clock.nowMs(),
+      body: { CallbackCommand: command, Report_Account: owner, Peer_Account: peer, LastReadTime: lastReadTime, UnreadMsgNum: 0 },
+    };
+  }
+
+  /** State.StateChange: login, logout, disconnect of a client session. */
+  async stateChange(app: number, user: string, change: { action: 'Login' | 'Logout' | 'Disconnect'; reason: 'Register' | 'Unregister' | 'LinkClose' | 'TimeOut'; platform: string; clientIp: string; kicked?: string[] }): Promise<void> {
+    const command = 'State.StateChange';
+    if (!this.enabled(app, command)) return;
+    const platform = change.platform === 'iPhone' ? 'IOS' : optPlatformOf(change.platform);
+    await this.store.enqueueCallbacks(app, [{
+      command, orderKey: `${app}:state:${user}`, at: this.clock.nowMs(),
+      query: { ClientIP: change.clientIp, OptPlatform: platform },
+      body: {
+        CallbackCommand: command, EventTime: this.clock.nowMs(),
+        Info: { Action: change.action, To_Account: user, Reason: change.reason },
+        ...(change.kicked && change.kicked.length > 0 ? { KickedDevice: change.kicked.map((p) => ({ Platform: optPlatformOf(p) })) } : {}),
+      },
+    }]);
+  }
+
+  // ---- delivery of the outbox ------------------------------------------------------------
+
+  /** One pass: send what is due; true when anything was found (so the caller polls again soon). */
+  async deliverDue(limit = 64): Promise<boolean> {
+    const now = this.clock.nowMs();
+    const due = await this.store.claimCallbacks(now, limit, 60_000);
+    await Promise.all(due.map((p) => this.deliver(p)));
+    return due.length > 0;
+  }
+
+  private async deliver(p: PendingCallback): Promise<void> {
+    const app = this.apps.get(p.app);
+    const c = app?.callback;
+    const command = p.command;
+    const ageSeconds = (this.clock.nowMs() - p.createdAt) / 1000;
+    if (!app || !c || !c.commands.includes(command as CallbackCommand) || ageSeconds > c.maxAgeSeconds) {
+      this.metrics.callbacks.inc({ command, outcome: 'given_up' });
+      this.log.warn({ command, app: p.app, attempts: p.attempts, ageSeconds: Math.round(ageSeconds) }, 'callback given up');
+      await this.store.callbackGivenUp(p.id);
+      return;
+    }
+    const res = await this.transport.post({ url: c.url, timeoutMs: c.timeoutMs, query: this.query(app, command, p.query), body: p.body });
+    if (res.ok) {
+      this.metrics.callbacks.inc({ command, outcome: 'sent' });
+      await this.store.callbackDelivered(p.id);
+      return;
+    }
+    this.metrics.callbacks.inc({ command, outcome: 'failed' });
+    this.metrics.callbacks.inc({ command, outcome: 'retried' });
+    this.log.warn({ command, app: p.app, attempt: p.attempts + 1, reason: res.reason }, 'callback failed; will retry');
+    // Exponential backoff from 1 s, at most a minute between attempts.
+    const delay = Math.min(60_000, 1000 * 2 ** Math.min(p.attempts, 6));
+    await this.store.callbackFailed(p.id, this.clock.nowMs() + delay, res.reason);
+  }
+}
+
+/** Polls the outbox in the background; `kick()` makes it look at once (after a write). */
+export class CallbackDispatcher {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(private readonly callbacks: CallbackService, private readonly log: { error(obj: object, msg: string): void }, private readonly intervalMs = 200) {}
+
+  start(): void {
+    this.schedule(0);
+  }
+
+  kick(): void {
+    if (!this.running && !this.stopped) this.schedule(0);
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.running = this.pass().finally(() => {
+        this.running = undefined;
+      });
+    }, ms);
+    this.timer.unref();
+  }
+
+  private async pass(): Promise<void> {
+    let found = false;
+    try {
+      found = await this.callbacks.deliverDue();
+    } catch (e) {
+      this.log.error({ err: e }, 'callback delivery pass failed');
+    }
+    this.schedule(found ? 0 : this.intervalMs);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+}
