@@ -10,6 +10,7 @@ import { Authenticator } from './http/auth.js';
 import { Gateway } from './gateway/gateway.js';
 import { CallbackDispatcher } from './domain/callbacks.js';
 import { HttpWebhooks } from './adapters/http-webhooks.js';
+import { RedisBus } from './adapters/redis-bus.js';
 import type { WebhookTransport } from './ports/webhooks.js';
 import { systemClock, type Clock } from './ports/clock.js';
 import type { Store } from './ports/store.js';
@@ -47,7 +48,14 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
   // Domain warnings (callback failures) go to the server's structured log, made just below.
   const logRef: { current?: FastifyInstance['log'] } = {};
   const log = { warn: (obj: object, msg: string) => logRef.current?.warn(obj, msg) };
-  const services = createServices(store, clock, apps, opts.bus ?? new LocalBus(), { webhooks: opts.webhooks ?? new HttpWebhooks(), log });
+  let bus = opts.bus;
+  let redisBus: RedisBus | undefined;
+  if (!bus && config.redisUrl) {
+    redisBus = new RedisBus({ url: config.redisUrl });
+    await redisBus.connected();
+    bus = redisBus;
+  }
+  const services = createServices(store, clock, apps, bus ?? new LocalBus(), { webhooks: opts.webhooks ?? new HttpWebhooks(), log });
   // Admins are accounts too: they send as themselves when From_Account is omitted.
   for (const app of config.apps) await services.accounts.importAccounts(app.sdkAppId, app.admins);
   const auth = new Authenticator(apps, clock);
@@ -76,6 +84,7 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
       await dispatcher.stop();
       await gateway.close();
       await http.close();
+      await redisBus?.close();
       await store.close();
     },
   };

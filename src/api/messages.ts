@@ -101,7 +101,7 @@ export const messageApis: ApiDefinition[] = [
     maxBodyBytes: MESSAGE_BYTES,
     spec: `${SPEC} §4.1`,
     fields: sendFields,
-    errors: [20006, 90001, 90002, 90003, 90004, 90005, 90007, 90008, 90009, 90010, 90012, 90026, 90031, 90043, 90044, 91000, 93000],
+    errors: [20006, 80003, 90001, 90002, 90003, 90004, 90005, 90007, 90008, 90009, 90010, 90012, 90026, 90031, 90043, 90044, 91000, 93000, 120001],
     sample: { SyncOtherMachine: 1, From_Account: 'alice', To_Account: 'bob', MsgRandom: 1287657, MsgBody: sampleBody },
     async handle(ctx, b) {
       const r = await ctx.services.messages.send(ctx.app.sdkAppId, { ...sendInput(ctx, b), to: b.To_Account as string });

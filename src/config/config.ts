@@ -94,6 +94,8 @@ export interface ServerConfig {
   apps: AppConfig[];
   /** True when the app list is the generated development app. */
   devApp: boolean;
+  /** redis://… : the bus between nodes (PARLEY_REDIS_URL); without it, one node's LocalBus. */
+  redisUrl?: string;
 }
 
 export class ConfigError extends Error {
@@ -212,5 +214,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): ServerC
     seen.add(a.sdkAppId);
     if (rateLimitsOff) a.rateLimits = false;
   }
-  return { host, port, dataDir, ...(tls ? { tls } : {}), logLevel, apps, devApp };
+  const redisUrl = env.PARLEY_REDIS_URL || undefined;
+  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) throw new ConfigError('PARLEY_REDIS_URL must be a redis:// or rediss:// URL');
+  return { host, port, dataDir, ...(tls ? { tls } : {}), logLevel, apps, devApp, ...(redisUrl ? { redisUrl } : {}) };
 }

@@ -77,12 +77,39 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    clearTimeout(this.checkpointTimer);
+    this.checkpointTimer = undefined;
+    if (!this.db.open) return;
+    try {
+      this.checkpoint();
+    } catch {
+      // Closing anyway: SQLite checkpoints on the next open.
+    }
+    this.db.close();
   }
 
   /** Moves WAL content into the main file and truncates the WAL, so erased bytes leave the WAL too. */
   checkpoint(): void {
-    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    if (this.db.open) this.db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+
+  private checkpointTimer: NodeJS.Timeout | undefined;
+
+  /**
+   * After a recall, the erased content's old page images still sit in the WAL; a checkpoint
+   * shortly after (batched, so a burst of recalls costs one) moves them out of it.
+   */
+  private scheduleCheckpoint(): void {
+    if (this.checkpointTimer) return;
+    this.checkpointTimer = setTimeout(() => {
+      this.checkpointTimer = undefined;
+      try {
+        this.checkpoint();
+      } catch {
+        // Busy readers: the next recall or the next start checkpoints again.
+      }
+    }, 1000);
+    this.checkpointTimer.unref();
   }
 
   private prepare() {
@@ -92,6 +119,9 @@ export class SqliteStore implements Store {
         ON CONFLICT (app, user_id) DO UPDATE SET nick = COALESCE(excluded.nick, nick), face_url = COALESCE(excluded.face_url, face_url)`),
       accountInsertIgnore: d.prepare('INSERT INTO accounts (app, user_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
       accountDelete: d.prepare('DELETE FROM accounts WHERE app = ? AND user_id = ?'),
+      // The offline queue belongs to the account: a later account of the same UserID restarts its
+      // event seq at 1 and must neither collide with these rows (primary key) nor inherit them.
+      accountEventsDelete: d.prepare('DELETE FROM events WHERE app = ? AND user_id = ?'),
       accountExists: d.prepare('SELECT 1 FROM accounts WHERE app = ? AND user_id = ?').pluck(),
       accountKick: d.prepare('UPDATE accounts SET kicked_at = ? WHERE app = ? AND user_id = ?'),
       accountKickedAt: d.prepare('SELECT kicked_at FROM accounts WHERE app = ? AND user_id = ?').pluck(),
@@ -160,7 +190,10 @@ export class SqliteStore implements Store {
   }
 
   async deleteAccounts(app: AppId, userIds: string[]): Promise<string[]> {
-    return this.db.transaction(() => userIds.filter((id) => this.s.accountDelete.run(app, id).changes > 0))();
+    return this.db.transaction(() => userIds.filter((id) => {
+      this.s.accountEventsDelete.run(app, id);
+      return this.s.accountDelete.run(app, id).changes > 0;
+    }))();
   }
 
   async existingAccounts(app: AppId, userIds: string[]): Promise<Set<string>> {
@@ -243,6 +276,12 @@ export class SqliteStore implements Store {
   }
 
   async recallMessage(app: AppId, req: RecallRequest): Promise<RecallResult> {
+    const result = this.recallTx(app, req);
+    if (result.outcome === 'recalled') this.scheduleCheckpoint();
+    return result;
+  }
+
+  private recallTx(app: AppId, req: RecallRequest): RecallResult {
     return this.db.transaction((): RecallResult => {
       const r = req.ref;
       const row = this.s.msgByIdentity.get(app, r.from, r.to, r.seq, r.random, r.time) as MessageRow | undefined;

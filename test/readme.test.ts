@@ -1,0 +1,19 @@
+// The README's API table is generated from the handler registry; it must not drift from it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { defaultRegistry } from '../src/api/index.js';
+
+test('the README API table lists exactly the registered APIs', () => {
+  const readme = readFileSync('README.md', 'utf8');
+  const table = /<!-- api-table:start -->\n([\s\S]*?)<!-- api-table:end -->/.exec(readme)?.[1] ?? '';
+  const listed = [...table.matchAll(/^\| `v4\/([\w]+\/[\w]+)`/gm)].map((m) => m[1]);
+  const registered = defaultRegistry().list().map((a) => `${a.service}/${a.command}`);
+  assert.deepEqual(listed, registered, 'run: npm run build && node scripts/readme-api-table.mjs');
+});
+
+test('the README keeps the two commands that work on a fresh machine', () => {
+  const readme = readFileSync('README.md', 'utf8');
+  assert.match(readme, /npm install && npm start/);
+  assert.match(readme, /\nnpm test\n/);
+});
