@@ -50,8 +50,6 @@ export class Session {
   /** Last real-time ms a frame arrived, for the idle timeout. */
   lastSeen = Date.now();
   private cursor: number | undefined;
-  private pumping = false;
-  private dirty = false;
   private closed = false;
 
   /** Why the session ended, for the State.StateChange callback. */
@@ -172,30 +170,41 @@ export class Session {
     return { serverTime: nowSeconds(services.clock), deviceId, lastSeq };
   }
 
-  /** Sends every event after the cursor; repeats while new ones arrive during a send. */
-  async pump(): Promise<void> {
-    if (this.cursor === undefined || !this.app || this.closed) return;
-    if (this.pumping) {
-      this.dirty = true;
-      return;
-    }
-    this.pumping = true;
+  /** The last drain scheduled, and the one scheduled but not started yet (if any). */
+  private tail: Promise<void> = Promise.resolve();
+  private waiting: Promise<void> | undefined;
+
+  /**
+   * Sends every event after the cursor. Drains run one after another; a call while one runs
+   * schedules one more (calls meanwhile share it), which starts after the call and so sees
+   * everything committed before it. Resolves when that drain is done, so `sync` can answer
+   * after its events.
+   */
+  pump(): Promise<void> {
+    if (this.cursor === undefined || !this.app || this.closed) return Promise.resolve();
+    if (this.waiting) return this.waiting;
+    const run = this.tail.then(() => {
+      this.waiting = undefined;
+      return this.drain();
+    });
+    this.waiting = run;
+    this.tail = run;
+    return run;
+  }
+
+  private async drain(): Promise<void> {
     try {
-      do {
-        this.dirty = false;
-        for (;;) {
-          const now = nowSeconds(this.host.services.clock);
-          const events = await this.host.services.store.eventsAfter(this.app.sdkAppId, this.user, this.cursor, EVENT_BATCH, now);
-          if (events.length === 0 || this.closed) break;
-          this.send({ op: 'events', data: { events: events.map(wireEvent) } });
-          this.cursor = events[events.length - 1]!.seq;
-          if (events.length < EVENT_BATCH) break;
-        }
-      } while (this.dirty && !this.closed);
+      for (;;) {
+        if (this.closed) return;
+        const now = nowSeconds(this.host.services.clock);
+        const events = await this.host.services.store.eventsAfter(this.app!.sdkAppId, this.user, this.cursor!, EVENT_BATCH, now);
+        if (events.length === 0 || this.closed) return;
+        this.send({ op: 'events', data: { events: events.map(wireEvent) } });
+        this.cursor = events[events.length - 1]!.seq;
+        if (events.length < EVENT_BATCH) return;
+      }
     } catch (e) {
       this.host.log.error({ err: e, user: this.user }, 'event delivery failed');
-    } finally {
-      this.pumping = false;
     }
   }
 
@@ -213,9 +222,10 @@ export class Session {
     return false;
   }
 
-  setCursor(cursor: number): void {
+  /** Restarts delivery after `cursor`; resolves once everything up to now has been pushed. */
+  async setCursor(cursor: number): Promise<void> {
     this.cursor = cursor;
-    void this.pump();
+    await this.pump();
   }
 }
 
@@ -257,7 +267,8 @@ const OPS: Record<string, (s: Session, d: Data) => Promise<Data>> = {
     const cursor = d.cursor;
     if (typeof cursor !== 'number' || !Number.isSafeInteger(cursor) || cursor < 0) throw new ApiError(90001, 'cursor must be a whole number');
     const lastSeq = await s.host.services.store.lastEventSeq(s.app!.sdkAppId, s.user);
-    s.setCursor(cursor);
+    // Answer after the events up to lastSeq have gone out on this connection (see the protocol).
+    await s.setCursor(cursor);
     return { lastSeq };
   },
 

@@ -16,6 +16,7 @@ export interface WireMessage {
   recalled: { by: string; at: number } | null;
   needReadReceipt: boolean;
   onlineOnly: boolean;
+  countsUnread: boolean;
   isPeerRead?: boolean;
 }
 
@@ -23,7 +24,7 @@ export function wireMessage(m: StoredMessage, isPeerRead?: boolean): WireMessage
   return {
     from: m.from, to: m.to, seq: m.seq, random: m.random, time: m.time, msgKey: msgKeyOf(m),
     body: m.body, cloudCustomData: m.cloudCustomData, recalled: m.recalled ?? null,
-    needReadReceipt: m.needReadReceipt, onlineOnly: m.onlineOnly,
+    needReadReceipt: m.needReadReceipt, onlineOnly: m.onlineOnly, countsUnread: m.countsUnread,
     ...(isPeerRead !== undefined ? { isPeerRead } : {}),
   };
 }
