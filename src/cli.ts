@@ -32,7 +32,8 @@ export async function cli(argv: string[]): Promise<number> {
     process.stderr.write(`parley: --user needs a UserID of 1–32 bytes\n${USAGE}`);
     return 2;
   }
-  const expire = values.expire === undefined ? 180 * 86400 : Number(values.expire);
+  // Decimal digits only: Number() would also take '1e3' or '0x10'.
+  const expire = values.expire === undefined ? 180 * 86400 : /^\d+$/.test(values.expire) ? Number(values.expire) : NaN;
   if (!Number.isSafeInteger(expire) || expire <= 0) {
     process.stderr.write('parley: --expire must be a positive number of seconds\n');
     return 2;

@@ -96,6 +96,8 @@ export interface ServerConfig {
   devApp: boolean;
   /** redis://… : the bus between nodes (PARLEY_REDIS_URL); without it, one node's LocalBus. */
   redisUrl?: string;
+  /** postgres://… : the store (PARLEY_DATABASE_URL); without it, SQLite in dataDir. */
+  database?: string;
 }
 
 export class ConfigError extends Error {
@@ -216,5 +218,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): ServerC
   }
   const redisUrl = env.PARLEY_REDIS_URL || undefined;
   if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) throw new ConfigError('PARLEY_REDIS_URL must be a redis:// or rediss:// URL');
-  return { host, port, dataDir, ...(tls ? { tls } : {}), logLevel, apps, devApp, ...(redisUrl ? { redisUrl } : {}) };
+  const database = env.PARLEY_DATABASE_URL || undefined;
+  if (database !== undefined && !/^postgres(ql)?:\/\//.test(database)) throw new ConfigError('PARLEY_DATABASE_URL must be a postgres:// or postgresql:// URL');
+  return { host, port, dataDir, ...(tls ? { tls } : {}), logLevel, apps, devApp, ...(redisUrl ? { redisUrl } : {}), ...(database ? { database } : {}) };
 }

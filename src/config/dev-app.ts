@@ -3,14 +3,22 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AppConfig } from './config.js';
+import { ConfigError, type AppConfig } from './config.js';
 
 export const DEV_APP_FILE = 'dev-app.json';
 
 export function loadOrCreateDevApp(dataDir: string, admins: string[]): AppConfig {
   const file = join(dataDir, DEV_APP_FILE);
   if (existsSync(file)) {
-    const saved = JSON.parse(readFileSync(file, 'utf8')) as { sdkAppId: number; secretKey: string };
+    let saved: { sdkAppId: number; secretKey: string };
+    try {
+      saved = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (e) {
+      throw new ConfigError(`${file}: ${(e as Error).message}; delete it to make a new development app`);
+    }
+    if (!Number.isSafeInteger(saved?.sdkAppId) || typeof saved.secretKey !== 'string') {
+      throw new ConfigError(`${file} holds no sdkAppId and secretKey; delete it to make a new development app`);
+    }
     return { sdkAppId: saved.sdkAppId, secretKey: saved.secretKey, admins, rateLimits: {} };
   }
   // Tencent's SDKAppIDs look like 14xxxxxxxx (and 16/20xxxxxxxx); keep that shape.

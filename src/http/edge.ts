@@ -67,6 +67,18 @@ export function registerEdge(server: FastifyInstance, deps: EdgeDeps): void {
     reply.headers(CORS).code(204).send();
   });
 
+  // A /v4 path that is not /v4/<service>/<command> (e.g. /v4/foo, /v4/a/b/c) names no API either:
+  // 60009 in the envelope, as for an unknown service or command. Other paths get a plain 404
+  // that, unlike Fastify's default, does not echo the URL (and its usersig) back.
+  server.setNotFoundHandler(async (req, reply) => {
+    const path = req.url.split('?', 1)[0]!;
+    if (path === '/v4' || path.startsWith('/v4/')) {
+      reply.headers(CORS);
+      return send(req, reply, failure(60009, 'unknown API: the path must be /v4/<service>/<command>'));
+    }
+    return reply.code(404).send({ error: 'not found' });
+  });
+
   // Only POST is an API call; any other method gets the envelope, not a 404/405 page.
   server.route({
     method: ['GET', 'PUT', 'DELETE', 'PATCH', 'HEAD'],

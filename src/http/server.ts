@@ -5,6 +5,7 @@ import type { ApiRegistry } from '../api/registry.js';
 import { Authenticator } from './auth.js';
 import { RateLimiter } from './rate-limit.js';
 import { edgeErrorHandler, registerEdge } from './edge.js';
+import { registerConsole } from './console.js';
 import type { Services } from '../domain/services.js';
 
 export interface HttpOptions {
@@ -64,6 +65,7 @@ export function buildHttpServer(opts: HttpOptions, registry: ApiRegistry, servic
     }, 'request');
   });
 
+  registerConsole(server, registry);
   server.get('/healthz', async () => ({ status: 'ok' }));
   // Prometheus text format: callback counters (sent, failed, retried, given_up per command).
   server.get('/metrics', async (_req, reply) => {
