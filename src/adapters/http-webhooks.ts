@@ -4,22 +4,40 @@ import type { CallbackReply, CallbackRequest, WebhookTransport } from '../ports/
 
 const MAX_REPLY_BYTES = 256 * 1024;
 
+const decode = (s: string): string => {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+};
+
 export class HttpWebhooks implements WebhookTransport {
   async post(req: CallbackRequest): Promise<CallbackReply> {
     const url = new URL(req.url);
     for (const [k, v] of Object.entries(req.query)) url.searchParams.set(k, v);
+    const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
+    // fetch refuses URLs with credentials (and says so with the whole URL in its message): send
+    // them as Basic authentication instead.
+    if (url.username !== '' || url.password !== '') {
+      const user = `${decode(url.username)}:${decode(url.password)}`;
+      headers.authorization = `Basic ${Buffer.from(user).toString('base64')}`;
+      url.username = '';
+      url.password = '';
+    }
     let res: Response;
     try {
       res = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json; charset=utf-8' },
+        headers,
         body: JSON.stringify(req.body),
         redirect: 'manual',
         signal: AbortSignal.timeout(req.timeoutMs),
       });
     } catch (e) {
       const err = e as Error & { cause?: { code?: string } };
-      const reason = err.name === 'TimeoutError' ? `no reply within ${req.timeoutMs} ms` : `request failed: ${err.cause?.code ?? err.message}`;
+      // The reason is logged: it must not carry the URL (its query holds Sign and RequestTime).
+      const reason = err.name === 'TimeoutError' ? `no reply within ${req.timeoutMs} ms` : `request failed: ${err.cause?.code ?? err.message.split(url.href).join('<callback url>')}`;
       return { ok: false, reason };
     }
     try {

@@ -18,6 +18,9 @@ export interface CallOrigin {
   optPlatform: string;
 }
 
+/** The most a rewritten MsgBody + CloudCustomData may take as JSON: a message's 12 KB (spec §4.1, 93000). */
+const MAX_REWRITE_BYTES = 12 * 1024;
+
 export const REST_ORIGIN: CallOrigin = { clientIp: '127.0.0.1', optPlatform: 'RESTAPI' };
 
 /** Sign = lowercase hex SHA-256 of the token followed by RequestTime (spec §6.2). */
@@ -96,13 +99,17 @@ export class CallbackService {
         : original;
     };
     if (!res.ok) return failed(res.reason);
-    this.metrics.callbacks.inc({ command, outcome: 'sent' });
+    // Counted as sent only once the reply is usable: an unknown code or a bad rewrite is a failure.
+    const sent = (d: BeforeSendDecision): BeforeSendDecision => {
+      this.metrics.callbacks.inc({ command, outcome: 'sent' });
+      return d;
+    };
     const r = res.reply;
     const code = r.ErrorCode as number;
     const info = typeof r.ErrorInfo === 'string' ? r.ErrorInfo : '';
-    if (code === 1) return { action: 'reject', code: 20006, info: info || 'the app backend refused this message' };
-    if (code === 2) return { action: 'drop' };
-    if (code >= 120001 && code <= 130000) return { action: 'reject', code, info };
+    if (code === 1) return sent({ action: 'reject', code: 20006, info: info || 'the app backend refused this message' });
+    if (code === 2) return sent({ action: 'drop' });
+    if (code >= 120001 && code <= 130000) return sent({ action: 'reject', code, info });
     if (code !== 0) return failed(`reply ErrorCode ${code}`);
     let body = m.body;
     let cloud = m.cloudCustomData;
@@ -117,7 +124,13 @@ export class CallbackService {
       if (typeof r.CloudCustomData !== 'string') return failed('reply CloudCustomData is not a string');
       cloud = r.CloudCustomData;
     }
-    return { action: 'deliver', body, cloudCustomData: cloud };
+    // A rewrite is held to the size a sender may send (93000 beyond 12 KB), or it would store
+    // and push what no API accepts.
+    if ((r.MsgBody !== undefined || r.CloudCustomData !== undefined)
+      && Buffer.byteLength(JSON.stringify({ MsgBody: body, CloudCustomData: cloud })) > MAX_REWRITE_BYTES) {
+      return failed(`reply makes the message larger than ${MAX_REWRITE_BYTES} bytes`);
+    }
+    return sent({ action: 'deliver', body, cloudCustomData: cloud });
   }
 
   private conversationKey(app: number, a: string, b: string): string {
