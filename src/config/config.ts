@@ -43,6 +43,7 @@ export interface CallbackConfig {
 }
 
 export const DEFAULT_CALLBACK_TIMEOUT_MS = 2000;
+export const MAX_CALLBACK_TIMEOUT_MS = 30_000;
 export const DEFAULT_CALLBACK_MAX_AGE_SECONDS = 86400;
 
 /** Validates a callback section (config file) or the one built from PARLEY_CALLBACK_*. */
@@ -70,6 +71,9 @@ export function parseCallback(raw: unknown, where: string): CallbackConfig {
     if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new ConfigError(`${where}: callback.${name} must be a positive number`);
     return v;
   };
+  // An attempt must end well within the outbox lease (60 s), or another node could take the same
+  // callback while it is still in flight.
+  if (typeof r.timeoutMs === 'number' && r.timeoutMs > MAX_CALLBACK_TIMEOUT_MS) throw new ConfigError(`${where}: callback.timeoutMs must be at most ${MAX_CALLBACK_TIMEOUT_MS}`);
   const policy = r.beforeSendFailure ?? 'deliver';
   if (policy !== 'deliver' && policy !== 'reject') throw new ConfigError(`${where}: callback.beforeSendFailure must be "deliver" or "reject"`);
   return {
@@ -206,7 +210,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): ServerC
   // PARLEY_CALLBACK_* configure the app of the environment (or the development app).
   if (env.PARLEY_CALLBACK_URL) {
     const target = apps[apps.length - 1]!;
-    target.callback = parseCallback({ ...target.callback, url: env.PARLEY_CALLBACK_URL, token: env.PARLEY_CALLBACK_TOKEN }, 'PARLEY_CALLBACK_URL');
+    // A token from the environment replaces the file's; without one, the file's token stays.
+    const token = env.PARLEY_CALLBACK_TOKEN ?? target.callback?.token;
+    target.callback = parseCallback({ ...target.callback, url: env.PARLEY_CALLBACK_URL, ...(token !== undefined ? { token } : {}) }, 'PARLEY_CALLBACK_URL');
   } else if (env.PARLEY_CALLBACK_TOKEN) {
     throw new ConfigError('PARLEY_CALLBACK_TOKEN needs PARLEY_CALLBACK_URL');
   }

@@ -190,12 +190,30 @@ export class CallbackService {
 
   // ---- delivery of the outbox ------------------------------------------------------------
 
-  /** One pass: send what is due; true when anything was found (so the caller polls again soon). */
-  async deliverDue(limit = 64): Promise<boolean> {
-    const now = this.clock.nowMs();
-    const due = await this.store.claimCallbacks(now, limit, 60_000);
-    await Promise.all(due.map((p) => this.deliver(p)));
-    return due.length > 0;
+  private readonly inFlight = new Set<Promise<void>>();
+
+  /**
+   * One pass: starts sending what is due, without waiting for the replies, so a receiver that
+   * hangs on one conversation's callback holds back that conversation only (its later entries
+   * wait behind it), not the others. At most `limit` callbacks are in flight at once.
+   * Returns how many were started (the caller polls again at once when any were).
+   */
+  async deliverDue(limit = 64): Promise<number> {
+    const room = limit - this.inFlight.size;
+    if (room <= 0) return 0;
+    const due = await this.store.claimCallbacks(this.clock.nowMs(), room, 60_000);
+    for (const p of due) {
+      const run: Promise<void> = this.deliver(p)
+        .catch((err) => this.log.warn({ err: String(err), command: p.command }, 'callback delivery failed; its lease will expire and it will be tried again'))
+        .finally(() => this.inFlight.delete(run));
+      this.inFlight.add(run);
+    }
+    return due.length;
+  }
+
+  /** Waits for the callbacks in flight (on shutdown). */
+  async settle(): Promise<void> {
+    await Promise.all([...this.inFlight]);
   }
 
   private async deliver(p: PendingCallback): Promise<void> {
@@ -252,18 +270,19 @@ export class CallbackDispatcher {
   }
 
   private async pass(): Promise<void> {
-    let found = false;
+    let started = 0;
     try {
-      found = await this.callbacks.deliverDue();
+      started = await this.callbacks.deliverDue();
     } catch (e) {
       this.log.error({ err: e }, 'callback delivery pass failed');
     }
-    this.schedule(found ? 0 : this.intervalMs);
+    this.schedule(started > 0 ? 0 : this.intervalMs);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.running;
+    await this.callbacks.settle();
   }
 }

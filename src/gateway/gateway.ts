@@ -77,21 +77,28 @@ export class Gateway implements SessionHost {
       kicked.push(oldest.platform);
     }
     // Kicked sessions leave presence now, not when their sockets finish closing.
-    for (const o of this.presence.sessions(app.sdkAppId, s.user)) if (o.endReason === 'Kicked') this.presence.remove(app.sdkAppId, s.user, o);
+    for (const o of this.presence.sessions(app.sdkAppId, s.user)) if (o.endReason === 'Replaced') this.presence.remove(app.sdkAppId, s.user, o);
     this.presence.add(app.sdkAppId, s.user, s);
     this.stateChange(s, 'Login', 'Register', kicked);
   }
 
   unregister(s: Session): void {
     this.presence.remove(s.app!.sdkAppId, s.user, s);
+    // A session replaced by a newer login is reported in that login's KickedDevice only (as
+    // Tencent does), not as a Disconnect that would make the user look offline.
+    if (s.endReason === 'Replaced') return;
     const reason = s.endReason === 'Unregister' ? 'Unregister' : s.endReason === 'TimeOut' ? 'TimeOut' : 'LinkClose';
     this.stateChange(s, reason === 'Unregister' ? 'Logout' : 'Disconnect', reason);
   }
 
+  private readonly pendingStateChanges = new Set<Promise<void>>();
+
   private stateChange(s: Session, action: 'Login' | 'Logout' | 'Disconnect', reason: 'Register' | 'Unregister' | 'LinkClose' | 'TimeOut', kicked?: string[]): void {
-    this.services.callbacks
+    const p: Promise<void> = this.services.callbacks
       .stateChange(s.app!.sdkAppId, s.user, { action, reason, platform: s.platform, clientIp: s.clientIp, ...(kicked ? { kicked } : {}) })
-      .catch((err) => this.log.error({ err }, 'state change callback could not be queued'));
+      .catch((err) => this.log.error({ err }, 'state change callback could not be queued'))
+      .finally(() => this.pendingStateChanges.delete(p));
+    this.pendingStateChanges.add(p);
   }
 
   private onNotice(n: BusNotice): void {
@@ -124,10 +131,20 @@ export class Gateway implements SessionHost {
     return this.sockets.size;
   }
 
+  /**
+   * Closes every connection and waits for their ends to be recorded (presence, Disconnect
+   * callbacks) before the store may close; a client that does not finish the closing handshake
+   * within a few seconds is cut off.
+   */
   async close(): Promise<void> {
     clearInterval(this.sweeper);
-    this.unsubscribe();
     for (const s of this.sockets) s.close(1001, 'server shutting down');
+    const deadline = Date.now() + 3000;
+    while (this.sockets.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    for (const s of this.sockets) s.terminate();
+    while (this.sockets.size > 0 && Date.now() < deadline + 1000) await new Promise((r) => setTimeout(r, 20));
+    this.unsubscribe();
+    await Promise.all([...this.pendingStateChanges]);
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
 }

@@ -53,7 +53,7 @@ export class Session {
   private closed = false;
 
   /** Why the session ended, for the State.StateChange callback. */
-  endReason: 'Unregister' | 'LinkClose' | 'TimeOut' | 'Kicked' = 'LinkClose';
+  endReason: 'Unregister' | 'LinkClose' | 'TimeOut' | 'Kicked' | 'Replaced' = 'LinkClose';
 
   constructor(private readonly ws: WebSocket, readonly host: SessionHost, readonly clientIp: string) {}
 
@@ -76,8 +76,15 @@ export class Session {
     this.ws.close(code, reason);
   }
 
+  /** Cuts the connection without the closing handshake. */
+  terminate(): void {
+    this.closed = true;
+    this.ws.terminate();
+  }
+
   kick(reason: KickReason): void {
-    this.endReason = 'Kicked';
+    // Replaced by a newer login: that login's State.StateChange names it in KickedDevice.
+    this.endReason = reason === 'multipleAccount' ? 'Replaced' : 'Kicked';
     this.send({ op: 'kicked', data: { reason } });
     this.close(CLOSE.kicked, reason);
   }
