@@ -16,6 +16,7 @@ import { systemClock, type Clock } from './ports/clock.js';
 import type { Store } from './ports/store.js';
 import { LocalBus, type Bus } from './ports/bus.js';
 import { SqliteStore } from './adapters/sqlite/sqlite-store.js';
+import { PostgresStore } from './adapters/postgres/postgres-store.js';
 
 export interface Parley {
   http: FastifyInstance;
@@ -42,7 +43,9 @@ export const SQLITE_FILE = 'parley.db';
 
 export async function createParley(config: ServerConfig, opts: ParleyOptions = {}): Promise<Parley> {
   const clock = opts.clock ?? systemClock;
-  const store = opts.store ?? new SqliteStore({ filename: join(config.dataDir, SQLITE_FILE) });
+  const store = opts.store ?? (config.database
+    ? new PostgresStore({ connectionString: config.database })
+    : new SqliteStore({ filename: join(config.dataDir, SQLITE_FILE) }));
   await store.migrate();
   const apps = new AppDirectory(config.apps);
   // Domain warnings (callback failures) go to the server's structured log, made just below.

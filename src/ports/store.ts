@@ -240,7 +240,8 @@ export interface Store {
   // Conversations and unread counts
   /**
    * Marks messages from peer to owner read: those with time ≤ readTime, or without a readTime
-   * every message stored so far. The cursor never moves back.
+   * every message stored so far whose time is not after `at` (an imported message stamped in
+   * the future stays unread until its time). The cursor never moves back.
    */
   setRead(app: AppId, owner: string, peer: string, readTime: number | undefined, at: number, callbacks?: CallbackEntry[]): Promise<ReadResult>;
   totalUnread(app: AppId, owner: string): Promise<number>;

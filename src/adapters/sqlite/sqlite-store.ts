@@ -122,6 +122,7 @@ export class SqliteStore implements Store {
       // The offline queue belongs to the account: a later account of the same UserID restarts its
       // event seq at 1 and must neither collide with these rows (primary key) nor inherit them.
       accountEventsDelete: d.prepare('DELETE FROM events WHERE app = ? AND user_id = ?'),
+      accountConversationsDelete: d.prepare('DELETE FROM conversations WHERE app = ? AND owner = ?'),
       accountExists: d.prepare('SELECT 1 FROM accounts WHERE app = ? AND user_id = ?').pluck(),
       accountKick: d.prepare('UPDATE accounts SET kicked_at = ? WHERE app = ? AND user_id = ?'),
       accountKickedAt: d.prepare('SELECT kicked_at FROM accounts WHERE app = ? AND user_id = ?').pluck(),
@@ -192,6 +193,7 @@ export class SqliteStore implements Store {
   async deleteAccounts(app: AppId, userIds: string[]): Promise<string[]> {
     return this.db.transaction(() => userIds.filter((id) => {
       this.s.accountEventsDelete.run(app, id);
+      this.s.accountConversationsDelete.run(app, id);
       return this.s.accountDelete.run(app, id).changes > 0;
     }))();
   }

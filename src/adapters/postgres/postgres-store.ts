@@ -1,0 +1,646 @@
+// The networked adapter: PostgreSQL through a `pg` Pool, for several Parley nodes sharing one
+// database. Same schema meaning and same semantics as the SQLite adapter; what differs is that
+// units of work here really do run at the same time, on several connections and several nodes.
+//
+// Concurrency model (READ COMMITTED, the PostgreSQL default):
+// - Every write unit of work runs in BEGIN/COMMIT on one pooled client and first locks the
+//   accounts rows of every user it will touch, in one fixed order (user_id, byte order). Those
+//   locks serialize everything that concerns a user: the per-user event seq, the unread counters,
+//   the conversation rows and read cursors between two users, a message's recall. Taking them in
+//   one order means two units of work never wait on each other in a cycle; should a deadlock or
+//   serialization failure still happen (say, around an account being deleted), the unit of work is
+//   rolled back and run again.
+// - The per-user seq is `UPDATE accounts SET event_seq = event_seq + 1 ... RETURNING`, in the same
+//   transaction as the event insert. The row lock is held to COMMIT, so a user's events commit in
+//   seq order: a device that has synced up to seq n never later finds a new event below n.
+// - Duplicate sends meet at the unique message identity: INSERT ... ON CONFLICT DO NOTHING waits
+//   for a concurrent insert of the same identity and then yields to it.
+// - A recall (and a modify) reads the message row FOR UPDATE and decides on recalled_by only then,
+//   so of two racing recalls exactly one is 'recalled' and the other 'already_recalled'.
+// - The callback outbox is claimed with FOR UPDATE SKIP LOCKED plus a lease: several nodes'
+//   dispatchers claim side by side and never take the same entry, nor two of one order key.
+// - Multi-statement reads (history, conversationSnapshot) run in one REPEATABLE READ READ ONLY
+//   transaction: one snapshot.
+//
+// Erasure: an UPDATE leaves the old row version (with the content) as a dead tuple until VACUUM
+// reclaims it, and the WAL holds it until recycled; autovacuum does the former. Unlike SQLite's
+// secure_delete, nothing here zeroes it at commit time.
+import pg from 'pg';
+import type { PoolClient, QueryResultRow } from 'pg';
+import type {
+  AccountInput, AppId, AppendResult, CallbackEntry, ConversationRecord, HistoryPage, PendingCallback, HistoryQuery, MessageRef, ModifyRequest,
+  ModifyResult, NewMessage, ReadResult, RecallAuditEntry, RecallRequest, RecallResult, Store, StoredMessage, UserEvent,
+  UserEventKind,
+} from '../../ports/store.js';
+import { EVENT_RETENTION_SECONDS, conversationPair, msgKeyOf, packFlags, unpackFlags } from '../../ports/message-flags.js';
+import { MIGRATIONS } from './migrations.js';
+
+export interface PostgresOptions {
+  /** postgres://user:password@host:port/database */
+  connectionString: string;
+  /**
+   * Schema holding Parley's tables (created by migrate() when missing). Every pooled connection
+   * gets search_path set to it. Default: the server's search_path (normally "public").
+   */
+  schema?: string;
+  /** Pool size per node (default 10). */
+  maxConnections?: number;
+}
+
+interface MessageRow {
+  id: number; sender: string; recipient: string; seq: number; random: number; time: number; body: string;
+  cloud_custom_data: string; offline_push_info: string | null; origin: string; flags: number; life_time: number;
+  recalled_by: string | null; recalled_at: number | null;
+}
+
+interface ConversationRow {
+  owner: string; peer: string; unread: number; read_time: number; read_id: number; last_msg_id: number | null;
+  last_time: number; updated_at: number;
+}
+
+const MESSAGE_COLUMN_LIST = ['id', 'sender', 'recipient', 'seq', 'random', 'time', 'body', 'cloud_custom_data', 'offline_push_info', 'origin', 'flags', 'life_time', 'recalled_by', 'recalled_at'] as const;
+const MESSAGE_COLUMNS = MESSAGE_COLUMN_LIST.join(', ');
+/** The message columns of alias m, renamed m_<column>, for joins. */
+const JOINED_MESSAGE_COLUMNS = MESSAGE_COLUMN_LIST.map((c) => `m.${c} AS m_${c}`).join(', ');
+const MAX_ID = Number.MAX_SAFE_INTEGER;
+
+/** Retried SQLSTATEs: serialization_failure, deadlock_detected. The whole unit of work reruns. */
+const RETRYABLE = new Set(['40001', '40P01']);
+const MAX_ATTEMPTS = 5;
+
+/** First key of the two-int advisory lock migrate() takes: "PRLY". The second is the schema's hash. */
+const MIGRATION_LOCK_CLASS = 0x50524c59;
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+// int8 (BIGINT, COUNT(*)) arrives as a string by default, since it may exceed 2^53. Every value
+// this schema holds fits a double exactly, so parse to number, and refuse loudly if one ever
+// does not, rather than round. Set per pool, not globally, so other pg users in the process keep
+// their own parsing.
+const INT8_OID = 20;
+function parseInt8(v: string): number {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n)) throw new RangeError(`int8 value ${v} is beyond Number.MAX_SAFE_INTEGER`);
+  return n;
+}
+const TYPES: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID && format !== 'binary' ? parseInt8 : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+function toMessage(r: MessageRow): StoredMessage {
+  const f = unpackFlags(r.flags);
+  return {
+    id: r.id, from: r.sender, to: r.recipient, seq: r.seq, random: r.random, time: r.time,
+    body: JSON.parse(r.body), cloudCustomData: r.cloud_custom_data,
+    ...(r.offline_push_info !== null ? { offlinePushInfo: JSON.parse(r.offline_push_info) } : {}),
+    origin: r.origin as StoredMessage['origin'],
+    senderRoams: f.senderRoams, onlineOnly: f.onlineOnly, countsUnread: f.countsUnread,
+    needReadReceipt: f.needReadReceipt, supportExtension: f.supportExtension, preRead: f.preRead,
+    lifeTime: r.life_time,
+    ...(r.recalled_by !== null ? { recalled: { by: r.recalled_by, at: r.recalled_at ?? 0 } } : {}),
+  };
+}
+
+/** The m_-prefixed message of a joined row, if the join found one. */
+function joinedMessage(r: Record<string, unknown>): StoredMessage | undefined {
+  if (r.m_id === null || r.m_id === undefined) return undefined;
+  const m: Record<string, unknown> = {};
+  for (const c of MESSAGE_COLUMN_LIST) m[c] = r[`m_${c}`];
+  return toMessage(m as unknown as MessageRow);
+}
+
+/** Is a message at (time, id) after the read cursor (readTime, readId)? */
+const isAfterCursor = (time: number, id: number, c: { read_time: number; read_id: number }): boolean =>
+  time > c.read_time || (time === c.read_time && id > c.read_id);
+
+/** 32-bit FNV-1a, as a signed int4 for pg_advisory_lock(int4, int4). */
+function hash32(s: string): number {
+  let h = 0x811c9dc5;
+  for (const b of Buffer.from(s)) h = Math.imul(h ^ b, 0x01000193);
+  return h | 0;
+}
+
+type Tx = PoolClient;
+
+export class PostgresStore implements Store {
+  readonly pool: pg.Pool;
+  readonly schema: string | undefined;
+  private closed = false;
+
+  constructor(opts: PostgresOptions) {
+    if (opts.schema !== undefined && !SCHEMA_NAME.test(opts.schema)) {
+      throw new Error(`PostgreSQL schema name ${JSON.stringify(opts.schema)} must match ${SCHEMA_NAME}`);
+    }
+    this.schema = opts.schema;
+    this.pool = new pg.Pool({
+      connectionString: opts.connectionString,
+      max: opts.maxConnections ?? 10,
+      types: TYPES,
+      application_name: 'parley',
+      // Set at connection start-up, so no query on any pooled connection can run before it.
+      ...(opts.schema !== undefined ? { options: `-c search_path=${opts.schema}` } : {}),
+    });
+    // An idle pooled connection that dies (server restart, network) is dropped by the pool and
+    // the next unit of work connects afresh; without a listener the event would crash the process.
+    this.pool.on('error', () => {});
+  }
+
+  // ---- plumbing -----------------------------------------------------------------------------
+
+  /** One write unit of work: BEGIN/COMMIT on one client, ROLLBACK on error, rerun on deadlock. */
+  private async tx<T>(work: (c: Tx) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const c = await this.pool.connect();
+      let broken: Error | undefined;
+      try {
+        await c.query('BEGIN');
+        const result = await work(c);
+        await c.query('COMMIT');
+        return result;
+      } catch (e) {
+        try {
+          await c.query('ROLLBACK');
+        } catch (rollbackError) {
+          broken = rollbackError as Error; // the connection is unusable: destroy it, not reuse it
+        }
+        if (!broken && attempt < MAX_ATTEMPTS && RETRYABLE.has((e as { code?: string }).code ?? '')) continue;
+        throw e;
+      } finally {
+        c.release(broken);
+      }
+    }
+  }
+
+  /** A multi-statement read: one snapshot, no locks, never a serialization failure. */
+  private async read<T>(work: (c: Tx) => Promise<T>): Promise<T> {
+    const c = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const result = await work(c);
+      await c.query('COMMIT');
+      return result;
+    } catch (e) {
+      await c.query('ROLLBACK').catch((rollbackError: Error) => { broken = rollbackError; });
+      throw e;
+    } finally {
+      c.release(broken);
+    }
+  }
+
+  private async rows<R extends QueryResultRow>(c: Tx | pg.Pool, sql: string, params: unknown[]): Promise<R[]> {
+    return (await c.query<R>(sql, params)).rows;
+  }
+
+  /**
+   * Locks the accounts rows of these users, in user_id order, before the unit of work touches
+   * anything of theirs. See the file comment: this is what serializes writers per user and keeps
+   * lock order acyclic. Users without an account lock nothing (they get no events either).
+   */
+  private async lockUsers(c: Tx, app: AppId, users: Iterable<string>): Promise<void> {
+    await c.query('SELECT 1 FROM accounts WHERE app = $1 AND user_id = ANY($2::text[]) ORDER BY user_id FOR UPDATE',
+      [app, [...new Set(users)]]);
+  }
+
+  // ---- schema -------------------------------------------------------------------------------
+
+  async migrate(): Promise<void> {
+    const c = await this.pool.connect();
+    let broken: Error | undefined;
+    // Session-level advisory lock: nodes starting at once queue here; the first migrates, the
+    // others then find schema_migrations up to date. Keyed by schema, so separate schemas on one
+    // server (test runs) do not wait for each other.
+    const lockKey = [MIGRATION_LOCK_CLASS, hash32(this.schema ?? '')];
+    try {
+      await c.query('SELECT pg_advisory_lock($1, $2)', lockKey);
+      try {
+        if (this.schema !== undefined) await c.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
+        await c.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+          version    INTEGER PRIMARY KEY,
+          applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+        )`);
+        const [{ v }] = await this.rows<{ v: number }>(c, 'SELECT COALESCE(MAX(version), 0)::int AS v FROM schema_migrations', []) as [{ v: number }];
+        for (let version = v + 1; version <= MIGRATIONS.length; version++) {
+          await c.query('BEGIN');
+          try {
+            await c.query(MIGRATIONS[version - 1]!);
+            await c.query('INSERT INTO schema_migrations (version) VALUES ($1)', [version]);
+            await c.query('COMMIT');
+          } catch (e) {
+            await c.query('ROLLBACK');
+            throw e;
+          }
+        }
+      } finally {
+        await c.query('SELECT pg_advisory_unlock($1, $2)', lockKey);
+      }
+    } catch (e) {
+      broken = e as Error; // also drops the session, and with it the advisory lock if still held
+      throw e;
+    } finally {
+      c.release(broken);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+
+  // ---- accounts -------------------------------------------------------------------------
+
+  async importAccount(app: AppId, a: AccountInput, now: number): Promise<void> {
+    await this.pool.query(`INSERT INTO accounts (app, user_id, nick, face_url, created_at) VALUES ($1, $2, $3, $4, $5)
+      ON CONFLICT (app, user_id) DO UPDATE SET nick = COALESCE(excluded.nick, accounts.nick), face_url = COALESCE(excluded.face_url, accounts.face_url)`,
+    [app, a.userId, a.nick ?? null, a.faceUrl ?? null, now]);
+  }
+
+  async importAccounts(app: AppId, userIds: string[], now: number): Promise<void> {
+    // One statement: all or nothing. Sorted, so concurrent imports meet their rows in one order.
+    await this.pool.query(`INSERT INTO accounts (app, user_id, created_at)
+      SELECT $1, u, $3 FROM (SELECT DISTINCT unnest($2::text[]) AS u) AS ids ORDER BY u
+      ON CONFLICT DO NOTHING`, [app, userIds, now]);
+  }
+
+  async deleteAccounts(app: AppId, userIds: string[]): Promise<string[]> {
+    return this.tx(async (c) => {
+      await this.lockUsers(c, app, userIds);
+      // The offline queue belongs to the account: a later account of the same UserID starts a
+      // new event sequence at 1 and must neither collide with nor inherit these rows.
+      await c.query('DELETE FROM events WHERE app = $1 AND user_id = ANY($2::text[])', [app, userIds]);
+      // So is its side of each conversation (unread counts, read cursors); the peers keep theirs.
+      await c.query('DELETE FROM conversations WHERE app = $1 AND owner = ANY($2::text[])', [app, userIds]);
+      const deleted = new Set((await this.rows<{ user_id: string }>(c,
+        'DELETE FROM accounts WHERE app = $1 AND user_id = ANY($2::text[]) RETURNING user_id', [app, userIds])).map((r) => r.user_id));
+      return userIds.filter((id) => deleted.has(id));
+    });
+  }
+
+  async existingAccounts(app: AppId, userIds: string[]): Promise<Set<string>> {
+    const rows = await this.rows<{ user_id: string }>(this.pool, 'SELECT user_id FROM accounts WHERE app = $1 AND user_id = ANY($2::text[])', [app, userIds]);
+    return new Set(rows.map((r) => r.user_id));
+  }
+
+  async kickAccount(app: AppId, userId: string, at: number): Promise<boolean> {
+    return ((await this.pool.query('UPDATE accounts SET kicked_at = $1 WHERE app = $2 AND user_id = $3', [at, app, userId])).rowCount ?? 0) > 0;
+  }
+
+  async kickedAt(app: AppId, userId: string): Promise<number | undefined> {
+    const [r] = await this.rows<{ kicked_at: number | null }>(this.pool, 'SELECT kicked_at FROM accounts WHERE app = $1 AND user_id = $2', [app, userId]);
+    return r?.kicked_at ?? undefined;
+  }
+
+  // ---- messages -------------------------------------------------------------------------
+
+  async appendMessage(app: AppId, m: NewMessage): Promise<AppendResult> {
+    return this.tx(async (c) => {
+      await this.lockUsers(c, app, [m.from, m.to, ...m.deliverTo]);
+      return this.append(c, app, m);
+    });
+  }
+
+  async appendMessages(app: AppId, ms: NewMessage[]): Promise<AppendResult[]> {
+    return this.tx(async (c) => {
+      // Every user of the batch, locked up front: locking per copy would interleave orders.
+      await this.lockUsers(c, app, ms.flatMap((m) => [m.from, m.to, ...m.deliverTo]));
+      const out: AppendResult[] = [];
+      for (const m of ms) out.push(await this.append(c, app, m));
+      return out;
+    });
+  }
+
+  private async append(c: Tx, app: AppId, m: NewMessage): Promise<AppendResult> {
+    const [lo, hi] = conversationPair(m.from, m.to);
+    const [row] = await this.rows<MessageRow>(c, `INSERT INTO messages (app, user_lo, user_hi, sender, recipient, seq, random, time, body,
+        cloud_custom_data, offline_push_info, origin, flags, life_time) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+      ON CONFLICT (app, sender, recipient, seq, random, time) DO NOTHING RETURNING ${MESSAGE_COLUMNS}`,
+    [app, lo, hi, m.from, m.to, m.seq, m.random, m.time, JSON.stringify(m.body), m.cloudCustomData,
+      m.offlinePushInfo ? JSON.stringify(m.offlinePushInfo) : null, m.origin, packFlags(m), m.lifeTime]);
+    if (!row) {
+      // Stored before (or by a concurrent send that committed first): report that copy, write nothing.
+      const existing = (await this.messageByIdentity(c, app, m.from, m.to, m))!;
+      return { message: existing, duplicate: true, recipientUnread: await this.unreadOf(c, app, m.to) };
+    }
+    const id = row.id;
+    if (!m.onlineOnly) {
+      // The recipient's side of the conversation.
+      await this.touchConversation(c, app, m.to, m.from, id, m.time, m.updatesLastMessage);
+      if (m.countsUnread) {
+        const counted = await c.query(`UPDATE conversations SET unread = unread + 1
+          WHERE app = $1 AND owner = $2 AND peer = $3 AND (read_time, read_id) < ($4::bigint, $5::bigint)`, [app, m.to, m.from, m.time, id]);
+        if (counted.rowCount) await this.addUnread(c, app, m.to, 1);
+      }
+      // The sender's side, unless SyncOtherMachine 2 keeps it out of the sender's roaming.
+      if (m.senderRoams) await this.touchConversation(c, app, m.from, m.to, id, m.time, m.updatesLastMessage);
+      for (const user of m.deliverTo) await this.appendEvent(c, app, user, 'message', id, null, m.time, m.queueUntil, m.originDevice ?? null);
+    }
+    await this.enqueue(c, app, m.callbacks, id);
+    return { message: toMessage(row), duplicate: false, recipientUnread: await this.unreadOf(c, app, m.to) };
+  }
+
+  /**
+   * Creates the owner's side of a conversation if missing and, when the message becomes the last
+   * one, points it there unless a later message already is (imports may arrive out of order).
+   */
+  private async touchConversation(c: Tx, app: AppId, owner: string, peer: string, id: number, time: number, updatesLast: boolean): Promise<void> {
+    await c.query('INSERT INTO conversations (app, owner, peer, updated_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [app, owner, peer, time]);
+    if (updatesLast) {
+      await c.query(`UPDATE conversations SET last_msg_id = $1, last_time = $2, updated_at = GREATEST(updated_at, $2)
+        WHERE app = $3 AND owner = $4 AND peer = $5 AND last_time <= $2`, [id, time, app, owner, peer]);
+    }
+  }
+
+  /** Adds to a user's total unread, never below zero. */
+  private async addUnread(c: Tx, app: AppId, user: string, delta: number): Promise<void> {
+    await c.query('UPDATE accounts SET unread_total = GREATEST(0, unread_total + $1) WHERE app = $2 AND user_id = $3', [delta, app, user]);
+  }
+
+  private async unreadOf(c: Tx | pg.Pool, app: AppId, user: string): Promise<number> {
+    const [r] = await this.rows<{ unread_total: number }>(c, 'SELECT unread_total FROM accounts WHERE app = $1 AND user_id = $2', [app, user]);
+    return r?.unread_total ?? 0;
+  }
+
+  /**
+   * Appends to a user's event sequence: takes the next seq (the UPDATE's row lock, held to
+   * COMMIT, orders this user's events) and inserts the event, in one statement. A user without
+   * an account (deleted meanwhile) gets nothing: the UPDATE returns no row, so nothing is inserted.
+   */
+  private async appendEvent(c: Tx, app: AppId, user: string, kind: UserEventKind, messageId: number | null, data: unknown, at: number, expiresAt: number, device: string | null): Promise<void> {
+    await c.query(`WITH next AS (
+        UPDATE accounts SET event_seq = event_seq + 1 WHERE app = $1 AND user_id = $2 RETURNING event_seq
+      )
+      INSERT INTO events (app, user_id, seq, kind, message_id, data, at, expires_at, origin_device)
+      SELECT $1, $2, next.event_seq, $3::text, $4::bigint, $5::text, $6::bigint, $7::bigint, $8::text FROM next`,
+    [app, user, kind, messageId, data === null ? null : JSON.stringify(data), at, expiresAt, device]);
+  }
+
+  private async messageByIdentity(c: Tx | pg.Pool, app: AppId, from: string, to: string, k: { seq: number; random: number; time: number }, forUpdate = false): Promise<StoredMessage | undefined> {
+    const [row] = await this.rows<MessageRow>(c, `SELECT ${MESSAGE_COLUMNS} FROM messages
+      WHERE app = $1 AND sender = $2 AND recipient = $3 AND seq = $4 AND random = $5 AND time = $6${forUpdate ? ' FOR UPDATE' : ''}`,
+    [app, from, to, k.seq, k.random, k.time]);
+    return row ? toMessage(row) : undefined;
+  }
+
+  async findImported(app: AppId, r: MessageRef): Promise<StoredMessage | undefined> {
+    // Either direction; the given one first, as in the SQLite adapter, should both exist.
+    const [row] = await this.rows<MessageRow>(this.pool, `SELECT ${MESSAGE_COLUMNS} FROM messages
+      WHERE app = $1 AND ((sender = $2 AND recipient = $3) OR (sender = $3 AND recipient = $2)) AND seq = $4 AND random = $5 AND time = $6
+      ORDER BY sender = $2 DESC LIMIT 1`, [app, r.from, r.to, r.seq, r.random, r.time]);
+    return row ? toMessage(row) : undefined;
+  }
+
+  async findMessage(app: AppId, r: MessageRef): Promise<StoredMessage | undefined> {
+    return this.messageByIdentity(this.pool, app, r.from, r.to, r);
+  }
+
+  async findInConversation(app: AppId, a: string, b: string, k: { seq: number; random: number; time: number }): Promise<StoredMessage | undefined> {
+    return this.findImported(app, { from: a, to: b, ...k });
+  }
+
+  async recallMessage(app: AppId, req: RecallRequest): Promise<RecallResult> {
+    return this.tx(async (c): Promise<RecallResult> => {
+      const r = req.ref;
+      await this.lockUsers(c, app, [r.from, r.to]);
+      // FOR UPDATE: a concurrent recall of this message waits here, then sees it recalled.
+      const before = await this.messageByIdentity(c, app, r.from, r.to, r, true);
+      if (!before) return { outcome: 'not_found' };
+      if (before.recalled) return { outcome: 'already_recalled', message: before };
+      const [erased] = await this.rows<MessageRow>(c, `UPDATE messages
+        SET body = '[]', cloud_custom_data = '', offline_push_info = NULL, recalled_by = $1, recalled_at = $2
+        WHERE id = $3 RETURNING ${MESSAGE_COLUMNS}`, [req.by, req.at, before.id]);
+      // Off the offline queues: a device that has not synced it yet will never get the content.
+      await c.query("DELETE FROM events WHERE message_id = $1 AND kind = 'message'", [before.id]);
+      if (!before.onlineOnly && before.countsUnread) {
+        // Only if it was still counted, i.e. after the recipient's read cursor.
+        const uncounted = await c.query(`UPDATE conversations SET unread = GREATEST(0, unread - 1)
+          WHERE app = $1 AND owner = $2 AND peer = $3 AND (read_time, read_id) < ($4::bigint, $5::bigint)`, [app, r.to, r.from, before.time, before.id]);
+        if (uncounted.rowCount) await this.addUnread(c, app, r.to, -1);
+      }
+      const msgKey = msgKeyOf(r);
+      const notice = { from: r.from, to: r.to, msgKey, by: req.by, via: req.via, at: req.at };
+      const expiresAt = req.at + EVENT_RETENTION_SECONDS;
+      await this.appendEvent(c, app, r.to, 'recall', before.id, notice, req.at, expiresAt, null);
+      if (r.from !== r.to) await this.appendEvent(c, app, r.from, 'recall', before.id, notice, req.at, expiresAt, null);
+      await c.query('INSERT INTO recall_audit (app, sender, recipient, msg_key, by_user, via, at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+        [app, r.from, r.to, msgKey, req.by, req.via, req.at]);
+      // Pending after-send callbacks carry the content too: erase it there as well. In JS rather
+      // than with jsonb, which would reorder the body's keys (SQLite's json_set keeps them).
+      const pending = await this.rows<{ id: number; body: string }>(c, 'SELECT id, body FROM callback_outbox WHERE message_id = $1 FOR UPDATE', [before.id]);
+      for (const p of pending) {
+        const body = { ...(JSON.parse(p.body) as Record<string, unknown>), MsgBody: [], CloudCustomData: '' };
+        await c.query('UPDATE callback_outbox SET body = $1 WHERE id = $2', [JSON.stringify(body), p.id]);
+      }
+      await this.enqueue(c, app, req.callbacks, null);
+      return { outcome: 'recalled', message: toMessage(erased!), recipientUnread: await this.unreadOf(c, app, r.to) };
+    });
+  }
+
+  async modifyMessage(app: AppId, req: ModifyRequest, at: number): Promise<ModifyResult> {
+    return this.tx(async (c): Promise<ModifyResult> => {
+      const r = req.ref;
+      await this.lockUsers(c, app, [r.from, r.to]);
+      const before = await this.messageByIdentity(c, app, r.from, r.to, r, true);
+      if (!before) return { outcome: 'not_found' };
+      if (before.recalled) return { outcome: 'recalled' };
+      const [row] = await this.rows<MessageRow>(c, `UPDATE messages SET body = COALESCE($1, body), cloud_custom_data = COALESCE($2, cloud_custom_data)
+        WHERE id = $3 RETURNING ${MESSAGE_COLUMNS}`, [req.body ? JSON.stringify(req.body) : null, req.cloudCustomData ?? null, before.id]);
+      const expiresAt = at + EVENT_RETENTION_SECONDS;
+      const notice = { from: r.from, to: r.to, msgKey: msgKeyOf(r) };
+      await this.appendEvent(c, app, r.to, 'modify', before.id, notice, at, expiresAt, null);
+      if (r.from !== r.to) await this.appendEvent(c, app, r.from, 'modify', before.id, notice, at, expiresAt, null);
+      return { outcome: 'modified', message: toMessage(row!) };
+    });
+  }
+
+  async history(app: AppId, q: HistoryQuery): Promise<HistoryPage> {
+    const [lo, hi] = conversationPair(q.owner, q.peer);
+    const b = q.before ?? { time: q.maxTime, seq: MAX_ID, id: MAX_ID };
+    return this.read(async (c) => {
+      // Walk the conversation index backwards from the cursor; skip what the owner does not see
+      // (online-only messages, and the sender's side of SyncOtherMachine 2 messages).
+      const rows = await this.rows<MessageRow>(c, `SELECT ${MESSAGE_COLUMNS} FROM messages
+        WHERE app = $1 AND user_lo = $2 AND user_hi = $3 AND time >= $4 AND time <= $5
+          AND (time, seq, id) < ($6::bigint, $7::bigint, $8::bigint)
+          AND (flags & 2) = 0 AND (sender <> $9 OR (flags & 1) = 1 OR sender = recipient)
+        ORDER BY time DESC, seq DESC, id DESC LIMIT $10`,
+      [app, lo, hi, q.minTime, q.maxTime, b.time, b.seq, b.id, q.owner, q.limit + 1]);
+      const cursors = await this.rows<{ owner: string; read_time: number; read_id: number }>(c,
+        `SELECT owner, read_time, read_id FROM conversations
+         WHERE app = $1 AND ((owner = $2 AND peer = $3) OR (owner = $3 AND peer = $2))`, [app, q.owner, q.peer]);
+      const cursorOf = (user: string) => {
+        const row = cursors.find((x) => x.owner === user);
+        return { time: row?.read_time ?? 0, id: row?.read_id ?? 0 };
+      };
+      return {
+        messages: rows.slice(0, q.limit).map(toMessage),
+        more: rows.length > q.limit,
+        ownerRead: cursorOf(q.owner),
+        peerRead: cursorOf(q.peer),
+      };
+    });
+  }
+
+  async recallAudit(app: AppId, limit: number): Promise<RecallAuditEntry[]> {
+    const rows = await this.rows<{ sender: string; recipient: string; msg_key: string; by_user: string; via: string; at: number }>(this.pool,
+      'SELECT sender, recipient, msg_key, by_user, via, at FROM recall_audit WHERE app = $1 ORDER BY id DESC LIMIT $2', [app, limit]);
+    return rows.map((r) => ({ from: r.sender, to: r.recipient, msgKey: r.msg_key, by: r.by_user, via: r.via as 'admin' | 'client', at: r.at }));
+  }
+
+  // ---- conversations ----------------------------------------------------------------------
+
+  async setRead(app: AppId, owner: string, peer: string, readTime: number | undefined, at: number, callbacks?: CallbackEntry[]): Promise<ReadResult> {
+    return this.tx(async (c): Promise<ReadResult> => {
+      await this.lockUsers(c, app, [owner, peer]);
+      await c.query('INSERT INTO conversations (app, owner, peer, updated_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [app, owner, peer, at]);
+      const [conv] = await this.rows<ConversationRow>(c, `SELECT owner, peer, unread, read_time, read_id, last_msg_id, last_time, updated_at
+        FROM conversations WHERE app = $1 AND owner = $2 AND peer = $3 FOR UPDATE`, [app, owner, peer]) as [ConversationRow];
+      const [lo, hi] = conversationPair(owner, peer);
+      // Without a time: everything stored up to now, i.e. (at, the highest id this conversation
+      // holds at second `at`); a message arriving later in the same second gets a higher id and
+      // stays unread. The max is over committed rows of this conversation only: with its users
+      // locked, no insert into it is in flight, and any later one draws a higher id. (A global
+      // max would count ids of in-flight inserts elsewhere, harmless but needlessly coupled.)
+      // With T: everything whose time ≤ T.
+      let cursor: { read_time: number; read_id: number };
+      if (readTime === undefined) {
+        const [{ id }] = await this.rows<{ id: number }>(c, `SELECT COALESCE(MAX(id), 0) AS id FROM messages
+          WHERE app = $1 AND user_lo = $2 AND user_hi = $3 AND time = $4`, [app, lo, hi, at]) as [{ id: number }];
+        cursor = { read_time: at, read_id: id };
+      } else {
+        cursor = { read_time: readTime, read_id: MAX_ID };
+      }
+      // The cursor never moves back: a late or repeated report cannot make messages unread again.
+      const moved = isAfterCursor(cursor.read_time, cursor.read_id, conv);
+      const next = moved ? cursor : conv;
+      // Messages from peer to owner after the cursor that count as unread, counted afresh.
+      const [{ n: unread }] = await this.rows<{ n: number }>(c, `SELECT COUNT(*) AS n FROM messages
+        WHERE app = $1 AND user_lo = $2 AND user_hi = $3 AND time >= $4 AND sender = $5
+          AND (flags & 6) = 4 AND recalled_by IS NULL AND (time, id) > ($4::bigint, $6::bigint)`,
+      [app, lo, hi, next.read_time, peer, next.read_id]) as [{ n: number }];
+      await c.query('UPDATE conversations SET read_time = $1, read_id = $2, unread = $3 WHERE app = $4 AND owner = $5 AND peer = $6',
+        [next.read_time, next.read_id, unread, app, owner, peer]);
+      if (unread !== conv.unread) await this.addUnread(c, app, owner, unread - conv.unread);
+      if (moved) {
+        // The owner's other devices learn the new cursor; the peer's devices get a read receipt.
+        const data = { owner, peer, readTime: next.read_time, unread };
+        const expiresAt = at + EVENT_RETENTION_SECONDS;
+        await this.appendEvent(c, app, owner, 'read', null, data, at, expiresAt, null);
+        if (peer !== owner) await this.appendEvent(c, app, peer, 'read', null, data, at, expiresAt, null);
+      }
+      await this.enqueue(c, app, callbacks, null);
+      return { unread, totalUnread: await this.unreadOf(c, app, owner), readTime: next.read_time };
+    });
+  }
+
+  async totalUnread(app: AppId, owner: string): Promise<number> {
+    return this.unreadOf(this.pool, app, owner);
+  }
+
+  // One statement per call: the peer's cursor and the last message come from the same snapshot.
+  private static readonly CONVERSATION_SELECT = `SELECT c.owner, c.peer, c.unread, c.read_time, c.updated_at,
+      p.read_time AS peer_read_time, ${JOINED_MESSAGE_COLUMNS}
+    FROM conversations c
+    LEFT JOIN conversations p ON p.app = c.app AND p.owner = c.peer AND p.peer = c.owner
+    LEFT JOIN messages m ON m.id = c.last_msg_id`;
+
+  async conversation(app: AppId, owner: string, peer: string): Promise<ConversationRecord | undefined> {
+    const [row] = await this.rows<Record<string, unknown>>(this.pool,
+      `${PostgresStore.CONVERSATION_SELECT} WHERE c.app = $1 AND c.owner = $2 AND c.peer = $3`, [app, owner, peer]);
+    return row ? toConversation(row) : undefined;
+  }
+
+  async conversations(app: AppId, owner: string, limit: number): Promise<ConversationRecord[]> {
+    const rows = await this.rows<Record<string, unknown>>(this.pool, `${PostgresStore.CONVERSATION_SELECT}
+      WHERE c.app = $1 AND c.owner = $2 AND c.last_msg_id IS NOT NULL ORDER BY c.updated_at DESC, c.peer LIMIT $3`, [app, owner, limit]);
+    return rows.map(toConversation);
+  }
+
+  // ---- events -------------------------------------------------------------------------------
+
+  async eventsAfter(app: AppId, userId: string, afterSeq: number, limit: number, now: number): Promise<UserEvent[]> {
+    const rows = await this.rows<Record<string, unknown>>(this.pool, `SELECT e.seq, e.kind, e.at, e.data, e.origin_device, ${JOINED_MESSAGE_COLUMNS}
+      FROM events e LEFT JOIN messages m ON m.id = e.message_id
+      WHERE e.app = $1 AND e.user_id = $2 AND e.seq > $3 AND e.expires_at >= $4 ORDER BY e.seq LIMIT $5`,
+    [app, userId, afterSeq, now, limit]);
+    return rows.map((r) => {
+      const ev: UserEvent = { seq: r.seq as number, kind: r.kind as UserEventKind, at: r.at as number };
+      const message = joinedMessage(r);
+      if (message) ev.message = message;
+      if (r.data !== null) ev.data = JSON.parse(r.data as string);
+      if (r.origin_device !== null) ev.originDevice = r.origin_device as string;
+      return ev;
+    });
+  }
+
+  async lastEventSeq(app: AppId, userId: string): Promise<number> {
+    const [r] = await this.rows<{ event_seq: number }>(this.pool, 'SELECT event_seq FROM accounts WHERE app = $1 AND user_id = $2', [app, userId]);
+    return r?.event_seq ?? 0;
+  }
+
+  async conversationSnapshot(app: AppId, owner: string, limit: number): Promise<{ lastSeq: number; conversations: ConversationRecord[] }> {
+    // One REPEATABLE READ snapshot: the list reflects exactly the events up to lastSeq.
+    return this.read(async (c) => {
+      const [r] = await this.rows<{ event_seq: number }>(c, 'SELECT event_seq FROM accounts WHERE app = $1 AND user_id = $2', [app, owner]);
+      const rows = await this.rows<Record<string, unknown>>(c, `${PostgresStore.CONVERSATION_SELECT}
+        WHERE c.app = $1 AND c.owner = $2 AND c.last_msg_id IS NOT NULL ORDER BY c.updated_at DESC, c.peer LIMIT $3`, [app, owner, limit]);
+      return { lastSeq: r?.event_seq ?? 0, conversations: rows.map(toConversation) };
+    });
+  }
+
+  // ---- callback outbox ----------------------------------------------------------------------
+
+  /** Writes callbacks inside the caller's transaction, filling UnreadMsgNum as of this write. */
+  private async enqueue(c: Tx, app: AppId, entries: CallbackEntry[] | undefined, messageId: number | null): Promise<void> {
+    for (const e of entries ?? []) {
+      const body = e.unreadOf !== undefined ? { ...e.body, UnreadMsgNum: await this.unreadOf(c, app, e.unreadOf) } : e.body;
+      await c.query(`INSERT INTO callback_outbox (app, command, order_key, message_id, body, query, created_at, next_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $7)`, [app, e.command, e.orderKey, messageId, JSON.stringify(body), JSON.stringify(e.query), e.at]);
+    }
+  }
+
+  async enqueueCallbacks(app: AppId, entries: CallbackEntry[]): Promise<void> {
+    await this.tx((c) => this.enqueue(c, app, entries, null));
+  }
+
+  async claimCallbacks(now: number, limit: number, leaseMs: number): Promise<PendingCallback[]> {
+    // The oldest entry of each order key, if due and not leased; SKIP LOCKED lets several nodes
+    // claim side by side without waiting on each other or taking the same entry.
+    return this.tx(async (c) => {
+      const rows = await this.rows<Record<string, unknown>>(c, `UPDATE callback_outbox SET lease_until = $2
+        WHERE id IN (
+          SELECT o.id FROM callback_outbox o
+          WHERE o.next_at <= $1 AND o.lease_until <= $1
+            AND NOT EXISTS (SELECT 1 FROM callback_outbox p WHERE p.order_key = o.order_key AND p.id < o.id)
+          ORDER BY o.id LIMIT $3 FOR UPDATE SKIP LOCKED)
+        RETURNING id, app, command, body, query, created_at, attempts`, [now, now + leaseMs, limit]);
+      return rows.map((r) => ({
+        id: r.id as number, app: r.app as number, command: r.command as string, body: JSON.parse(r.body as string),
+        query: JSON.parse(r.query as string), createdAt: r.created_at as number, attempts: r.attempts as number,
+      })).sort((a, b) => a.id - b.id);
+    });
+  }
+
+  async callbackDelivered(id: number): Promise<void> {
+    await this.pool.query('DELETE FROM callback_outbox WHERE id = $1', [id]);
+  }
+
+  async callbackFailed(id: number, nextAt: number, error: string): Promise<void> {
+    await this.pool.query('UPDATE callback_outbox SET next_at = $1, lease_until = 0, attempts = attempts + 1, last_error = $2 WHERE id = $3',
+      [nextAt, error.slice(0, 500), id]);
+  }
+
+  async callbackGivenUp(id: number): Promise<void> {
+    await this.pool.query('DELETE FROM callback_outbox WHERE id = $1', [id]);
+  }
+}
+
+function toConversation(r: Record<string, unknown>): ConversationRecord {
+  const last = joinedMessage(r);
+  return {
+    owner: r.owner as string, peer: r.peer as string, unread: r.unread as number, readTime: r.read_time as number,
+    peerReadTime: (r.peer_read_time as number | null) ?? 0,
+    ...(last ? { lastMessage: last } : {}), updatedAt: r.updated_at as number,
+  };
+}
