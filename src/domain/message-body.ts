@@ -96,19 +96,3 @@ function validateImageInfo(items: unknown[], i: number): void {
 }
 
 const article = (t: FieldType): string => (t === 'integer' || t === 'array' ? `an ${t}` : `a ${t}`);
-
-const LABELS: Record<string, string> = {
-  TIMLocationElem: '[Location]',
-  TIMFaceElem: '[Face]',
-  TIMCustomElem: '[Custom Messages]',
-  TIMSoundElem: '[Voice]',
-  TIMImageElem: '[Image]',
-  TIMFileElem: '[File]',
-  TIMVideoFileElem: '[Video]',
-  TIMRelayElem: '[Chat History]',
-};
-
-/** Preview text for conversation lists and pushes: text as is, other elements as English labels. */
-export function previewText(body: MsgElement[]): string {
-  return body.map((el) => (el.MsgType === 'TIMTextElem' ? String(el.MsgContent.Text ?? '') : LABELS[el.MsgType] ?? '')).join('');
-}
