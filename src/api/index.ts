@@ -2,7 +2,8 @@
 import { ApiRegistry } from './registry.js';
 import { accountApis } from './accounts.js';
 import { messageApis } from './messages.js';
+import { parleyApis } from './parley.js';
 
 export function defaultRegistry(): ApiRegistry {
-  return new ApiRegistry().add(...accountApis, ...messageApis);
+  return new ApiRegistry().add(...accountApis, ...messageApis, ...parleyApis);
 }
