@@ -1,5 +1,5 @@
-// How a stored message's booleans pack into one integer column; shared by every adapter so a
-// database moved between them means the same thing.
+// How a stored message is laid out in a table row — its booleans packed into one integer column,
+// its JSON in text columns — shared by every adapter, so the columns mean the same in each.
 import type { NewMessage, StoredMessage } from './store.js';
 
 export const FLAG = {
@@ -43,3 +43,28 @@ export const EVENT_RETENTION_SECONDS = 7 * 86400;
 /** Is the message at (time, id) read under this cursor? */
 export const isReadBy = (m: { time: number; id: number }, c: { time: number; id: number }): boolean =>
   m.time < c.time || (m.time === c.time && m.id <= c.id);
+
+/** The columns of a message row, in every adapter's schema. */
+export interface MessageRow {
+  id: number; sender: string; recipient: string; seq: number; random: number; time: number; body: string;
+  cloud_custom_data: string; offline_push_info: string | null; origin: string; flags: number; life_time: number;
+  recalled_by: string | null; recalled_at: number | null;
+}
+
+export function toMessage(r: MessageRow): StoredMessage {
+  const f = unpackFlags(r.flags);
+  return {
+    id: r.id, from: r.sender, to: r.recipient, seq: r.seq, random: r.random, time: r.time,
+    body: JSON.parse(r.body), cloudCustomData: r.cloud_custom_data,
+    ...(r.offline_push_info !== null ? { offlinePushInfo: JSON.parse(r.offline_push_info) } : {}),
+    origin: r.origin as StoredMessage['origin'],
+    senderRoams: f.senderRoams, onlineOnly: f.onlineOnly, countsUnread: f.countsUnread,
+    needReadReceipt: f.needReadReceipt, supportExtension: f.supportExtension, preRead: f.preRead,
+    lifeTime: r.life_time,
+    ...(r.recalled_by !== null ? { recalled: { by: r.recalled_by, at: r.recalled_at ?? 0 } } : {}),
+  };
+}
+
+/** Is a message at (time, id) after the read cursor (read_time, read_id) of a conversation row? */
+export const isAfterCursor = (time: number, id: number, c: { read_time: number; read_id: number }): boolean =>
+  time > c.read_time || (time === c.read_time && id > c.read_id);

@@ -32,7 +32,7 @@ import type {
   ModifyResult, NewMessage, ReadResult, RecallAuditEntry, RecallRequest, RecallResult, Store, StoredMessage, UserEvent,
   UserEventKind,
 } from '../../ports/store.js';
-import { EVENT_RETENTION_SECONDS, conversationPair, msgKeyOf, packFlags, unpackFlags } from '../../ports/message-flags.js';
+import { EVENT_RETENTION_SECONDS, conversationPair, msgKeyOf, packFlags, isAfterCursor, toMessage, type MessageRow } from '../../ports/message-flags.js';
 import { MIGRATIONS } from './migrations.js';
 
 export interface PostgresOptions {
@@ -45,12 +45,6 @@ export interface PostgresOptions {
   schema?: string;
   /** Pool size per node (default 10). */
   maxConnections?: number;
-}
-
-interface MessageRow {
-  id: number; sender: string; recipient: string; seq: number; random: number; time: number; body: string;
-  cloud_custom_data: string; offline_push_info: string | null; origin: string; flags: number; life_time: number;
-  recalled_by: string | null; recalled_at: number | null;
 }
 
 interface ConversationRow {
@@ -88,20 +82,6 @@ const TYPES: pg.CustomTypesConfig = {
     oid === INT8_OID && format !== 'binary' ? parseInt8 : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
 };
 
-function toMessage(r: MessageRow): StoredMessage {
-  const f = unpackFlags(r.flags);
-  return {
-    id: r.id, from: r.sender, to: r.recipient, seq: r.seq, random: r.random, time: r.time,
-    body: JSON.parse(r.body), cloudCustomData: r.cloud_custom_data,
-    ...(r.offline_push_info !== null ? { offlinePushInfo: JSON.parse(r.offline_push_info) } : {}),
-    origin: r.origin as StoredMessage['origin'],
-    senderRoams: f.senderRoams, onlineOnly: f.onlineOnly, countsUnread: f.countsUnread,
-    needReadReceipt: f.needReadReceipt, supportExtension: f.supportExtension, preRead: f.preRead,
-    lifeTime: r.life_time,
-    ...(r.recalled_by !== null ? { recalled: { by: r.recalled_by, at: r.recalled_at ?? 0 } } : {}),
-  };
-}
-
 /** The m_-prefixed message of a joined row, if the join found one. */
 function joinedMessage(r: Record<string, unknown>): StoredMessage | undefined {
   if (r.m_id === null || r.m_id === undefined) return undefined;
@@ -109,10 +89,6 @@ function joinedMessage(r: Record<string, unknown>): StoredMessage | undefined {
   for (const c of MESSAGE_COLUMN_LIST) m[c] = r[`m_${c}`];
   return toMessage(m as unknown as MessageRow);
 }
-
-/** Is a message at (time, id) after the read cursor (readTime, readId)? */
-const isAfterCursor = (time: number, id: number, c: { read_time: number; read_id: number }): boolean =>
-  time > c.read_time || (time === c.read_time && id > c.read_id);
 
 /** 32-bit FNV-1a, as a signed int4 for pg_advisory_lock(int4, int4). */
 function hash32(s: string): number {

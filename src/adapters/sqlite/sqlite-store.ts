@@ -9,7 +9,7 @@ import type {
   ModifyResult, NewMessage, ReadResult, RecallAuditEntry, RecallRequest, RecallResult, Store, StoredMessage, UserEvent,
   UserEventKind,
 } from '../../ports/store.js';
-import { EVENT_RETENTION_SECONDS, conversationPair, msgKeyOf, packFlags, unpackFlags } from '../../ports/message-flags.js';
+import { EVENT_RETENTION_SECONDS, conversationPair, msgKeyOf, packFlags, isAfterCursor, toMessage, type MessageRow } from '../../ports/message-flags.js';
 import { MIGRATIONS } from './migrations.js';
 
 export interface SqliteOptions {
@@ -19,12 +19,6 @@ export interface SqliteOptions {
   synchronous?: 'normal' | 'full';
 }
 
-interface MessageRow {
-  id: number; sender: string; recipient: string; seq: number; random: number; time: number; body: string;
-  cloud_custom_data: string; offline_push_info: string | null; origin: string; flags: number; life_time: number;
-  recalled_by: string | null; recalled_at: number | null;
-}
-
 interface ConversationRow {
   owner: string; peer: string; unread: number; read_time: number; read_id: number; last_msg_id: number | null;
   last_time: number; updated_at: number;
@@ -32,24 +26,6 @@ interface ConversationRow {
 
 const MESSAGE_COLUMNS = 'id, sender, recipient, seq, random, time, body, cloud_custom_data, offline_push_info, origin, flags, life_time, recalled_by, recalled_at';
 const MAX_ID = Number.MAX_SAFE_INTEGER;
-
-function toMessage(r: MessageRow): StoredMessage {
-  const f = unpackFlags(r.flags);
-  return {
-    id: r.id, from: r.sender, to: r.recipient, seq: r.seq, random: r.random, time: r.time,
-    body: JSON.parse(r.body), cloudCustomData: r.cloud_custom_data,
-    ...(r.offline_push_info !== null ? { offlinePushInfo: JSON.parse(r.offline_push_info) } : {}),
-    origin: r.origin as StoredMessage['origin'],
-    senderRoams: f.senderRoams, onlineOnly: f.onlineOnly, countsUnread: f.countsUnread,
-    needReadReceipt: f.needReadReceipt, supportExtension: f.supportExtension, preRead: f.preRead,
-    lifeTime: r.life_time,
-    ...(r.recalled_by !== null ? { recalled: { by: r.recalled_by, at: r.recalled_at ?? 0 } } : {}),
-  };
-}
-
-/** Is a message at (time, id) after the read cursor (readTime, readId)? */
-const isAfterCursor = (time: number, id: number, c: { read_time: number; read_id: number }): boolean =>
-  time > c.read_time || (time === c.read_time && id > c.read_id);
 
 export class SqliteStore implements Store {
   readonly db: Database.Database;
