@@ -232,7 +232,7 @@ export class MessageService {
     if (q.lastMsgKey !== undefined && q.lastMsgKey !== '') {
       const k = parseMsgKey(q.lastMsgKey);
       if (!k) throw new ApiError(90001, `LastMsgKey ${JSON.stringify(q.lastMsgKey.slice(0, 60))} is not a MsgKey`);
-      const anchor = await this.store.findInConversation(app, q.owner, q.peer, k);
+      const anchor = await this.continuationAnchor(app, q.owner, q.peer, k);
       if (!anchor) throw new ApiError(90001, 'LastMsgKey does not name a message of this conversation');
       before = { time: anchor.time, seq: anchor.seq, id: anchor.id };
     }
@@ -241,8 +241,12 @@ export class MessageService {
       owner: q.owner, peer: q.peer, minTime: q.minTime, maxTime: q.maxTime,
       limit: Math.min(q.maxCnt, MAX_PAGE_ROWS), ...(before ? { before } : {}),
     });
+    const roam = (m: StoredMessage): RoamMessage => {
+      const readerCursor = m.to === q.owner ? page.ownerRead : page.peerRead;
+      return { message: m, msgKey: msgKeyOf(m), isPeerRead: m.preRead || isReadBy(m, readerCursor) };
+    };
     // Keep the answer within Tencent's size cap; always at least one message.
-    const out: RoamMessage[] = [];
+    const out: RoamMessage[] = []; // newest first until the end
     let bytes = 0;
     let cut = false;
     for (const m of page.messages) {
@@ -254,10 +258,53 @@ export class MessageService {
         break;
       }
       bytes += size;
-      const readerCursor = m.to === q.owner ? page.ownerRead : page.peerRead;
-      out.push({ message: m, msgKey: msgKeyOf(m), isPeerRead: m.preRead || isReadBy(m, readerCursor) });
+      out.push(roam(m));
     }
-    return { messages: out.reverse(), complete: !cut && !page.more };
+    let complete = !cut && !page.more;
+    if (!complete) complete = await this.settlePageEnd(app, q, out, roam);
+    return { messages: out.reverse(), complete };
+  }
+
+  /**
+   * The message a LastMsgKey continues below. A MsgKey names no direction, so alice→bob and
+   * bob→alice may share one within a second: of those, the earlier in history order.
+   */
+  private async continuationAnchor(app: AppId, owner: string, peer: string, k: MsgKeyParts): Promise<StoredMessage | undefined> {
+    const key = { seq: k.seq, random: k.random, time: k.time };
+    const [a, b] = await Promise.all([
+      this.store.findMessage(app, { from: owner, to: peer, ...key }),
+      this.store.findMessage(app, { from: peer, to: owner, ...key }),
+    ]);
+    return a && b ? (a.id < b.id ? a : b) : a ?? b;
+  }
+
+  /**
+   * An incomplete page must not end on a message whose key also names an earlier one (the other
+   * direction's twin): the next page would continue below the twin and skip what lies between.
+   * Such a page ends above that group instead, or, when the group is all it holds, takes the group
+   * down to the twin (then it may hold more than MaxCnt). `out` is newest first; returns Complete.
+   */
+  private async settlePageEnd(app: AppId, q: HistoryInput, out: RoamMessage[], roam: (m: StoredMessage) => RoamMessage): Promise<boolean> {
+    const inGroup = (m: StoredMessage, x: StoredMessage, anchorId: number) => m.time === x.time && m.seq === x.seq && m.id >= anchorId;
+    for (;;) {
+      const oldest = out[out.length - 1]!.message;
+      const anchor = await this.continuationAnchor(app, q.owner, q.peer, oldest);
+      if (!anchor || anchor.id >= oldest.id) return false;
+      let keep = out.length;
+      while (keep > 0 && inGroup(out[keep - 1]!.message, oldest, anchor.id)) keep--;
+      if (keep > 0) {
+        out.length = keep; // end above the group; the next page starts with it
+        continue;
+      }
+      const rest = await this.store.history(app, {
+        owner: q.owner, peer: q.peer, minTime: q.minTime, maxTime: q.maxTime, limit: MAX_PAGE_ROWS,
+        before: { time: oldest.time, seq: oldest.seq, id: oldest.id },
+      });
+      const group = rest.messages.filter((m) => inGroup(m, oldest, anchor.id));
+      if (group.length === 0) return false; // nothing visible between: continuing below the twin skips nothing
+      out.push(...group.map(roam));
+      if (group.length === rest.messages.length && !rest.more) return true;
+    }
   }
 
   async recall(app: AppId, ref: MessageRef, by: string, via: 'admin' | 'client', caller: CallOrigin = REST_ORIGIN): Promise<{ message: StoredMessage; recipientUnread: number }> {
