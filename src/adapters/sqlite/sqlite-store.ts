@@ -91,6 +91,8 @@ export class SqliteStore implements Store {
   private prepare() {
     const d = this.db;
     return {
+      begin: d.prepare('BEGIN IMMEDIATE'),
+      commit: d.prepare('COMMIT'),
       accountUpsert: d.prepare(`INSERT INTO accounts (app, user_id, nick, face_url, created_at) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT (app, user_id) DO UPDATE SET nick = COALESCE(excluded.nick, nick), face_url = COALESCE(excluded.face_url, face_url)`),
       accountInsertIgnore: d.prepare('INSERT INTO accounts (app, user_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
@@ -154,24 +156,79 @@ export class SqliteStore implements Store {
     };
   }
 
+  // ---- group commit ---------------------------------------------------------------------
+
+  private pending: Array<{ work: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void }> = [];
+  private flushScheduled = false;
+
+  /**
+   * Runs one unit of work in its own savepoint inside a transaction shared with the other units
+   * that arrived in the same turn of the event loop, and resolves after the shared COMMIT: a
+   * caller is answered only once its write is durable, as before, but a burst of concurrent
+   * requests pays for one commit instead of one each. A unit that throws rolls back alone.
+   */
+  private write<T>(work: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ work, resolve: resolve as (v: unknown) => void, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.pending;
+    this.pending = [];
+    if (!this.db.open) {
+      for (const op of batch) op.reject(new Error('the database is closed'));
+      return;
+    }
+    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    try {
+      this.s.begin.run();
+      for (const op of batch) {
+        try {
+          // Nested in the open transaction, better-sqlite3 makes this a savepoint.
+          outcomes.push({ ok: true, value: this.db.transaction(op.work)() });
+        } catch (error) {
+          outcomes.push({ ok: false, error });
+        }
+      }
+      this.s.commit.run();
+    } catch (error) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      for (const op of batch) op.reject(error);
+      return;
+    }
+    batch.forEach((op, i) => {
+      const o = outcomes[i]!;
+      if (o.ok) op.resolve(o.value);
+      else op.reject(o.error);
+    });
+  }
+
   // ---- accounts -------------------------------------------------------------------------
 
   async importAccount(app: AppId, a: AccountInput, now: number): Promise<void> {
-    this.s.accountUpsert.run(app, a.userId, a.nick ?? null, a.faceUrl ?? null, now);
+    await this.write(() => {
+      this.s.accountUpsert.run(app, a.userId, a.nick ?? null, a.faceUrl ?? null, now);
+    });
   }
 
   async importAccounts(app: AppId, userIds: string[], now: number): Promise<void> {
-    this.db.transaction(() => {
+    await this.write(() => {
       for (const id of userIds) this.s.accountInsertIgnore.run(app, id, now);
-    })();
+    });
   }
 
   async deleteAccounts(app: AppId, userIds: string[]): Promise<string[]> {
-    return this.db.transaction(() => userIds.filter((id) => {
+    return this.write(() => userIds.filter((id) => {
       this.s.accountEventsDelete.run(app, id);
       this.s.accountConversationsDelete.run(app, id);
       return this.s.accountDelete.run(app, id).changes > 0;
-    }))();
+    }));
   }
 
   async existingAccounts(app: AppId, userIds: string[]): Promise<Set<string>> {
@@ -179,7 +236,7 @@ export class SqliteStore implements Store {
   }
 
   async kickAccount(app: AppId, userId: string, at: number): Promise<boolean> {
-    return this.s.accountKick.run(at, app, userId).changes > 0;
+    return this.write(() => this.s.accountKick.run(at, app, userId).changes > 0);
   }
 
   async kickedAt(app: AppId, userId: string): Promise<number | undefined> {
@@ -189,11 +246,11 @@ export class SqliteStore implements Store {
   // ---- messages -------------------------------------------------------------------------
 
   async appendMessage(app: AppId, m: NewMessage): Promise<AppendResult> {
-    return this.db.transaction(() => this.append(app, m))();
+    return this.write(() => this.append(app, m));
   }
 
   async appendMessages(app: AppId, ms: NewMessage[]): Promise<AppendResult[]> {
-    return this.db.transaction(() => ms.map((m) => this.append(app, m)))();
+    return this.write(() => ms.map((m) => this.append(app, m)));
   }
 
   private append(app: AppId, m: NewMessage): AppendResult {
@@ -254,13 +311,13 @@ export class SqliteStore implements Store {
   }
 
   async recallMessage(app: AppId, req: RecallRequest): Promise<RecallResult> {
-    const result = this.recallTx(app, req);
+    const result = await this.write(() => this.recall(app, req));
     if (result.outcome === 'recalled') this.scheduleCheckpoint();
     return result;
   }
 
-  private recallTx(app: AppId, req: RecallRequest): RecallResult {
-    return this.db.transaction((): RecallResult => {
+  private recall(app: AppId, req: RecallRequest): RecallResult {
+    {
       const r = req.ref;
       const row = this.s.msgByIdentity.get(app, r.from, r.to, r.seq, r.random, r.time) as MessageRow | undefined;
       if (!row) return { outcome: 'not_found' };
@@ -285,11 +342,11 @@ export class SqliteStore implements Store {
       this.s.outboxErase.run(row.id);
       this.enqueue(app, req.callbacks, null);
       return { outcome: 'recalled', message: toMessage(this.s.msgById.get(row.id) as MessageRow), recipientUnread: this.unreadOf(app, r.to) };
-    }).immediate();
+    }
   }
 
   async modifyMessage(app: AppId, req: ModifyRequest, at: number): Promise<ModifyResult> {
-    return this.db.transaction((): ModifyResult => {
+    return this.write((): ModifyResult => {
       const r = req.ref;
       const row = this.s.msgByIdentity.get(app, r.from, r.to, r.seq, r.random, r.time) as MessageRow | undefined;
       if (!row) return { outcome: 'not_found' };
@@ -300,7 +357,7 @@ export class SqliteStore implements Store {
       this.appendEvent(app, r.to, 'modify', row.id, notice, at, expiresAt, null);
       if (r.from !== r.to) this.appendEvent(app, r.from, 'modify', row.id, notice, at, expiresAt, null);
       return { outcome: 'modified', message: toMessage(this.s.msgById.get(row.id) as MessageRow) };
-    }).immediate();
+    });
   }
 
   async history(app: AppId, q: HistoryQuery): Promise<HistoryPage> {
@@ -326,7 +383,7 @@ export class SqliteStore implements Store {
   // ---- conversations ----------------------------------------------------------------------
 
   async setRead(app: AppId, owner: string, peer: string, readTime: number | undefined, at: number, callbacks?: CallbackEntry[]): Promise<ReadResult> {
-    return this.db.transaction((): ReadResult => {
+    return this.write((): ReadResult => {
       this.s.convEnsure.run(app, owner, peer, at);
       const conv = this.s.convGet.get(app, owner, peer) as ConversationRow;
       // Without a time: everything stored up to now. With T: everything whose time ≤ T.
@@ -346,7 +403,7 @@ export class SqliteStore implements Store {
       }
       this.enqueue(app, callbacks, null);
       return { unread, totalUnread: this.unreadOf(app, owner), readTime: next.read_time };
-    }).immediate();
+    });
   }
 
   async totalUnread(app: AppId, owner: string): Promise<number> {
@@ -409,26 +466,26 @@ export class SqliteStore implements Store {
   }
 
   async enqueueCallbacks(app: AppId, entries: CallbackEntry[]): Promise<void> {
-    this.db.transaction(() => this.enqueue(app, entries, null))();
+    await this.write(() => this.enqueue(app, entries, null));
   }
 
   async claimCallbacks(now: number, limit: number, leaseMs: number): Promise<PendingCallback[]> {
-    return this.db.transaction(() => {
+    return this.write(() => {
       const rows = this.s.outboxDue.all(now, now, limit) as Array<{ id: number; app: number; command: string; body: string; query: string; created_at: number; attempts: number }>;
       for (const r of rows) this.s.outboxLease.run(now + leaseMs, r.id);
       return rows.map((r) => ({ id: r.id, app: r.app, command: r.command, body: JSON.parse(r.body), query: JSON.parse(r.query), createdAt: r.created_at, attempts: r.attempts }));
-    }).immediate();
+    });
   }
 
   async callbackDelivered(id: number): Promise<void> {
-    this.s.outboxDelete.run(id);
+    await this.write(() => this.s.outboxDelete.run(id));
   }
 
   async callbackFailed(id: number, nextAt: number, error: string): Promise<void> {
-    this.s.outboxRetry.run(nextAt, error.slice(0, 500), id);
+    await this.write(() => this.s.outboxRetry.run(nextAt, error.slice(0, 500), id));
   }
 
   async callbackGivenUp(id: number): Promise<void> {
-    this.s.outboxDelete.run(id);
+    await this.write(() => this.s.outboxDelete.run(id));
   }
 }
