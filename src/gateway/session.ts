@@ -149,7 +149,18 @@ export class Session {
   // ---- login and event delivery ----------------------------------------------------------
 
   async login(d: Data): Promise<Data> {
-    if (this.loggedIn) throw new ApiError(2025, 'already logged in on this connection');
+    if (this.loggedIn || this.loggingIn) throw new ApiError(2025, 'already logged in (or logging in) on this connection');
+    this.loggingIn = true;
+    try {
+      return await this.doLogin(d);
+    } finally {
+      this.loggingIn = false;
+    }
+  }
+
+  private loggingIn = false;
+
+  private async doLogin(d: Data): Promise<Data> {
     if (d.protocol !== undefined && d.protocol !== PROTOCOL_VERSION) throw new ApiError(60002, `protocol ${String(d.protocol)} is not supported; this server speaks ${PROTOCOL_VERSION}`);
     const { services, auth } = this.host;
     const app = auth.app(d.sdkAppId === undefined ? undefined : String(d.sdkAppId));

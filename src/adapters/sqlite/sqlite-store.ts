@@ -56,6 +56,8 @@ export class SqliteStore implements Store {
     clearTimeout(this.checkpointTimer);
     this.checkpointTimer = undefined;
     if (!this.db.open) return;
+    // Writes already accepted are committed, not dropped.
+    if (this.pending.length > 0) this.flush();
     try {
       this.checkpoint();
     } catch {
