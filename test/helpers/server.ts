@@ -8,6 +8,7 @@ import { createParley, type Parley } from '../../src/app.js';
 import type { AppConfig, ServerConfig } from '../../src/config/config.js';
 import { ManualClock } from '../../src/ports/clock.js';
 import type { Store } from '../../src/ports/store.js';
+import type { Bus } from '../../src/ports/bus.js';
 import { generateUserSig } from '../../src/usersig/usersig.js';
 
 export const SDKAPPID = 1400000000;
@@ -51,6 +52,8 @@ export interface TestServerOptions {
   /** Rate limits off by default in tests, so only the rate-limit tests meet them. */
   rateLimits?: AppConfig['rateLimits'];
   store?: Store;
+  /** A shared bus (e.g. RedisBus) for several nodes in one test; the caller closes it. */
+  bus?: Bus;
   dataDir?: string;
   now?: number;
 }
@@ -64,7 +67,7 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
   };
   const logs: string[] = [];
   const logStream = new Writable({ write(chunk, _enc, cb) { logs.push(String(chunk)); cb(); } });
-  const parley = await createParley(config, { clock, logStream, ...(o.store ? { store: o.store } : {}) });
+  const parley = await createParley(config, { clock, logStream, ...(o.store ? { store: o.store } : {}), ...(o.bus ? { bus: o.bus } : {}) });
   const base = await parley.listen();
   const first = config.apps[0]!;
   const sig: TestServer['sig'] = (identifier, s = {}) => generateUserSig({
