@@ -10,8 +10,8 @@ import type { Authenticator } from '../http/auth.js';
 import type { BusNotice } from '../ports/bus.js';
 import { LocalPresence } from './presence.js';
 import { CLOSE, Session, type SessionHost } from './session.js';
+import { GATEWAY_PATH } from './wire.js';
 
-export const GATEWAY_PATH = '/v1/ws';
 /** A connection with no frame for this long is closed (clients ping every 25–30 s). */
 export const IDLE_TIMEOUT_MS = 90_000;
 

@@ -1,26 +1,14 @@
 // The client protocol's object shapes (docs/client-protocol.md), built from domain records.
 import { msgKeyOf } from '../ports/message-flags.js';
 import type { ConversationRecord, StoredMessage, UserEvent } from '../ports/store.js';
+import type { WireMessage } from '../client/protocol.js';
 
-export const PROTOCOL_VERSION = 1;
+// The protocol's constants and message shape are declared once, by the client that reads them
+// (src/client/protocol.ts, which imports nothing); building against that type checks that the
+// gateway sends what the SDK expects.
+export { GATEWAY_PATH, PROTOCOL_VERSION } from '../client/protocol.js';
 
-export interface WireMessage {
-  from: string;
-  to: string;
-  seq: number;
-  random: number;
-  time: number;
-  msgKey: string;
-  body: unknown[];
-  cloudCustomData: string;
-  recalled: { by: string; at: number } | null;
-  needReadReceipt: boolean;
-  onlineOnly: boolean;
-  countsUnread: boolean;
-  isPeerRead?: boolean;
-}
-
-export function wireMessage(m: StoredMessage, isPeerRead?: boolean): WireMessage {
+export function wireMessage(m: StoredMessage, isPeerRead?: boolean): Required<Omit<WireMessage, 'isPeerRead'>> & Pick<WireMessage, 'isPeerRead'> {
   return {
     from: m.from, to: m.to, seq: m.seq, random: m.random, time: m.time, msgKey: msgKeyOf(m),
     body: m.body, cloudCustomData: m.cloudCustomData, recalled: m.recalled ?? null,

@@ -67,4 +67,4 @@ export function toMessage(r: MessageRow): StoredMessage {
 
 /** Is a message at (time, id) after the read cursor (read_time, read_id) of a conversation row? */
 export const isAfterCursor = (time: number, id: number, c: { read_time: number; read_id: number }): boolean =>
-  time > c.read_time || (time === c.read_time && id > c.read_id);
+  !isReadBy({ time, id }, { time: c.read_time, id: c.read_id });
