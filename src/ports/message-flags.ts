@@ -65,6 +65,23 @@ export function toMessage(r: MessageRow): StoredMessage {
   };
 }
 
+/** The stored form of a message just written with this id: what reading its row back would give. */
+export function storedMessageOf(m: NewMessage, id: number): StoredMessage {
+  return {
+    id, from: m.from, to: m.to, seq: m.seq, random: m.random, time: m.time,
+    body: m.body, cloudCustomData: m.cloudCustomData,
+    ...(m.offlinePushInfo ? { offlinePushInfo: m.offlinePushInfo } : {}),
+    origin: m.origin, senderRoams: m.senderRoams, onlineOnly: m.onlineOnly, countsUnread: m.countsUnread,
+    needReadReceipt: m.needReadReceipt, supportExtension: m.supportExtension, preRead: m.markRead, lifeTime: m.lifeTime,
+  };
+}
+
+/** The tombstone a recall leaves of a message: keys, times and flags; no content. */
+export function tombstoneOf(m: StoredMessage, by: string, at: number): StoredMessage {
+  const { offlinePushInfo: _erased, ...rest } = m;
+  return { ...rest, body: [], cloudCustomData: '', recalled: { by, at } };
+}
+
 /** Is a message at (time, id) after the read cursor (read_time, read_id) of a conversation row? */
 export const isAfterCursor = (time: number, id: number, c: { read_time: number; read_id: number }): boolean =>
   !isReadBy({ time, id }, { time: c.read_time, id: c.read_id });

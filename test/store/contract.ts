@@ -137,6 +137,16 @@ export function storeContract(name: string, make: () => Promise<ContractStore>):
       assert.equal(await s.lastEventSeq(APP, 'alice'), 0);
     });
 
+    it('an account seen to exist, then deleted, is reported missing; imported again, it exists', async (s) => {
+      // Looked up several times first, so an adapter that remembers existing accounts has done so.
+      for (let i = 0; i < 3; i++) assert.deepEqual(await s.existingAccounts(APP, ['bob', 'alice']), new Set(['bob', 'alice']));
+      assert.deepEqual(await s.deleteAccounts(APP, ['bob']), ['bob']);
+      assert.deepEqual(await s.existingAccounts(APP, ['bob', 'alice']), new Set(['alice']));
+      await s.importAccounts(APP, ['bob'], T + 1);
+      assert.deepEqual(await s.existingAccounts(APP, ['bob']), new Set(['bob']));
+      assert.deepEqual(await s.existingAccounts(OTHER_APP, ['bob']), new Set(), 'another app never shares the answer');
+    });
+
     it('an account deleted and imported again starts a fresh event sequence', async (s) => {
       for (let i = 0; i < 3; i++) await s.appendMessage(APP, msg('alice', 'bob'));
       assert.equal(await s.lastEventSeq(APP, 'bob'), 3);

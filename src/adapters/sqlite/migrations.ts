@@ -96,4 +96,12 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX callback_outbox_order ON callback_outbox (order_key, id);
   CREATE INDEX callback_outbox_message ON callback_outbox (message_id) WHERE message_id IS NOT NULL;
   `,
+  // 3: one index per message instead of two. The conversation index also carries the identity
+  // (app, sender, recipient, seq, random, time): the pair (user_lo, user_hi) and the sender fix the
+  // recipient, so its uniqueness is the identity's. A send then updates one random index page, not two.
+  `
+  DROP INDEX messages_identity;
+  DROP INDEX messages_history;
+  CREATE UNIQUE INDEX messages_conversation ON messages (app, user_lo, user_hi, time, seq, random, sender);
+  `,
 ];

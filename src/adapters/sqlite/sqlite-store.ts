@@ -9,7 +9,9 @@ import type {
   ModifyResult, NewMessage, ReadResult, RecallAuditEntry, RecallRequest, RecallResult, Store, StoredMessage, UserEvent,
   UserEventKind,
 } from '../../ports/store.js';
-import { EVENT_RETENTION_SECONDS, conversationPair, msgKeyOf, packFlags, isAfterCursor, toMessage, type MessageRow } from '../../ports/message-flags.js';
+import {
+  EVENT_RETENTION_SECONDS, conversationPair, msgKeyOf, packFlags, isAfterCursor, storedMessageOf, toMessage, tombstoneOf, type MessageRow,
+} from '../../ports/message-flags.js';
 import { MIGRATIONS } from './migrations.js';
 
 export interface SqliteOptions {
@@ -26,6 +28,8 @@ interface ConversationRow {
 
 const MESSAGE_COLUMNS = 'id, sender, recipient, seq, random, time, body, cloud_custom_data, offline_push_info, origin, flags, life_time, recalled_by, recalled_at';
 const MAX_ID = Number.MAX_SAFE_INTEGER;
+/** Bounds the memory of the known-accounts cache (it starts over when full). */
+const KNOWN_ACCOUNTS_LIMIT = 200_000;
 
 export class SqliteStore implements Store {
   readonly db: Database.Database;
@@ -34,11 +38,20 @@ export class SqliteStore implements Store {
   constructor(opts: SqliteOptions) {
     if (opts.filename !== ':memory:') mkdirSync(dirname(opts.filename), { recursive: true });
     this.db = new Database(opts.filename);
+    // Only takes effect on a new file. 2 KiB pages: a send dirties a handful of pages in different
+    // B-trees, and each is written whole to the WAL and again at checkpoint; halving the page
+    // halves those bytes (docs/performance.md has the measurement).
+    this.db.pragma('page_size = 2048');
     this.db.pragma('journal_mode = WAL');
+    // Checkpoint every 8 MiB of WAL instead of 2: a page written by many commits is copied once.
+    this.db.pragma('wal_autocheckpoint = 4000');
     this.db.pragma(`synchronous = ${opts.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
     // A recall must erase content from the file, not just unlink it: zero freed space.
     this.db.pragma('secure_delete = ON');
     this.db.pragma('busy_timeout = 5000');
+    // Reads of the main file through a memory map, not a pread and a copy per page: recalls and
+    // history pages touch pages all over a large file (address space only; the OS caches them).
+    this.db.pragma('mmap_size = 1073741824');
   }
 
   async migrate(): Promise<void> {
@@ -50,6 +63,7 @@ export class SqliteStore implements Store {
       }).immediate();
     }
     this.s = this.prepare();
+    this.savepointTx = this.db.transaction((work: () => unknown) => work());
   }
 
   async close(): Promise<void> {
@@ -106,15 +120,20 @@ export class SqliteStore implements Store {
       accountExists: d.prepare('SELECT 1 FROM accounts WHERE app = ? AND user_id = ?').pluck(),
       accountKick: d.prepare('UPDATE accounts SET kicked_at = ? WHERE app = ? AND user_id = ?'),
       accountKickedAt: d.prepare('SELECT kicked_at FROM accounts WHERE app = ? AND user_id = ?').pluck(),
+      accountBump: d.prepare(`UPDATE accounts SET event_seq = event_seq + ?, unread_total = MAX(0, unread_total + ?)
+        WHERE app = ? AND user_id = ? RETURNING event_seq, unread_total`),
       nextSeq: d.prepare('UPDATE accounts SET event_seq = event_seq + 1 WHERE app = ? AND user_id = ? RETURNING event_seq').pluck(),
       lastSeq: d.prepare('SELECT event_seq FROM accounts WHERE app = ? AND user_id = ?').pluck(),
       unreadTotal: d.prepare('SELECT unread_total FROM accounts WHERE app = ? AND user_id = ?').pluck(),
       unreadAdd: d.prepare('UPDATE accounts SET unread_total = MAX(0, unread_total + ?) WHERE app = ? AND user_id = ?'),
 
-      msgByIdentity: d.prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE app = ? AND sender = ? AND recipient = ? AND seq = ? AND random = ? AND time = ?`),
+      // A message's identity, looked up through the conversation index (migration 3).
+      msgByIdentity: d.prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages
+        WHERE app = ? AND user_lo = ? AND user_hi = ? AND time = ? AND seq = ? AND random = ? AND sender = ?`),
       msgById: d.prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ?`),
+      // No row back: the identity (app, sender, recipient, seq, random, time) is already stored.
       msgInsert: d.prepare(`INSERT INTO messages (app, user_lo, user_hi, sender, recipient, seq, random, time, body, cloud_custom_data,
-        offline_push_info, origin, flags, life_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+        offline_push_info, origin, flags, life_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`).pluck(),
       msgErase: d.prepare(`UPDATE messages SET body = '[]', cloud_custom_data = '', offline_push_info = NULL, recalled_by = ?, recalled_at = ? WHERE id = ?`),
       msgModify: d.prepare('UPDATE messages SET body = COALESCE(?, body), cloud_custom_data = COALESCE(?, cloud_custom_data) WHERE id = ?'),
       // Walk the conversation index backwards from the cursor; skip what the owner does not see
@@ -126,10 +145,19 @@ export class SqliteStore implements Store {
       maxMsgId: d.prepare('SELECT COALESCE(MAX(id), 0) FROM messages').pluck(),
 
       convGet: d.prepare('SELECT owner, peer, unread, read_time, read_id, last_msg_id, last_time, updated_at FROM conversations WHERE app = ? AND owner = ? AND peer = ?'),
+      // One side of a conversation gets a message: created if new; unread + 1 when the message is
+      // after the read cursor; last message when it is not older than the current one. SET reads
+      // the old row, and RETURNING gives the read cursor, which this statement never changes.
+      convUpsert: d.prepare(`INSERT INTO conversations (app, owner, peer, updated_at, last_msg_id, last_time, unread) VALUES (?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (app, owner, peer) DO UPDATE SET
+          unread = unread + (? AND (? > read_time OR (? = read_time AND ? > read_id))),
+          last_msg_id = CASE WHEN ? AND last_time <= ? THEN ? ELSE last_msg_id END,
+          updated_at = CASE WHEN ? AND last_time <= ? THEN MAX(updated_at, ?) ELSE updated_at END,
+          last_time = CASE WHEN ? AND last_time <= ? THEN ? ELSE last_time END
+        RETURNING read_time, read_id`),
+      convUnreadDropIfAfter: d.prepare(`UPDATE conversations SET unread = MAX(0, unread - 1)
+        WHERE app = ? AND owner = ? AND peer = ? AND (? > read_time OR (? = read_time AND ? > read_id)) RETURNING 1`).pluck(),
       convEnsure: d.prepare('INSERT INTO conversations (app, owner, peer, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING'),
-      convSetLast: d.prepare(`UPDATE conversations SET last_msg_id = ?, last_time = ?, updated_at = MAX(updated_at, ?)
-        WHERE app = ? AND owner = ? AND peer = ? AND last_time <= ?`),
-      convUnreadAdd: d.prepare('UPDATE conversations SET unread = MAX(0, unread + ?) WHERE app = ? AND owner = ? AND peer = ?'),
       convSetRead: d.prepare('UPDATE conversations SET read_time = ?, read_id = ?, unread = ? WHERE app = ? AND owner = ? AND peer = ?'),
       convList: d.prepare('SELECT owner, peer, unread, read_time, read_id, last_msg_id, last_time, updated_at FROM conversations WHERE app = ? AND owner = ? AND last_msg_id IS NOT NULL ORDER BY updated_at DESC, peer LIMIT ?'),
       // Messages from peer to owner after the read cursor that count as unread. Walks the
@@ -159,6 +187,10 @@ export class SqliteStore implements Store {
   }
 
   // ---- group commit ---------------------------------------------------------------------
+
+  /** Runs work in a savepoint of the open transaction (made once: a wrapper per call costs). */
+  private readonly savepoint = (work: () => unknown): unknown => this.savepointTx(work);
+  private savepointTx!: (work: () => unknown) => unknown;
 
   private pending: Array<{ work: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void }> = [];
   private flushScheduled = false;
@@ -193,7 +225,7 @@ export class SqliteStore implements Store {
       for (const op of batch) {
         try {
           // Nested in the open transaction, better-sqlite3 makes this a savepoint.
-          outcomes.push({ ok: true, value: this.db.transaction(op.work)() });
+          outcomes.push({ ok: true, value: this.savepoint(op.work) });
         } catch (error) {
           outcomes.push({ ok: false, error });
         }
@@ -227,14 +259,29 @@ export class SqliteStore implements Store {
 
   async deleteAccounts(app: AppId, userIds: string[]): Promise<string[]> {
     return this.write(() => userIds.filter((id) => {
+      this.knownAccounts.delete(`${app}\u0000${id}`);
       this.s.accountEventsDelete.run(app, id);
       this.s.accountConversationsDelete.run(app, id);
       return this.s.accountDelete.run(app, id).changes > 0;
     }));
   }
 
+  /**
+   * Accounts seen to exist, so that every send does not pay two reads for its From/To checks.
+   * Sound because this connection is the file's only writer (the embedded mode: one process) and
+   * deleteAccounts drops entries; only presence is cached, and a miss just reads the table.
+   */
+  private readonly knownAccounts = new Set<string>();
+
   async existingAccounts(app: AppId, userIds: string[]): Promise<Set<string>> {
-    return new Set(userIds.filter((id) => this.s.accountExists.get(app, id) !== undefined));
+    return new Set(userIds.filter((id) => {
+      const key = `${app}\u0000${id}`;
+      if (this.knownAccounts.has(key)) return true;
+      if (this.s.accountExists.get(app, id) === undefined) return false;
+      if (this.knownAccounts.size >= KNOWN_ACCOUNTS_LIMIT) this.knownAccounts.clear();
+      this.knownAccounts.add(key);
+      return true;
+    }));
   }
 
   async kickAccount(app: AppId, userId: string, at: number): Promise<boolean> {
@@ -255,42 +302,75 @@ export class SqliteStore implements Store {
     return this.write(() => ms.map((m) => this.append(app, m)));
   }
 
+  /**
+   * One send in as few statements as the rules allow (a send is the hot path): the insert answers
+   * whether it is a resend, each conversation side is one upsert, and each account's event seq
+   * and unread total move in one update. The stored message is built from the input, not re-read.
+   */
   private append(app: AppId, m: NewMessage): AppendResult {
-    const existing = this.s.msgByIdentity.get(app, m.from, m.to, m.seq, m.random, m.time) as MessageRow | undefined;
-    if (existing) {
+    const [lo, hi] = conversationPair(m.from, m.to);
+    const id = this.s.msgInsert.get(app, lo, hi, m.from, m.to, m.seq, m.random, m.time, JSON.stringify(m.body),
+      m.cloudCustomData, m.offlinePushInfo ? JSON.stringify(m.offlinePushInfo) : null, m.origin, packFlags(m), m.lifeTime) as number | undefined;
+    if (id === undefined) {
+      // The identity is taken: a resend, answered with what was stored the first time.
+      const existing = this.byIdentity(app, m.from, m.to, m) as MessageRow;
       return { message: toMessage(existing), duplicate: true, recipientUnread: this.unreadOf(app, m.to) };
     }
-    const [lo, hi] = conversationPair(m.from, m.to);
-    const id = Number(this.s.msgInsert.run(app, lo, hi, m.from, m.to, m.seq, m.random, m.time, JSON.stringify(m.body),
-      m.cloudCustomData, m.offlinePushInfo ? JSON.stringify(m.offlinePushInfo) : null, m.origin, packFlags(m), m.lifeTime).lastInsertRowid);
+    let recipientUnread: number | undefined;
     if (!m.onlineOnly) {
-      // The recipient's side of the conversation.
-      this.s.convEnsure.run(app, m.to, m.from, m.time);
-      if (m.updatesLastMessage) this.s.convSetLast.run(id, m.time, m.time, app, m.to, m.from, m.time);
-      if (m.countsUnread) {
-        const conv = this.s.convGet.get(app, m.to, m.from) as ConversationRow;
-        if (isAfterCursor(m.time, id, conv)) {
-          this.s.convUnreadAdd.run(1, app, m.to, m.from);
-          this.s.unreadAdd.run(1, app, m.to);
+      // The recipient's side of the conversation: last message, and unread if after the read cursor.
+      const cursor = this.upsertConversation(app, m.to, m.from, m, id, m.countsUnread);
+      const unreadAdded = m.countsUnread && isAfterCursor(m.time, id, cursor) ? 1 : 0;
+      const toEvents = m.deliverTo.includes(m.to);
+      if (toEvents || unreadAdded) {
+        const acc = this.bumpAccount(app, m.to, toEvents ? 1 : 0, unreadAdded);
+        if (acc) {
+          recipientUnread = acc.unread_total;
+          if (toEvents) this.insertEvent(app, m.to, acc.event_seq, 'message', id, null, m.time, m.queueUntil, m.originDevice ?? null);
         }
       }
       // The sender's side, unless SyncOtherMachine 2 keeps it out of the sender's roaming.
-      if (m.senderRoams) {
-        this.s.convEnsure.run(app, m.from, m.to, m.time);
-        if (m.updatesLastMessage) this.s.convSetLast.run(id, m.time, m.time, app, m.from, m.to, m.time);
+      if (m.senderRoams && m.from !== m.to) this.upsertConversation(app, m.from, m.to, m, id, false);
+      for (const user of m.deliverTo) {
+        if (user !== m.to) this.appendEvent(app, user, 'message', id, null, m.time, m.queueUntil, m.originDevice ?? null);
       }
-      const expiresAt = m.queueUntil;
-      for (const user of m.deliverTo) this.appendEvent(app, user, 'message', id, null, m.time, expiresAt, m.originDevice ?? null);
     }
     this.enqueue(app, m.callbacks, id);
-    const stored = toMessage(this.s.msgById.get(id) as MessageRow);
-    return { message: stored, duplicate: false, recipientUnread: this.unreadOf(app, m.to) };
+    return { message: storedMessageOf(m, id), duplicate: false, recipientUnread: recipientUnread ?? this.unreadOf(app, m.to) };
   }
 
-  private appendEvent(app: AppId, user: string, kind: UserEventKind, messageId: number | null, data: unknown, at: number, expiresAt: number, device: string | null): void {
-    const seq = this.s.nextSeq.get(app, user) as number | undefined;
-    if (seq === undefined) return; // the account was deleted: nobody to deliver to
+  /** Creates or advances owner's side of a conversation for message id; returns its read cursor (unchanged by this write). */
+  private upsertConversation(app: AppId, owner: string, peer: string, m: NewMessage, id: number, countsUnread: boolean): { read_time: number; read_id: number } {
+    const last = m.updatesLastMessage ? 1 : 0;
+    const unread = countsUnread ? 1 : 0;
+    return this.s.convUpsert.get(
+      app, owner, peer, m.time, last ? id : null, last ? m.time : 0, unread,
+      unread, m.time, m.time, id,
+      last, m.time, id,
+      last, m.time, m.time,
+      last, m.time, m.time,
+    ) as { read_time: number; read_id: number };
+  }
+
+  /** Advances a user's event seq and unread total together; undefined if the account is gone. */
+  private bumpAccount(app: AppId, user: string, events: number, unread: number): { event_seq: number; unread_total: number } | undefined {
+    return this.s.accountBump.get(events, unread, app, user) as { event_seq: number; unread_total: number } | undefined;
+  }
+
+  private insertEvent(app: AppId, user: string, seq: number, kind: UserEventKind, messageId: number | null, data: unknown, at: number, expiresAt: number, device: string | null): void {
     this.s.eventInsert.run(app, user, seq, kind, messageId, data === null ? null : JSON.stringify(data), at, expiresAt, device);
+  }
+
+  private appendEvent(app: AppId, user: string, kind: UserEventKind, messageId: number | null, data: unknown, at: number, expiresAt: number, device: string | null): number | undefined {
+    const seq = this.s.nextSeq.get(app, user) as number | undefined;
+    if (seq === undefined) return undefined; // the account was deleted: nobody to deliver to
+    this.insertEvent(app, user, seq, kind, messageId, data, at, expiresAt, device);
+    return seq;
+  }
+
+  private byIdentity(app: AppId, from: string, to: string, k: { seq: number; random: number; time: number }): MessageRow | undefined {
+    const [lo, hi] = conversationPair(from, to);
+    return this.s.msgByIdentity.get(app, lo, hi, k.time, k.seq, k.random, from) as MessageRow | undefined;
   }
 
   private unreadOf(app: AppId, user: string): number {
@@ -298,13 +378,13 @@ export class SqliteStore implements Store {
   }
 
   async findImported(app: AppId, r: MessageRef): Promise<StoredMessage | undefined> {
-    const row = (this.s.msgByIdentity.get(app, r.from, r.to, r.seq, r.random, r.time)
-      ?? this.s.msgByIdentity.get(app, r.to, r.from, r.seq, r.random, r.time)) as MessageRow | undefined;
+    const row = (this.byIdentity(app, r.from, r.to, r)
+      ?? this.byIdentity(app, r.to, r.from, r)) as MessageRow | undefined;
     return row ? toMessage(row) : undefined;
   }
 
   async findMessage(app: AppId, r: MessageRef): Promise<StoredMessage | undefined> {
-    const row = this.s.msgByIdentity.get(app, r.from, r.to, r.seq, r.random, r.time) as MessageRow | undefined;
+    const row = this.byIdentity(app, r.from, r.to, r) as MessageRow | undefined;
     return row ? toMessage(row) : undefined;
   }
 
@@ -319,38 +399,32 @@ export class SqliteStore implements Store {
   }
 
   private recall(app: AppId, req: RecallRequest): RecallResult {
-    {
-      const r = req.ref;
-      const row = this.s.msgByIdentity.get(app, r.from, r.to, r.seq, r.random, r.time) as MessageRow | undefined;
-      if (!row) return { outcome: 'not_found' };
-      const before = toMessage(row);
-      if (before.recalled) return { outcome: 'already_recalled', message: before };
-      this.s.msgErase.run(req.by, req.at, row.id);
-      // Off the offline queues: a device that has not synced it yet will never get the content.
-      this.s.eventsDropMessage.run(row.id);
-      if (!before.onlineOnly && before.countsUnread) {
-        const conv = this.s.convGet.get(app, r.to, r.from) as ConversationRow | undefined;
-        if (conv && isAfterCursor(row.time, row.id, conv)) {
-          this.s.convUnreadAdd.run(-1, app, r.to, r.from);
-          this.s.unreadAdd.run(-1, app, r.to);
-        }
-      }
-      const msgKey = msgKeyOf(r);
-      const notice = { from: r.from, to: r.to, msgKey, by: req.by, via: req.via, at: req.at };
-      const expiresAt = req.at + EVENT_RETENTION_SECONDS;
-      this.appendEvent(app, r.to, 'recall', row.id, notice, req.at, expiresAt, null);
-      if (r.from !== r.to) this.appendEvent(app, r.from, 'recall', row.id, notice, req.at, expiresAt, null);
-      this.s.auditInsert.run(app, r.from, r.to, msgKey, req.by, req.via, req.at);
-      this.s.outboxErase.run(row.id);
-      this.enqueue(app, req.callbacks, null);
-      return { outcome: 'recalled', message: toMessage(this.s.msgById.get(row.id) as MessageRow), recipientUnread: this.unreadOf(app, r.to) };
-    }
+    const r = req.ref;
+    const row = this.byIdentity(app, r.from, r.to, r) as MessageRow | undefined;
+    if (!row) return { outcome: 'not_found' };
+    const before = toMessage(row);
+    if (before.recalled) return { outcome: 'already_recalled', message: before };
+    this.s.msgErase.run(req.by, req.at, row.id);
+    // Off the offline queues: a device that has not synced it yet will never get the content.
+    this.s.eventsDropMessage.run(row.id);
+    // Still unread (after the recipient's read cursor): it no longer counts.
+    const unreadRemoved = !before.onlineOnly && before.countsUnread && this.s.convUnreadDropIfAfter.get(app, r.to, r.from, row.time, row.time, row.id) !== undefined ? 1 : 0;
+    const msgKey = msgKeyOf(r);
+    const notice = { from: r.from, to: r.to, msgKey, by: req.by, via: req.via, at: req.at };
+    const expiresAt = req.at + EVENT_RETENTION_SECONDS;
+    const acc = this.bumpAccount(app, r.to, 1, -unreadRemoved);
+    if (acc) this.insertEvent(app, r.to, acc.event_seq, 'recall', row.id, notice, req.at, expiresAt, null);
+    if (r.from !== r.to) this.appendEvent(app, r.from, 'recall', row.id, notice, req.at, expiresAt, null);
+    this.s.auditInsert.run(app, r.from, r.to, msgKey, req.by, req.via, req.at);
+    this.s.outboxErase.run(row.id);
+    this.enqueue(app, req.callbacks, null);
+    return { outcome: 'recalled', message: tombstoneOf(before, req.by, req.at), recipientUnread: acc?.unread_total ?? this.unreadOf(app, r.to) };
   }
 
   async modifyMessage(app: AppId, req: ModifyRequest, at: number): Promise<ModifyResult> {
     return this.write((): ModifyResult => {
       const r = req.ref;
-      const row = this.s.msgByIdentity.get(app, r.from, r.to, r.seq, r.random, r.time) as MessageRow | undefined;
+      const row = this.byIdentity(app, r.from, r.to, r) as MessageRow | undefined;
       if (!row) return { outcome: 'not_found' };
       if (row.recalled_by !== null) return { outcome: 'recalled' };
       this.s.msgModify.run(req.body ? JSON.stringify(req.body) : null, req.cloudCustomData ?? null, row.id);
