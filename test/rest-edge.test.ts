@@ -261,6 +261,49 @@ test('a body over 1 MiB gets the envelope with HTTP 200 (not 413) and is not exe
   }
 });
 
+test('a body over 1 MiB sent in chunks, without Content-Length, gets the envelope and is not executed', async () => {
+  const s = await startTestServer();
+  try {
+    const big = JSON.stringify({ From_Account: ADMIN, To_Account: ADMIN, MsgRandom: 1, MsgBody: [{ MsgType: 'TIMTextElem', MsgContent: { Text: 'x'.repeat(1024 * 1024) } }] });
+    const res = await rawRequest(apiUrl(s, 'openim/sendmsg'), { body: big, headers: { 'transfer-encoding': 'chunked' } });
+    assert.equal(res.status, 200);
+    assertFail(res.json(), 93000, 'chunked openim body');
+    assertCors(res.headers, 'chunked oversized');
+    const imp = await rawRequest(apiUrl(s, IMPORT), { body: JSON.stringify({ UserID: 'huge', Nick: 'x'.repeat(1024 * 1024) }), headers: { 'transfer-encoding': 'chunked' } });
+    assertFail(imp.json(), 70402, 'chunked account body');
+    assert.deepEqual(await status(s, 'huge'), { huge: 'NotImported' });
+  } finally {
+    await s.close();
+  }
+});
+
+test('a percent-encoded path is the same call: same answer, envelope, headers and log line', async () => {
+  // Such a path is served by the router rather than the fast path; callers must not tell the difference.
+  const s = await startTestServer();
+  try {
+    const plain = await rawRequest(apiUrl(s, IMPORT), { body: JSON.stringify({ UserID: 'alice' }) });
+    const encoded = await rawRequest(apiUrl(s, 'im_open_login_svc/account_%69mport'), { body: JSON.stringify({ UserID: 'bob' }), headers: { 'x-request-id': 'enc-1' } });
+    for (const [what, r] of [['plain', plain], ['encoded', encoded]] as const) {
+      assert.equal(r.status, 200, what);
+      assert.deepEqual(r.json(), { ActionStatus: 'OK', ErrorInfo: '', ErrorCode: 0 }, what);
+      assert.match(String(r.headers['content-type']), /^application\/json; charset=utf-8$/, what);
+      assertCors(r.headers, what);
+      assert.ok(String(r.headers['x-request-id']).length > 0, what);
+    }
+    assert.equal(encoded.headers['x-request-id'], 'enc-1');
+    assert.deepEqual(await status(s, 'alice', 'bob'), { alice: 'Imported', bob: 'Imported' });
+    const unknown = await rawRequest(apiUrl(s, 'openim/no%5Fsuch'), { body: '{}' });
+    assertFail(unknown.json(), 60009, 'unknown encoded command');
+    await new Promise((r) => setImmediate(r));
+    const lines = s.logs.flatMap((l) => l.split('\n')).filter((l) => l.trim()).map((l) => JSON.parse(l) as Record<string, any>);
+    const logged = lines.filter((l) => l.msg === 'request');
+    assert.ok(logged.some((l) => l.reqId === 'enc-1' && l.errorCode === 0 && l.status === 200), 'the routed call is logged like the others');
+    assert.ok(logged.some((l) => l.errorCode === 60009));
+  } finally {
+    await s.close();
+  }
+});
+
 // ---- envelope, CORS, connections, health ----------------------------------------------------
 
 test('responses carry the envelope, JSON content type and the CORS headers of spec §1.3', async () => {

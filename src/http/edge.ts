@@ -17,7 +17,7 @@ export interface EdgeDeps {
 }
 
 /** Tencent's sample response headers (spec §1.3). */
-const CORS = {
+export const CORS = {
   'access-control-allow-origin': '*',
   'access-control-allow-headers': 'X-Requested-With, Content-Type',
   'access-control-allow-methods': 'POST',
@@ -33,7 +33,7 @@ export function envelope(result: ApiResult): ApiResult {
 
 export const failure = (code: number, info: string): ApiResult => ({ ActionStatus: 'FAIL', ErrorInfo: info, ErrorCode: code });
 
-type Query = Record<string, string | string[] | undefined>;
+export type Query = Record<string, string | string[] | undefined>;
 /** A repeated query parameter counts once: the first value. */
 const param = (q: Query, name: string): string | undefined => {
   const v = q[name];
@@ -60,7 +60,8 @@ export function registerEdge(server: FastifyInstance, deps: EdgeDeps): void {
     const api = deps.registry.get(service, command);
     if (!api) return send(req, reply, failure(60009, `unknown API v4/${service}/${command}`));
     req.api = api;
-    return send(req, reply, await call(api, req, deps));
+    const input = { query: req.query as Query, raw: (req.body as Buffer | undefined) ?? EMPTY, requestId: String(req.id), clientIp: req.ip, log: req.log };
+    return send(req, reply, await callApi(api, input, deps));
   });
 
   server.options('/v4/*', async (_req, reply) => {
@@ -97,10 +98,22 @@ function send(req: FastifyRequest, reply: FastifyReply, result: ApiResult): ApiR
   return body;
 }
 
-async function call(api: ApiDefinition, req: FastifyRequest, deps: EdgeDeps): Promise<ApiResult> {
+const EMPTY = Buffer.alloc(0);
+
+/** One REST call as the edge received it, whatever carried it (Fastify's route or the fast path). */
+export interface CallInput {
+  query: Query;
+  raw: Buffer;
+  requestId: string;
+  clientIp: string;
+  log: { error(obj: object, msg: string): void };
+}
+
+/** Authenticates, rate-limits, parses and validates a call, then runs its handler; never throws. */
+export async function callApi(api: ApiDefinition, input: CallInput, deps: EdgeDeps): Promise<ApiResult> {
   const codes = FAMILY_CODES[api.family];
   try {
-    const q = req.query as Query;
+    const q = input.query;
     const app = deps.auth.app(param(q, 'sdkappid'));
     const identifier = param(q, 'identifier') ?? '';
     deps.auth.verify(app, identifier, param(q, 'usersig') ?? '');
@@ -114,7 +127,7 @@ async function call(api: ApiDefinition, req: FastifyRequest, deps: EdgeDeps): Pr
         throw new ApiError(60007, `${key} is limited to ${limit} calls per second for this app`);
       }
     }
-    const raw = (req.body as Buffer | undefined) ?? Buffer.alloc(0);
+    const raw = input.raw;
     if (api.maxBodyBytes !== undefined && raw.length > api.maxBodyBytes) {
       throw new ApiError(codes.tooLong, `request body is ${raw.length} bytes; this API accepts at most ${api.maxBodyBytes}`);
     }
@@ -122,17 +135,17 @@ async function call(api: ApiDefinition, req: FastifyRequest, deps: EdgeDeps): Pr
     api.normalize?.(body);
     validateFields(body, api.fields);
     return await api.handle(
-      { app, identifier, services: deps.services, requestId: String(req.id), clientIp: req.ip },
+      { app, identifier, services: deps.services, requestId: input.requestId, clientIp: input.clientIp },
       body,
     );
   } catch (e) {
     if (e instanceof ApiError) return failure(e.code, e.info);
-    req.log.error({ err: e, api: `${api.service}/${api.command}` }, 'internal error');
+    input.log.error({ err: e, api: `${api.service}/${api.command}` }, 'internal error');
     return failure(codes.internal, 'internal server error; the request was not applied');
   }
 }
 
-function parseBody(raw: Buffer, code: number): Record<string, unknown> {
+export function parseBody(raw: Buffer, code: number): Record<string, unknown> {
   if (raw.length === 0) throw new ApiError(code, 'request body is empty; send {} when an API needs no input');
   let body: unknown;
   try {

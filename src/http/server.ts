@@ -1,12 +1,18 @@
 // The HTTP(S) server: Fastify with the REST edge, health check and structured request logs.
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
-import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { ApiRegistry } from '../api/registry.js';
 import { Authenticator } from './auth.js';
 import { RateLimiter } from './rate-limit.js';
 import { edgeErrorHandler, registerEdge } from './edge.js';
 import { registerConsole } from './console.js';
+import { createFastPath } from './fast-path.js';
+import { redactUrl } from './redact.js';
+import { requestId } from './request-id.js';
 import type { Services } from '../domain/services.js';
+
+export { redactUrl };
 
 export interface HttpOptions {
   logLevel: string;
@@ -15,27 +21,21 @@ export interface HttpOptions {
   logStream?: NodeJS.WritableStream;
 }
 
-/**
- * Credentials never reach logs: the usersig in a URL is replaced before it is written. The name is
- * compared after percent-decoding, because the query parser decodes it too (`%75sersig=` is read as usersig).
- */
-export const redactUrl = (url: string): string => url.replace(/([?&])([^=&]*)=([^&]*)/g, (whole, sep: string, name: string) => {
-  let decoded = name;
-  try {
-    decoded = decodeURIComponent(name.replace(/\+/g, ' '));
-  } catch {
-    // not valid percent-encoding: compare the name as written
-  }
-  return decoded.toLowerCase() === 'usersig' ? `${sep}${name}=[redacted]` : whole;
-});
-
-/** Request ids: unique per process start plus a counter — cheaper than a UUID per request. */
-const REQ_ID_PREFIX = randomBytes(4).toString('hex');
-let reqCounter = 0;
-
 export function buildHttpServer(opts: HttpOptions, registry: ApiRegistry, services: Services, auth = new Authenticator(services.apps, services.clock)): FastifyInstance {
+  const limiter = new RateLimiter(services.clock);
+  const deps = { registry, auth, limiter, services };
+  // POST /v4/<service>/<command> goes to the fast path first; whatever it declines goes to Fastify.
+  let fastPath: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined;
   const server = Fastify({
     ...(opts.tls ? { https: { cert: opts.tls.cert, key: opts.tls.key } } : {}),
+    serverFactory: (handler) => {
+      const dispatch = (req: IncomingMessage, res: ServerResponse): void => {
+        if (!fastPath?.(req, res)) handler(req, res);
+      };
+      const s = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }, dispatch) : createServer(dispatch);
+      s.keepAliveTimeout = 75_000;
+      return s;
+    },
     logger: {
       level: opts.logLevel,
       ...(opts.logStream ? { stream: opts.logStream } : {}),
@@ -44,16 +44,13 @@ export function buildHttpServer(opts: HttpOptions, registry: ApiRegistry, servic
       },
     },
     logController: new LogController({ disableRequestLogging: true }),
-    genReqId: (req) => {
-      const given = req.headers['x-request-id'];
-      return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : `${REQ_ID_PREFIX}-${(++reqCounter).toString(36)}`;
-    },
+    genReqId: (req) => requestId(req.headers['x-request-id']),
     keepAliveTimeout: 75_000,
     bodyLimit: 1024 * 1024,
   }) as unknown as FastifyInstance;
 
-  const limiter = new RateLimiter(services.clock);
-  registerEdge(server, { registry, auth, limiter, services });
+  fastPath = createFastPath(deps, () => server.log);
+  registerEdge(server, deps);
   server.setErrorHandler(edgeErrorHandler(registry));
 
   // Callback-style hooks: an async hook costs a promise per request on the hot path.
