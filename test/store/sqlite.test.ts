@@ -5,7 +5,7 @@ import { storeContract } from './contract.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MIGRATIONS } from '../../src/adapters/sqlite/migrations.js';
@@ -79,6 +79,37 @@ test('sqlite: a new file gets 2 KiB pages; an existing file keeps the page size 
     assert.equal(reopened.db.pragma('page_size', { simple: true }), 4096);
     await reopened.close();
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('sqlite: the checkpoint worker copies the WAL into the file, and after a recall truncates it: the text is in neither', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-ckpt-'));
+  const file = join(dir, 'parley.sqlite');
+  const marker = 'checkpoint-worker-marker-5c1e';
+  const bytesOf = (f: string): Buffer => (existsSync(f) ? readFileSync(f) : Buffer.alloc(0));
+  const until = async (what: string, ok: () => boolean): Promise<void> => {
+    for (let i = 0; i < 100 && !ok(); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(ok(), what);
+  };
+  const store = new SqliteStore({ filename: file, checkpointWorkerAfter: 0 });
+  await store.migrate();
+  try {
+    await store.importAccounts(1, ['alice', 'bob'], 1700000000);
+    const ref = { from: 'alice', to: 'bob', seq: 1, random: 2, time: 1700000001 };
+    await store.appendMessage(1, {
+      ...ref, body: [{ MsgType: 'TIMTextElem', MsgContent: { Text: marker } }], cloudCustomData: '', origin: 'sendmsg',
+      senderRoams: true, onlineOnly: false, countsUnread: true, updatesLastMessage: true, markRead: false, needReadReceipt: false,
+      supportExtension: false, lifeTime: 604800, queueUntil: 1700604801, deliverTo: ['bob'],
+    });
+    assert.ok(bytesOf(`${file}-wal`).includes(marker), 'a commit lands in the WAL first');
+    // The writer's own checkpoint waits for 16000 pages; only the worker moves this one.
+    await until('the worker copied the message into the main file', () => bytesOf(file).includes(marker));
+    const r = await store.recallMessage(1, { ref, by: 'administrator', via: 'admin', at: 1700000002 });
+    assert.equal(r.outcome, 'recalled');
+    await until('a second after the recall, the text is in neither the file nor the WAL', () => !bytesOf(file).includes(marker) && !bytesOf(`${file}-wal`).includes(marker));
+  } finally {
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -12,6 +12,7 @@ import type {
 import {
   EVENT_RETENTION_SECONDS, conversationPair, msgKeyOf, packFlags, isAfterCursor, storedMessageOf, toMessage, tombstoneOf, type MessageRow,
 } from '../../ports/message-flags.js';
+import { Checkpointer } from './checkpointer.js';
 import { MIGRATIONS } from './migrations.js';
 
 export interface SqliteOptions {
@@ -19,6 +20,11 @@ export interface SqliteOptions {
   filename: string;
   /** 'normal' (default) survives a process crash; 'full' also a power loss, at a cost per commit. */
   synchronous?: 'normal' | 'full';
+  /**
+   * After this many units of work, WAL checkpoints move to a worker thread (default 2000; a file
+   * that sees little traffic never needs one). 0 starts it at once; -1 never.
+   */
+  checkpointWorkerAfter?: number;
 }
 
 interface ConversationRow {
@@ -28,6 +34,10 @@ interface ConversationRow {
 
 const MESSAGE_COLUMNS = 'id, sender, recipient, seq, random, time, body, cloud_custom_data, offline_push_info, origin, flags, life_time, recalled_by, recalled_at';
 const MAX_ID = Number.MAX_SAFE_INTEGER;
+/** The writer's own automatic checkpoint, in pages of WAL: alone, and behind the checkpoint worker. */
+const WRITER_CHECKPOINT_PAGES = 4000;
+const BACKSTOP_CHECKPOINT_PAGES = 16000;
+const CHECKPOINT_INTERVAL_MS = 200;
 /** Bounds the memory of the known-accounts cache (it starts over when full). */
 const KNOWN_ACCOUNTS_LIMIT = 200_000;
 
@@ -43,8 +53,11 @@ export class SqliteStore implements Store {
     // halves those bytes (docs/performance.md has the measurement).
     this.db.pragma('page_size = 2048');
     this.db.pragma('journal_mode = WAL');
-    // Checkpoint every 8 MiB of WAL instead of 2: a page written by many commits is copied once.
-    this.db.pragma('wal_autocheckpoint = 4000');
+    // The writer checkpoints by itself every 8 MiB of WAL instead of 2 (a page written by many
+    // commits is copied once); once the checkpoint worker runs, only every 32 MiB, as a backstop.
+    this.db.pragma(`wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`);
+    this.filename = opts.filename;
+    this.workerAfter = opts.filename === ':memory:' ? -1 : opts.checkpointWorkerAfter ?? 2000;
     this.db.pragma(`synchronous = ${opts.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
     // A recall must erase content from the file, not just unlink it: zero freed space.
     this.db.pragma('secure_delete = ON');
@@ -69,6 +82,8 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     clearTimeout(this.checkpointTimer);
     this.checkpointTimer = undefined;
+    await this.checkpointer?.close();
+    this.checkpointer = undefined;
     if (!this.db.open) return;
     // Writes already accepted are committed, not dropped.
     if (this.pending.length > 0) this.flush();
@@ -86,6 +101,20 @@ export class SqliteStore implements Store {
   }
 
   private checkpointTimer: NodeJS.Timeout | undefined;
+  private readonly filename: string;
+  /** Units of work left before the checkpoint worker starts; -1: never. */
+  private workerAfter: number;
+  private checkpointer: Checkpointer | undefined;
+
+  /** Counts units of work, and starts the checkpoint worker when the file turns out to be busy. */
+  private countWork(units: number): void {
+    if (this.workerAfter < 0) return;
+    this.workerAfter -= units;
+    if (this.workerAfter > 0) return;
+    this.workerAfter = -1;
+    this.checkpointer = new Checkpointer(this.filename, CHECKPOINT_INTERVAL_MS);
+    this.db.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
+  }
 
   /**
    * After a recall, the erased content's old page images still sit in the WAL; a checkpoint
@@ -95,6 +124,10 @@ export class SqliteStore implements Store {
     if (this.checkpointTimer) return;
     this.checkpointTimer = setTimeout(() => {
       this.checkpointTimer = undefined;
+      if (this.checkpointer) {
+        void this.checkpointer.truncate();
+        return;
+      }
       try {
         this.checkpoint();
       } catch {
@@ -219,6 +252,7 @@ export class SqliteStore implements Store {
       for (const op of batch) op.reject(new Error('the database is closed'));
       return;
     }
+    this.countWork(batch.length);
     const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
     try {
       this.s.begin.run();
