@@ -56,7 +56,7 @@ const settings = {
   seedWriter: (process.env.BENCH_SEED_WRITER === 'store' ? 'store' : 'bulk') as 'bulk' | 'store',
   dataBase: process.env.BENCH_DATA_DIR || tmpdir(),
   keepData: process.env.BENCH_KEEP_DATA === '1',
-  storage: 'SQLite file on disk (createParley defaults: WAL, synchronous=NORMAL, secure_delete=ON)',
+  storage: 'SQLite file on disk (createParley defaults: WAL, synchronous=NORMAL, secure_delete=ON, 2 KiB pages, mmap, WAL checkpoints on a worker thread once busy)',
   rateLimits: 'off',
   logLevel: 'warn',
 };
