@@ -33,6 +33,12 @@ export function envelope(result: ApiResult): ApiResult {
 
 export const failure = (code: number, info: string): ApiResult => ({ ActionStatus: 'FAIL', ErrorInfo: info, ErrorCode: code });
 
+/** 60009: no API of that name, whichever path of the edge found out. */
+export const unknownApi = (service: string, command: string): ApiResult => failure(60009, `unknown API v4/${service}/${command}`);
+
+/** The body is over the edge's limit: the family's "too long" code (93000 when no API is known). */
+export const bodyTooLarge = (code: number): ApiResult => failure(code, `request body is larger than ${MAX_REQUEST_BYTES} bytes`);
+
 export type Query = Record<string, string | string[] | undefined>;
 /** A repeated query parameter counts once: the first value. */
 const param = (q: Query, name: string): string | undefined => {
@@ -58,7 +64,7 @@ export function registerEdge(server: FastifyInstance, deps: EdgeDeps): void {
     const { service, command } = req.params as { service: string; command: string };
     reply.headers(CORS);
     const api = deps.registry.get(service, command);
-    if (!api) return send(req, reply, failure(60009, `unknown API v4/${service}/${command}`));
+    if (!api) return send(req, reply, unknownApi(service, command));
     req.api = api;
     const input = { query: req.query as Query, raw: (req.body as Buffer | undefined) ?? EMPTY, requestId: String(req.id), clientIp: req.ip, log: req.log };
     return send(req, reply, await callApi(api, input, deps));
@@ -172,7 +178,7 @@ export function edgeErrorHandler(registry: ApiRegistry) {
     const api = service && command ? registry.get(service, command) : undefined;
     const codes = FAMILY_CODES[api?.family ?? 'openim'];
     let result: ApiResult;
-    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') result = failure(api ? codes.tooLong : 93000, `request body is larger than ${MAX_REQUEST_BYTES} bytes`);
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') result = bodyTooLarge(api ? codes.tooLong : 93000);
     else if (err.statusCode !== undefined && err.statusCode < 500) result = failure(api ? codes.badJson : 60002, `bad request: ${err.message}`);
     else {
       req.log.error({ err }, 'internal error');

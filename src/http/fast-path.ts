@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import type { FastifyBaseLogger } from 'fastify';
 import { FAMILY_CODES } from '../api/registry.js';
-import { CORS, MAX_REQUEST_BYTES, callApi, envelope, failure, type EdgeDeps, type Query } from './edge.js';
+import { CORS, MAX_REQUEST_BYTES, bodyTooLarge, callApi, envelope, failure, unknownApi, type EdgeDeps, type Query } from './edge.js';
 import { requestId } from './request-id.js';
 import { redactUrl } from './redact.js';
 
@@ -41,7 +41,7 @@ export function createFastPath(deps: EdgeDeps, log: () => FastifyBaseLogger): (r
     };
     if (!api) {
       req.resume();
-      finish(failure(60009, `unknown API v4/${m[1]}/${m[2]}`));
+      finish(unknownApi(m[1]!, m[2]!));
       return true;
     }
     const codes = FAMILY_CODES[api.family];
@@ -49,7 +49,7 @@ export function createFastPath(deps: EdgeDeps, log: () => FastifyBaseLogger): (r
     if (declared > MAX_REQUEST_BYTES) {
       // Not read at all; the connection closes after the answer rather than swallow a huge body.
       res.setHeader('connection', 'close');
-      finish(failure(codes.tooLong, `request body is larger than ${MAX_REQUEST_BYTES} bytes`));
+      finish(bodyTooLarge(codes.tooLong));
       req.resume();
       return true;
     }
@@ -72,7 +72,7 @@ export function createFastPath(deps: EdgeDeps, log: () => FastifyBaseLogger): (r
     });
     req.on('end', () => {
       if (tooLarge) {
-        finish(failure(codes.tooLong, `request body is larger than ${MAX_REQUEST_BYTES} bytes`));
+        finish(bodyTooLarge(codes.tooLong));
         return;
       }
       const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);

@@ -40,6 +40,7 @@ const BACKSTOP_CHECKPOINT_PAGES = 16000;
 const CHECKPOINT_INTERVAL_MS = 200;
 /** Bounds the memory of the known-accounts cache (it starts over when full). */
 const KNOWN_ACCOUNTS_LIMIT = 200_000;
+const accountKey = (app: AppId, userId: string): string => `${app}\u0000${userId}`;
 
 export class SqliteStore implements Store {
   readonly db: Database.Database;
@@ -293,7 +294,7 @@ export class SqliteStore implements Store {
 
   async deleteAccounts(app: AppId, userIds: string[]): Promise<string[]> {
     return this.write(() => userIds.filter((id) => {
-      this.knownAccounts.delete(`${app}\u0000${id}`);
+      this.knownAccounts.delete(accountKey(app, id));
       this.s.accountEventsDelete.run(app, id);
       this.s.accountConversationsDelete.run(app, id);
       return this.s.accountDelete.run(app, id).changes > 0;
@@ -309,7 +310,7 @@ export class SqliteStore implements Store {
 
   async existingAccounts(app: AppId, userIds: string[]): Promise<Set<string>> {
     return new Set(userIds.filter((id) => {
-      const key = `${app}\u0000${id}`;
+      const key = accountKey(app, id);
       if (this.knownAccounts.has(key)) return true;
       if (this.s.accountExists.get(app, id) === undefined) return false;
       if (this.knownAccounts.size >= KNOWN_ACCOUNTS_LIMIT) this.knownAccounts.clear();
@@ -347,7 +348,7 @@ export class SqliteStore implements Store {
       m.cloudCustomData, m.offlinePushInfo ? JSON.stringify(m.offlinePushInfo) : null, m.origin, packFlags(m), m.lifeTime) as number | undefined;
     if (id === undefined) {
       // The identity is taken: a resend, answered with what was stored the first time.
-      const existing = this.byIdentity(app, m.from, m.to, m) as MessageRow;
+      const existing = this.byIdentity(app, m.from, m.to, m)!;
       return { message: toMessage(existing), duplicate: true, recipientUnread: this.unreadOf(app, m.to) };
     }
     let recipientUnread: number | undefined;
@@ -395,11 +396,10 @@ export class SqliteStore implements Store {
     this.s.eventInsert.run(app, user, seq, kind, messageId, data === null ? null : JSON.stringify(data), at, expiresAt, device);
   }
 
-  private appendEvent(app: AppId, user: string, kind: UserEventKind, messageId: number | null, data: unknown, at: number, expiresAt: number, device: string | null): number | undefined {
+  private appendEvent(app: AppId, user: string, kind: UserEventKind, messageId: number | null, data: unknown, at: number, expiresAt: number, device: string | null): void {
     const seq = this.s.nextSeq.get(app, user) as number | undefined;
-    if (seq === undefined) return undefined; // the account was deleted: nobody to deliver to
+    if (seq === undefined) return; // the account was deleted: nobody to deliver to
     this.insertEvent(app, user, seq, kind, messageId, data, at, expiresAt, device);
-    return seq;
   }
 
   private byIdentity(app: AppId, from: string, to: string, k: { seq: number; random: number; time: number }): MessageRow | undefined {
@@ -412,13 +412,12 @@ export class SqliteStore implements Store {
   }
 
   async findImported(app: AppId, r: MessageRef): Promise<StoredMessage | undefined> {
-    const row = (this.byIdentity(app, r.from, r.to, r)
-      ?? this.byIdentity(app, r.to, r.from, r)) as MessageRow | undefined;
+    const row = this.byIdentity(app, r.from, r.to, r) ?? this.byIdentity(app, r.to, r.from, r);
     return row ? toMessage(row) : undefined;
   }
 
   async findMessage(app: AppId, r: MessageRef): Promise<StoredMessage | undefined> {
-    const row = this.byIdentity(app, r.from, r.to, r) as MessageRow | undefined;
+    const row = this.byIdentity(app, r.from, r.to, r);
     return row ? toMessage(row) : undefined;
   }
 
@@ -434,7 +433,7 @@ export class SqliteStore implements Store {
 
   private recall(app: AppId, req: RecallRequest): RecallResult {
     const r = req.ref;
-    const row = this.byIdentity(app, r.from, r.to, r) as MessageRow | undefined;
+    const row = this.byIdentity(app, r.from, r.to, r);
     if (!row) return { outcome: 'not_found' };
     const before = toMessage(row);
     if (before.recalled) return { outcome: 'already_recalled', message: before };
@@ -458,7 +457,7 @@ export class SqliteStore implements Store {
   async modifyMessage(app: AppId, req: ModifyRequest, at: number): Promise<ModifyResult> {
     return this.write((): ModifyResult => {
       const r = req.ref;
-      const row = this.byIdentity(app, r.from, r.to, r) as MessageRow | undefined;
+      const row = this.byIdentity(app, r.from, r.to, r);
       if (!row) return { outcome: 'not_found' };
       if (row.recalled_by !== null) return { outcome: 'recalled' };
       this.s.msgModify.run(req.body ? JSON.stringify(req.body) : null, req.cloudCustomData ?? null, row.id);
