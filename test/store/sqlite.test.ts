@@ -83,15 +83,18 @@ test('sqlite: a new file gets 2 KiB pages; an existing file keeps the page size 
   }
 });
 
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** Waits up to five seconds for a worker thread's effect. */
+async function until(what: string, ok: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !ok(); i++) await sleep(50);
+  assert.ok(ok(), what);
+}
+
 test('sqlite: the checkpoint worker copies the WAL into the file, and after a recall truncates it: the text is in neither', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'parley-ckpt-'));
   const file = join(dir, 'parley.sqlite');
   const marker = 'checkpoint-worker-marker-5c1e';
   const bytesOf = (f: string): Buffer => (existsSync(f) ? readFileSync(f) : Buffer.alloc(0));
-  const until = async (what: string, ok: () => boolean): Promise<void> => {
-    for (let i = 0; i < 100 && !ok(); i++) await new Promise((r) => setTimeout(r, 50));
-    assert.ok(ok(), what);
-  };
   const store = new SqliteStore({ filename: file, checkpointWorkerAfter: 0 });
   await store.migrate();
   try {
@@ -108,6 +111,34 @@ test('sqlite: the checkpoint worker copies the WAL into the file, and after a re
     const r = await store.recallMessage(1, { ref, by: 'administrator', via: 'admin', at: 1700000002 });
     assert.equal(r.outcome, 'recalled');
     await until('a second after the recall, the text is in neither the file nor the WAL', () => !bytesOf(file).includes(marker) && !bytesOf(`${file}-wal`).includes(marker));
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('sqlite: the checkpoint worker stops while the file is idle and the next commit wakes it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-ckpt-idle-'));
+  const file = join(dir, 'parley.sqlite');
+  const marker = 'checkpoint-worker-wakes-7f3a';
+  const store = new SqliteStore({ filename: file, checkpointWorkerAfter: 0 });
+  await store.migrate();
+  try {
+    assert.equal(store.workerCheckpoints, undefined, 'no worker before the first write');
+    await store.importAccounts(1, ['alice', 'bob'], 1700000000);
+    await until('the worker checkpoints after the first commit', () => (store.workerCheckpoints ?? 0) >= 1);
+    const idle = store.workerCheckpoints!;
+    // Five intervals with no commit: before, the worker checkpointed on each of them.
+    await sleep(1000);
+    assert.equal(store.workerCheckpoints, idle, 'no checkpoint while nothing is committed');
+    await store.appendMessage(1, {
+      from: 'alice', to: 'bob', seq: 1, random: 2, time: 1700000001,
+      body: [{ MsgType: 'TIMTextElem', MsgContent: { Text: marker } }], cloudCustomData: '', origin: 'sendmsg',
+      senderRoams: true, onlineOnly: false, countsUnread: true, updatesLastMessage: true, markRead: false, needReadReceipt: false,
+      supportExtension: false, lifeTime: 604800, queueUntil: 1700604801, deliverTo: ['bob'],
+    });
+    await until('the commit woke the worker, which copied it into the main file', () =>
+      store.workerCheckpoints! > idle && readFileSync(file).includes(marker));
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });

@@ -101,6 +101,11 @@ export class SqliteStore implements Store {
     if (this.db.open) this.db.pragma('wal_checkpoint(TRUNCATE)');
   }
 
+  /** Checkpoints run by the checkpoint worker so far; undefined while it has not started. */
+  get workerCheckpoints(): number | undefined {
+    return this.checkpointer?.checkpoints;
+  }
+
   private checkpointTimer: NodeJS.Timeout | undefined;
   private readonly filename: string;
   /** Units of work left before the checkpoint worker starts; -1: never. */
@@ -266,6 +271,7 @@ export class SqliteStore implements Store {
         }
       }
       this.s.commit.run();
+      this.checkpointer?.committed();
     } catch (error) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
       for (const op of batch) op.reject(error);
