@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { SQLITE_FILE, createParley, type Parley } from '../src/app.js';
 import type { ServerConfig } from '../src/config/config.js';
 import { SqliteStore } from '../src/adapters/sqlite/sqlite-store.js';
+import { skipMessageWrites } from './skip-writes.js';
 import { ADMIN, SDKAPPID, SECRET, cpuNow, pairUsers, serveIpc, type IpcMessage } from './common.js';
 import type { NewMessage } from '../src/ports/store.js';
 import {
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
   const parley: Parley = await createParley(config);
   const url = await parley.listen();
   const store = parley.store;
+  if (process.env.BENCH_SKIP_WRITES === '1') skipMessageWrites(store);
   const sqlite = store instanceof SqliteStore ? store : undefined;
   let session: Session | undefined;
   const write = async (writer: 'bulk' | 'store', batches: Iterable<NewMessage[]>, report?: (done: number, ms: number) => void): Promise<WriteResult> => {

@@ -16,6 +16,7 @@
 //   BENCH_SEED_WRITER     bulk (default; used only if it provably writes the store's rows) or store
 //   BENCH_DATA_DIR        where the temporary data directories go (default: the OS temp dir)
 //   BENCH_KEEP_DATA=1     keep them afterwards
+//   BENCH_SKIP_WRITES=1   ceiling experiment: Parley skips the send and recall transactions (no target is judged)
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
@@ -56,7 +57,9 @@ const settings = {
   seedWriter: (process.env.BENCH_SEED_WRITER === 'store' ? 'store' : 'bulk') as 'bulk' | 'store',
   dataBase: process.env.BENCH_DATA_DIR || tmpdir(),
   keepData: process.env.BENCH_KEEP_DATA === '1',
-  storage: 'SQLite file on disk (createParley defaults: WAL, synchronous=NORMAL, secure_delete=ON, 2 KiB pages, mmap, WAL checkpoints on a worker thread once busy)',
+  skipWrites: process.env.BENCH_SKIP_WRITES === '1',
+  storage: 'SQLite file on disk (createParley defaults: WAL, synchronous=NORMAL, secure_delete=ON, 2 KiB pages, mmap, WAL checkpoints on a worker thread once busy)' +
+    (process.env.BENCH_SKIP_WRITES === '1' ? '; CEILING EXPERIMENT: the send and recall transactions are skipped (BENCH_SKIP_WRITES=1), so no target is judged' : ''),
   rateLimits: 'off',
   logLevel: 'warn',
 };
@@ -448,6 +451,10 @@ function uptimeLine(): string {
   }
 }
 
+function targetCell(t: { text: string; met: boolean }): string {
+  return settings.skipWrites ? `not judged: writes skipped (${t.text})` : `${t.met ? 'MET' : 'MISSED'} (${t.text})`;
+}
+
 function table(results: ScenarioResult[]): string {
   const head = ['scenario', 'conns', 'server', 'req/s', 'p50 ms', 'p99 ms', 'vs bare', 'server CPU', 'CPU µs/req', 'loadgen CPU', 'load', 'target'];
   const rows: string[][] = [];
@@ -456,7 +463,7 @@ function table(results: ScenarioResult[]): string {
       rows.push([
         r.scenario, String(r.connections), m.server, fmtInt(m.rps), fmtMs(m.latencyMs.p50), fmtMs(m.latencyMs.p99),
         m.server === 'parley' ? `${r.ratio.toFixed(2)}×` : '1×', pct(m.serverCpu), fmtInt(m.cpuUsPerRequest), pct(m.loadgenCpu), m.loadavg1.toFixed(2),
-        m.server === 'parley' && r.target ? `${r.target.met ? 'MET' : 'MISSED'} (${r.target.text})` : '',
+        m.server === 'parley' && r.target ? targetCell(r.target) : '',
       ]);
     }
   }
@@ -524,7 +531,7 @@ async function main(): Promise<void> {
     load: { start: { loadavg: loadStart, uptime: uptimeStart }, end: { loadavg: loadEnd, uptime: uptimeEnd } },
     settings,
     results,
-    targets: results.filter((r) => r.target).map((r) => ({ scenario: r.scenario, connections: r.connections, ...r.target })),
+    targets: settings.skipWrites ? [] : results.filter((r) => r.target).map((r) => ({ scenario: r.scenario, connections: r.connections, ...r.target })),
   };
   writeFileSync(file, JSON.stringify(json, null, 2) + '\n');
   out(`\nresults: ${file}`);
