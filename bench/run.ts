@@ -41,6 +41,7 @@ function intEnv(name: string, def: number, min: number, max: number): number {
 const ALL_SCENARIOS = ['sendmsg', 'admin_msgwithdraw', 'admin_getroammsg'] as const;
 type ScenarioName = (typeof ALL_SCENARIOS)[number];
 
+const skipWrites = process.env.BENCH_SKIP_WRITES === '1';
 const settings = {
   seconds: intEnv('BENCH_SECONDS', 10, 1, 600),
   warmupSeconds: intEnv('BENCH_WARMUP_SECONDS', 2, 0, 60),
@@ -57,9 +58,9 @@ const settings = {
   seedWriter: (process.env.BENCH_SEED_WRITER === 'store' ? 'store' : 'bulk') as 'bulk' | 'store',
   dataBase: process.env.BENCH_DATA_DIR || tmpdir(),
   keepData: process.env.BENCH_KEEP_DATA === '1',
-  skipWrites: process.env.BENCH_SKIP_WRITES === '1',
+  skipWrites,
   storage: 'SQLite file on disk (createParley defaults: WAL, synchronous=NORMAL, secure_delete=ON, 2 KiB pages, mmap, WAL checkpoints on a worker thread once busy)' +
-    (process.env.BENCH_SKIP_WRITES === '1' ? '; CEILING EXPERIMENT: the send and recall transactions are skipped (BENCH_SKIP_WRITES=1), so no target is judged' : ''),
+    (skipWrites ? '; CEILING EXPERIMENT: the send and recall transactions are skipped (BENCH_SKIP_WRITES=1), so no target is judged' : ''),
   rateLimits: 'off',
   logLevel: 'warn',
 };

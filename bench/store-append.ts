@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { SqliteStore } from '../src/adapters/sqlite/sqlite-store.js';
 import { SDKAPPID, pairUsers, userA, userB } from './common.js';
 import { sendmsgRow, writeBulk } from './seed.js';
+import type { NewMessage } from '../src/ports/store.js';
 
 const intEnv = (name: string, dflt: number): number => {
   const v = Number(process.env[name]);
@@ -25,18 +26,18 @@ const SENDS = intEnv('STORE_SENDS', 100_000);
 const BATCH = intEnv('STORE_BATCH', 64);
 const PAIRS = intEnv('BENCH_PAIRS', 1000);
 
-interface Pass { mode: string; cpuUsPerSend: number; systemUsPerSend: number; sendsPerSecond: number; walBytesPerSend?: number }
-
 type Mode = 'commit only' | 'server defaults' | 'log only';
 
+interface Pass { mode: Mode; cpuUsPerSend: number; systemUsPerSend: number; sendsPerSecond: number; walBytesPerSend?: number }
+
 /** The i-th send of the load: spread over the pairs in both directions, as the sendmsg scenario's. */
-function send(i: number, t0: number): ReturnType<typeof sendmsgRow> {
+function send(i: number, t0: number): NewMessage {
   const p = i % PAIRS;
   const [from, to] = Math.floor(i / PAIRS) % 2 === 0 ? [userA(p), userB(p)] : [userB(p), userA(p)];
   return sendmsgRow(from, to, i + 1, i + 1, t0 + Math.floor(i / 20_000));
 }
 
-function* batches(t0: number): Generator<ReturnType<typeof sendmsgRow>[]> {
+function* batches(t0: number): Generator<NewMessage[]> {
   for (let i = 0; i < SENDS; i += BATCH) {
     const ms = [];
     for (let j = i; j < Math.min(i + BATCH, SENDS); j++) ms.push(send(j, t0));
