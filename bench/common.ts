@@ -27,6 +27,12 @@ export const sendmsgBody = (from: string, to: string, random: number): string =>
 export const withdrawSeq = (i: number): number => i + 1;
 export const withdrawRandom = (i: number): number => 1_000_000_000 + i;
 
+/** The nearest-rank percentile (p in 0..1) of ascending values; NaN for none. */
+export function percentile(sorted: ArrayLike<number>, p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
+}
+
 /** mulberry32: a small seeded PRNG, so runs pick the same conversations and times. */
 export function prng(seed: number): () => number {
   let a = seed >>> 0;

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
 import { generateUserSig } from '../src/usersig/usersig.js';
 import { ServerChild } from './child.js';
-import { ADMIN, SDKAPPID, SECRET } from './common.js';
+import { ADMIN, SDKAPPID, SECRET, percentile } from './common.js';
 
 const intEnv = (name: string, def: number): number => {
   const v = Number(process.env[name] ?? def);
@@ -38,11 +38,6 @@ interface Device {
   user: string;
   /** Resolvers waiting for a recall event of a MsgKey. */
   waiting: Map<string, () => void>;
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 }
 
 /** Opens a connection and logs in; resolves once the login is answered. */

@@ -3,6 +3,7 @@
 // own histogram keeps whole milliseconds), and every response body is checked for success, so a
 // server that answered fast with errors cannot look good.
 import autocannon from 'autocannon';
+import { percentile } from './common.js';
 
 export interface NextRequest {
   path: string;
@@ -37,12 +38,6 @@ export interface LoadResult {
 }
 
 const OK = '"ActionStatus":"OK"';
-
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return NaN;
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1));
-  return sorted[i]!;
-}
 
 export function runLoad(o: LoadOptions): Promise<LoadResult> {
   let ok = 0;
