@@ -300,32 +300,61 @@ export class PostgresStore implements Store {
       return { message: existing, duplicate: true, recipientUnread: await this.unreadOf(c, app, m.to) };
     }
     const id = row.id;
+    let recipientUnread: number | undefined;
     if (!m.onlineOnly) {
-      // The recipient's side of the conversation.
-      await this.touchConversation(c, app, m.to, m.from, id, m.time, m.updatesLastMessage);
-      if (m.countsUnread) {
-        const counted = await c.query(`UPDATE conversations SET unread = unread + 1
-          WHERE app = $1 AND owner = $2 AND peer = $3 AND (read_time, read_id) < ($4::bigint, $5::bigint)`, [app, m.to, m.from, m.time, id]);
-        if (counted.rowCount) await this.addUnread(c, app, m.to, 1);
+      // The recipient's side: last message, and unread if after the read cursor (one upsert).
+      const cursor = await this.upsertConversation(c, app, m.to, m.from, m, id, m.countsUnread);
+      const unreadAdded = m.countsUnread && isAfterCursor(m.time, id, cursor) ? 1 : 0;
+      const toEvents = m.deliverTo.includes(m.to);
+      if (toEvents || unreadAdded) {
+        recipientUnread = await this.bumpAccount(c, app, m.to, unreadAdded, toEvents ? { messageId: id, at: m.time, expiresAt: m.queueUntil, device: m.originDevice ?? null } : undefined);
       }
       // The sender's side, unless SyncOtherMachine 2 keeps it out of the sender's roaming.
-      if (m.senderRoams) await this.touchConversation(c, app, m.from, m.to, id, m.time, m.updatesLastMessage);
-      for (const user of m.deliverTo) await this.appendEvent(c, app, user, 'message', id, null, m.time, m.queueUntil, m.originDevice ?? null);
+      if (m.senderRoams && m.from !== m.to) await this.upsertConversation(c, app, m.from, m.to, m, id, false);
+      for (const user of m.deliverTo) {
+        if (user !== m.to) await this.appendEvent(c, app, user, 'message', id, null, m.time, m.queueUntil, m.originDevice ?? null);
+      }
     }
     await this.enqueue(c, app, m.callbacks, id);
-    return { message: toMessage(row), duplicate: false, recipientUnread: await this.unreadOf(c, app, m.to) };
+    return { message: toMessage(row), duplicate: false, recipientUnread: recipientUnread ?? await this.unreadOf(c, app, m.to) };
   }
 
   /**
-   * Creates the owner's side of a conversation if missing and, when the message becomes the last
-   * one, points it there unless a later message already is (imports may arrive out of order).
+   * Creates or advances the owner's side of a conversation for message id, in one statement: the
+   * last message moves unless a later one already is last (imports may arrive out of order), and
+   * unread grows if the message is after the read cursor. Returns that cursor (this write leaves
+   * it alone), so the caller knows whether the message was counted.
    */
-  private async touchConversation(c: Tx, app: AppId, owner: string, peer: string, id: number, time: number, updatesLast: boolean): Promise<void> {
-    await c.query('INSERT INTO conversations (app, owner, peer, updated_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [app, owner, peer, time]);
-    if (updatesLast) {
-      await c.query(`UPDATE conversations SET last_msg_id = $1, last_time = $2, updated_at = GREATEST(updated_at, $2)
-        WHERE app = $3 AND owner = $4 AND peer = $5 AND last_time <= $2`, [id, time, app, owner, peer]);
-    }
+  private async upsertConversation(c: Tx, app: AppId, owner: string, peer: string, m: NewMessage, id: number, countsUnread: boolean): Promise<{ read_time: number; read_id: number }> {
+    const last = m.updatesLastMessage;
+    const [cursor] = await this.rows<{ read_time: number; read_id: number }>(c, `INSERT INTO conversations AS c
+        (app, owner, peer, updated_at, last_msg_id, last_time, unread) VALUES ($1, $2, $3, $4::bigint, $5::bigint, $6::bigint, $7::bigint)
+      ON CONFLICT (app, owner, peer) DO UPDATE SET
+        unread = c.unread + CASE WHEN $8::boolean AND ($4::bigint, $9::bigint) > (c.read_time, c.read_id) THEN 1 ELSE 0 END,
+        last_msg_id = CASE WHEN $10::boolean AND c.last_time <= $4::bigint THEN $9::bigint ELSE c.last_msg_id END,
+        updated_at = CASE WHEN $10::boolean AND c.last_time <= $4::bigint THEN GREATEST(c.updated_at, $4::bigint) ELSE c.updated_at END,
+        last_time = CASE WHEN $10::boolean AND c.last_time <= $4::bigint THEN $4::bigint ELSE c.last_time END
+      RETURNING read_time, read_id`,
+    [app, owner, peer, m.time, last ? id : null, last ? m.time : 0, countsUnread ? 1 : 0, countsUnread, id, last]);
+    return cursor!;
+  }
+
+  /**
+   * Adds to a user's unread total and, for a message event, takes the next event seq and inserts
+   * the event, in one statement; returns the new unread total (undefined if the account is gone).
+   */
+  private async bumpAccount(c: Tx, app: AppId, user: string, unread: number,
+    event?: { messageId: number; at: number; expiresAt: number; device: string | null }): Promise<number | undefined> {
+    const [r] = await this.rows<{ unread_total: number }>(c, `WITH acc AS (
+        UPDATE accounts SET event_seq = event_seq + $3::int, unread_total = unread_total + $4::int
+        WHERE app = $1 AND user_id = $2 RETURNING event_seq, unread_total
+      ), ev AS (
+        INSERT INTO events (app, user_id, seq, kind, message_id, data, at, expires_at, origin_device)
+        SELECT $1, $2, acc.event_seq, 'message', $5::bigint, NULL, $6::bigint, $7::bigint, $8::text FROM acc WHERE $3::int = 1
+      )
+      SELECT unread_total FROM acc`,
+    [app, user, event ? 1 : 0, unread, event?.messageId ?? null, event?.at ?? 0, event?.expiresAt ?? 0, event?.device ?? null]);
+    return r?.unread_total;
   }
 
   /** Adds to a user's total unread, never below zero. */
