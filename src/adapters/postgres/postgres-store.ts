@@ -412,24 +412,36 @@ export class PostgresStore implements Store {
       const before = await this.messageByIdentity(c, app, r.from, r.to, r, true);
       if (!before) return { outcome: 'not_found' };
       if (before.recalled) return { outcome: 'already_recalled', message: before };
-      const [erased] = await this.rows<MessageRow>(c, `UPDATE messages
-        SET body = '[]', cloud_custom_data = '', offline_push_info = NULL, recalled_by = $1, recalled_at = $2
-        WHERE id = $3 RETURNING ${MESSAGE_COLUMNS}`, [req.by, req.at, before.id]);
-      // Off the offline queues: a device that has not synced it yet will never get the content.
-      await c.query("DELETE FROM events WHERE message_id = $1 AND kind = 'message'", [before.id]);
-      if (!before.onlineOnly && before.countsUnread) {
-        // Only if it was still counted, i.e. after the recipient's read cursor.
-        const uncounted = await c.query(`UPDATE conversations SET unread = GREATEST(0, unread - 1)
-          WHERE app = $1 AND owner = $2 AND peer = $3 AND (read_time, read_id) < ($4::bigint, $5::bigint)`, [app, r.to, r.from, before.time, before.id]);
-        if (uncounted.rowCount) await this.addUnread(c, app, r.to, -1);
-      }
       const msgKey = msgKeyOf(r);
+      // Erased, off the offline queues (a device that has not synced it yet will never get the
+      // content) and audited, in one statement.
+      const [erased] = await this.rows<MessageRow>(c, `WITH erased AS (
+          UPDATE messages SET body = '[]', cloud_custom_data = '', offline_push_info = NULL, recalled_by = $1, recalled_at = $2
+          WHERE id = $3 RETURNING ${MESSAGE_COLUMNS}
+        ), dequeued AS (
+          DELETE FROM events WHERE message_id = $3 AND kind = 'message'
+        ), audited AS (
+          INSERT INTO recall_audit (app, sender, recipient, msg_key, by_user, via, at) VALUES ($4, $5, $6, $7, $1, $8, $2)
+        )
+        SELECT * FROM erased`, [req.by, req.at, before.id, app, r.from, r.to, msgKey, req.via]);
       const notice = { from: r.from, to: r.to, msgKey, by: req.by, via: req.via, at: req.at };
       const expiresAt = req.at + EVENT_RETENTION_SECONDS;
-      await this.appendEvent(c, app, r.to, 'recall', before.id, notice, req.at, expiresAt, null);
+      // The recipient: off the unread counts only if it was still counted (after the read
+      // cursor), and a recall event; one statement.
+      const [recipient] = await this.rows<{ unread_total: number }>(c, `WITH uncounted AS (
+          UPDATE conversations SET unread = GREATEST(0, unread - 1)
+          WHERE $3::boolean AND app = $1 AND owner = $2 AND peer = $4 AND (read_time, read_id) < ($5::bigint, $6::bigint)
+          RETURNING 1
+        ), acc AS (
+          UPDATE accounts SET event_seq = event_seq + 1, unread_total = GREATEST(0, unread_total - (SELECT count(*) FROM uncounted))
+          WHERE app = $1 AND user_id = $2 RETURNING event_seq, unread_total
+        ), ev AS (
+          INSERT INTO events (app, user_id, seq, kind, message_id, data, at, expires_at, origin_device)
+          SELECT $1, $2, acc.event_seq, 'recall', $6::bigint, $7::text, $8::bigint, $9::bigint, NULL FROM acc
+        )
+        SELECT unread_total FROM acc`,
+      [app, r.to, !before.onlineOnly && before.countsUnread, r.from, before.time, before.id, JSON.stringify(notice), req.at, expiresAt]);
       if (r.from !== r.to) await this.appendEvent(c, app, r.from, 'recall', before.id, notice, req.at, expiresAt, null);
-      await c.query('INSERT INTO recall_audit (app, sender, recipient, msg_key, by_user, via, at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
-        [app, r.from, r.to, msgKey, req.by, req.via, req.at]);
       // Pending after-send callbacks carry the content too: erase it there as well. In JS rather
       // than with jsonb, which would reorder the body's keys (SQLite's json_set keeps them).
       const pending = await this.rows<{ id: number; body: string }>(c, 'SELECT id, body FROM callback_outbox WHERE message_id = $1 FOR UPDATE', [before.id]);
@@ -438,7 +450,7 @@ export class PostgresStore implements Store {
         await c.query('UPDATE callback_outbox SET body = $1 WHERE id = $2', [JSON.stringify(body), p.id]);
       }
       await this.enqueue(c, app, req.callbacks, null);
-      return { outcome: 'recalled', message: toMessage(erased!), recipientUnread: await this.unreadOf(c, app, r.to) };
+      return { outcome: 'recalled', message: toMessage(erased!), recipientUnread: recipient?.unread_total ?? 0 };
     });
   }
 
