@@ -99,6 +99,16 @@ function hash32(s: string): number {
 
 type Tx = PoolClient;
 
+/** An entry for a user's event sequence, before its seq is known. */
+interface EventInput {
+  kind: UserEventKind;
+  messageId: number | null;
+  data: unknown;
+  at: number;
+  expiresAt: number;
+  device: string | null;
+}
+
 export class PostgresStore implements Store {
   readonly pool: pg.Pool;
   readonly schema: string | undefined;
@@ -307,7 +317,9 @@ export class PostgresStore implements Store {
       const unreadAdded = m.countsUnread && isAfterCursor(m.time, id, cursor) ? 1 : 0;
       const toEvents = m.deliverTo.includes(m.to);
       if (toEvents || unreadAdded) {
-        recipientUnread = await this.bumpAccount(c, app, m.to, unreadAdded, toEvents ? { messageId: id, at: m.time, expiresAt: m.queueUntil, device: m.originDevice ?? null } : undefined);
+        recipientUnread = await this.bumpAccount(c, app, m.to, unreadAdded, toEvents
+          ? { kind: 'message', messageId: id, data: null, at: m.time, expiresAt: m.queueUntil, device: m.originDevice ?? null }
+          : undefined);
       }
       // The sender's side, unless SyncOtherMachine 2 keeps it out of the sender's roaming.
       if (m.senderRoams && m.from !== m.to) await this.upsertConversation(c, app, m.from, m.to, m, id, false);
@@ -340,20 +352,23 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * Adds to a user's unread total and, for a message event, takes the next event seq and inserts
-   * the event, in one statement; returns the new unread total (undefined if the account is gone).
+   * Moves a user's unread total by `unread` and, with an event, takes the next seq of the user's
+   * event sequence and inserts the event there, in one statement. The UPDATE's row lock, held to
+   * COMMIT, orders this user's events. A user without an account (deleted meanwhile) gets
+   * nothing: the UPDATE returns no row, so nothing is inserted, and the answer is undefined;
+   * otherwise it is the new unread total.
    */
-  private async bumpAccount(c: Tx, app: AppId, user: string, unread: number,
-    event?: { messageId: number; at: number; expiresAt: number; device: string | null }): Promise<number | undefined> {
+  private async bumpAccount(c: Tx, app: AppId, user: string, unread: number, event?: EventInput): Promise<number | undefined> {
     const [r] = await this.rows<{ unread_total: number }>(c, `WITH acc AS (
         UPDATE accounts SET event_seq = event_seq + $3::int, unread_total = unread_total + $4::int
         WHERE app = $1 AND user_id = $2 RETURNING event_seq, unread_total
       ), ev AS (
         INSERT INTO events (app, user_id, seq, kind, message_id, data, at, expires_at, origin_device)
-        SELECT $1, $2, acc.event_seq, 'message', $5::bigint, NULL, $6::bigint, $7::bigint, $8::text FROM acc WHERE $3::int = 1
+        SELECT $1, $2, acc.event_seq, $5::text, $6::bigint, $7::text, $8::bigint, $9::bigint, $10::text FROM acc WHERE $3::int = 1
       )
       SELECT unread_total FROM acc`,
-    [app, user, event ? 1 : 0, unread, event?.messageId ?? null, event?.at ?? 0, event?.expiresAt ?? 0, event?.device ?? null]);
+    [app, user, event ? 1 : 0, unread, event?.kind ?? null, event?.messageId ?? null,
+      event && event.data !== null ? JSON.stringify(event.data) : null, event?.at ?? 0, event?.expiresAt ?? 0, event?.device ?? null]);
     return r?.unread_total;
   }
 
@@ -367,18 +382,9 @@ export class PostgresStore implements Store {
     return r?.unread_total ?? 0;
   }
 
-  /**
-   * Appends to a user's event sequence: takes the next seq (the UPDATE's row lock, held to
-   * COMMIT, orders this user's events) and inserts the event, in one statement. A user without
-   * an account (deleted meanwhile) gets nothing: the UPDATE returns no row, so nothing is inserted.
-   */
+  /** Appends to a user's event sequence (see bumpAccount). */
   private async appendEvent(c: Tx, app: AppId, user: string, kind: UserEventKind, messageId: number | null, data: unknown, at: number, expiresAt: number, device: string | null): Promise<void> {
-    await c.query(`WITH next AS (
-        UPDATE accounts SET event_seq = event_seq + 1 WHERE app = $1 AND user_id = $2 RETURNING event_seq
-      )
-      INSERT INTO events (app, user_id, seq, kind, message_id, data, at, expires_at, origin_device)
-      SELECT $1, $2, next.event_seq, $3::text, $4::bigint, $5::text, $6::bigint, $7::bigint, $8::text FROM next`,
-    [app, user, kind, messageId, data === null ? null : JSON.stringify(data), at, expiresAt, device]);
+    await this.bumpAccount(c, app, user, 0, { kind, messageId, data, at, expiresAt, device });
   }
 
   private async messageByIdentity(c: Tx | pg.Pool, app: AppId, from: string, to: string, k: { seq: number; random: number; time: number }, forUpdate = false): Promise<StoredMessage | undefined> {
