@@ -18,6 +18,21 @@ export const pairUsers = (pairs: number): string[] => {
   return out;
 };
 
+/** The i-th sendmsg of the load: pair i % pairs, a → b for the first round over the pairs, b → a for the next, and so on. */
+export const loadPair = (i: number, pairs: number): [from: string, to: string] => {
+  const pair = i % pairs;
+  return Math.floor(i / pairs) % 2 === 0 ? [userA(pair), userB(pair)] : [userB(pair), userA(pair)];
+};
+
+/** An integer setting from the environment: the default when unset or empty, an error when out of [min, max]. */
+export function intEnv(name: string, def: number, min: number, max: number): number {
+  const v = process.env[name];
+  if (v === undefined || v === '') return def;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be an integer in [${min}, ${max}], got ${JSON.stringify(v)}`);
+  return n;
+}
+
 /** The sendmsg body of the load, the same for Parley and the bare server (Tencent's own sample shape). */
 export const sendmsgBody = (from: string, to: string, random: number): string =>
   `{"SyncOtherMachine":1,"From_Account":"${from}","To_Account":"${to}","MsgRandom":${random},` +

@@ -9,16 +9,12 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { PostgresStore } from '../src/adapters/postgres/postgres-store.js';
 import type { MessageRef, NewMessage } from '../src/ports/store.js';
-import { ADMIN, SDKAPPID, pairUsers, percentile, userA, userB } from './common.js';
+import { ADMIN, SDKAPPID, intEnv, loadPair, pairUsers, percentile } from './common.js';
 import { sendmsgRow } from './seed.js';
 
 const url = process.env.PARLEY_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const intEnv = (name: string, dflt: number): number => {
-  const v = Number(process.env[name]);
-  return Number.isInteger(v) && v > 0 ? v : dflt;
-};
-const SENDS = intEnv('PG_SENDS', 20_000);
-const PAIRS = intEnv('BENCH_PAIRS', 1000);
+const SENDS = intEnv('PG_SENDS', 20_000, 1, 10_000_000);
+const PAIRS = intEnv('BENCH_PAIRS', 1000, 1, 100_000);
 const ONE_AT_A_TIME = 3000;
 const WARM_UP = 500;
 const IN_FLIGHT = 64;
@@ -42,8 +38,7 @@ try {
   // Spread over the pairs in both directions, as the sendmsg scenario's load is.
   const next = (): NewMessage => {
     const j = sent.length;
-    const p = j % PAIRS;
-    const [from, to] = Math.floor(j / PAIRS) % 2 === 0 ? [userA(p), userB(p)] : [userB(p), userA(p)];
+    const [from, to] = loadPair(j, PAIRS);
     const m = sendmsgRow(from, to, j + 1, j + 1, t0 + Math.floor(j / 5000));
     sent.push({ from, to, seq: m.seq, random: m.random, time: m.time });
     return m;

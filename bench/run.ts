@@ -24,19 +24,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateUserSig } from '../src/usersig/usersig.js';
 import { ServerChild } from './child.js';
-import { ADMIN, SDKAPPID, SECRET, prng, sendmsgBody, userA, userB, withdrawRandom, withdrawSeq } from './common.js';
+import { ADMIN, SDKAPPID, SECRET, intEnv, loadPair, prng, sendmsgBody, userA, userB, withdrawRandom, withdrawSeq } from './common.js';
 import { runLoad, type LoadResult, type NextRequest } from './load.js';
 import { formatSummary, summarizeProfile, type ProfileSummary } from './profile-summary.js';
 
 // ---- settings -------------------------------------------------------------------------------
-
-function intEnv(name: string, def: number, min: number, max: number): number {
-  const v = process.env[name];
-  if (v === undefined || v === '') return def;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be an integer in [${min}, ${max}], got ${JSON.stringify(v)}`);
-  return n;
-}
 
 const ALL_SCENARIOS = ['sendmsg', 'admin_msgwithdraw', 'admin_getroammsg'] as const;
 type ScenarioName = (typeof ALL_SCENARIOS)[number];
@@ -269,9 +261,7 @@ function sendmsgStream(): Stream {
   return {
     next: () => {
       const i = c++;
-      const pair = i % settings.pairs;
-      const aToB = Math.floor(i / settings.pairs) % 2 === 0;
-      return { path: apiPath('sendmsg', i), body: sendmsgBody(aToB ? userA(pair) : userB(pair), aToB ? userB(pair) : userA(pair), i + 1) };
+      return { path: apiPath('sendmsg', i), body: sendmsgBody(...loadPair(i, settings.pairs), i + 1) };
     },
   };
 }

@@ -17,19 +17,15 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStore } from '../src/adapters/sqlite/sqlite-store.js';
-import { SDKAPPID, ADMIN, pairUsers, percentile, prng, userA, userB } from './common.js';
+import { SDKAPPID, ADMIN, intEnv, loadPair, pairUsers, percentile, prng, userA, userB } from './common.js';
 import { historyBatches, historyTimes, sendmsgRow, writeBulk, type HistorySeed } from './seed.js';
 import type { MessageRef } from '../src/ports/store.js';
 
-const intEnv = (name: string, dflt: number): number => {
-  const v = Number(process.env[name]);
-  return Number.isInteger(v) && v > 0 ? v : dflt;
-};
 const SIZES = (process.env.SCALING_SIZES ?? '10000,100000,1000000,10000000').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
-const PAIRS = intEnv('SCALING_PAIRS', 100);
-const PAGES = intEnv('SCALING_PAGES', 5000);
-const SENDS = intEnv('SCALING_SENDS', 20_000);
-const RECALLS = intEnv('SCALING_RECALLS', 10_000);
+const PAIRS = intEnv('SCALING_PAIRS', 100, 1, 100_000);
+const PAGES = intEnv('SCALING_PAGES', 5000, 1, 1_000_000);
+const SENDS = intEnv('SCALING_SENDS', 20_000, 1, 10_000_000);
+const RECALLS = intEnv('SCALING_RECALLS', 10_000, 1, 10_000_000);
 const PER_COMMIT = 64;
 const SPAN_SECONDS = 30 * 86400;
 
@@ -118,8 +114,7 @@ async function measure(messages: number): Promise<Row> {
 
     // Send: after the history, spread over the pairs in both directions.
     const sendCpuUs = await cpuPerUnit(SENDS, PER_COMMIT, (i) => {
-      const p = i % PAIRS;
-      const [from, to] = Math.floor(i / PAIRS) % 2 === 0 ? [userA(p), userB(p)] : [userB(p), userA(p)];
+      const [from, to] = loadPair(i, PAIRS);
       return store.appendMessage(SDKAPPID, sendmsgRow(from, to, i + 1, 1_000_000 + i, endTime + 31 + Math.floor(i / 10_000)));
     });
 

@@ -14,17 +14,13 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStore } from '../src/adapters/sqlite/sqlite-store.js';
-import { SDKAPPID, pairUsers, userA, userB } from './common.js';
+import { SDKAPPID, intEnv, loadPair, pairUsers } from './common.js';
 import { sendmsgRow, writeBulk } from './seed.js';
 import type { NewMessage } from '../src/ports/store.js';
 
-const intEnv = (name: string, dflt: number): number => {
-  const v = Number(process.env[name]);
-  return Number.isInteger(v) && v > 0 ? v : dflt;
-};
-const SENDS = intEnv('STORE_SENDS', 100_000);
-const BATCH = intEnv('STORE_BATCH', 64);
-const PAIRS = intEnv('BENCH_PAIRS', 1000);
+const SENDS = intEnv('STORE_SENDS', 100_000, 1, 10_000_000);
+const BATCH = intEnv('STORE_BATCH', 64, 1, 10_000);
+const PAIRS = intEnv('BENCH_PAIRS', 1000, 1, 100_000);
 
 type Mode = 'commit only' | 'server defaults' | 'log only';
 
@@ -32,8 +28,7 @@ interface Pass { mode: Mode; cpuUsPerSend: number; systemUsPerSend: number; send
 
 /** The i-th send of the load: spread over the pairs in both directions, as the sendmsg scenario's. */
 function send(i: number, t0: number): NewMessage {
-  const p = i % PAIRS;
-  const [from, to] = Math.floor(i / PAIRS) % 2 === 0 ? [userA(p), userB(p)] : [userB(p), userA(p)];
+  const [from, to] = loadPair(i, PAIRS);
   return sendmsgRow(from, to, i + 1, i + 1, t0 + Math.floor(i / 20_000));
 }
 
