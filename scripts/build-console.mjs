@@ -12,19 +12,19 @@ import { join } from 'node:path';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const src = join(root, 'console');
 const out = join(root, 'dist', 'console');
-const clientEntry = join(root, 'src', 'client', 'index.ts');
+const clientEntry = join(root, 'packages', 'client', 'src', 'index.ts');
 const require = createRequire(import.meta.url);
 
-// Without the client SDK (it is written in src/client/), the rest of the console still builds:
+// Without the client SDK (packages/client/), the rest of the console still builds:
 // its import is pointed at a stub whose every call says so.
 let tsconfig = join(src, 'tsconfig.json');
 const haveClient = existsSync(clientEntry);
 const stubDir = join(root, 'dist', 'console-stub');
 if (!haveClient) {
-  console.warn('build-console: src/client/index.ts is missing; the live recall view is built without the client SDK');
+  console.warn('build-console: packages/client/src/index.ts is missing; the live recall view is built without the client SDK');
   mkdirSync(stubDir, { recursive: true });
   const stub = [
-    "const missing = () => { throw new Error('this build has no client SDK (src/client/index.ts was missing when it was built)'); };",
+    "const missing = () => { throw new Error('this build has no client SDK (packages/client/src/index.ts was missing when it was built)'); };",
     'export const create = missing;',
     'export const EVENT = {};',
     'export class MemoryCache { constructor() { missing(); } }',
@@ -34,7 +34,7 @@ if (!haveClient) {
   tsconfig = join(stubDir, 'tsconfig.json');
   writeFileSync(tsconfig, JSON.stringify({
     extends: join(src, 'tsconfig.json'),
-    compilerOptions: { baseUrl: src, paths: { 'parley/client': [join(stubDir, 'client.ts')] } },
+    compilerOptions: { baseUrl: src, paths: { '@parley/client': [join(stubDir, 'client.ts')] } },
     include: [join(src, 'src', '**', '*.ts')],
   }, null, 2));
 }

@@ -1,6 +1,6 @@
-// ErrorCode → words: the spec's meaning (error-codes.ts, generated from its tables) and, for the
-// codes a console user meets most, what to do about it here.
-import { ERROR_CODES, ERROR_RANGES } from './error-codes.js';
+// ErrorCode → words: Tencent's meaning (@parley/protocol's catalogue, generated from its tables)
+// and, for the codes a console user meets most, what to do about it here.
+import { errorMeaning } from '@parley/protocol';
 
 const HINTS: Record<number, string> = {
   60006: 'The SDKAppID is not a number: check the SDKAppID field.',
@@ -23,13 +23,11 @@ const HINTS: Record<number, string> = {
 /** What the spec says the code means; undefined for 0 or a code not in its tables. */
 export function meaningOf(code: number): string | undefined {
   if (code === 0) return undefined;
-  const m = ERROR_CODES[code];
-  if (m) return m;
-  return ERROR_RANGES.find((r) => code >= r.from && code <= r.to)?.meaning;
+  return errorMeaning(code);
 }
 
 export function hintFor(code: number): string | undefined {
-  return HINTS[code];
+  return Object.hasOwn(HINTS, code) ? HINTS[code] : undefined;
 }
 
 /** One sentence for a failed call: "ErrorCode 70009: <meaning> <hint>". */

@@ -1,12 +1,11 @@
 // The client protocol's object shapes (docs/client-protocol.md), built from domain records.
 import { msgKeyOf } from '../ports/message-flags.js';
 import type { ConversationRecord, StoredMessage, UserEvent } from '../ports/store.js';
-import type { WireMessage } from '../client/protocol.js';
+import type { WireMessage } from '@parley/protocol';
 
-// The protocol's constants and message shape are declared once, by the client that reads them
-// (src/client/protocol.ts, which imports nothing); building against that type checks that the
-// gateway sends what the SDK expects.
-export { GATEWAY_PATH, PROTOCOL_VERSION } from '../client/protocol.js';
+// The protocol's constants and message shape are declared once, in @parley/protocol, which the
+// SDK shares; building against that type checks that the gateway sends what the SDK expects.
+export { GATEWAY_PATH, PROTOCOL_VERSION } from '@parley/protocol';
 
 export function wireMessage(m: StoredMessage, isPeerRead?: boolean): Required<Omit<WireMessage, 'isPeerRead'>> & Pick<WireMessage, 'isPeerRead'> {
   return {

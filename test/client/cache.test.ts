@@ -6,9 +6,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { indexedDB, IDBKeyRange } from 'fake-indexeddb';
-import { FileCache, IndexedDBCache, MemoryCache, type ChatCache } from '../../src/client/index.js';
-import type { MessageRecord } from '../../src/client/message.js';
-import { newConversationRecord } from '../../src/client/conversation.js';
+import { FileCache, IndexedDBCache, MemoryCache, type ChatCache } from '@parley/client';
+import type { MessageRecord } from '@parley/client/internal/message';
+import { newConversationRecord } from '@parley/client/internal/conversation';
 
 const scope = { sdkAppId: 1400000000, userId: 'bob' };
 const other = { sdkAppId: 1400000000, userId: 'carol' };

@@ -7,13 +7,19 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { openBrowser } from '../console/browser.js';
-import { EVENT } from '../../src/client/index.js';
+import { EVENT } from '@parley/client';
 import { SDKAPPID } from '../helpers/server.js';
 import { device, importAccounts, sendText, withServer } from './helpers.js';
 
-const CLIENT_DIR = fileURLToPath(new URL('../../src/client/', import.meta.url));
+// The packages as built (dist/test/client → packages/*/dist); the page maps the SDK's one bare
+// import, @parley/protocol, with an import map, as an app that does not bundle would.
+const PACKAGE_DIRS: Record<string, string> = {
+  client: fileURLToPath(new URL('../../../packages/client/dist/', import.meta.url)),
+  protocol: fileURLToPath(new URL('../../../packages/protocol/dist/', import.meta.url)),
+};
 
 const pageHtml = (origin: string): string => `<!doctype html><html><head><meta charset="utf-8"><title>sdk</title></head><body>
+<script type="importmap">{ "imports": { "@parley/protocol": "${origin}/protocol/index.js" } }</script>
 <script type="module">
   import TencentCloudChat, { IndexedDBCache } from '${origin}/client/index.js';
   window.sdk = { TencentCloudChat, IndexedDBCache };
@@ -116,8 +122,9 @@ async function serveStatic(): Promise<{ server: Server; url: string }> {
       res.end(body);
     };
     if (path === '/') return send(200, 'text/html', pageHtml(url));
-    if (/^\/client\/[\w/.-]+\.js$/.test(path) && !path.includes('..')) {
-      readFile(CLIENT_DIR + path.slice('/client/'.length), 'utf8').then((b) => send(200, 'text/javascript', b), () => send(404, 'text/plain', 'no'));
+    const m = /^\/(client|protocol)\/([\w/.-]+\.js)$/.exec(path);
+    if (m && !path.includes('..')) {
+      readFile(PACKAGE_DIRS[m[1]!]! + m[2], 'utf8').then((b) => send(200, 'text/javascript', b), () => send(404, 'text/plain', 'no'));
       return;
     }
     send(404, 'text/plain', 'no');

@@ -2,7 +2,7 @@
 // devices, payload types, history paging.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EVENT, TYPES, type Conversation, type Message } from '../../src/client/index.js';
+import { EVENT, TYPES, type Conversation, type Message } from '@parley/client';
 import { device, importAccounts, sendText, until, withServer, type Device } from './helpers.js';
 
 const T = { timeout: 60_000 };

@@ -2,7 +2,7 @@
 // not, and a device that never synced the message never gets its content.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EVENT, MemoryCache, type Conversation, type Message, type RevokedStub } from '../../src/client/index.js';
+import { EVENT, MemoryCache, type Conversation, type Message, type RevokedStub } from '@parley/client';
 import { device, importAccounts, relogin, sendText, until, withServer, type Device } from './helpers.js';
 
 const T = { timeout: 60_000 };

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import TencentCloudChat, { ChatError, EVENT, FileCache, TYPES, type Conversation, type Message } from '../../src/client/index.js';
+import TencentCloudChat, { ChatError, EVENT, FileCache, TYPES, type Conversation, type Message } from '@parley/client';
 import { SDKAPPID, startTestServer } from '../helpers/server.js';
 import { device, importAccounts, portOf, relogin, Relay, sendText, until, withServer } from './helpers.js';
 

@@ -1,9 +1,9 @@
 // on/off/once with Tencent's envelope, and the 1 s throttle of list and unread updates.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Emitter } from '../../src/client/emitter.js';
-import { SerialQueue, Throttle } from '../../src/client/schedule.js';
-import { ChatError } from '../../src/client/errors.js';
+import { Emitter } from '@parley/client/internal/emitter';
+import { SerialQueue, Throttle } from '@parley/client/internal/schedule';
+import { ChatError } from '@parley/client/internal/errors';
 
 test('handlers get one { name, data } envelope; off needs the same function and context; once fires once', () => {
   const errors: unknown[] = [];

@@ -1,8 +1,8 @@
 // Test helpers for the client SDK: SDK instances ("devices") against a real test server, and an
 // event recorder to wait on. Waits never assert durations: a test that waits for something that
 // never happens fails by its test timeout.
-import TencentCloudChat, { type ChatSDK, type ChatCache, EVENT, MemoryCache, TYPES, type ChatOptions, type Message } from '../../src/client/index.js';
-import type { EventEnvelope } from '../../src/client/emitter.js';
+import TencentCloudChat, { type ChatSDK, type ChatCache, EVENT, MemoryCache, TYPES, type ChatOptions, type Message } from '@parley/client';
+import type { EventEnvelope } from '@parley/client/internal/emitter';
 import { SDKAPPID, startTestServer, type TestServer } from '../helpers/server.js';
 
 let counter = 0;

@@ -4,9 +4,10 @@ import assert from 'node:assert/strict';
 import {
   elementFromWire, elementToWire, eraseContent, fromRecord, mergeWire, messageForShow, messageFromWire, newOutgoingMessage,
   RECALLED_LABEL, toRecord, metaOf,
-} from '../../src/client/message.js';
-import { gatewayURL, type WireMessage } from '../../src/client/protocol.js';
-import { TYPES } from '../../src/client/constants.js';
+} from '@parley/client/internal/message';
+import type { WireMessage } from '@parley/protocol';
+import { gatewayURL } from '@parley/client/internal/gateway-url';
+import { TYPES } from '@parley/client/internal/constants';
 
 const wire = (o: Partial<WireMessage> = {}): WireMessage => ({
   from: 'alice', to: 'bob', seq: 7, random: 12345, time: 1700000000, msgKey: '7_12345_1700000000',

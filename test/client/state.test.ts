@@ -2,9 +2,9 @@
 // recall erasure, unread counts, last messages, read receipts, snapshots.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ChatState } from '../../src/client/state.js';
-import { RECALLED_LABEL, type Message } from '../../src/client/message.js';
-import type { WireEvent, WireMessage } from '../../src/client/protocol.js';
+import { ChatState } from '@parley/client/internal/state';
+import { RECALLED_LABEL, type Message } from '@parley/client/internal/message';
+import type { WireEvent, WireMessage } from '@parley/protocol';
 
 const T = 1700000000;
 let seqCounter = 100;

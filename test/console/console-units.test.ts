@@ -8,7 +8,7 @@ import { generateUserSig, hmacSha256, sha256 } from '../../console/src/usersig.j
 import { checkJson } from '../../console/src/json-check.js';
 import { curlLine, shellQuote } from '../../console/src/curl.js';
 import { explainCode, meaningOf } from '../../console/src/explain.js';
-import { ERROR_CODES } from '../../console/src/error-codes.js';
+import { ERROR_MEANINGS } from '@parley/protocol';
 import { classify } from '../../console/src/rest.js';
 import { decodeUserSig, verifyUserSig } from '../../src/usersig/usersig.js';
 import { defaultRegistry } from '../../src/api/index.js';
@@ -100,7 +100,7 @@ test('every ErrorCode an API or the edge can answer with is explained from the s
   assert.equal(explainCode(70009), "ErrorCode 70009: UserSig verification failed — typically signed with another app's key / wrong key. Check the secret key: the UserSig was signed with a key this app does not have.");
   assert.match(explainCode(120005), /^ErrorCode 120005: Range reserved for \*custom\* error codes/);
   assert.equal(explainCode(12345), 'ErrorCode 12345: not in the error-code tables of the spec.');
-  assert.equal(ERROR_CODES[20016], 'Recall time limit (default 2 min) exceeded — client recall only.');
+  assert.equal(ERROR_MEANINGS[20016], 'Recall time limit (default 2 min) exceeded — client recall only.');
 });
 
 test('answers are classified in words: success, partial, API error, not JSON, not the envelope', () => {

@@ -1,7 +1,7 @@
 // The SDK's Message and its two other forms: the REST MsgBody on the wire and the record in the
 // local cache. A message's ID is `${from}_${to}_${seq}_${random}`, the same on every device.
 import { TYPES } from './constants.js';
-import { msgKeyOf, type WireElement, type WireMessage } from './protocol.js';
+import { msgKeyOf, type WireElement, type WireMessage } from '@parley/protocol';
 
 export type MessageFlow = 'in' | 'out';
 export type MessageStatus = 'unSend' | 'success' | 'fail';

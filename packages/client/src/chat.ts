@@ -13,10 +13,11 @@ import {
   elementToWire, Message, messageFromWire, metaOf, msgKeyOfMessage, newOutgoingMessage, wireMessageID,
   type CreateMessageOptions, type CustomPayload, type FacePayload, type LocationPayload, type MessageElement, type TextPayload,
 } from './message.js';
+import { gatewayURL } from './gateway-url.js';
 import {
-  gatewayURL, PROTOCOL_VERSION, type HistoryAnswer, type LoginAnswer, type ReadAnswer, type SendRequest, type SnapshotAnswer,
+  PROTOCOL_VERSION, type HistoryAnswer, type LoginAnswer, type ReadAnswer, type SendRequest, type SnapshotAnswer,
   type SyncAnswer, type WireEvent, type WireMessage,
-} from './protocol.js';
+} from '@parley/protocol';
 import { SerialQueue, Throttle } from './schedule.js';
 import { ChatState, Effects } from './state.js';
 import { Transport, type SocketFactory } from './transport.js';

@@ -1,4 +1,5 @@
-// The wire shapes of docs/client-protocol.md, as the SDK reads and writes them.
+// The client protocol's wire shapes (docs/client-protocol.md): what the gateway sends and the SDK
+// reads, and back. Declared once here, so the server builds against the same types the SDK parses.
 
 export const PROTOCOL_VERSION = 1;
 export const GATEWAY_PATH = '/v1/ws';
@@ -97,25 +98,3 @@ export interface HistoryAnswer {
   messages: WireMessage[];
   complete: boolean;
 }
-
-/** The gateway URL for a server base URL: http(s) becomes ws(s), the path is /v1/ws. */
-export function gatewayURL(serverURL: string): string {
-  const u = new URL(serverURL);
-  if (u.protocol === 'http:') u.protocol = 'ws:';
-  else if (u.protocol === 'https:') u.protocol = 'wss:';
-  if (u.protocol !== 'ws:' && u.protocol !== 'wss:') throw new Error(`serverURL must be http(s) or ws(s): ${serverURL}`);
-  const path = u.pathname.replace(/\/+$/, '');
-  u.pathname = path.endsWith(GATEWAY_PATH) ? path : `${path}${GATEWAY_PATH}`;
-  u.search = '';
-  u.hash = '';
-  return u.toString();
-}
-
-/** "{seq}_{random}_{time}" */
-export function parseMsgKey(key: string): { seq: number; random: number; time: number } | undefined {
-  const m = /^(\d+)_(\d+)_(\d+)$/.exec(key);
-  if (!m) return undefined;
-  return { seq: Number(m[1]), random: Number(m[2]), time: Number(m[3]) };
-}
-
-export const msgKeyOf = (r: { seq: number; random: number; time: number }): string => `${r.seq}_${r.random}_${r.time}`;

@@ -1,8 +1,8 @@
-// parley/client: the client SDK. Its default export has the shape of Tencent's
+// @parley/client: the client SDK. Its default export has the shape of Tencent's
 // `TencentCloudChat` (create, EVENT, TYPES, VERSION), so an app moves over by changing its import
 // and passing the server's URL:
 //
-//   import TencentCloudChat from 'parley/client';
+//   import TencentCloudChat from '@parley/client';
 //   const chat = TencentCloudChat.create({ SDKAppID, serverURL: 'https://im.example.com' });
 import { create, ChatSDK } from './chat.js';
 import { EVENT, TYPES, VERSION } from './constants.js';

@@ -7,7 +7,7 @@ import {
   eraseContent, fromRecord, mergeWire, messageFromWire, messageID, metaOf, peerOf, setElements, toRecord, wireMessageID,
   elementFromWire, type Message, type RevokerInfo,
 } from './message.js';
-import { parseMsgKey, type ReadData, type RecallData, type WireConversation, type WireEvent, type WireMessage } from './protocol.js';
+import { parseMsgKey, type ReadData, type RecallData, type WireConversation, type WireEvent, type WireMessage } from '@parley/protocol';
 
 /** What MESSAGE_REVOKED carries for a message this device never held. */
 export interface RevokedStub {
