@@ -100,3 +100,35 @@ test('a push withheld while a client was behind becomes "sync needed" once it re
     c.ws.close();
   });
 });
+
+test('many non-reading clients together stay under the gateway\'s total bound', async () => {
+  const limits = { sendBufferBytes: 8 * 1024 * 1024, sendBufferHardBytes: 32 * 1024 * 1024, pageBytes: 64 * 1024, backlogMs: 60_000, maxQueuedBytes: 512 * 1024, pressureShareBytes: 32 * 1024 };
+  const s = await startTestServer({ gateway: limits });
+  try {
+    await s.call('im_open_login_svc/multiaccount_import', { Accounts: ['alice'] });
+    for (let i = 0; i < 20; i++) {
+      const r = await s.call('openim/sendmsg', { From_Account: ADMIN, To_Account: 'alice', MsgRandom: i + 1, MsgBody: text(`${i}:`.padEnd(10_000, 'x')) });
+      assert.equal(r.ErrorCode, 0, r.ErrorInfo);
+    }
+    const clients: RawClient[] = [];
+    for (let i = 0; i < 4; i++) {
+      const c = await RawClient.open(s);
+      assert.equal((await c.login(s, 'alice', 1, { deviceId: `d${i}` })).code, 0);
+      c.ws.pause();
+      clients.push(c);
+    }
+    let maxQueued = 0;
+    for (let round = 0; round < 300; round++) {
+      for (const c of clients) c.ws.send(JSON.stringify({ op: 'sync', id: 10 + round, data: { cursor: 0 } }));
+      await sleep(5);
+      maxQueued = Math.max(maxQueued, s.parley.gateway.queuedBytes);
+    }
+    // Each connection may cross its share by one page before the pressure is seen (checked every 50 ms).
+    const ceiling = limits.maxQueuedBytes + clients.length * (limits.pageBytes + limits.pressureShareBytes) + 64 * 1024;
+    assert.ok(maxQueued > limits.maxQueuedBytes / 2, `the clients did fall behind (${maxQueued})`);
+    assert.ok(maxQueued <= ceiling, `at most ${ceiling} bytes queued in all, saw ${maxQueued}`);
+    for (const c of clients) c.ws.terminate();
+  } finally {
+    await s.close();
+  }
+});

@@ -20,6 +20,7 @@ export type GatewayLimits = SessionLimits;
 /**
  * Defaults: a page is at most 100 events and 256 KiB; a connection may have 1 MiB queued before
  * the server stops producing for it, and is closed (4004) after 10 s over it or at once past 4 MiB.
+ * Past 256 MiB queued in all, connections with 64 KiB or more queued stop too.
  */
 export const DEFAULT_GATEWAY_LIMITS: GatewayLimits = {
   pageEvents: 100,
@@ -28,7 +29,12 @@ export const DEFAULT_GATEWAY_LIMITS: GatewayLimits = {
   sendBufferHardBytes: 4 * 1024 * 1024,
   backlogMs: 10_000,
   loginDeadlineMs: 10_000,
+  maxQueuedBytes: 256 * 1024 * 1024,
+  pressureShareBytes: 64 * 1024,
 };
+
+/** How long a sum of the connections' queued bytes is reused (summing is O(connections)). */
+const PRESSURE_CHECK_MS = 50;
 
 interface Logger {
   info(obj: object, msg: string): void;
@@ -153,11 +159,28 @@ export class Gateway implements SessionHost {
     return this.sockets.size;
   }
 
-  /** Bytes queued for all connections together (ws bufferedAmount), for tests and benchmarks. */
+  /** Bytes queued for all connections together (ws bufferedAmount). */
   get queuedBytes(): number {
     let n = 0;
     for (const s of this.sockets) n += s.queuedBytes;
     return n;
+  }
+
+  private queuedCheckedAt = 0;
+  /** The last sum of queued bytes plus what was sent since (an upper bound until the next sum). */
+  private queuedEstimate = 0;
+
+  underPressure(): boolean {
+    const now = Date.now();
+    if (now - this.queuedCheckedAt >= PRESSURE_CHECK_MS) {
+      this.queuedCheckedAt = now;
+      this.queuedEstimate = this.queuedBytes;
+    }
+    return this.queuedEstimate >= this.limits.maxQueuedBytes;
+  }
+
+  sent(bytes: number): void {
+    this.queuedEstimate += bytes;
   }
 
   /**

@@ -39,12 +39,20 @@ export interface SessionLimits {
   backlogMs: number;
   /** A connection must log in this soon after it opens (else 4001). */
   loginDeadlineMs: number;
+  /** Bytes queued for all connections together past which the gateway is under pressure. */
+  maxQueuedBytes: number;
+  /** Under pressure, a connection with this much queued counts as backlogged. */
+  pressureShareBytes: number;
 }
 
 export interface SessionHost {
   services: Services;
   auth: Authenticator;
   limits: SessionLimits;
+  /** Are all connections together past maxQueuedBytes? */
+  underPressure(): boolean;
+  /** Counts bytes just queued for a connection toward the total. */
+  sent(bytes: number): void;
   /** Registers a logged-in session (applies the device policy); returns false to refuse. */
   register(s: Session): void;
   unregister(s: Session): void;
@@ -102,9 +110,12 @@ export class Session {
     return this.ws.bufferedAmount;
   }
 
-  /** Past its send buffer bound: nothing more is produced for it until it reads. */
+  /** Past its send-buffer bound (or its share, under pressure): nothing more is produced for it until it reads. */
   get backlogged(): boolean {
-    return this.queuedBytes >= this.host.limits.sendBufferBytes;
+    const queued = this.queuedBytes;
+    const { sendBufferBytes, pressureShareBytes } = this.host.limits;
+    // Under pressure, the connections holding a share of the queue stop too; light readers go on.
+    return queued >= sendBufferBytes || (queued >= pressureShareBytes && this.host.underPressure());
   }
 
   send(frame: Data): void {
@@ -114,6 +125,7 @@ export class Session {
   private sendText(text: string): void {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
     this.ws.send(text, this.flushed);
+    this.host.sent(text.length);
     this.watchBacklog();
   }
 
@@ -136,7 +148,7 @@ export class Session {
     if (queued >= sendBufferHardBytes) return this.dropBacklogged();
     if (queued >= sendBufferBytes && this.backlogTimer === undefined) {
       this.backlogTimer = setTimeout(() => {
-        if (this.backlogged) this.dropBacklogged();
+        if (this.queuedBytes >= sendBufferBytes) this.dropBacklogged();
         else this.backlogTimer = undefined;
       }, backlogMs);
       this.backlogTimer.unref();
