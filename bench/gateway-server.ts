@@ -15,9 +15,10 @@ async function main(): Promise<void> {
   if (!dataDir) throw new Error('BENCH_DATA_DIR is not set');
   const config: ServerConfig = {
     host: '127.0.0.1', port: 0, dataDir, logLevel: 'warn', devApp: false,
-    apps: [{ sdkAppId: SDKAPPID, secretKey: SECRET, admins: [ADMIN], rateLimits: false, maxDevicesPerPlatform: 100 }],
+    apps: [{ sdkAppId: SDKAPPID, secretKey: SECRET, admins: [ADMIN], rateLimits: false, maxDevicesPerPlatform: Number(process.env.BENCH_MAX_DEVICES ?? 100) }],
   };
-  const parley = await createParley(config);
+  // BENCH_GATEWAY_LIMITS: a JSON object of GatewayLimits for the slow-reader benchmark.
+  const parley = await createParley(config, process.env.BENCH_GATEWAY_LIMITS ? { gateway: JSON.parse(process.env.BENCH_GATEWAY_LIMITS) as Record<string, number> } : {});
   const url = await parley.listen();
   serveIpc({
     'import-accounts': async (a) => {
@@ -31,8 +32,10 @@ async function main(): Promise<void> {
         await new Promise((r) => setTimeout(r, 50));
       }
       const m = process.memoryUsage();
-      return { rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers, connections: parley.gateway.connections };
+      return { rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers, connections: parley.gateway.connections, queuedBytes: parley.gateway.queuedBytes };
     },
+    // Without a GC: what the process holds right now, for peaks under load.
+    'memory-now': async () => ({ rss: process.memoryUsage().rss, queuedBytes: parley.gateway.queuedBytes, connections: parley.gateway.connections }),
     stop: async () => {
       await parley.close();
       setImmediate(() => process.exit(0));

@@ -45,17 +45,23 @@ function connect(wsUrl: string, user: string, deviceId: string, onEvent?: (e: { 
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(wsUrl, { perMessageDeflate: false });
     const device: Device = { ws, user, waiting: new Map() };
+    let lastSeq = 0;
     ws.once('error', reject);
     ws.on('open', () => {
       ws.send(JSON.stringify({ op: 'login', id: 1, data: { protocol: 1, sdkAppId: SDKAPPID, userId: user, userSig: sig(user), platform: 'Node', deviceId, cursor: 0 } }));
     });
     ws.on('message', (raw) => {
-      const f = JSON.parse(String(raw)) as { op: string; id?: number; code?: number; message?: string; data: { events?: Array<{ kind: string; data?: { msgKey?: string } }> } };
+      const f = JSON.parse(String(raw)) as { op: string; id?: number; code?: number; message?: string; data: { events?: Array<{ seq: number; kind: string; data?: { msgKey?: string } }>; more?: boolean } };
       if (f.op === 'login') {
         if (f.code === 0) resolve(device);
         else reject(new Error(`login ${user}: ${f.code} ${f.message}`));
-      } else if (f.op === 'events' && onEvent) {
-        for (const e of f.data.events ?? []) onEvent(e);
+      } else if (f.op === 'events') {
+        for (const e of f.data.events ?? []) {
+          lastSeq = Math.max(lastSeq, e.seq);
+          onEvent?.(e);
+        }
+        // A full page: the server pushes nothing more until this device syncs on.
+        if (f.data.more) ws.send(JSON.stringify({ op: 'sync', id: 2, data: { cursor: lastSeq } }));
       }
     });
   });

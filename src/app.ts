@@ -5,10 +5,13 @@ import type { ServerConfig } from './config/config.js';
 import { defaultRegistry } from './api/index.js';
 import { AppDirectory } from './domain/apps.js';
 import { createServices, type Services } from './domain/services.js';
-import { buildHttpServer } from './http/server.js';
-import { Authenticator } from './http/auth.js';
-import { Gateway } from './gateway/gateway.js';
-import { CallbackDispatcher } from './domain/callbacks.js';
+import { pino } from 'pino';
+import { buildHttpServer, logSerializers } from './http/server.js';
+import { Authenticator } from './auth/authenticator.js';
+import { Gateway, type GatewayLimits } from './gateway/gateway.js';
+import { LocalPresence } from './gateway/presence.js';
+import type { Session } from './gateway/session.js';
+import { CallbackDispatcher, DEFAULT_CALLBACK_POLL_MS } from './domain/callbacks.js';
 import { HttpWebhooks } from './adapters/http-webhooks.js';
 import { RedisBus } from './adapters/redis-bus.js';
 import type { WebhookTransport } from './ports/webhooks.js';
@@ -35,22 +38,24 @@ export interface ParleyOptions {
   logStream?: NodeJS.WritableStream;
   bus?: Bus;
   webhooks?: WebhookTransport;
-  /** How often the callback outbox is polled when idle (ms). */
+  /** How often the callback outbox is polled when idle (ms); writes wake it sooner. */
   callbackPollMs?: number;
+  /** Limits of the client gateway (send buffer per connection, …). */
+  gateway?: Partial<GatewayLimits>;
 }
 
 export const SQLITE_FILE = 'parley.db';
 
 export async function createParley(config: ServerConfig, opts: ParleyOptions = {}): Promise<Parley> {
   const clock = opts.clock ?? systemClock;
+  // One structured log for the whole server: HTTP requests, gateway, callbacks.
+  const logOptions = { level: config.logLevel, serializers: logSerializers };
+  const log = opts.logStream ? pino(logOptions, opts.logStream) : pino(logOptions);
   const store = opts.store ?? (config.database
     ? new PostgresStore({ connectionString: config.database })
     : new SqliteStore({ filename: join(config.dataDir, SQLITE_FILE) }));
   await store.migrate();
   const apps = new AppDirectory(config.apps);
-  // Domain warnings (callback failures) go to the server's structured log, made just below.
-  const logRef: { current?: FastifyInstance['log'] } = {};
-  const log = { warn: (obj: object, msg: string) => logRef.current?.warn(obj, msg) };
   let bus = opts.bus;
   let redisBus: RedisBus | undefined;
   if (!bus && config.redisUrl) {
@@ -58,18 +63,17 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
     await redisBus.connected();
     bus = redisBus;
   }
-  const services = createServices(store, clock, apps, bus ?? new LocalBus(), { webhooks: opts.webhooks ?? new HttpWebhooks(), log });
+  const presence = new LocalPresence<Session>();
+  const services = createServices(store, clock, apps, bus ?? new LocalBus(), { webhooks: opts.webhooks ?? new HttpWebhooks(), presence, log });
   // Admins are accounts too: they send as themselves when From_Account is omitted.
   for (const app of config.apps) await services.accounts.importAccounts(app.sdkAppId, app.admins);
   const auth = new Authenticator(apps, clock);
-  const http = buildHttpServer({ logLevel: config.logLevel, ...(config.tls ? { tls: config.tls } : {}), ...(opts.logStream ? { logStream: opts.logStream } : {}) }, defaultRegistry(), services, auth);
+  const http = buildHttpServer({ logger: log, ...(config.tls ? { tls: config.tls } : {}) }, defaultRegistry(), services, auth);
   // The client gateway shares the port: WebSocket upgrades at /v1/ws.
-  logRef.current = http.log;
-  const gateway = new Gateway(services, auth, http.log);
-  const dispatcher = new CallbackDispatcher(services.callbacks, http.log, opts.callbackPollMs ?? 100);
-  dispatcher.start();
-  services.presence = gateway.presence;
+  const gateway = new Gateway(services, auth, log, presence, opts.gateway);
   http.server.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head));
+  const dispatcher = new CallbackDispatcher(services.callbacks, log, opts.callbackPollMs ?? DEFAULT_CALLBACK_POLL_MS);
+  dispatcher.start();
   return {
     http,
     gateway,

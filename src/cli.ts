@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config/config.js';
 import { generateUserSig } from './usersig/usersig.js';
-import { userIdProblem } from './api/fields.js';
+import { userIdProblem } from './domain/user-id.js';
 
 const USAGE = `usage:
   parley usersig --user ID [--expire SECONDS] [--sdkappid N]   print a UserSig for the configured app

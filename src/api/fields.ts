@@ -1,6 +1,10 @@
 // Declarative request fields. One declaration both validates a body and describes the API in the
 // catalogue (README table, console), so the two cannot drift apart.
 import { ApiError } from '../domain/errors.js';
+import { jsonType, userIdProblem } from '../domain/user-id.js';
+
+// The UserID rule lives in the domain (both edges apply it); re-exported for the REST APIs.
+export { jsonType, userIdProblem };
 
 interface Common {
   doc: string;
@@ -20,23 +24,6 @@ export type Fields = Record<string, FieldSpec>;
 
 const U32 = 4294967295;
 export const u32 = { min: 0, max: U32 };
-
-/** Describes a value's JSON type in words, for ErrorInfo. */
-export function jsonType(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'an integer' : 'a number';
-  return `a ${typeof v}`;
-}
-
-/** UserID rule: a string of 1–32 bytes (UTF-8). Returns a reason when it is not one. */
-export function userIdProblem(v: unknown): string | undefined {
-  if (typeof v !== 'string') return `must be a string, got ${jsonType(v)}`;
-  const n = Buffer.byteLength(v, 'utf8');
-  if (n === 0) return 'must not be empty';
-  if (n > 32) return `must be at most 32 bytes, got ${n}`;
-  return undefined;
-}
 
 function checkOne(name: string, v: unknown, f: FieldSpec): void {
   switch (f.type) {

@@ -296,7 +296,7 @@ export const messageApis: ApiDefinition[] = [
     async handle(ctx, b) {
       const users = b.To_Account as string[];
       if (users.length === 0) throw new ApiError(90003, 'To_Account must name at least one UserID');
-      const existing = await ctx.services.store.existingAccounts(ctx.app.sdkAppId, users);
+      const existing = await ctx.services.accounts.existing(ctx.app.sdkAppId, users);
       const known = users.filter((u) => existing.has(u));
       const unknown = users.filter((u) => !existing.has(u));
       const errorList = unknown.map((u) => ({ To_Account: u, ErrorCode: 70107 }));

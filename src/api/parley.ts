@@ -23,7 +23,7 @@ export const parleyApis: ApiDefinition[] = [
     sample: { Limit: 20 },
     async handle(ctx, b) {
       const limit = (b.Limit as number | undefined) ?? RECALL_AUDIT_DEFAULT_LIMIT;
-      const list = await ctx.services.store.recallAudit(ctx.app.sdkAppId, limit);
+      const list = await ctx.services.recallAudit.latest(ctx.app.sdkAppId, limit);
       return {
         AuditList: list.map((e) => ({ From_Account: e.from, To_Account: e.to, MsgKey: e.msgKey, By: e.by, Via: e.via, At: e.at })),
       };

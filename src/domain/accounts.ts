@@ -32,6 +32,21 @@ export class AccountService {
     return (await this.store.existingAccounts(app, [userId])).has(userId);
   }
 
+  /** Which of these UserIDs are imported. */
+  existing(app: AppId, userIds: string[]): Promise<Set<string>> {
+    return this.store.existingAccounts(app, [...new Set(userIds)]);
+  }
+
+  /**
+   * May this user log in with a UserSig issued at `sigTime` (TLS.time)? 70107 for an unknown
+   * account; 20002 when the account was kicked after the sig was issued.
+   */
+  async authorizeLogin(app: AppId, userId: string, sigTime: number): Promise<void> {
+    if (!(await this.exists(app, userId))) throw new ApiError(70107, `UserID ${userId} does not exist`);
+    const kickedAt = await this.store.kickedAt(app, userId);
+    if (kickedAt !== undefined && sigTime < kickedAt) throw new ApiError(20002, 'this UserSig was issued before the account was kicked; make a new one');
+  }
+
   /** Invalidates the user's sessions issued before now; 70107 for an unknown account. */
   async kick(app: AppId, userId: string): Promise<number> {
     const at = nowSeconds(this.clock);

@@ -44,6 +44,9 @@ function messageFields(m: { from: string; to: string; seq: number; random: numbe
 export const optPlatformOf = (platform: string): string =>
   ({ Web: 'Web', Node: 'Web', Android: 'Android', iPhone: 'iOS', iPad: 'iPad', PC: 'Windows', Mac: 'Mac' } as Record<string, string>)[platform] ?? 'Unknown';
 
+/** The idle poll of the outbox (ms): a backstop, since writes wake the dispatcher. */
+export const DEFAULT_CALLBACK_POLL_MS = 1000;
+
 export class CallbackService {
   constructor(
     private readonly apps: AppDirectory,
@@ -53,6 +56,19 @@ export class CallbackService {
     private readonly metrics: Metrics,
     private readonly log: { warn(obj: object, msg: string): void },
   ) {}
+
+  private readonly writeListeners = new Set<() => void>();
+
+  /** Calls `listener` after each commit that wrote callbacks to the outbox; returns the unsubscribe. */
+  onWritten(listener: () => void): () => void {
+    this.writeListeners.add(listener);
+    return () => this.writeListeners.delete(listener);
+  }
+
+  /** Called after a commit that wrote callbacks: this node's dispatcher delivers them at once. */
+  written(): void {
+    for (const l of this.writeListeners) l();
+  }
 
   private config(app: number, command: CallbackCommand): CallbackConfig | undefined {
     const c = this.apps.get(app)?.callback;
@@ -186,11 +202,13 @@ export class CallbackService {
         ...(change.kicked && change.kicked.length > 0 ? { KickedDevice: change.kicked.map((p) => ({ Platform: optPlatformOf(p) })) } : {}),
       },
     }]);
+    this.written();
   }
 
   // ---- delivery of the outbox ------------------------------------------------------------
 
   private readonly inFlight = new Set<Promise<void>>();
+  private full = false;
 
   /**
    * One pass: starts sending what is due, without waiting for the replies, so a receiver that
@@ -200,12 +218,22 @@ export class CallbackService {
    */
   async deliverDue(limit = 64): Promise<number> {
     const room = limit - this.inFlight.size;
-    if (room <= 0) return 0;
+    if (room <= 0) {
+      this.full = true;
+      return 0;
+    }
     const due = await this.store.claimCallbacks(this.clock.nowMs(), room, 60_000);
     for (const p of due) {
       const run: Promise<void> = this.deliver(p)
         .catch((err) => this.log.warn({ err: String(err), command: p.command }, 'callback delivery failed; its lease will expire and it will be tried again'))
-        .finally(() => this.inFlight.delete(run));
+        .finally(() => {
+          this.inFlight.delete(run);
+          // A pass found no room: wake the dispatcher now rather than at the next idle poll.
+          if (this.full) {
+            this.full = false;
+            this.written();
+          }
+        });
       this.inFlight.add(run);
     }
     return due.length;
@@ -242,26 +270,37 @@ export class CallbackService {
   }
 }
 
-/** Polls the outbox in the background; `kick()` makes it look at once (after a write). */
+/**
+ * Delivers the outbox in the background. A commit that wrote callbacks wakes it at once (the
+ * node that wrote them delivers them); the idle poll is only a backstop, for retries that fall
+ * due and for entries another node wrote but could not deliver.
+ */
 export class CallbackDispatcher {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  /** A wake-up came during a pass, which may have claimed before that commit: pass again. */
+  private again = false;
   private stopped = false;
+  private unsubscribe: (() => void) | undefined;
 
-  constructor(private readonly callbacks: CallbackService, private readonly log: { error(obj: object, msg: string): void }, private readonly intervalMs = 200) {}
+  constructor(private readonly callbacks: CallbackService, private readonly log: { error(obj: object, msg: string): void }, private readonly intervalMs = DEFAULT_CALLBACK_POLL_MS) {}
 
   start(): void {
+    this.unsubscribe = this.callbacks.onWritten(() => this.kick());
     this.schedule(0);
   }
 
   kick(): void {
-    if (!this.running && !this.stopped) this.schedule(0);
+    if (this.stopped) return;
+    if (this.running) this.again = true;
+    else this.schedule(0);
   }
 
   private schedule(ms: number): void {
     if (this.stopped) return;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
+      this.again = false;
       this.running = this.pass().finally(() => {
         this.running = undefined;
       });
@@ -276,11 +315,12 @@ export class CallbackDispatcher {
     } catch (e) {
       this.log.error({ err: e }, 'callback delivery pass failed');
     }
-    this.schedule(started > 0 ? 0 : this.intervalMs);
+    this.schedule(started > 0 || this.again ? 0 : this.intervalMs);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.unsubscribe?.();
     clearTimeout(this.timer);
     await this.running;
     await this.callbacks.settle();

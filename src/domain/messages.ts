@@ -175,6 +175,7 @@ export class MessageService {
     const after = input.forbidAfterCallback ? undefined : this.callbacks?.afterSend(app, m, caller);
     if (after) m.callbacks = [after];
     const r = await this.store.appendMessage(app, m);
+    if (after) this.callbacks?.written();
     const syncSender = (input.syncOtherMachine === 1 || m.origin === 'client') && input.from !== input.to;
     this.published(app, m, r, syncSender ? [input.to, input.from] : [input.to]);
     return { message: r.message, msgKey: msgKeyOf(r.message), duplicate: r.duplicate, recipientUnread: r.recipientUnread };
@@ -311,6 +312,7 @@ export class MessageService {
     await this.requireAccounts(app, ['From_Account', ref.from, 90008], ['To_Account', ref.to, 90003]);
     const after = this.callbacks?.afterRecall(app, ref, caller);
     const r = await this.store.recallMessage(app, { ref, by, via, at: nowSeconds(this.clock), ...(after ? { callbacks: [after] } : {}) });
+    if (after) this.callbacks?.written();
     if (r.outcome === 'not_found') throw new ApiError(20022, 'no such message: check From_Account, To_Account and MsgKey');
     if (r.outcome === 'already_recalled') throw new ApiError(20023, 'the message has already been recalled');
     this.notify(app, [ref.from, ref.to]);
@@ -348,6 +350,7 @@ export class MessageService {
     const now = nowSeconds(this.clock);
     const after = this.callbacks?.afterRead(app, owner, peer, readTime ?? now, caller);
     const r = await this.store.setRead(app, owner, peer, readTime, now, after ? [after] : undefined);
+    if (after) this.callbacks?.written();
     this.notify(app, [owner, peer]);
     return r;
   }

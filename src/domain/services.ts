@@ -1,12 +1,15 @@
-// The domain services one server (or one test) runs with, wired to its ports.
+// The domain services one server (or one test) runs with, wired to its ports. The edges (REST,
+// gateway) reach the store only through these.
 import type { Bus } from '../ports/bus.js';
 import type { Clock } from '../ports/clock.js';
 import type { Store } from '../ports/store.js';
-import { nobodyOnline, type Presence } from '../ports/presence.js';
+import type { Presence } from '../ports/presence.js';
 import { AccountService } from './accounts.js';
 import { AppDirectory } from './apps.js';
 import { MessageService } from './messages.js';
 import { CallbackService } from './callbacks.js';
+import { SyncService } from './sync.js';
+import { RecallAudit } from './recall-audit.js';
 import type { WebhookTransport } from '../ports/webhooks.js';
 import { Metrics } from '../observability/metrics.js';
 
@@ -14,10 +17,11 @@ export interface Services {
   apps: AppDirectory;
   accounts: AccountService;
   messages: MessageService;
-  store: Store;
+  sync: SyncService;
+  recallAudit: RecallAudit;
   clock: Clock;
   bus: Bus;
-  /** Replaced by the client gateway when it starts. */
+  /** Who is connected (the client gateway's sessions), for query_online_status. */
   presence: Presence;
   callbacks: CallbackService;
   metrics: Metrics;
@@ -25,6 +29,7 @@ export interface Services {
 
 export interface ServiceOptions {
   webhooks: WebhookTransport;
+  presence: Presence;
   log: { warn(obj: object, msg: string): void };
 }
 
@@ -35,11 +40,12 @@ export function createServices(store: Store, clock: Clock, apps: AppDirectory, b
     apps,
     accounts: new AccountService(store, clock, bus),
     messages: new MessageService(store, clock, bus, callbacks),
+    sync: new SyncService(store, clock),
+    recallAudit: new RecallAudit(store),
     callbacks,
     metrics,
-    store,
     clock,
     bus,
-    presence: nobodyOnline,
+    presence: o.presence,
   };
 }

@@ -6,14 +6,35 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { DEFAULT_MAX_DEVICES_PER_PLATFORM } from '../config/config.js';
 import type { Services } from '../domain/services.js';
-import type { Authenticator } from '../http/auth.js';
+import type { Authenticator } from '../auth/authenticator.js';
 import type { BusNotice } from '../ports/bus.js';
-import { LocalPresence } from './presence.js';
-import { CLOSE, Session, type SessionHost } from './session.js';
+import type { LocalPresence } from './presence.js';
+import { CLOSE, Session, type SessionHost, type SessionLimits } from './session.js';
 import { GATEWAY_PATH } from './wire.js';
 
 /** A connection with no frame for this long is closed (clients ping every 25–30 s). */
 export const IDLE_TIMEOUT_MS = 90_000;
+
+export type GatewayLimits = SessionLimits;
+
+/**
+ * Defaults: a page is at most 100 events and 256 KiB; a connection may have 1 MiB queued before
+ * the server stops producing for it, and is closed (4004) after 10 s over it or at once past 4 MiB.
+ * Past 256 MiB queued in all, connections with 64 KiB or more queued stop too.
+ */
+export const DEFAULT_GATEWAY_LIMITS: GatewayLimits = {
+  pageEvents: 100,
+  pageBytes: 256 * 1024,
+  sendBufferBytes: 1024 * 1024,
+  sendBufferHardBytes: 4 * 1024 * 1024,
+  backlogMs: 10_000,
+  loginDeadlineMs: 10_000,
+  maxQueuedBytes: 256 * 1024 * 1024,
+  pressureShareBytes: 64 * 1024,
+};
+
+/** How long a sum of the connections' queued bytes is reused (summing is O(connections)). */
+const PRESSURE_CHECK_MS = 50;
 
 interface Logger {
   info(obj: object, msg: string): void;
@@ -22,13 +43,20 @@ interface Logger {
 }
 
 export class Gateway implements SessionHost {
-  readonly presence = new LocalPresence<Session>();
+  readonly limits: GatewayLimits;
   private readonly wss: WebSocketServer;
   private readonly sockets = new Set<Session>();
   private readonly unsubscribe: () => void;
   private readonly sweeper: NodeJS.Timeout;
 
-  constructor(readonly services: Services, readonly auth: Authenticator, readonly log: Logger) {
+  constructor(
+    readonly services: Services,
+    readonly auth: Authenticator,
+    readonly log: Logger,
+    readonly presence: LocalPresence<Session>,
+    limits: Partial<GatewayLimits> = {},
+  ) {
+    this.limits = { ...DEFAULT_GATEWAY_LIMITS, ...limits };
     // No per-message deflate: it costs tens of KB per connection, and frames are small.
     this.wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024, perMessageDeflate: false, clientTracking: false });
     this.unsubscribe = services.bus.subscribe((n) => this.onNotice(n));
@@ -129,6 +157,30 @@ export class Gateway implements SessionHost {
 
   get connections(): number {
     return this.sockets.size;
+  }
+
+  /** Bytes queued for all connections together (ws bufferedAmount). */
+  get queuedBytes(): number {
+    let n = 0;
+    for (const s of this.sockets) n += s.queuedBytes;
+    return n;
+  }
+
+  private queuedCheckedAt = 0;
+  /** The last sum of queued bytes plus what was sent since (an upper bound until the next sum). */
+  private queuedEstimate = 0;
+
+  underPressure(): boolean {
+    const now = Date.now();
+    if (now - this.queuedCheckedAt >= PRESSURE_CHECK_MS) {
+      this.queuedCheckedAt = now;
+      this.queuedEstimate = this.queuedBytes;
+    }
+    return this.queuedEstimate >= this.limits.maxQueuedBytes;
+  }
+
+  sent(bytes: number): void {
+    this.queuedEstimate += bytes;
   }
 
   /**

@@ -1,6 +1,6 @@
 // One client connection: login, then requests and pushed events (docs/client-protocol.md).
-// Events are pushed from the device's cursor by one pump at a time, so they leave in seq order
-// and none is sent twice on this connection.
+// Events leave a page at a time from the connection's cursor, one page step at a time, so they
+// leave in seq order and none twice; nothing more is produced for a client that is not reading.
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import type { AppConfig } from '../config/config.js';
@@ -9,25 +9,50 @@ import { ApiError } from '../domain/errors.js';
 import { validateMsgBody } from '../domain/message-body.js';
 import { parseMsgKey } from '../domain/messages.js';
 import type { Services } from '../domain/services.js';
-import { userIdProblem } from '../api/fields.js';
+import { userIdProblem } from '../domain/user-id.js';
 import { nowSeconds } from '../ports/clock.js';
 import type { StoredMessage } from '../ports/store.js';
-import type { Authenticator } from '../http/auth.js';
+import type { Authenticator } from '../auth/authenticator.js';
 import { PROTOCOL_VERSION, wireConversation, wireEvent, wireMessage } from './wire.js';
 import { optPlatformOf, type CallOrigin } from '../domain/callbacks.js';
 
 export const MAX_FRAME_BYTES = 64 * 1024;
 const MESSAGE_BYTES = 12 * 1024;
-const EVENT_BATCH = 200;
 const U32_MAX = 4294967295;
 export const PLATFORMS = ['Web', 'PC', 'Mac', 'Android', 'iPhone', 'iPad', 'Node'] as const;
 
-export const CLOSE = { notLoggedIn: 4001, idle: 4002, kicked: 4003 } as const;
+/** WebSocket close codes of the protocol (docs/client-protocol.md). */
+export const CLOSE = { notLoggedIn: 4001, idle: 4002, kicked: 4003, backlogged: 4004 } as const;
 export type KickReason = 'REST_API_Kick' | 'multipleAccount' | 'userSigExpired';
+
+/** The bounds one connection lives within (GatewayLimits, docs/client-protocol.md). */
+export interface SessionLimits {
+  /** Events in one page. */
+  pageEvents: number;
+  /** Bytes of events in one page (at least one event is sent, however large). */
+  pageBytes: number;
+  /** Bytes queued for the connection past which the server produces nothing more for it. */
+  sendBufferBytes: number;
+  /** Queued bytes past which the connection is closed at once (4004). */
+  sendBufferHardBytes: number;
+  /** Over sendBufferBytes this long: closed (4004). */
+  backlogMs: number;
+  /** A connection must log in this soon after it opens (else 4001). */
+  loginDeadlineMs: number;
+  /** Bytes queued for all connections together past which the gateway is under pressure. */
+  maxQueuedBytes: number;
+  /** Under pressure, a connection with this much queued counts as backlogged. */
+  pressureShareBytes: number;
+}
 
 export interface SessionHost {
   services: Services;
   auth: Authenticator;
+  limits: SessionLimits;
+  /** Are all connections together past maxQueuedBytes? */
+  underPressure(): boolean;
+  /** Counts bytes just queued for a connection toward the total. */
+  sent(bytes: number): void;
   /** Registers a logged-in session (applies the device policy); returns false to refuse. */
   register(s: Session): void;
   unregister(s: Session): void;
@@ -37,6 +62,9 @@ export interface SessionHost {
 type Data = Record<string, unknown>;
 
 const isObject = (v: unknown): v is Data => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A closing connection that does not read its close frame is cut off after this long. */
+const CLOSE_GRACE_MS = 5_000;
 
 export class Session {
   app?: AppConfig;
@@ -49,13 +77,25 @@ export class Session {
   sigExpires = 0;
   /** Last real-time ms a frame arrived, for the idle timeout. */
   lastSeen = Date.now();
+  /** The last seq sent on this connection (undefined until the first sync or login cursor). */
   private cursor: number | undefined;
+  /** The last page sent said "more": live pages wait for the client's next sync. */
+  private awaitingSync = false;
+  /** A page was withheld while the connection was backlogged: say "sync" once it drains. */
+  private syncNeeded = false;
+  private backlogTimer: NodeJS.Timeout | undefined;
+  private readonly loginTimer: NodeJS.Timeout;
   private closed = false;
 
   /** Why the session ended, for the State.StateChange callback. */
   endReason: 'Unregister' | 'LinkClose' | 'TimeOut' | 'Kicked' | 'Replaced' = 'LinkClose';
 
-  constructor(private readonly ws: WebSocket, readonly host: SessionHost, readonly clientIp: string) {}
+  constructor(private readonly ws: WebSocket, readonly host: SessionHost, readonly clientIp: string) {
+    this.loginTimer = setTimeout(() => {
+      if (!this.loggedIn) this.close(CLOSE.notLoggedIn, 'no login in time');
+    }, host.limits.loginDeadlineMs);
+    this.loginTimer.unref();
+  }
 
   caller(): CallOrigin {
     return { clientIp: this.clientIp, optPlatform: optPlatformOf(this.platform) };
@@ -65,15 +105,67 @@ export class Session {
     return this.app !== undefined;
   }
 
+  /** Bytes written for this connection that the client has not taken yet. */
+  get queuedBytes(): number {
+    return this.ws.bufferedAmount;
+  }
+
+  /** Past its send-buffer bound (or its share, under pressure): nothing more is produced for it until it reads. */
+  get backlogged(): boolean {
+    const queued = this.queuedBytes;
+    const { sendBufferBytes, pressureShareBytes } = this.host.limits;
+    // Under pressure, the connections holding a share of the queue stop too; light readers go on.
+    return queued >= sendBufferBytes || (queued >= pressureShareBytes && this.host.underPressure());
+  }
+
   send(frame: Data): void {
+    this.sendText(JSON.stringify(frame));
+  }
+
+  private sendText(text: string): void {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
-    this.ws.send(JSON.stringify(frame));
+    this.ws.send(text, this.flushed);
+    this.host.sent(text.length);
+    this.watchBacklog();
+  }
+
+  /** Called as each frame reaches the socket: the client is reading again. */
+  private readonly flushed = (): void => {
+    if (this.closed || this.backlogged) return;
+    clearTimeout(this.backlogTimer);
+    this.backlogTimer = undefined;
+    if (this.syncNeeded) {
+      this.syncNeeded = false;
+      this.awaitingSync = true;
+      this.sendText('{"op":"events","data":{"events":[],"more":true}}');
+    }
+  };
+
+  /** A client that stops reading is closed: at once far past the bound, else after a while over it. */
+  private watchBacklog(): void {
+    const { sendBufferBytes, sendBufferHardBytes, backlogMs } = this.host.limits;
+    const queued = this.queuedBytes;
+    if (queued >= sendBufferHardBytes) return this.dropBacklogged();
+    if (queued >= sendBufferBytes && this.backlogTimer === undefined) {
+      this.backlogTimer = setTimeout(() => {
+        if (this.queuedBytes >= sendBufferBytes) this.dropBacklogged();
+        else this.backlogTimer = undefined;
+      }, backlogMs);
+      this.backlogTimer.unref();
+    }
+  }
+
+  private dropBacklogged(): void {
+    this.host.log.warn({ user: this.user, queuedBytes: this.queuedBytes }, 'closing a connection that does not read');
+    this.close(CLOSE.backlogged, 'not reading; reconnect and sync');
   }
 
   close(code: number, reason: string): void {
     if (this.closed) return;
     this.closed = true;
     this.ws.close(code, reason);
+    // The close frame waits behind whatever is queued: a client that never reads it is cut off.
+    setTimeout(() => this.ws.terminate(), CLOSE_GRACE_MS).unref();
   }
 
   /** Cuts the connection without the closing handshake. */
@@ -92,13 +184,17 @@ export class Session {
   /** Called once the socket is gone, whoever closed it. */
   ended(): void {
     this.closed = true;
+    clearTimeout(this.loginTimer);
+    clearTimeout(this.backlogTimer);
     if (this.loggedIn) this.host.unregister(this);
   }
 
   async onFrame(raw: Buffer, isBinary: boolean): Promise<void> {
     this.lastSeen = Date.now();
     if (raw.length > MAX_FRAME_BYTES) {
-      this.send({ op: 'error', data: { code: 93000, message: `frame is ${raw.length} bytes; at most ${MAX_FRAME_BYTES} are accepted` } });
+      const message = `frame is ${raw.length} bytes; at most ${MAX_FRAME_BYTES} are accepted`;
+      if (!this.loggedIn) return this.protocolError(93000, message);
+      this.send({ op: 'error', data: { code: 93000, message } });
       return;
     }
     let frame: unknown;
@@ -116,13 +212,14 @@ export class Session {
       this.close(CLOSE.notLoggedIn, 'not logged in');
       return;
     }
-    const handler = OPS[op];
+    const handler = OPS.get(op);
     if (!handler) {
       this.answer(op, id, new ApiError(60009, `unknown op ${JSON.stringify(op.slice(0, 40))}`));
       return;
     }
     if (!isObject(data)) {
       this.answer(op, id, new ApiError(90001, '"data" must be an object'));
+      if (op === 'login' && !this.loggedIn) this.close(CLOSE.notLoggedIn, 'login failed');
       return;
     }
     try {
@@ -163,13 +260,17 @@ export class Session {
   private async doLogin(d: Data): Promise<Data> {
     if (d.protocol !== undefined && d.protocol !== PROTOCOL_VERSION) throw new ApiError(60002, `protocol ${String(d.protocol)} is not supported; this server speaks ${PROTOCOL_VERSION}`);
     const { services, auth } = this.host;
-    const app = auth.app(d.sdkAppId === undefined ? undefined : String(d.sdkAppId));
-    if (userIdProblem(d.userId)) throw new ApiError(70107, `userId ${userIdProblem(d.userId)}`);
+    // The login frame names the app itself (REST calls do it in the URL): say so when it does not.
+    if (d.sdkAppId === undefined || d.sdkAppId === null || d.sdkAppId === '') throw new ApiError(60012, 'the login frame\'s data.sdkAppId is missing');
+    if (typeof d.sdkAppId !== 'number' && typeof d.sdkAppId !== 'string') throw new ApiError(60006, 'the login frame\'s data.sdkAppId must be a number');
+    const app = auth.app(String(d.sdkAppId));
+    const problem = userIdProblem(d.userId);
+    if (problem) throw new ApiError(70107, `the login frame's data.userId ${problem}`);
     const user = d.userId as string;
-    const sig = auth.verify(app, user, typeof d.userSig === 'string' ? d.userSig : '');
-    if (!(await services.accounts.exists(app.sdkAppId, user))) throw new ApiError(70107, `UserID ${user} does not exist`);
-    const kickedAt = await services.store.kickedAt(app.sdkAppId, user);
-    if (kickedAt !== undefined && sig.time < kickedAt) throw new ApiError(20002, 'this UserSig was issued before the account was kicked; make a new one');
+    if (typeof d.userSig !== 'string') throw new ApiError(70002, 'the login frame\'s data.userSig is missing');
+    const sig = auth.verify(app, user, d.userSig);
+    await services.accounts.authorizeLogin(app.sdkAppId, user, sig.time);
+    if (this.closed) throw new ApiError(2024, 'the connection closed during login');
     const platform = typeof d.platform === 'string' && (PLATFORMS as readonly string[]).includes(d.platform) ? d.platform : 'Web';
     const deviceId = typeof d.deviceId === 'string' && /^[\w.:-]{1,64}$/.test(d.deviceId) ? d.deviceId : randomUUID();
     this.app = app;
@@ -179,8 +280,9 @@ export class Session {
     this.since = Date.now();
     this.sigTime = sig.time;
     this.sigExpires = sig.time + sig.expire;
+    clearTimeout(this.loginTimer);
     this.host.register(this);
-    const lastSeq = await services.store.lastEventSeq(app.sdkAppId, user);
+    const lastSeq = await services.sync.lastSeq(app.sdkAppId, user);
     if (typeof d.cursor === 'number' && Number.isSafeInteger(d.cursor) && d.cursor >= 0) {
       this.cursor = d.cursor;
       queueMicrotask(() => void this.pump());
@@ -188,46 +290,98 @@ export class Session {
     return { serverTime: nowSeconds(services.clock), deviceId, lastSeq };
   }
 
-  /** The last drain scheduled, and the one scheduled but not started yet (if any). */
-  private tail: Promise<void> = Promise.resolve();
+  /** The last page step scheduled, and the live one scheduled but not started yet (if any). */
+  private tail: Promise<unknown> = Promise.resolve();
   private waiting: Promise<void> | undefined;
+  /** The sync being answered: a second one meanwhile shares its answer instead of redoing it. */
+  private syncing: Promise<Data> | undefined;
 
-  /**
-   * Sends every event after the cursor. Drains run one after another; a call while one runs
-   * schedules one more (calls meanwhile share it), which starts after the call and so sees
-   * everything committed before it. Resolves when that drain is done, so `sync` can answer
-   * after its events.
-   */
-  pump(): Promise<void> {
-    if (this.cursor === undefined || !this.app || this.closed) return Promise.resolve();
-    if (this.waiting) return this.waiting;
-    const run = this.tail.then(() => {
-      this.waiting = undefined;
-      return this.drain();
-    });
-    this.waiting = run;
-    this.tail = run;
+  /** Runs page steps one after another, so pages leave in seq order and none twice. */
+  private step<T>(f: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(f, f);
+    this.tail = run.catch(() => undefined);
     return run;
   }
 
-  private async drain(): Promise<void> {
-    try {
-      for (;;) {
-        if (this.closed) return;
-        const now = nowSeconds(this.host.services.clock);
-        const events = await this.host.services.store.eventsAfter(this.app!.sdkAppId, this.user, this.cursor!, EVENT_BATCH, now);
-        if (events.length === 0 || this.closed) return;
-        this.send({ op: 'events', data: { events: events.map(wireEvent) } });
-        this.cursor = events[events.length - 1]!.seq;
-        if (events.length < EVENT_BATCH) return;
-      }
-    } catch (e) {
-      this.host.log.error({ err: e, user: this.user }, 'event delivery failed');
+  /**
+   * New events were committed: send the next page, unless the client is paging (it will ask) or
+   * not reading (it is told to sync once it reads again). Calls while one is scheduled share it;
+   * it starts after them and so sees everything committed before them.
+   */
+  pump(): Promise<void> {
+    if (this.cursor === undefined || !this.app || this.closed || this.awaitingSync) return Promise.resolve();
+    if (this.backlogged) {
+      this.syncNeeded = true;
+      return Promise.resolve();
     }
+    if (this.waiting) return this.waiting;
+    const run = this.step(async () => {
+      this.waiting = undefined;
+      if (this.awaitingSync || this.closed) return;
+      try {
+        await this.sendPage();
+      } catch (e) {
+        this.host.log.error({ err: e, user: this.user }, 'event delivery failed');
+      }
+    });
+    this.waiting = run;
+    return run;
+  }
+
+  /**
+   * The client's sync: one page after `cursor`, then the answer. A second sync while one is
+   * answered shares that answer (and its page).
+   */
+  sync(cursor: number): Promise<Data> {
+    if (this.syncing) return this.syncing;
+    const run = (async () => {
+      const lastSeq = await this.host.services.sync.lastSeq(this.app!.sdkAppId, this.user);
+      // Read lastSeq first: a page that is not full then covers every event up to it.
+      const more = await this.step(async () => {
+        if (this.closed) return false;
+        this.cursor = cursor;
+        this.awaitingSync = false;
+        if (this.backlogged) {
+          // Not reading: send no page; the client asks again once it has read.
+          this.awaitingSync = true;
+          return true;
+        }
+        return this.sendPage();
+      });
+      return { lastSeq, more };
+    })().finally(() => {
+      this.syncing = undefined;
+    });
+    this.syncing = run;
+    return run;
+  }
+
+  /** Sends the page after the cursor (bounded by count and bytes); true when more may remain. */
+  private async sendPage(): Promise<boolean> {
+    const { pageEvents, pageBytes } = this.host.limits;
+    const page = await this.host.services.sync.eventsAfter(this.app!.sdkAppId, this.user, this.cursor!, pageEvents);
+    if (this.closed) return false;
+    const parts: string[] = [];
+    let bytes = 0;
+    let last = this.cursor!;
+    for (const e of page.events) {
+      const text = JSON.stringify(wireEvent(e));
+      if (parts.length > 0 && bytes + text.length > pageBytes) break;
+      parts.push(text);
+      bytes += text.length;
+      last = e.seq;
+    }
+    const more = page.full || parts.length < page.events.length;
+    if (parts.length > 0) this.sendText(`{"op":"events","data":{"events":[${parts.join(',')}],"more":${more}}}`);
+    this.cursor = last;
+    this.awaitingSync = more;
+    return more;
   }
 
   pushOnline(message: StoredMessage, originDevice?: string): void {
     if (originDevice !== undefined && originDevice === this.deviceId) return;
+    // Online-only messages are never queued: a client that is not reading misses them.
+    if (this.backlogged) return;
     this.send({ op: 'message', data: { message: wireMessage(message) } });
   }
 
@@ -238,12 +392,6 @@ export class Session {
       return true;
     }
     return false;
-  }
-
-  /** Restarts delivery after `cursor`; resolves once everything up to now has been pushed. */
-  async setCursor(cursor: number): Promise<void> {
-    this.cursor = cursor;
-    await this.pump();
   }
 }
 
@@ -267,7 +415,10 @@ const need = {
   },
 };
 
-const OPS: Record<string, (s: Session, d: Data) => Promise<Data>> = {
+type Op = (s: Session, d: Data) => Promise<Data>;
+
+// A Map: an op name is client input, and must not reach Object.prototype.
+const OPS = new Map<string, Op>(Object.entries({
   login: (s, d) => s.login(d),
 
   async ping(s) {
@@ -284,14 +435,12 @@ const OPS: Record<string, (s: Session, d: Data) => Promise<Data>> = {
   async sync(s, d) {
     const cursor = d.cursor;
     if (typeof cursor !== 'number' || !Number.isSafeInteger(cursor) || cursor < 0) throw new ApiError(90001, 'cursor must be a whole number');
-    const lastSeq = await s.host.services.store.lastEventSeq(s.app!.sdkAppId, s.user);
-    // Answer after the events up to lastSeq have gone out on this connection (see the protocol).
-    await s.setCursor(cursor);
-    return { lastSeq };
+    // Answered after its page: with "more" false, every event up to lastSeq has gone out.
+    return s.sync(cursor);
   },
 
   async snapshot(s) {
-    const snap = await s.host.services.store.conversationSnapshot(s.app!.sdkAppId, s.user, 100);
+    const snap = await s.host.services.sync.snapshot(s.app!.sdkAppId, s.user, 100);
     return { lastSeq: snap.lastSeq, conversations: snap.conversations.map(wireConversation) };
   },
 
@@ -345,4 +494,4 @@ const OPS: Record<string, (s: Session, d: Data) => Promise<Data>> = {
       complete: r.complete,
     };
   },
-};
+} satisfies Record<string, Op>));

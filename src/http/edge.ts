@@ -6,7 +6,7 @@ import { ApiError } from '../domain/errors.js';
 import type { Services } from '../domain/services.js';
 import { FAMILY_CODES, type ApiDefinition, type ApiRegistry, type ApiResult } from '../api/registry.js';
 import { validateFields } from '../api/fields.js';
-import type { Authenticator } from './auth.js';
+import type { Authenticator } from '../auth/authenticator.js';
 import type { RateLimiter } from './rate-limit.js';
 
 export interface EdgeDeps {

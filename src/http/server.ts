@@ -3,7 +3,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { ApiRegistry } from '../api/registry.js';
-import { Authenticator } from './auth.js';
+import { Authenticator } from '../auth/authenticator.js';
 import { RateLimiter } from './rate-limit.js';
 import { edgeErrorHandler, registerEdge } from './edge.js';
 import { registerConsole } from './console.js';
@@ -11,15 +11,20 @@ import { createFastPath } from './fast-path.js';
 import { redactUrl } from './redact.js';
 import { requestId } from './request-id.js';
 import type { Services } from '../domain/services.js';
+import type { Logger } from 'pino';
 
 export { redactUrl };
 
 export interface HttpOptions {
-  logLevel: string;
+  /** The server's structured log, made by the composition root (see `logSerializers`). */
+  logger: Logger;
   tls?: { cert: Buffer; key: Buffer };
-  /** A pino destination for tests; defaults to stdout. */
-  logStream?: NodeJS.WritableStream;
 }
+
+/** How the request log shows a request: the URL without its usersig. */
+export const logSerializers = {
+  req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: redactUrl(req.url), ip: req.ip }),
+};
 
 export function buildHttpServer(opts: HttpOptions, registry: ApiRegistry, services: Services, auth = new Authenticator(services.apps, services.clock)): FastifyInstance {
   const limiter = new RateLimiter(services.clock);
@@ -36,13 +41,7 @@ export function buildHttpServer(opts: HttpOptions, registry: ApiRegistry, servic
       s.keepAliveTimeout = 75_000;
       return s;
     },
-    logger: {
-      level: opts.logLevel,
-      ...(opts.logStream ? { stream: opts.logStream } : {}),
-      serializers: {
-        req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: redactUrl(req.url), ip: req.ip }),
-      },
-    },
+    loggerInstance: opts.logger,
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: (req) => requestId(req.headers['x-request-id']),
     keepAliveTimeout: 75_000,

@@ -9,6 +9,7 @@ import type { AppConfig, ServerConfig } from '../../src/config/config.js';
 import { ManualClock } from '../../src/ports/clock.js';
 import type { Store } from '../../src/ports/store.js';
 import type { Bus } from '../../src/ports/bus.js';
+import type { GatewayLimits } from '../../src/gateway/gateway.js';
 import { generateUserSig } from '../../src/usersig/usersig.js';
 
 export const SDKAPPID = 1400000000;
@@ -56,6 +57,10 @@ export interface TestServerOptions {
   bus?: Bus;
   dataDir?: string;
   now?: number;
+  /** The client gateway's limits (pages, send buffer, deadlines). */
+  gateway?: Partial<GatewayLimits>;
+  /** The callback outbox's idle poll (ms). */
+  callbackPollMs?: number;
 }
 
 export async function startTestServer(o: TestServerOptions = {}): Promise<TestServer> {
@@ -67,7 +72,7 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
   };
   const logs: string[] = [];
   const logStream = new Writable({ write(chunk, _enc, cb) { logs.push(String(chunk)); cb(); } });
-  const parley = await createParley(config, { clock, logStream, ...(o.store ? { store: o.store } : {}), ...(o.bus ? { bus: o.bus } : {}) });
+  const parley = await createParley(config, { clock, logStream, ...(o.store ? { store: o.store } : {}), ...(o.bus ? { bus: o.bus } : {}), ...(o.gateway ? { gateway: o.gateway } : {}), ...(o.callbackPollMs !== undefined ? { callbackPollMs: o.callbackPollMs } : {}) });
   const base = await parley.listen();
   const first = config.apps[0]!;
   const sig: TestServer['sig'] = (identifier, s = {}) => generateUserSig({

@@ -145,6 +145,9 @@ export class ChatSDK {
   /** Until SDK_READY, message events are held back and emitted right after it. */
   private buffered: Array<[string, unknown]> | undefined;
   private lastUnread = -1;
+  /** A push asked for more events while a sync was paging: page on. */
+  private moreWanted = false;
+  private catchingUp = false;
   private destroyed = false;
 
   constructor(private readonly options: ChatOptions, private readonly registryKey: string) {
@@ -312,13 +315,39 @@ export class ChatSDK {
       const lastSeq = typeof snap.lastSeq === 'number' ? snap.lastSeq : 0;
       await this.queue.run(() => this.commitAndEmit(state, state.applySnapshot(conversations, lastSeq, now)));
     }
-    const cursor = await this.queue.run(() => state.cursor);
-    await transport.send<SyncAnswer>('sync', { cursor });
-    // Every event pushed before the answer has been queued: wait until it is applied.
+    await this.syncPages(state, transport);
+    // Every event pushed before the last answer has been queued: wait until it is applied.
     await this.queue.run(async () => {
       state.syncedAt = this.serverNow();
       await this.persist(state, { cursor: state.cursor, syncedAt: state.syncedAt, deviceId: state.deviceId });
     });
+  }
+
+  /**
+   * Syncs page by page until the server says nothing more remains (and no push asked for more
+   * meanwhile). Each page's events are pushed before its answer, and the next cursor is read
+   * after they are applied, so every event is applied once.
+   */
+  private async syncPages(state: ChatState, transport: Transport): Promise<void> {
+    for (;;) {
+      this.moreWanted = false;
+      const cursor = await this.queue.run(() => state.cursor);
+      const ans = await transport.send<SyncAnswer>('sync', { cursor });
+      if (ans.more !== true && !this.moreWanted) return;
+    }
+  }
+
+  /** A push said more events wait on the server (a bounded page, or a backlog that drained). */
+  private catchUp(state: ChatState): void {
+    this.moreWanted = true;
+    const transport = this.transport;
+    if (this.catchingUp || !transport?.isLive || state !== this.state) return;
+    this.catchingUp = true;
+    void this.syncPages(state, transport)
+      .catch((e: unknown) => this.log.warn('catching up failed:', e instanceof Error ? e.message : e))
+      .finally(() => {
+        this.catchingUp = false;
+      });
   }
 
   private onLive(session: number): void {
@@ -678,6 +707,7 @@ export class ChatSDK {
       case 'events': {
         const events = (Array.isArray(data.events) ? data.events : []) as WireEvent[];
         void this.queue.run(() => this.commitAndEmit(state, state.applyEvents(events))).catch((e: unknown) => this.log.error('applying events failed:', e));
+        if (data.more === true) this.catchUp(state);
         return;
       }
       case 'message': {

@@ -69,6 +69,8 @@ export interface LoginAnswer {
 
 export interface SyncAnswer {
   lastSeq: number;
+  /** The page was bounded: events after it may remain; sync again from the new cursor. */
+  more?: boolean;
 }
 
 export interface SnapshotAnswer {

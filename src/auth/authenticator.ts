@@ -1,5 +1,5 @@
-// Authenticates a REST call from its query: the app by sdkappid, the caller by identifier and
-// usersig. Verified sigs are cached (the inflate + HMAC dominate a small request), but expiry and
+// Authenticates a caller, for both edges (a REST call's query, a WebSocket login): the app by
+// sdkappid, the caller by identifier and usersig. Verified sigs are cached (the inflate + HMAC dominate a small request), but expiry and
 // identifier are checked against the cache entry on every call.
 import type { AppConfig } from '../config/config.js';
 import type { AppDirectory } from '../domain/apps.js';
