@@ -3,7 +3,7 @@
 // order (docs/client-protocol.md § sync).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EVENT, type Message } from '../../src/client/index.js';
+import { EVENT, type Message } from '@parley/client';
 import { text, type TestServer } from '../helpers/server.js';
 import { device, importAccounts, portOf, relogin, Relay, until, withServer, type Device } from './helpers.js';
 
