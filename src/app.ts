@@ -62,7 +62,10 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
   // Admins are accounts too: they send as themselves when From_Account is omitted.
   for (const app of config.apps) await services.accounts.importAccounts(app.sdkAppId, app.admins);
   const auth = new Authenticator(apps, clock);
-  const http = buildHttpServer({ logLevel: config.logLevel, ...(config.tls ? { tls: config.tls } : {}), ...(opts.logStream ? { logStream: opts.logStream } : {}) }, defaultRegistry(), services, auth);
+  const http = buildHttpServer({
+    logLevel: config.logLevel, ...(config.tls ? { tls: config.tls } : {}), ...(opts.logStream ? { logStream: opts.logStream } : {}),
+    ...(config.httpLimits ? { limits: config.httpLimits } : {}), ...(config.metrics ? { metrics: config.metrics } : {}),
+  }, defaultRegistry(), services, auth);
   // The client gateway shares the port: WebSocket upgrades at /v1/ws.
   logRef.current = http.log;
   const gateway = new Gateway(services, auth, http.log);

@@ -29,12 +29,15 @@ export function jsonType(v: unknown): string {
   return `a ${typeof v}`;
 }
 
-/** UserID rule: a string of 1–32 bytes (UTF-8). Returns a reason when it is not one. */
+/** UserID rule: a string of 1–32 bytes (UTF-8) without C0 control characters (U+0000–U+001F,
+ *  which PostgreSQL cannot store and no client can type). Returns a reason when it is not one. */
 export function userIdProblem(v: unknown): string | undefined {
   if (typeof v !== 'string') return `must be a string, got ${jsonType(v)}`;
   const n = Buffer.byteLength(v, 'utf8');
   if (n === 0) return 'must not be empty';
   if (n > 32) return `must be at most 32 bytes, got ${n}`;
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f]/.test(v)) return 'must not contain control characters (U+0000–U+001F)';
   return undefined;
 }
 
