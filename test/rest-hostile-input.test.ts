@@ -1,44 +1,16 @@
 // Hostile REST input: names that exist on Object.prototype and U+0000 / C0 control characters in
 // identifiers. Each request gets its documented ErrorCode (never 91000/70500) and the same answer
 // on SQLite and PostgreSQL; free text (CloudCustomData) is stored as sent.
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { PostgresStore } from '../src/adapters/postgres/postgres-store.js';
 import { startTestServer, text, type TestServer } from './helpers/server.js';
+import { hasPostgres, startPostgresTestServer } from './helpers/postgres-server.js';
 
 const PROTO_NAMES = ['constructor', 'toString', 'valueOf', 'hasOwnProperty', '__proto__'];
-const PG_URL = process.env.PARLEY_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-async function pgReachable(): Promise<boolean> {
-  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await c.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await c.end().catch(() => {});
-  }
-}
-const hasPg = await pgReachable();
+const server = (kind: 'sqlite' | 'postgres'): Promise<TestServer> => (kind === 'sqlite' ? startTestServer() : startPostgresTestServer());
 
-/** A server on SQLite, or on PostgreSQL in a fresh schema dropped afterwards. */
-async function server(kind: 'sqlite' | 'postgres'): Promise<TestServer> {
-  if (kind === 'sqlite') return startTestServer();
-  const schema = `parley_test_${randomBytes(6).toString('hex')}`;
-  const s = await startTestServer({ store: new PostgresStore({ connectionString: PG_URL, schema }) });
-  after(async () => {
-    const admin = new pg.Client({ connectionString: PG_URL });
-    await admin.connect();
-    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await admin.end();
-  });
-  return s;
-}
-
-const STORES = hasPg ? (['sqlite', 'postgres'] as const) : (['sqlite'] as const);
+const STORES = hasPostgres ? (['sqlite', 'postgres'] as const) : (['sqlite'] as const);
 
 for (const kind of STORES) {
   test(`${kind}: a MsgType named like an Object.prototype member is an invalid MsgBody (90002)`, async () => {
