@@ -1,6 +1,9 @@
 // At most `max` open HTTP connections per client address; one more is closed at once, before a
 // byte is read. A connection that becomes a WebSocket session stops counting (the gateway has
-// its own per-user limits), so thousands of sessions behind one NAT still connect.
+// its own per-user limits), so thousands of sessions behind one NAT still connect. Over TLS the
+// socket counted is the TLS one ('secureConnection'), the same object an upgrade hands over; the
+// TLS handshake before it is bounded by the server's handshakeTimeout.
+import { Server as HttpsServer } from 'node:https';
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 
@@ -15,7 +18,7 @@ export function capConnectionsPerAddress(server: Server, max: number): void {
     if (n <= 0) open.delete(address);
     else open.set(address, n);
   };
-  server.on('connection', (socket: Socket) => {
+  server.on(server instanceof HttpsServer ? 'secureConnection' : 'connection', (socket: Socket) => {
     const address = socket.remoteAddress ?? '';
     const n = (open.get(address) ?? 0) + 1;
     if (n > max) {

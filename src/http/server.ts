@@ -45,7 +45,9 @@ export function buildHttpServer(opts: HttpOptions, registry: ApiRegistry, servic
         connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(limits.headersTimeoutMs / 4))),
         keepAliveTimeout: KEEP_ALIVE_MS,
       };
-      const s = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key, ...timeouts }, handler) : createServer(timeouts, handler);
+      const s = opts.tls
+        ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key, handshakeTimeout: limits.headersTimeoutMs, ...timeouts }, handler)
+        : createServer(timeouts, handler);
       s.keepAliveTimeout = KEEP_ALIVE_MS;
       capConnectionsPerAddress(s, limits.maxConnectionsPerAddress);
       return s;

@@ -12,23 +12,25 @@ export function timedStore(store: Store, metrics: Pick<Metrics, 'storeLatency'>)
       if (typeof value !== 'function' || typeof prop !== 'string') return value;
       let fn = wrapped.get(value);
       if (!fn) {
-        const method = prop;
-        fn = function timed(this: unknown, ...args: unknown[]): unknown {
+        // The labelled series are looked up once per method, not once per call.
+        const ok = metrics.storeLatency.labels({ method: prop, outcome: 'ok' });
+        const failed = metrics.storeLatency.labels({ method: prop, outcome: 'error' });
+        fn = function timed(...args: unknown[]): unknown {
           const started = performance.now();
-          const observe = (outcome: 'ok' | 'error'): void => {
-            metrics.storeLatency.observe({ method, outcome }, (performance.now() - started) / 1000);
-          };
           let result: unknown;
           try {
             result = (value as (...a: unknown[]) => unknown).apply(target, args);
           } catch (e) {
-            observe('error');
+            failed.observe((performance.now() - started) / 1000);
             throw e;
           }
           if (result instanceof Promise) {
-            return result.then((r) => { observe('ok'); return r; }, (e: unknown) => { observe('error'); throw e; });
+            return result.then(
+              (r: unknown) => { ok.observe((performance.now() - started) / 1000); return r; },
+              (e: unknown) => { failed.observe((performance.now() - started) / 1000); throw e; },
+            );
           }
-          observe('ok');
+          ok.observe((performance.now() - started) / 1000);
           return result;
         };
         wrapped.set(value, fn);
