@@ -2,10 +2,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_HTTP_LIMITS, parseHttpLimits, parseMetricsAccess } from '../src/config/http-limits.js';
-import { ConfigError } from '../src/config/config.js';
+import { ConfigError, loadConfig } from '../src/config/config.js';
 
 test('HTTP limits: defaults, overrides and refusals', () => {
-  assert.deepEqual(parseHttpLimits({}), DEFAULT_HTTP_LIMITS);
+  assert.equal(parseHttpLimits({}), undefined, 'none set: the server uses DEFAULT_HTTP_LIMITS');
+  assert.deepEqual(parseHttpLimits({ PARLEY_REQUEST_TIMEOUT_MS: '60000' }), { ...DEFAULT_HTTP_LIMITS, requestTimeoutMs: 60_000 });
   assert.deepEqual(parseHttpLimits({
     PARLEY_HEADERS_TIMEOUT_MS: '500', PARLEY_REQUEST_TIMEOUT_MS: '900',
     PARLEY_MAX_BODY_BYTES_IN_FLIGHT: '2048', PARLEY_MAX_CONNECTIONS_PER_ADDRESS: '0',
@@ -24,4 +25,13 @@ test('metrics access: token and separate address', () => {
   assert.deepEqual(parseMetricsAccess({ PARLEY_METRICS_LISTEN: '[::1]:9000' }).listen, { host: '::1', port: 9000 });
   assert.throws(() => parseMetricsAccess({ PARLEY_METRICS_LISTEN: '9464' }), ConfigError);
   assert.throws(() => parseMetricsAccess({ PARLEY_METRICS_LISTEN: 'h:70000' }), ConfigError);
+});
+
+test('loadConfig carries the limits and metrics access from the environment', () => {
+  const c = loadConfig({ PARLEY_SDKAPPID: '1400000001', PARLEY_SECRET_KEY: 'k'.repeat(16), PARLEY_MAX_CONNECTIONS_PER_ADDRESS: '9', PARLEY_METRICS_TOKEN: 't' }, '/tmp');
+  assert.equal(c.httpLimits?.maxConnectionsPerAddress, 9);
+  assert.deepEqual(c.metrics, { token: 't' });
+  const none = loadConfig({ PARLEY_SDKAPPID: '1400000001', PARLEY_SECRET_KEY: 'k'.repeat(16) }, '/tmp');
+  assert.equal(none.httpLimits, undefined);
+  assert.equal(none.metrics, undefined);
 });

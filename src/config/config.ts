@@ -103,7 +103,7 @@ export interface ServerConfig {
   redisUrl?: string;
   /** postgres://… : the store (PARLEY_DATABASE_URL); without it, SQLite in dataDir. */
   database?: string;
-  /** Absent (hand-made configs): DEFAULT_HTTP_LIMITS. */
+  /** Absent: DEFAULT_HTTP_LIMITS. */
   httpLimits?: HttpLimits;
   metrics?: MetricsAccess;
 }
@@ -232,5 +232,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): ServerC
   if (database !== undefined && !/^postgres(ql)?:\/\//.test(database)) throw new ConfigError('PARLEY_DATABASE_URL must be a postgres:// or postgresql:// URL');
   const httpLimits = parseHttpLimits(env);
   const metrics = parseMetricsAccess(env);
-  return { host, port, dataDir, ...(tls ? { tls } : {}), logLevel, apps, devApp, ...(redisUrl ? { redisUrl } : {}), ...(database ? { database } : {}), httpLimits, metrics };
+  return {
+    host, port, dataDir, ...(tls ? { tls } : {}), logLevel, apps, devApp, ...(redisUrl ? { redisUrl } : {}), ...(database ? { database } : {}),
+    ...(httpLimits ? { httpLimits } : {}), ...(metrics.token || metrics.listen ? { metrics } : {}),
+  };
 }

@@ -38,7 +38,11 @@ function whole(env: Env, name: string, dflt: number, min: number): number {
   return n;
 }
 
-export function parseHttpLimits(env: Env): HttpLimits {
+const LIMIT_VARIABLES = ['PARLEY_HEADERS_TIMEOUT_MS', 'PARLEY_REQUEST_TIMEOUT_MS', 'PARLEY_MAX_BODY_BYTES_IN_FLIGHT', 'PARLEY_MAX_CONNECTIONS_PER_ADDRESS'];
+
+/** The limits the environment sets; undefined when it sets none (the server then uses the defaults). */
+export function parseHttpLimits(env: Env): HttpLimits | undefined {
+  if (!LIMIT_VARIABLES.some((name) => env[name] !== undefined && env[name] !== '')) return undefined;
   const limits: HttpLimits = {
     headersTimeoutMs: whole(env, 'PARLEY_HEADERS_TIMEOUT_MS', DEFAULT_HTTP_LIMITS.headersTimeoutMs, 1),
     requestTimeoutMs: whole(env, 'PARLEY_REQUEST_TIMEOUT_MS', DEFAULT_HTTP_LIMITS.requestTimeoutMs, 1),

@@ -174,7 +174,8 @@ export function edgeErrorHandler(registry: ApiRegistry) {
   return (err: { code?: string; statusCode?: number; message: string }, req: FastifyRequest, reply: FastifyReply): void => {
     if (!req.url.startsWith('/v4/')) {
       if (err.code === 'ECONNRESET') return void reply.raw.destroy();
-      const status = err.code === BODY_BUDGET_SPENT ? 503 : err.statusCode && err.statusCode < 500 ? err.statusCode : 500;
+      if (err.code === BODY_BUDGET_SPENT) return void reply.code(503).header('connection', 'close').send({ error: err.message });
+      const status = err.statusCode && err.statusCode < 500 ? err.statusCode : 500;
       if (status >= 500) req.log.error({ err }, 'internal error');
       reply.code(status).send({ error: status >= 500 ? 'internal server error' : err.message });
       return;
@@ -193,8 +194,7 @@ export function edgeErrorHandler(registry: ApiRegistry) {
       // Nobody is left to answer.
       reply.raw.destroy();
       return;
-    }
-    else if (err.statusCode !== undefined && err.statusCode < 500) result = failure(api ? codes.badJson : 60002, `bad request: ${err.message}`);
+    } else if (err.statusCode !== undefined && err.statusCode < 500) result = failure(api ? codes.badJson : 60002, `bad request: ${err.message}`);
     else {
       req.log.error({ err }, 'internal error');
       result = failure(codes.internal, 'internal server error; the request was not applied');
