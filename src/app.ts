@@ -68,7 +68,10 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
   // Admins are accounts too: they send as themselves when From_Account is omitted.
   for (const app of config.apps) await services.accounts.importAccounts(app.sdkAppId, app.admins);
   const auth = new Authenticator(apps, clock);
-  const http = buildHttpServer({ logger: log, ...(config.tls ? { tls: config.tls } : {}) }, defaultRegistry(), services, auth);
+  const http = buildHttpServer({
+    logger: log, ...(config.tls ? { tls: config.tls } : {}),
+    ...(config.httpLimits ? { limits: config.httpLimits } : {}), ...(config.metrics ? { metrics: config.metrics } : {}),
+  }, defaultRegistry(), services, auth);
   // The client gateway shares the port: WebSocket upgrades at /v1/ws.
   const gateway = new Gateway(services, auth, log, presence, opts.gateway);
   http.server.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head));

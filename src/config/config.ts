@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadOrCreateDevApp } from './dev-app.js';
+import { parseHttpLimits, parseMetricsAccess, type HttpLimits, type MetricsAccess } from './http-limits.js';
 
 export interface AppConfig {
   sdkAppId: number;
@@ -102,6 +103,9 @@ export interface ServerConfig {
   redisUrl?: string;
   /** postgres://… : the store (PARLEY_DATABASE_URL); without it, SQLite in dataDir. */
   database?: string;
+  /** Absent: DEFAULT_HTTP_LIMITS. */
+  httpLimits?: HttpLimits;
+  metrics?: MetricsAccess;
 }
 
 export class ConfigError extends Error {
@@ -226,5 +230,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): ServerC
   if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) throw new ConfigError('PARLEY_REDIS_URL must be a redis:// or rediss:// URL');
   const database = env.PARLEY_DATABASE_URL || undefined;
   if (database !== undefined && !/^postgres(ql)?:\/\//.test(database)) throw new ConfigError('PARLEY_DATABASE_URL must be a postgres:// or postgresql:// URL');
-  return { host, port, dataDir, ...(tls ? { tls } : {}), logLevel, apps, devApp, ...(redisUrl ? { redisUrl } : {}), ...(database ? { database } : {}) };
+  const httpLimits = parseHttpLimits(env);
+  const metrics = parseMetricsAccess(env);
+  return {
+    host, port, dataDir, ...(tls ? { tls } : {}), logLevel, apps, devApp, ...(redisUrl ? { redisUrl } : {}), ...(database ? { database } : {}),
+    ...(httpLimits ? { httpLimits } : {}), ...(metrics.token || metrics.listen ? { metrics } : {}),
+  };
 }

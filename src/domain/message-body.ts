@@ -13,7 +13,8 @@ interface ElemRule {
   optional: Record<string, FieldType>;
 }
 
-const RULES: Record<string, ElemRule> = {
+// A Map, so a MsgType such as "constructor" or "__proto__" finds no rule through Object.prototype.
+const RULES = new Map<string, ElemRule>(Object.entries<ElemRule>({
   TIMTextElem: { required: { Text: 'string' }, optional: {} },
   TIMLocationElem: { required: { Latitude: 'number', Longitude: 'number' }, optional: { Desc: 'string' } },
   TIMFaceElem: { required: { Index: 'integer' }, optional: { Data: 'string' } },
@@ -38,9 +39,9 @@ const RULES: Record<string, ElemRule> = {
     required: {},
     optional: { Title: 'string', MsgNum: 'integer', CompatibleText: 'string', AbstractList: 'array', MsgList: 'array', JsonMsgKey: 'string' },
   },
-};
+}));
 
-export const MSG_TYPES = Object.keys(RULES);
+export const MSG_TYPES = [...RULES.keys()];
 
 function isType(v: unknown, t: FieldType): boolean {
   switch (t) {
@@ -66,13 +67,13 @@ export function validateMsgBody(body: unknown): MsgElement[] {
     if (!isObject(el)) throw new ApiError(90002, `MsgBody[${i}] must be an object with MsgType and MsgContent`);
     const type = el.MsgType;
     if (typeof type !== 'string') throw new ApiError(90002, `MsgBody[${i}].MsgType must be a string`);
-    const rule = RULES[type];
+    const rule = RULES.get(type);
     if (!rule) throw new ApiError(90002, `MsgBody[${i}].MsgType ${JSON.stringify(type).slice(0, 40)} is not a known message element type`);
     const content = el.MsgContent;
     if (!isObject(content)) throw new ApiError(90002, `MsgBody[${i}].MsgContent must be an object`);
     if (type === 'TIMCustomElem' && ++custom > 1) throw new ApiError(90002, 'a message may hold at most one TIMCustomElem');
     for (const [name, t] of Object.entries(rule.required)) {
-      if (!(name in content)) throw new ApiError(90010, `MsgBody[${i}] ${type} needs MsgContent.${name}`);
+      if (!Object.hasOwn(content, name)) throw new ApiError(90010, `MsgBody[${i}] ${type} needs MsgContent.${name}`);
       if (!isType(content[name], t)) throw new ApiError(90010, `MsgBody[${i}] ${type} MsgContent.${name} must be ${article(t)}`);
     }
     for (const [name, t] of Object.entries(rule.optional)) {

@@ -11,6 +11,7 @@ import type {
 import { ApiError } from './errors.js';
 import type { MsgElement } from './message-body.js';
 import { REST_ORIGIN, type CallOrigin, type CallbackService } from './callbacks.js';
+import type { Metrics } from '../observability/metrics.js';
 
 export const MAX_LIFETIME = 7 * 86400;
 const U32_MAX = 4294967295;
@@ -112,7 +113,10 @@ function wireBytes(m: StoredMessage): number {
 }
 
 export class MessageService {
-  constructor(private readonly store: Store, private readonly clock: Clock, private readonly bus?: Bus, private readonly callbacks?: CallbackService) {}
+  constructor(
+    private readonly store: Store, private readonly clock: Clock, private readonly bus?: Bus, private readonly callbacks?: CallbackService,
+    private readonly metrics?: Pick<Metrics, 'recalls'>,
+  ) {}
 
   private notify(app: AppId, users: Iterable<string>): void {
     if (!this.bus) return;
@@ -315,6 +319,7 @@ export class MessageService {
     if (after) this.callbacks?.written();
     if (r.outcome === 'not_found') throw new ApiError(20022, 'no such message: check From_Account, To_Account and MsgKey');
     if (r.outcome === 'already_recalled') throw new ApiError(20023, 'the message has already been recalled');
+    this.metrics?.recalls.inc({ via });
     this.notify(app, [ref.from, ref.to]);
     return { message: r.message, recipientUnread: r.recipientUnread };
   }

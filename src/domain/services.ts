@@ -12,6 +12,7 @@ import { SyncService } from './sync.js';
 import { RecallAudit } from './recall-audit.js';
 import type { WebhookTransport } from '../ports/webhooks.js';
 import { Metrics } from '../observability/metrics.js';
+import { timedStore } from '../observability/timed-store.js';
 
 export interface Services {
   apps: AppDirectory;
@@ -35,11 +36,12 @@ export interface ServiceOptions {
 
 export function createServices(store: Store, clock: Clock, apps: AppDirectory, bus: Bus, o: ServiceOptions): Services {
   const metrics = new Metrics();
+  store = timedStore(store, metrics);
   const callbacks = new CallbackService(apps, store, o.webhooks, clock, metrics, o.log);
   return {
     apps,
     accounts: new AccountService(store, clock, bus),
-    messages: new MessageService(store, clock, bus, callbacks),
+    messages: new MessageService(store, clock, bus, callbacks, metrics),
     sync: new SyncService(store, clock),
     recallAudit: new RecallAudit(store),
     callbacks,

@@ -77,12 +77,14 @@ export class Gateway implements SessionHost {
   private accept(ws: WebSocket, clientIp: string): void {
     const session = new Session(ws, this, clientIp.replace(/^::ffff:/, ''));
     this.sockets.add(session);
+    this.services.metrics.wsSessions.inc();
     ws.on('message', (data, isBinary) => {
       const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer);
       void session.onFrame(buf, isBinary);
     });
     ws.on('close', () => {
       this.sockets.delete(session);
+      this.services.metrics.wsSessions.dec();
       session.ended();
     });
     ws.on('error', (err) => this.log.warn({ err: err.message }, 'websocket error'));

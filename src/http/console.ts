@@ -110,7 +110,7 @@ export function registerConsole(server: FastifyInstance, registry: ApiRegistry, 
 
   async function file(name: string, reply: FastifyReply) {
     const ext = name.slice(name.lastIndexOf('.'));
-    const type = TYPES[ext];
+    const type = Object.hasOwn(TYPES, ext) ? TYPES[ext] : undefined;
     // A flat folder: no '/', no leading dot, a known extension.
     if (!/^[A-Za-z0-9][\w.-]*$/.test(name) || !type) return secure(reply).code(404).type('text/plain; charset=utf-8').send('not found');
     let body: Buffer;

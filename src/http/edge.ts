@@ -8,12 +8,16 @@ import { FAMILY_CODES, type ApiDefinition, type ApiRegistry, type ApiResult } fr
 import { validateFields } from '../api/fields.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { RateLimiter } from './rate-limit.js';
+import type { BodyBudget } from './body-budget.js';
+import { BODY_BUDGET_SPENT, BODY_TOO_LARGE, readBody } from './body-reader.js';
 
 export interface EdgeDeps {
   registry: ApiRegistry;
   auth: Authenticator;
   limiter: RateLimiter;
   services: Services;
+  /** Request-body bytes held at once across connections. */
+  budget: BodyBudget;
 }
 
 /** Tencent's sample response headers (spec §1.3). */
@@ -58,7 +62,7 @@ export function registerEdge(server: FastifyInstance, deps: EdgeDeps): void {
   // Clients send application/json (with or without charset), text/plain or no type at all: the
   // body is read as bytes whatever it claims and parsed as JSON by the edge.
   server.removeAllContentTypeParsers();
-  server.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_REQUEST_BYTES }, (_req, body, done) => done(null, body));
+  server.addContentTypeParser('*', (_req, payload, done) => readBody(payload, MAX_REQUEST_BYTES, deps.budget, done));
 
   server.post('/v4/:service/:command', async (req, reply) => {
     const { service, command } = req.params as { service: string; command: string };
@@ -106,7 +110,7 @@ function send(req: FastifyRequest, reply: FastifyReply, result: ApiResult): ApiR
 
 const EMPTY = Buffer.alloc(0);
 
-/** One REST call as the edge received it, whatever carried it (Fastify's route or the fast path). */
+/** One REST call as the edge received it. */
 export interface CallInput {
   query: Query;
   raw: Buffer;
@@ -128,7 +132,7 @@ export async function callApi(api: ApiDefinition, input: CallInput, deps: EdgeDe
     }
     if (app.rateLimits !== false) {
       const key = `${api.service}/${api.command}`;
-      const limit = app.rateLimits[key] ?? api.rateLimit;
+      const limit = Object.hasOwn(app.rateLimits, key) ? app.rateLimits[key]! : api.rateLimit;
       if (!deps.limiter.take(`${app.sdkAppId}:${key}`, limit)) {
         throw new ApiError(60007, `${key} is limited to ${limit} calls per second for this app`);
       }
@@ -169,6 +173,8 @@ export function parseBody(raw: Buffer, code: number): Record<string, unknown> {
 export function edgeErrorHandler(registry: ApiRegistry) {
   return (err: { code?: string; statusCode?: number; message: string }, req: FastifyRequest, reply: FastifyReply): void => {
     if (!req.url.startsWith('/v4/')) {
+      if (err.code === 'ECONNRESET') return void reply.raw.destroy();
+      if (err.code === BODY_BUDGET_SPENT) return void reply.code(503).header('connection', 'close').send({ error: err.message });
       const status = err.statusCode && err.statusCode < 500 ? err.statusCode : 500;
       if (status >= 500) req.log.error({ err }, 'internal error');
       reply.code(status).send({ error: status >= 500 ? 'internal server error' : err.message });
@@ -178,8 +184,17 @@ export function edgeErrorHandler(registry: ApiRegistry) {
     const api = service && command ? registry.get(service, command) : undefined;
     const codes = FAMILY_CODES[api?.family ?? 'openim'];
     let result: ApiResult;
-    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') result = bodyTooLarge(api ? codes.tooLong : 93000);
-    else if (err.statusCode !== undefined && err.statusCode < 500) result = failure(api ? codes.badJson : 60002, `bad request: ${err.message}`);
+    if (err.code === BODY_TOO_LARGE || err.code === BODY_BUDGET_SPENT) {
+      // The rest of the body is not read: the connection closes after the answer.
+      reply.header('connection', 'close');
+      result = err.code === BODY_TOO_LARGE
+        ? bodyTooLarge(api ? codes.tooLong : 93000)
+        : failure(60018, 'the server is holding too many request bodies at once; retry later');
+    } else if (err.code === 'ECONNRESET') {
+      // Nobody is left to answer.
+      reply.raw.destroy();
+      return;
+    } else if (err.statusCode !== undefined && err.statusCode < 500) result = failure(api ? codes.badJson : 60002, `bad request: ${err.message}`);
     else {
       req.log.error({ err }, 'internal error');
       result = failure(codes.internal, 'internal server error; the request was not applied');

@@ -1,13 +1,18 @@
-// The HTTP(S) server: Fastify with the REST edge, health check and structured request logs.
+// The HTTP(S) server: Fastify with the REST edge, health check, metrics and structured request
+// logs. Every request goes through Fastify (no side path), so hooks, tests using inject() and
+// production all run the same code.
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { ApiRegistry } from '../api/registry.js';
 import { Authenticator } from '../auth/authenticator.js';
+import { DEFAULT_HTTP_LIMITS, type HttpLimits, type MetricsAccess } from '../config/http-limits.js';
 import { RateLimiter } from './rate-limit.js';
 import { edgeErrorHandler, registerEdge } from './edge.js';
 import { registerConsole } from './console.js';
-import { createFastPath } from './fast-path.js';
+import { BodyBudget } from './body-budget.js';
+import { capConnectionsPerAddress } from './connection-cap.js';
+import { registerMetrics } from './metrics-endpoint.js';
 import { redactUrl } from './redact.js';
 import { requestId } from './request-id.js';
 import type { Services } from '../domain/services.js';
@@ -19,6 +24,8 @@ export interface HttpOptions {
   /** The server's structured log, made by the composition root (see `logSerializers`). */
   logger: Logger;
   tls?: { cert: Buffer; key: Buffer };
+  limits?: HttpLimits;
+  metrics?: MetricsAccess;
 }
 
 /** How the request log shows a request: the URL without its usersig. */
@@ -26,39 +33,52 @@ export const logSerializers = {
   req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: redactUrl(req.url), ip: req.ip }),
 };
 
+const KEEP_ALIVE_MS = 75_000;
+
 export function buildHttpServer(opts: HttpOptions, registry: ApiRegistry, services: Services, auth = new Authenticator(services.apps, services.clock)): FastifyInstance {
+  const limits = opts.limits ?? DEFAULT_HTTP_LIMITS;
   const limiter = new RateLimiter(services.clock);
-  const deps = { registry, auth, limiter, services };
-  // POST /v4/<service>/<command> goes to the fast path first; whatever it declines goes to Fastify.
-  let fastPath: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined;
+  const budget = new BodyBudget(limits.maxBodyBytesInFlight);
+  const deps = { registry, auth, limiter, services, budget };
   const server = Fastify({
-    ...(opts.tls ? { https: { cert: opts.tls.cert, key: opts.tls.key } } : {}),
     serverFactory: (handler) => {
-      const dispatch = (req: IncomingMessage, res: ServerResponse): void => {
-        if (!fastPath?.(req, res)) handler(req, res);
+      const timeouts = {
+        headersTimeout: limits.headersTimeoutMs,
+        requestTimeout: limits.requestTimeoutMs,
+        // How often Node looks for requests past those timeouts (its default, 30 s, would let a
+        // 10 s limit run to 40 s).
+        connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(limits.headersTimeoutMs / 4))),
+        keepAliveTimeout: KEEP_ALIVE_MS,
       };
-      const s = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }, dispatch) : createServer(dispatch);
-      s.keepAliveTimeout = 75_000;
+      const s = opts.tls
+        ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key, handshakeTimeout: limits.headersTimeoutMs, ...timeouts }, handler)
+        : createServer(timeouts, handler);
+      s.keepAliveTimeout = KEEP_ALIVE_MS;
+      capConnectionsPerAddress(s, limits.maxConnectionsPerAddress);
       return s;
     },
     loggerInstance: opts.logger,
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: (req) => requestId(req.headers['x-request-id']),
-    keepAliveTimeout: 75_000,
-    bodyLimit: 1024 * 1024,
+    keepAliveTimeout: KEEP_ALIVE_MS,
   }) as unknown as FastifyInstance;
 
-  fastPath = createFastPath(deps, () => server.log);
   registerEdge(server, deps);
   server.setErrorHandler(edgeErrorHandler(registry));
 
+  const { httpRequests, httpLatency } = services.metrics;
   // Callback-style hooks: an async hook costs a promise per request on the hot path.
   server.addHook('onRequest', (req, reply, done) => {
     reply.header('x-request-id', req.id);
     done();
   });
-  // One line per request, after the response: method, redacted URL, API outcome, time.
+  // After the response: the request metrics and one log line (method, redacted URL, outcome, time).
   server.addHook('onResponse', (req, reply, done) => {
+    // Label values come from the registry, never from the URL: a client cannot mint new series.
+    const api = req.api ? `${req.api.service}/${req.api.command}` : req.errorCode !== undefined ? 'unknown' : 'other';
+    const code = req.errorCode !== undefined ? String(req.errorCode) : String(reply.statusCode);
+    httpRequests.inc({ api, code });
+    httpLatency.observe({ api }, reply.elapsedTime / 1000);
     if ((req.log as unknown as { isLevelEnabled(l: string): boolean }).isLevelEnabled('info')) {
       req.log.info({
         req,
@@ -72,10 +92,6 @@ export function buildHttpServer(opts: HttpOptions, registry: ApiRegistry, servic
 
   registerConsole(server, registry);
   server.get('/healthz', async () => ({ status: 'ok' }));
-  // Prometheus text format: callback counters (sent, failed, retried, given_up per command).
-  server.get('/metrics', async (_req, reply) => {
-    reply.header('content-type', services.metrics.registry.contentType);
-    return services.metrics.registry.metrics();
-  });
+  registerMetrics(server, services.metrics, opts.metrics ?? {});
   return server;
 }

@@ -61,6 +61,8 @@ export interface TestServerOptions {
   gateway?: Partial<GatewayLimits>;
   /** The callback outbox's idle poll (ms). */
   callbackPollMs?: number;
+  /** Extra server settings (e.g. httpLimits, metrics). */
+  config?: Partial<ServerConfig>;
 }
 
 export async function startTestServer(o: TestServerOptions = {}): Promise<TestServer> {
@@ -68,7 +70,7 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
   const clock = new ManualClock((o.now ?? T0) * 1000);
   const app: AppConfig = { sdkAppId: SDKAPPID, secretKey: SECRET, admins: [ADMIN], rateLimits: o.rateLimits ?? false };
   const config: ServerConfig = {
-    host: '127.0.0.1', port: 0, dataDir, logLevel: 'info', apps: o.apps ?? [app], devApp: false,
+    host: '127.0.0.1', port: 0, dataDir, logLevel: 'info', apps: o.apps ?? [app], devApp: false, ...o.config,
   };
   const logs: string[] = [];
   const logStream = new Writable({ write(chunk, _enc, cb) { logs.push(String(chunk)); cb(); } });
