@@ -28,11 +28,14 @@
 import pg from 'pg';
 import type { PoolClient, QueryResultRow } from 'pg';
 import type {
-  AccountInput, AppId, AppendResult, CallbackEntry, ConversationRecord, HistoryPage, PendingCallback, HistoryQuery, MessageRef, ModifyRequest,
-  ModifyResult, NewMessage, ReadResult, RecallAuditEntry, RecallRequest, RecallResult, Store, StoredMessage, UserEvent,
-  UserEventKind,
+  AccountInput, AppId, AppendResult, CallbackEntry, ConversationRecord, EventWrite, HistoryPage, PendingCallback, HistoryQuery, MessageRef,
+  ModifyRequest, ModifyResult, NewMessage, ReadRequest, ReadResult, RecallAuditEntry, RecallRequest, RecallResult, Store, StoredMessage,
+  UserEvent, UserEventKind,
 } from '../../ports/store.js';
-import { EVENT_RETENTION_SECONDS, conversationPair, msgKeyOf, packFlags, isAfterCursor, toMessage, type MessageRow } from '../../ports/message-flags.js';
+import {
+  SQL_COUNTS_UNREAD, SQL_NOT_ONLINE_ONLY, SQL_SENDER_ROAMS, conversationPair, msgKeyOf, packFlags, isAfterCursor, isReadBy, toMessage,
+  type MessageRow,
+} from '../../ports/message-flags.js';
 import { MIGRATIONS } from './migrations.js';
 
 export interface PostgresOptions {
@@ -98,6 +101,11 @@ function hash32(s: string): number {
 }
 
 type Tx = PoolClient;
+
+/** The columns of an event the domain decided, for a message (or none). */
+function eventInput(e: EventWrite, messageId: number | null): EventInput {
+  return { kind: e.kind, messageId, data: e.payload, at: e.at, expiresAt: e.expiresAt, device: e.originDevice ?? null };
+}
 
 /** An entry for a user's event sequence, before its seq is known. */
 interface EventInput {
@@ -387,6 +395,11 @@ export class PostgresStore implements Store {
     await this.bumpAccount(c, app, user, 0, { kind, messageId, data, at, expiresAt, device });
   }
 
+  /** Appends an event the domain decided. */
+  private async appendWrite(c: Tx, app: AppId, e: EventWrite, messageId: number | null): Promise<void> {
+    await this.bumpAccount(c, app, e.user, 0, eventInput(e, messageId));
+  }
+
   private async messageByIdentity(c: Tx | pg.Pool, app: AppId, from: string, to: string, k: { seq: number; random: number; time: number }, forUpdate = false): Promise<StoredMessage | undefined> {
     const [row] = await this.rows<MessageRow>(c, `SELECT ${MESSAGE_COLUMNS} FROM messages
       WHERE app = $1 AND sender = $2 AND recipient = $3 AND seq = $4 AND random = $5 AND time = $6${forUpdate ? ' FOR UPDATE' : ''}`,
@@ -404,10 +417,6 @@ export class PostgresStore implements Store {
 
   async findMessage(app: AppId, r: MessageRef): Promise<StoredMessage | undefined> {
     return this.messageByIdentity(this.pool, app, r.from, r.to, r);
-  }
-
-  async findInConversation(app: AppId, a: string, b: string, k: { seq: number; random: number; time: number }): Promise<StoredMessage | undefined> {
-    return this.findImported(app, { from: a, to: b, ...k });
   }
 
   async recallMessage(app: AppId, req: RecallRequest): Promise<RecallResult> {
@@ -430,24 +439,25 @@ export class PostgresStore implements Store {
           INSERT INTO recall_audit (app, sender, recipient, msg_key, by_user, via, at) VALUES ($4, $5, $6, $7, $1, $8, $2)
         )
         SELECT * FROM erased`, [req.by, req.at, before.id, app, r.from, r.to, msgKey, req.via]);
-      const notice = { from: r.from, to: r.to, msgKey, by: req.by, via: req.via, at: req.at };
-      const expiresAt = req.at + EVENT_RETENTION_SECONDS;
-      // The recipient: off the unread counts only if it was still counted (after the read
-      // cursor), and a recall event; one statement.
+      // The recipient: off the unread counts only if it is counted there (after the read cursor:
+      // the row comparison mirrors isReadBy), and its event; one statement.
+      const toRecipient = req.events.find((e) => e.user === r.to);
+      const ev = toRecipient ? eventInput(toRecipient, before.id) : undefined;
       const [recipient] = await this.rows<{ unread_total: number }>(c, `WITH uncounted AS (
           UPDATE conversations SET unread = GREATEST(0, unread - 1)
           WHERE $3::boolean AND app = $1 AND owner = $2 AND peer = $4 AND (read_time, read_id) < ($5::bigint, $6::bigint)
           RETURNING 1
         ), acc AS (
-          UPDATE accounts SET event_seq = event_seq + 1, unread_total = GREATEST(0, unread_total - (SELECT count(*) FROM uncounted))
+          UPDATE accounts SET event_seq = event_seq + $11::int, unread_total = GREATEST(0, unread_total - (SELECT count(*) FROM uncounted))
           WHERE app = $1 AND user_id = $2 RETURNING event_seq, unread_total
         ), ev AS (
           INSERT INTO events (app, user_id, seq, kind, message_id, data, at, expires_at, origin_device)
-          SELECT $1, $2, acc.event_seq, 'recall', $6::bigint, $7::text, $8::bigint, $9::bigint, NULL FROM acc
+          SELECT $1, $2, acc.event_seq, $12::text, $6::bigint, $7::text, $8::bigint, $9::bigint, $10::text FROM acc WHERE $11::int = 1
         )
         SELECT unread_total FROM acc`,
-      [app, r.to, !before.onlineOnly && before.countsUnread, r.from, before.time, before.id, JSON.stringify(notice), req.at, expiresAt]);
-      if (r.from !== r.to) await this.appendEvent(c, app, r.from, 'recall', before.id, notice, req.at, expiresAt, null);
+      [app, r.to, req.uncountUnread && !before.onlineOnly && before.countsUnread, r.from, before.time, before.id,
+        ev ? JSON.stringify(ev.data) : null, ev?.at ?? 0, ev?.expiresAt ?? 0, ev?.device ?? null, ev ? 1 : 0, ev?.kind ?? null]);
+      for (const e of req.events) if (e !== toRecipient) await this.appendWrite(c, app, e, before.id);
       // Pending after-send callbacks carry the content too: erase it there as well. In JS rather
       // than with jsonb, which would reorder the body's keys (SQLite's json_set keeps them).
       const pending = await this.rows<{ id: number; body: string }>(c, 'SELECT id, body FROM callback_outbox WHERE message_id = $1 FOR UPDATE', [before.id]);
@@ -460,7 +470,7 @@ export class PostgresStore implements Store {
     });
   }
 
-  async modifyMessage(app: AppId, req: ModifyRequest, at: number): Promise<ModifyResult> {
+  async modifyMessage(app: AppId, req: ModifyRequest): Promise<ModifyResult> {
     return this.tx(async (c): Promise<ModifyResult> => {
       const r = req.ref;
       await this.lockUsers(c, app, [r.from, r.to]);
@@ -469,10 +479,7 @@ export class PostgresStore implements Store {
       if (before.recalled) return { outcome: 'recalled' };
       const [row] = await this.rows<MessageRow>(c, `UPDATE messages SET body = COALESCE($1, body), cloud_custom_data = COALESCE($2, cloud_custom_data)
         WHERE id = $3 RETURNING ${MESSAGE_COLUMNS}`, [req.body ? JSON.stringify(req.body) : null, req.cloudCustomData ?? null, before.id]);
-      const expiresAt = at + EVENT_RETENTION_SECONDS;
-      const notice = { from: r.from, to: r.to, msgKey: msgKeyOf(r) };
-      await this.appendEvent(c, app, r.to, 'modify', before.id, notice, at, expiresAt, null);
-      if (r.from !== r.to) await this.appendEvent(c, app, r.from, 'modify', before.id, notice, at, expiresAt, null);
+      for (const e of req.events) await this.appendWrite(c, app, e, before.id);
       return { outcome: 'modified', message: toMessage(row!) };
     });
   }
@@ -486,7 +493,7 @@ export class PostgresStore implements Store {
       const rows = await this.rows<MessageRow>(c, `SELECT ${MESSAGE_COLUMNS} FROM messages
         WHERE app = $1 AND user_lo = $2 AND user_hi = $3 AND time >= $4 AND time <= $5
           AND (time, seq, id) < ($6::bigint, $7::bigint, $8::bigint)
-          AND (flags & 2) = 0 AND (sender <> $9 OR (flags & 1) = 1 OR sender = recipient)
+          AND ${SQL_NOT_ONLINE_ONLY} AND (sender <> $9 OR ${SQL_SENDER_ROAMS} OR sender = recipient)
         ORDER BY time DESC, seq DESC, id DESC LIMIT $10`,
       [app, lo, hi, q.minTime, q.maxTime, b.time, b.seq, b.id, q.owner, q.limit + 1]);
       const cursors = await this.rows<{ owner: string; read_time: number; read_id: number }>(c,
@@ -513,47 +520,39 @@ export class PostgresStore implements Store {
 
   // ---- conversations ----------------------------------------------------------------------
 
-  async setRead(app: AppId, owner: string, peer: string, readTime: number | undefined, at: number, callbacks?: CallbackEntry[]): Promise<ReadResult> {
+  async setRead(app: AppId, req: ReadRequest): Promise<ReadResult> {
+    const { owner, peer } = req;
     return this.tx(async (c): Promise<ReadResult> => {
       await this.lockUsers(c, app, [owner, peer]);
-      await c.query('INSERT INTO conversations (app, owner, peer, updated_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [app, owner, peer, at]);
+      await c.query('INSERT INTO conversations (app, owner, peer, updated_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [app, owner, peer, req.at]);
       const [conv] = await this.rows<ConversationRow>(c, `SELECT owner, peer, unread, read_time, read_id, last_msg_id, last_time, updated_at
         FROM conversations WHERE app = $1 AND owner = $2 AND peer = $3 FOR UPDATE`, [app, owner, peer]) as [ConversationRow];
       const [lo, hi] = conversationPair(owner, peer);
-      // Without a time: everything stored up to now, i.e. (at, the highest id this conversation
-      // holds at second `at`); a message arriving later in the same second gets a higher id and
-      // stays unread. The max is over committed rows of this conversation only: with its users
-      // locked, no insert into it is in flight, and any later one draws a higher id. (A global
-      // max would count ids of in-flight inserts elsewhere, harmless but needlessly coupled.)
-      // With T: everything whose time ≤ T.
-      let cursor: { read_time: number; read_id: number };
-      if (readTime === undefined) {
+      // 'stored': (time, the highest id this conversation holds at that second). A message arriving
+      // later in the same second gets a higher id and stays unread. The max is over committed rows
+      // of this conversation only: with its users locked, no insert into it is in flight, and any
+      // later one draws a higher id. (A global max would count ids of in-flight inserts elsewhere,
+      // harmless but needlessly coupled.)
+      let candidate = { time: req.upTo.time, id: MAX_ID };
+      if (req.upTo.through === 'stored') {
         const [{ id }] = await this.rows<{ id: number }>(c, `SELECT COALESCE(MAX(id), 0) AS id FROM messages
-          WHERE app = $1 AND user_lo = $2 AND user_hi = $3 AND time = $4`, [app, lo, hi, at]) as [{ id: number }];
-        cursor = { read_time: at, read_id: id };
-      } else {
-        cursor = { read_time: readTime, read_id: MAX_ID };
+          WHERE app = $1 AND user_lo = $2 AND user_hi = $3 AND time = $4`, [app, lo, hi, req.upTo.time]) as [{ id: number }];
+        candidate = { time: req.upTo.time, id };
       }
-      // The cursor never moves back: a late or repeated report cannot make messages unread again.
-      const moved = isAfterCursor(cursor.read_time, cursor.read_id, conv);
-      const next = moved ? cursor : conv;
-      // Messages from peer to owner after the cursor that count as unread, counted afresh.
+      const current = { time: conv.read_time, id: conv.read_id };
+      const moved = !isReadBy(candidate, current);
+      const next = moved ? candidate : current;
+      // Messages from peer to owner after the cursor that are counted unread, counted afresh.
       const [{ n: unread }] = await this.rows<{ n: number }>(c, `SELECT COUNT(*) AS n FROM messages
         WHERE app = $1 AND user_lo = $2 AND user_hi = $3 AND time >= $4 AND sender = $5
-          AND (flags & 6) = 4 AND recalled_by IS NULL AND (time, id) > ($4::bigint, $6::bigint)`,
-      [app, lo, hi, next.read_time, peer, next.read_id]) as [{ n: number }];
+          AND ${SQL_COUNTS_UNREAD} AND recalled_by IS NULL AND (time, id) > ($4::bigint, $6::bigint)`,
+      [app, lo, hi, next.time, peer, next.id]) as [{ n: number }];
       await c.query('UPDATE conversations SET read_time = $1, read_id = $2, unread = $3 WHERE app = $4 AND owner = $5 AND peer = $6',
-        [next.read_time, next.read_id, unread, app, owner, peer]);
+        [next.time, next.id, unread, app, owner, peer]);
       if (unread !== conv.unread) await this.addUnread(c, app, owner, unread - conv.unread);
-      if (moved) {
-        // The owner's other devices learn the new cursor; the peer's devices get a read receipt.
-        const data = { owner, peer, readTime: next.read_time, unread };
-        const expiresAt = at + EVENT_RETENTION_SECONDS;
-        await this.appendEvent(c, app, owner, 'read', null, data, at, expiresAt, null);
-        if (peer !== owner) await this.appendEvent(c, app, peer, 'read', null, data, at, expiresAt, null);
-      }
-      await this.enqueue(c, app, callbacks, null);
-      return { unread, totalUnread: await this.unreadOf(c, app, owner), readTime: next.read_time };
+      if (moved) for (const e of req.eventsIfMoved({ readTime: next.time, unread })) await this.appendWrite(c, app, e, null);
+      await this.enqueue(c, app, req.callbacks, null);
+      return { unread, totalUnread: await this.unreadOf(c, app, owner), readTime: next.time };
     });
   }
 
@@ -572,12 +571,6 @@ export class PostgresStore implements Store {
     const [row] = await this.rows<Record<string, unknown>>(this.pool,
       `${PostgresStore.CONVERSATION_SELECT} WHERE c.app = $1 AND c.owner = $2 AND c.peer = $3`, [app, owner, peer]);
     return row ? toConversation(row) : undefined;
-  }
-
-  async conversations(app: AppId, owner: string, limit: number): Promise<ConversationRecord[]> {
-    const rows = await this.rows<Record<string, unknown>>(this.pool, `${PostgresStore.CONVERSATION_SELECT}
-      WHERE c.app = $1 AND c.owner = $2 AND c.last_msg_id IS NOT NULL ORDER BY c.updated_at DESC, c.peer LIMIT $3`, [app, owner, limit]);
-    return rows.map(toConversation);
   }
 
   // ---- events -------------------------------------------------------------------------------
