@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import type { MsgElement } from '../../src/protocol/message.js';
 import { isReadBy, msgKeyOf } from '../../src/ports/message-flags.js';
 import { EVENT_RETENTION_SECONDS, modifyRequest, readRequest, recallRequest } from '../../src/domain/message-events.js';
-import type { CallbackEntry, MessageOrigin, MessageRef, NewMessage, Store, StoredMessage, UserEvent } from '../../src/ports/store.js';
+import type {
+  CallbackEntry, EventWrite, MessageOrigin, MessageRef, NewMessage, ReadMark, ReadOutcome, Store, StoredMessage, UserEvent,
+} from '../../src/ports/store.js';
 
 export type ContractStore = Store & { close(): Promise<void> };
 
@@ -987,6 +989,111 @@ export function storeContract(name: string, make: () => Promise<ContractStore>):
       assert.equal(await s.totalUnread(APP, 'bob'), really);
       // And a read now settles it to zero.
       assert.deepEqual(await s.setRead(APP, readRequest('bob', 'alice', undefined, T)), { unread: 0, totalUnread: 0, readTime: T });
+    });
+
+    // ---- the store writes the events it is given, and decides none ---------------------------
+
+    /** A recall notice for user, as the domain would word it, with an expiry of its own. */
+    const recallEvent = (user: string, m: MessageRef, at: number, expiresAt: number): EventWrite =>
+      ({ kind: 'recall', payload: { from: m.from, to: m.to, msgKey: msgKeyOf(m), by: 'administrator', via: 'admin', at }, user, at, expiresAt });
+
+    it('recallMessage appends exactly the events given, in order, with their expiries, referencing the message', async (s) => {
+      const m = msg('alice', 'bob');
+      await s.appendMessage(APP, m);
+      const toCarol = recallEvent('carol', m, T + 5, T + 6);
+      const toBob = recallEvent('bob', m, T + 5, T + 100);
+      const r = await s.recallMessage(APP, { ref: refOf(m), by: 'administrator', via: 'admin', at: T + 5, uncountUnread: true, events: [toCarol, toBob] });
+      assert.equal(r.outcome, 'recalled');
+      const carols = await s.eventsAfter(APP, 'carol', 0, 10, T + 6);
+      assert.deepEqual(carols.map((e) => [e.seq, e.kind, e.at, e.data]), [[1, 'recall', T + 5, toCarol.payload]]);
+      assert.deepEqual(carols[0]!.message, r.outcome === 'recalled' && r.message, 'the event references the recalled message');
+      assert.equal((await s.eventsAfter(APP, 'carol', 0, 10, T + 7)).length, 0, 'it expires when the domain said');
+      assert.equal(await s.lastEventSeq(APP, 'alice'), 0, 'no event the domain did not ask for');
+      // bob's send event went with the recall; his recall event is the one given.
+      assert.deepEqual((await s.eventsAfter(APP, 'bob', 0, 10, T + 7)).map((e) => [e.seq, e.kind, e.data]), [[2, 'recall', toBob.payload]]);
+    });
+
+    it('recallMessage leaves the unread counts alone unless asked to uncount', async (s) => {
+      const m = msg('alice', 'bob');
+      await s.appendMessage(APP, m);
+      const r = await s.recallMessage(APP, { ref: refOf(m), by: 'administrator', via: 'admin', at: T + 1, uncountUnread: false, events: [] });
+      assert.deepEqual(r.outcome === 'recalled' && r.recipientUnread, 1);
+      assert.equal((await s.conversation(APP, 'bob', 'alice'))?.unread, 1);
+      assert.equal(await s.totalUnread(APP, 'bob'), 1);
+      assert.equal(await s.lastEventSeq(APP, 'bob'), 1, 'no recall event was given');
+    });
+
+    it('modifyMessage appends exactly the events given; none for a message it does not modify', async (s) => {
+      const m = msg('alice', 'bob');
+      await s.appendMessage(APP, m);
+      const event: EventWrite = { kind: 'modify', payload: { from: 'alice', to: 'bob', msgKey: msgKeyOf(m) }, user: 'carol', at: T + 3, expiresAt: T + 4 };
+      assert.equal((await s.modifyMessage(APP, { ref: refOf(m), cloudCustomData: 'new', events: [event] })).outcome, 'modified');
+      assert.deepEqual((await s.eventsAfter(APP, 'carol', 0, 10, T)).map((e) => [e.kind, e.at, e.data, e.message?.cloudCustomData]),
+        [['modify', T + 3, event.payload, 'new']]);
+      assert.equal(await s.lastEventSeq(APP, 'alice'), 0);
+      assert.equal((await s.modifyMessage(APP, { ref: { ...refOf(m), seq: m.seq + 1 }, body: text('x'), events: [event] })).outcome, 'not_found');
+      assert.equal(await s.lastEventSeq(APP, 'carol'), 1, 'not_found writes no event');
+    });
+
+    it('setRead asks for the events only when the cursor moved, with where it now is', async (s) => {
+      await s.appendMessage(APP, msg('alice', 'bob', { time: T }));
+      await s.appendMessage(APP, msg('alice', 'bob', { time: T + 2 }));
+      const asked: ReadOutcome[] = [];
+      const read = (time: number, through: ReadMark['through']) => s.setRead(APP, {
+        owner: 'bob', peer: 'alice', upTo: { time, through }, at: T + 10,
+        eventsIfMoved: (o) => {
+          asked.push(o);
+          return [{ kind: 'read', payload: { owner: 'bob', peer: 'alice', ...o }, user: 'carol', at: T + 10, expiresAt: T + 11 }];
+        },
+      });
+      assert.deepEqual(await read(T, 'second'), { unread: 1, totalUnread: 1, readTime: T });
+      assert.deepEqual(await read(T - 5, 'second'), { unread: 1, totalUnread: 1, readTime: T }, 'the cursor does not move back');
+      assert.deepEqual(await read(T, 'second'), { unread: 1, totalUnread: 1, readTime: T }, 'nor stays put with an event');
+      assert.deepEqual(await read(T + 2, 'stored'), { unread: 0, totalUnread: 0, readTime: T + 2 });
+      assert.deepEqual(asked, [{ readTime: T, unread: 1 }, { readTime: T + 2, unread: 0 }]);
+      assert.deepEqual((await s.eventsAfter(APP, 'carol', 0, 10, T)).map((e) => e.data), asked.map((o) => ({ owner: 'bob', peer: 'alice', ...o })));
+      assert.equal(await s.lastEventSeq(APP, 'bob'), 2, 'only the two sends: the read events went where the domain said');
+    });
+
+    // ---- U+0000 in free text and in looked-up IDs ---------------------------------------------
+
+    const NUL = '\u0000';
+
+    it('a message whose CloudCustomData and text hold U+0000 round-trips through append, history and events, and recall erases it', async (s) => {
+      const m = msg('alice', 'bob', { body: text(`a${NUL}b`), cloudCustomData: `x${NUL}y${NUL}`, deliverTo: ['bob'] });
+      const r = await s.appendMessage(APP, m);
+      assert.equal(r.message.cloudCustomData, `x${NUL}y${NUL}`);
+      assert.deepEqual(r.message, storedForm(m, r.message.id));
+      assert.deepEqual(await s.findMessage(APP, refOf(m)), r.message);
+      assert.deepEqual((await history(s, 'bob', 'alice')).messages, [r.message]);
+      assert.deepEqual((await s.eventsAfter(APP, 'bob', 0, 10, T))[0]?.message, r.message);
+      const modified = await s.modifyMessage(APP, modifyOf({ ref: refOf(m), cloudCustomData: `z${NUL}` }, T + 1));
+      assert.equal(modified.outcome === 'modified' && modified.message.cloudCustomData, `z${NUL}`);
+      const recalled = await s.recallMessage(APP, recallRequest({ ref: refOf(m), by: 'alice', via: 'client', at: T + 2 }));
+      assert.equal(recalled.outcome, 'recalled');
+      const stone = await s.findMessage(APP, refOf(m));
+      assert.deepEqual([stone?.body, stone?.cloudCustomData], [[], '']);
+      for (const e of await s.eventsAfter(APP, 'bob', 0, 10, T)) assert.ok(!JSON.stringify(e).includes('\\u0000'), `event ${e.seq} keeps no content`);
+    });
+
+    it('an account whose Nick and FaceUrl hold U+0000 is stored', async (s) => {
+      await s.importAccount(APP, { userId: 'dave', nick: `D${NUL}ave`, faceUrl: `https://example.com/${NUL}` }, T);
+      await s.importAccount(APP, { userId: 'dave', nick: `again${NUL}` }, T + 1);
+      assert.deepEqual(await s.existingAccounts(APP, ['dave']), new Set(['dave']));
+    });
+
+    it('a UserID holding U+0000 is found nowhere, and asking does not fail', async (s) => {
+      const odd = `bob${NUL}`;
+      await s.appendMessage(APP, msg('alice', 'bob'));
+      assert.deepEqual(await s.existingAccounts(APP, [odd, 'bob']), new Set(['bob']));
+      assert.deepEqual(await history(s, odd, 'alice'), { messages: [], more: false, ownerRead: { time: 0, id: 0 }, peerRead: { time: 0, id: 0 } });
+      assert.deepEqual((await history(s, 'alice', odd)).messages, []);
+      assert.equal(await s.totalUnread(APP, odd), 0);
+      assert.equal(await s.conversation(APP, odd, 'alice'), undefined);
+      assert.deepEqual(await s.eventsAfter(APP, odd, 0, 10, T), []);
+      assert.equal(await s.lastEventSeq(APP, odd), 0);
+      assert.equal(await s.findMessage(APP, { ...refOf(msg('alice', odd)) }), undefined);
+      assert.equal(await s.kickAccount(APP, odd, T), false);
     });
   });
 }

@@ -80,10 +80,29 @@ function parseInt8(v: string): number {
   if (!Number.isSafeInteger(n)) throw new RangeError(`int8 value ${v} is beyond Number.MAX_SAFE_INTEGER`);
   return n;
 }
+// BYTEA columns here hold UTF-8 text that may contain U+0000 (migration 3), so they read back as
+// strings; writes bind them with utf8().
+const BYTEA_OID = 17;
+const parseBytea = pg.types.getTypeParser(BYTEA_OID, 'text') as (v: string) => Buffer;
+const parseUtf8Bytea = (v: string): string => parseBytea(v).toString('utf8');
 const TYPES: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === INT8_OID && format !== 'binary' ? parseInt8 : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+    format === 'binary' ? pg.types.getTypeParser(oid, format)
+      : oid === INT8_OID ? parseInt8
+        : oid === BYTEA_OID ? parseUtf8Bytea
+          : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
 };
+
+/** Free text for a BYTEA column: its UTF-8 bytes, U+0000 included. */
+const utf8 = (s: string): Buffer => Buffer.from(s, 'utf8');
+/** Free text for a nullable BYTEA column. */
+const utf8OrNull = (s: string | undefined): Buffer | null => (s === undefined ? null : utf8(s));
+
+/**
+ * No stored UserID contains U+0000: the edges refuse such IDs and TEXT cannot hold the character.
+ * A lookup by one finds nothing, instead of failing with "invalid byte sequence".
+ */
+const storableId = (id: string): boolean => !id.includes('\u0000');
 
 /** The m_-prefixed message of a joined row, if the join found one. */
 function joinedMessage(r: Record<string, unknown>): StoredMessage | undefined {
@@ -248,7 +267,7 @@ export class PostgresStore implements Store {
   async importAccount(app: AppId, a: AccountInput, now: number): Promise<void> {
     await this.pool.query(`INSERT INTO accounts (app, user_id, nick, face_url, created_at) VALUES ($1, $2, $3, $4, $5)
       ON CONFLICT (app, user_id) DO UPDATE SET nick = COALESCE(excluded.nick, accounts.nick), face_url = COALESCE(excluded.face_url, accounts.face_url)`,
-    [app, a.userId, a.nick ?? null, a.faceUrl ?? null, now]);
+    [app, a.userId, utf8OrNull(a.nick), utf8OrNull(a.faceUrl), now]);
   }
 
   async importAccounts(app: AppId, userIds: string[], now: number): Promise<void> {
@@ -258,7 +277,8 @@ export class PostgresStore implements Store {
       ON CONFLICT DO NOTHING`, [app, userIds, now]);
   }
 
-  async deleteAccounts(app: AppId, userIds: string[]): Promise<string[]> {
+  async deleteAccounts(app: AppId, given: string[]): Promise<string[]> {
+    const userIds = given.filter(storableId);
     return this.tx(async (c) => {
       await this.lockUsers(c, app, userIds);
       // The offline queue belongs to the account: a later account of the same UserID starts a
@@ -273,15 +293,18 @@ export class PostgresStore implements Store {
   }
 
   async existingAccounts(app: AppId, userIds: string[]): Promise<Set<string>> {
-    const rows = await this.rows<{ user_id: string }>(this.pool, 'SELECT user_id FROM accounts WHERE app = $1 AND user_id = ANY($2::text[])', [app, userIds]);
+    const rows = await this.rows<{ user_id: string }>(this.pool, 'SELECT user_id FROM accounts WHERE app = $1 AND user_id = ANY($2::text[])',
+      [app, userIds.filter(storableId)]);
     return new Set(rows.map((r) => r.user_id));
   }
 
   async kickAccount(app: AppId, userId: string, at: number): Promise<boolean> {
+    if (!storableId(userId)) return false;
     return ((await this.pool.query('UPDATE accounts SET kicked_at = $1 WHERE app = $2 AND user_id = $3', [at, app, userId])).rowCount ?? 0) > 0;
   }
 
   async kickedAt(app: AppId, userId: string): Promise<number | undefined> {
+    if (!storableId(userId)) return undefined;
     const [r] = await this.rows<{ kicked_at: number | null }>(this.pool, 'SELECT kicked_at FROM accounts WHERE app = $1 AND user_id = $2', [app, userId]);
     return r?.kicked_at ?? undefined;
   }
@@ -310,7 +333,7 @@ export class PostgresStore implements Store {
     const [row] = await this.rows<MessageRow>(c, `INSERT INTO messages (app, user_lo, user_hi, sender, recipient, seq, random, time, body,
         cloud_custom_data, offline_push_info, origin, flags, life_time) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
       ON CONFLICT (app, sender, recipient, seq, random, time) DO NOTHING RETURNING ${MESSAGE_COLUMNS}`,
-    [app, lo, hi, m.from, m.to, m.seq, m.random, m.time, JSON.stringify(m.body), m.cloudCustomData,
+    [app, lo, hi, m.from, m.to, m.seq, m.random, m.time, JSON.stringify(m.body), utf8(m.cloudCustomData),
       m.offlinePushInfo ? JSON.stringify(m.offlinePushInfo) : null, m.origin, packFlags(m), m.lifeTime]);
     if (!row) {
       // Stored before (or by a concurrent send that committed first): report that copy, write nothing.
@@ -408,6 +431,7 @@ export class PostgresStore implements Store {
   }
 
   async findImported(app: AppId, r: MessageRef): Promise<StoredMessage | undefined> {
+    if (!storableId(r.from) || !storableId(r.to)) return undefined;
     // Either direction; the given one first, as in the SQLite adapter, should both exist.
     const [row] = await this.rows<MessageRow>(this.pool, `SELECT ${MESSAGE_COLUMNS} FROM messages
       WHERE app = $1 AND ((sender = $2 AND recipient = $3) OR (sender = $3 AND recipient = $2)) AND seq = $4 AND random = $5 AND time = $6
@@ -416,6 +440,7 @@ export class PostgresStore implements Store {
   }
 
   async findMessage(app: AppId, r: MessageRef): Promise<StoredMessage | undefined> {
+    if (!storableId(r.from) || !storableId(r.to)) return undefined;
     return this.messageByIdentity(this.pool, app, r.from, r.to, r);
   }
 
@@ -478,13 +503,14 @@ export class PostgresStore implements Store {
       if (!before) return { outcome: 'not_found' };
       if (before.recalled) return { outcome: 'recalled' };
       const [row] = await this.rows<MessageRow>(c, `UPDATE messages SET body = COALESCE($1, body), cloud_custom_data = COALESCE($2, cloud_custom_data)
-        WHERE id = $3 RETURNING ${MESSAGE_COLUMNS}`, [req.body ? JSON.stringify(req.body) : null, req.cloudCustomData ?? null, before.id]);
+        WHERE id = $3 RETURNING ${MESSAGE_COLUMNS}`, [req.body ? JSON.stringify(req.body) : null, utf8OrNull(req.cloudCustomData), before.id]);
       for (const e of req.events) await this.appendWrite(c, app, e, before.id);
       return { outcome: 'modified', message: toMessage(row!) };
     });
   }
 
   async history(app: AppId, q: HistoryQuery): Promise<HistoryPage> {
+    if (!storableId(q.owner) || !storableId(q.peer)) return { messages: [], more: false, ownerRead: { time: 0, id: 0 }, peerRead: { time: 0, id: 0 } };
     const [lo, hi] = conversationPair(q.owner, q.peer);
     const b = q.before ?? { time: q.maxTime, seq: MAX_ID, id: MAX_ID };
     return this.read(async (c) => {
@@ -557,6 +583,7 @@ export class PostgresStore implements Store {
   }
 
   async totalUnread(app: AppId, owner: string): Promise<number> {
+    if (!storableId(owner)) return 0;
     return this.unreadOf(this.pool, app, owner);
   }
 
@@ -568,6 +595,7 @@ export class PostgresStore implements Store {
     LEFT JOIN messages m ON m.id = c.last_msg_id`;
 
   async conversation(app: AppId, owner: string, peer: string): Promise<ConversationRecord | undefined> {
+    if (!storableId(owner) || !storableId(peer)) return undefined;
     const [row] = await this.rows<Record<string, unknown>>(this.pool,
       `${PostgresStore.CONVERSATION_SELECT} WHERE c.app = $1 AND c.owner = $2 AND c.peer = $3`, [app, owner, peer]);
     return row ? toConversation(row) : undefined;
@@ -576,6 +604,7 @@ export class PostgresStore implements Store {
   // ---- events -------------------------------------------------------------------------------
 
   async eventsAfter(app: AppId, userId: string, afterSeq: number, limit: number, now: number): Promise<UserEvent[]> {
+    if (!storableId(userId)) return [];
     const rows = await this.rows<Record<string, unknown>>(this.pool, `SELECT e.seq, e.kind, e.at, e.data, e.origin_device, ${JOINED_MESSAGE_COLUMNS}
       FROM events e LEFT JOIN messages m ON m.id = e.message_id
       WHERE e.app = $1 AND e.user_id = $2 AND e.seq > $3 AND e.expires_at >= $4 ORDER BY e.seq LIMIT $5`,
@@ -591,11 +620,13 @@ export class PostgresStore implements Store {
   }
 
   async lastEventSeq(app: AppId, userId: string): Promise<number> {
+    if (!storableId(userId)) return 0;
     const [r] = await this.rows<{ event_seq: number }>(this.pool, 'SELECT event_seq FROM accounts WHERE app = $1 AND user_id = $2', [app, userId]);
     return r?.event_seq ?? 0;
   }
 
   async conversationSnapshot(app: AppId, owner: string, limit: number): Promise<{ lastSeq: number; conversations: ConversationRecord[] }> {
+    if (!storableId(owner)) return { lastSeq: 0, conversations: [] };
     // One REPEATABLE READ snapshot: the list reflects exactly the events up to lastSeq.
     return this.read(async (c) => {
       const [r] = await this.rows<{ event_seq: number }>(c, 'SELECT event_seq FROM accounts WHERE app = $1 AND user_id = $2', [app, owner]);
