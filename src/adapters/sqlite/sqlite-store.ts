@@ -186,7 +186,8 @@ export class SqliteStore implements Store {
 
       convGet: d.prepare('SELECT owner, peer, unread, read_time, read_id, last_msg_id, last_time, updated_at FROM conversations WHERE app = ? AND owner = ? AND peer = ?'),
       // One side of a conversation gets a message: created if new; unread + 1 when the message is
-      // after the read cursor; last message when it is not older than the current one. SET reads
+      // after the read cursor (not isReadBy: the comparisons below mirror it); last message when it
+      // is not older than the current one. SET reads
       // the old row, and RETURNING gives the read cursor, which this statement never changes.
       convUpsert: d.prepare(`INSERT INTO conversations (app, owner, peer, updated_at, last_msg_id, last_time, unread) VALUES (?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (app, owner, peer) DO UPDATE SET
@@ -195,6 +196,7 @@ export class SqliteStore implements Store {
           updated_at = CASE WHEN ? AND last_time <= ? THEN MAX(updated_at, ?) ELSE updated_at END,
           last_time = CASE WHEN ? AND last_time <= ? THEN ? ELSE last_time END
         RETURNING read_time, read_id`),
+      // A recalled message leaves the unread count if it is after the read cursor (mirrors isReadBy).
       convUnreadDropIfAfter: d.prepare(`UPDATE conversations SET unread = MAX(0, unread - 1)
         WHERE app = ? AND owner = ? AND peer = ? AND (? > read_time OR (? = read_time AND ? > read_id)) RETURNING 1`).pluck(),
       convEnsure: d.prepare('INSERT INTO conversations (app, owner, peer, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING'),
