@@ -221,7 +221,7 @@ export interface ReadResult {
 
 export type UserEventKind = 'message' | 'recall' | 'read' | 'modify';
 
-/** What every device of both users is told of a recall: the message's key, who, how and when. */
+/** What a recall event tells a device: the message's key, who recalled it, how and when. */
 export interface RecallNotice {
   from: string;
   to: string;
@@ -231,14 +231,14 @@ export interface RecallNotice {
   at: number;
 }
 
-/** What every device of both users is told of a modify; the event carries the message as it is now. */
+/** What a modify event tells a device; the event also carries the message as it is now. */
 export interface ModifyNotice {
   from: string;
   to: string;
   msgKey: string;
 }
 
-/** The owner's new read cursor: its other devices follow it, the peer's devices see a receipt. */
+/** What a read event tells a device: the owner's new read time and what remains unread for it. */
 export interface ReadNotice {
   owner: string;
   peer: string;
