@@ -11,6 +11,7 @@ import { PostgresStore } from '../src/adapters/postgres/postgres-store.js';
 import type { MessageRef, NewMessage } from '../src/ports/store.js';
 import { ADMIN, SDKAPPID, intEnv, loadPair, pairUsers, percentile } from './common.js';
 import { sendmsgRow } from './seed.js';
+import { recallRequest } from '../src/domain/message-events.js';
 
 const url = process.env.PARLEY_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SENDS = intEnv('PG_SENDS', 20_000, 1, 10_000_000);
@@ -45,7 +46,7 @@ try {
   };
   let recalled = 0;
   const recallNext = async (): Promise<void> => {
-    const r = await store.recallMessage(SDKAPPID, { ref: sent[recalled++]!, by: ADMIN, via: 'admin', at: t0 + 60 });
+    const r = await store.recallMessage(SDKAPPID, recallRequest({ ref: sent[recalled++]!, by: ADMIN, via: 'admin', at: t0 + 60 }));
     if (r.outcome !== 'recalled') throw new Error(`recall: ${r.outcome}`);
   };
 

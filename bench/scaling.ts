@@ -20,6 +20,7 @@ import { SqliteStore } from '../src/adapters/sqlite/sqlite-store.js';
 import { SDKAPPID, ADMIN, intEnv, loadPair, pairUsers, percentile, prng, userA, userB } from './common.js';
 import { historyBatches, historyTimes, sendmsgRow, writeBulk, type HistorySeed } from './seed.js';
 import type { MessageRef } from '../src/ports/store.js';
+import { recallRequest } from '../src/domain/message-events.js';
 
 const SIZES = (process.env.SCALING_SIZES ?? '10000,100000,1000000,10000000').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
 const PAIRS = intEnv('SCALING_PAIRS', 100, 1, 100_000);
@@ -126,7 +127,7 @@ async function measure(messages: number): Promise<Row> {
     const byId = store.db.prepare('SELECT sender AS "from", recipient AS "to", seq, random, time FROM messages WHERE id = ?');
     const refs = [...ids].map((id) => byId.get(id) as MessageRef);
     const recallCpuUs = await cpuPerUnit(refs.length, PER_COMMIT, async (i) => {
-      const r = await store.recallMessage(SDKAPPID, { ref: refs[i]!, by: ADMIN, via: 'admin', at: endTime + 30 });
+      const r = await store.recallMessage(SDKAPPID, recallRequest({ ref: refs[i]!, by: ADMIN, via: 'admin', at: endTime + 30 }));
       if (r.outcome !== 'recalled') throw new Error(`recall ${i}: ${r.outcome}`);
     });
 

@@ -50,7 +50,7 @@ export class AccountService {
   /** Invalidates the user's sessions issued before now; 70107 for an unknown account. */
   async kick(app: AppId, userId: string): Promise<number> {
     const at = nowSeconds(this.clock);
-    if (!(await this.store.kickAccount(app, userId, at))) throw new ApiError(70107, `UserID ${userId} does not exist`);
+    if (!(await this.store.kickAccount(app, userId, at))) throw new ApiError(70107, (n) => `${n.account} ${userId} does not exist`, 'account');
     // Open sessions end now, wherever they are connected.
     this.bus?.publish({ kind: 'kick', app, user: userId, at });
     return at;

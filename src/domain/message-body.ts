@@ -1,11 +1,9 @@
 // MsgBody: an array of TIMMsgElement (spec §5). Validation is shared by every path that stores a
 // message (sendmsg, batchsendmsg, importmsg, modify_c2c_msg, client sends, before-send callbacks).
 import { ApiError } from './errors.js';
+import type { MsgElement } from '../protocol/message.js';
 
-export interface MsgElement {
-  MsgType: string;
-  MsgContent: Record<string, unknown>;
-}
+export type { MsgElement };
 
 type FieldType = 'string' | 'number' | 'integer' | 'array';
 interface ElemRule {

@@ -4,12 +4,13 @@
 import { randomInt } from 'node:crypto';
 import type { Bus } from '../ports/bus.js';
 import { nowSeconds, type Clock } from '../ports/clock.js';
-import { EVENT_RETENTION_SECONDS, isReadBy, msgKeyOf } from '../ports/message-flags.js';
+import { isReadBy, msgKeyOf } from '../ports/message-flags.js';
 import type {
   AppId, AppendResult, HistoryPage, MessageOrigin, MessageRef, NewMessage, ReadResult, Store, StoredMessage,
 } from '../ports/store.js';
-import { ApiError } from './errors.js';
-import type { MsgElement } from './message-body.js';
+import { ApiError, type FieldRole } from './errors.js';
+import { EVENT_RETENTION_SECONDS, modifyRequest, readRequest, recallRequest } from './message-events.js';
+import type { MsgElement } from '../protocol/message.js';
 import { REST_ORIGIN, type CallOrigin, type CallbackService } from './callbacks.js';
 import type { Metrics } from '../observability/metrics.js';
 
@@ -158,7 +159,7 @@ export class MessageService {
   }
 
   async send(app: AppId, input: SendInput): Promise<SendResult> {
-    await this.requireAccounts(app, ['From_Account', input.from, 90008], ['To_Account', input.to, 90012]);
+    await this.requireAccounts(app, ['sender', input.from, 90008], ['recipient', input.to, 90012]);
     const time = nowSeconds(this.clock);
     const seq = input.seq ?? randomInt(0, U32_MAX);
     const caller = input.caller ?? REST_ORIGIN;
@@ -199,10 +200,10 @@ export class MessageService {
   async sendBatch(app: AppId, input: Omit<SendInput, 'to'>, to: string[]): Promise<{ msgKey: string; unknown: string[] }> {
     const recipients = [...new Set(to)];
     const existing = await this.store.existingAccounts(app, [input.from, ...recipients]);
-    if (!existing.has(input.from)) throw new ApiError(90008, `From_Account ${input.from} does not exist`);
+    if (!existing.has(input.from)) throw new ApiError(90008, (n) => `${n.sender} ${input.from} does not exist`, 'sender');
     const known = recipients.filter((u) => existing.has(u));
     const unknown = recipients.filter((u) => !existing.has(u));
-    if (known.length === 0) throw new ApiError(90012, 'invalid To_Account: none of the recipients exist');
+    if (known.length === 0) throw new ApiError(90012, (n) => `invalid ${n.recipient}: none of the recipients exist`, 'recipient');
     const time = nowSeconds(this.clock);
     const seq = input.seq ?? randomInt(0, U32_MAX);
     const ms = known.map((u) => this.newMessage({ ...input, to: u }, u, time, seq, 'batchsendmsg'));
@@ -212,7 +213,7 @@ export class MessageService {
   }
 
   async import(app: AppId, input: ImportInput): Promise<{ msgKey: string; duplicate: boolean }> {
-    await this.requireAccounts(app, ['From_Account', input.from, 90008], ['To_Account', input.to, 90012]);
+    await this.requireAccounts(app, ['sender', input.from, 90008], ['recipient', input.to, 90012]);
     const seq = input.seq ?? randomInt(0, U32_MAX);
     const ref = { from: input.from, to: input.to, seq, random: input.random, time: input.time };
     // Imported messages are de-duplicated by their key in either direction and never overwritten.
@@ -232,13 +233,13 @@ export class MessageService {
   }
 
   async history(app: AppId, q: HistoryInput): Promise<HistoryResult> {
-    await this.requireAccounts(app, ['Operator_Account', q.owner, 90008], ['Peer_Account', q.peer, 90003]);
+    await this.requireAccounts(app, ['operator', q.owner, 90008], ['peer', q.peer, 90003]);
     let before: { time: number; seq: number; id: number } | undefined;
     if (q.lastMsgKey !== undefined && q.lastMsgKey !== '') {
       const k = parseMsgKey(q.lastMsgKey);
-      if (!k) throw new ApiError(90001, `LastMsgKey ${JSON.stringify(q.lastMsgKey.slice(0, 60))} is not a MsgKey`);
+      if (!k) throw new ApiError(90001, (n) => `${n.lastMsgKey} ${JSON.stringify(q.lastMsgKey!.slice(0, 60))} is not a MsgKey`, 'lastMsgKey');
       const anchor = await this.continuationAnchor(app, q.owner, q.peer, k);
-      if (!anchor) throw new ApiError(90001, 'LastMsgKey does not name a message of this conversation');
+      if (!anchor) throw new ApiError(90001, (n) => `${n.lastMsgKey} does not name a message of this conversation`, 'lastMsgKey');
       before = { time: anchor.time, seq: anchor.seq, id: anchor.id };
     }
     if (q.minTime > q.maxTime) return { messages: [], complete: true };
@@ -313,11 +314,11 @@ export class MessageService {
   }
 
   async recall(app: AppId, ref: MessageRef, by: string, via: 'admin' | 'client', caller: CallOrigin = REST_ORIGIN): Promise<{ message: StoredMessage; recipientUnread: number }> {
-    await this.requireAccounts(app, ['From_Account', ref.from, 90008], ['To_Account', ref.to, 90003]);
+    await this.requireAccounts(app, ['sender', ref.from, 90008], ['recipient', ref.to, 90003]);
     const after = this.callbacks?.afterRecall(app, ref, caller);
-    const r = await this.store.recallMessage(app, { ref, by, via, at: nowSeconds(this.clock), ...(after ? { callbacks: [after] } : {}) });
+    const r = await this.store.recallMessage(app, recallRequest({ ref, by, via, at: nowSeconds(this.clock), ...(after ? { callbacks: [after] } : {}) }));
     if (after) this.callbacks?.written();
-    if (r.outcome === 'not_found') throw new ApiError(20022, 'no such message: check From_Account, To_Account and MsgKey');
+    if (r.outcome === 'not_found') throw noSuchMessage();
     if (r.outcome === 'already_recalled') throw new ApiError(20023, 'the message has already been recalled');
     this.metrics?.recalls.inc({ via });
     this.notify(app, [ref.from, ref.to]);
@@ -332,7 +333,7 @@ export class MessageService {
     const m = await this.store.findMessage(app, ref);
     if (!m) {
       const reverse = await this.store.findMessage(app, { ...ref, from: ref.to, to: ref.from });
-      throw new ApiError(20022, reverse ? 'only the sender may recall a message' : 'no such message: check the peer and MsgKey');
+      throw new ApiError(20022, reverse ? 'only the sender may recall a message' : 'no such message: check the peer and MsgKey', 'msgKey');
     }
     if (m.recalled) throw new ApiError(20023, 'the message has already been recalled');
     if (nowSeconds(this.clock) - m.time > windowSeconds) {
@@ -342,19 +343,19 @@ export class MessageService {
   }
 
   async modify(app: AppId, ref: MessageRef, change: { body?: MsgElement[]; cloudCustomData?: string }): Promise<StoredMessage> {
-    await this.requireAccounts(app, ['From_Account', ref.from, 90008], ['To_Account', ref.to, 90003]);
-    const r = await this.store.modifyMessage(app, { ref, ...change }, nowSeconds(this.clock));
-    if (r.outcome === 'not_found') throw new ApiError(20022, 'no such message: check From_Account, To_Account and MsgKey');
+    await this.requireAccounts(app, ['sender', ref.from, 90008], ['recipient', ref.to, 90003]);
+    const r = await this.store.modifyMessage(app, modifyRequest(ref, change, nowSeconds(this.clock)));
+    if (r.outcome === 'not_found') throw noSuchMessage();
     if (r.outcome === 'recalled') throw new ApiError(20023, 'a recalled message cannot be modified');
     this.notify(app, [ref.from, ref.to]);
     return r.message;
   }
 
   async setRead(app: AppId, owner: string, peer: string, readTime?: number, caller: CallOrigin = REST_ORIGIN): Promise<ReadResult> {
-    await this.requireAccounts(app, ['Report_Account', owner, 90008], ['Peer_Account', peer, 90003]);
+    await this.requireAccounts(app, ['reporter', owner, 90008], ['peer', peer, 90003]);
     const now = nowSeconds(this.clock);
     const after = this.callbacks?.afterRead(app, owner, peer, readTime ?? now, caller);
-    const r = await this.store.setRead(app, owner, peer, readTime, now, after ? [after] : undefined);
+    const r = await this.store.setRead(app, readRequest(owner, peer, readTime, now, after ? [after] : undefined));
     if (after) this.callbacks?.written();
     this.notify(app, [owner, peer]);
     return r;
@@ -363,7 +364,7 @@ export class MessageService {
   async unread(app: AppId, owner: string, peers?: string[]): Promise<{ total: number; perPeer: Array<{ peer: string; unread: number }>; unknown: string[] }> {
     const uniquePeers = [...new Set(peers ?? [])];
     const existing = await this.store.existingAccounts(app, [owner, ...uniquePeers]);
-    if (!existing.has(owner)) throw new ApiError(90003, `To_Account ${owner} does not exist`);
+    if (!existing.has(owner)) throw new ApiError(90003, (n) => `${n.owner} ${owner} does not exist`, 'owner');
     const total = await this.store.totalUnread(app, owner);
     const perPeer: Array<{ peer: string; unread: number }> = [];
     const unknown: string[] = [];
@@ -374,13 +375,17 @@ export class MessageService {
     return { total, perPeer, unknown };
   }
 
-  /** Each [field, UserID, code]: the code of the first account that does not exist. */
-  private async requireAccounts(app: AppId, ...checks: Array<[string, string, number]>): Promise<void> {
+  /** Each [role, UserID, code]: the code of the first account that does not exist. */
+  private async requireAccounts(app: AppId, ...checks: Array<[FieldRole, string, number]>): Promise<void> {
     const existing = await this.store.existingAccounts(app, checks.map((c) => c[1]));
-    for (const [field, user, code] of checks) {
-      if (!existing.has(user)) throw new ApiError(code, `${field} ${user} does not exist`);
+    for (const [role, user, code] of checks) {
+      if (!existing.has(user)) throw new ApiError(code, (n) => `${n[role]} ${user} does not exist`, role);
     }
   }
 }
 
 export { EVENT_RETENTION_SECONDS };
+
+/** 20022 for a message that is not there as (sender, recipient, MsgKey). */
+const noSuchMessage = (): ApiError =>
+  new ApiError(20022, (n) => `no such message: check ${n.sender}, ${n.recipient} and ${n.msgKey}`, 'msgKey');

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import type { AppConfig } from '../config/config.js';
 import { DEFAULT_RECALL_WINDOW_SECONDS } from '../config/config.js';
-import { ApiError } from '../domain/errors.js';
+import { ApiError, type FieldNames } from '../domain/errors.js';
 import { validateMsgBody } from '../domain/message-body.js';
 import { parseMsgKey } from '../domain/messages.js';
 import type { Services } from '../domain/services.js';
@@ -15,6 +15,12 @@ import type { StoredMessage } from '../ports/store.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import { PROTOCOL_VERSION, wireConversation, wireEvent, wireMessage } from './wire.js';
 import { optPlatformOf, type CallOrigin } from '../domain/callbacks.js';
+
+/** The op field that names each role of a domain error; the logged-in user is `userId`. */
+const WS_FIELD_NAMES: FieldNames = {
+  sender: 'from', recipient: 'to', operator: 'userId', peer: 'peer', reporter: 'userId', owner: 'userId',
+  account: 'userId', msgKey: 'msgKey', lastMsgKey: 'before',
+};
 
 export const MAX_FRAME_BYTES = 64 * 1024;
 const MESSAGE_BYTES = 12 * 1024;
@@ -239,7 +245,7 @@ export class Session {
 
   private answer(op: string, id: unknown, result: Data | ApiError): void {
     const base = { op, ...(id !== undefined ? { id } : {}) };
-    if (result instanceof ApiError) this.send({ ...base, code: result.code, message: result.info, data: {} });
+    if (result instanceof ApiError) this.send({ ...base, code: result.code, message: result.infoWith(WS_FIELD_NAMES), data: {} });
     else this.send({ ...base, code: 0, message: '', data: result });
   }
 

@@ -2,7 +2,7 @@
 // It turns HTTP into a call of a registered API and every outcome into HTTP 200 with the
 // ActionStatus/ErrorCode/ErrorInfo envelope. It knows no API by name.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError } from '../domain/errors.js';
+import { ApiError, type FieldNames } from '../domain/errors.js';
 import type { Services } from '../domain/services.js';
 import { FAMILY_CODES, type ApiDefinition, type ApiRegistry, type ApiResult } from '../api/registry.js';
 import { validateFields } from '../api/fields.js';
@@ -10,6 +10,12 @@ import type { Authenticator } from '../auth/authenticator.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { BodyBudget } from './body-budget.js';
 import { BODY_BUDGET_SPENT, BODY_TOO_LARGE, readBody } from './body-reader.js';
+
+/** The REST field that names each role of a domain error (ErrorInfo speaks the API's fields). */
+const REST_FIELD_NAMES: FieldNames = {
+  sender: 'From_Account', recipient: 'To_Account', operator: 'Operator_Account', peer: 'Peer_Account',
+  reporter: 'Report_Account', owner: 'To_Account', account: 'UserID', msgKey: 'MsgKey', lastMsgKey: 'LastMsgKey',
+};
 
 export interface EdgeDeps {
   registry: ApiRegistry;
@@ -149,7 +155,7 @@ export async function callApi(api: ApiDefinition, input: CallInput, deps: EdgeDe
       body,
     );
   } catch (e) {
-    if (e instanceof ApiError) return failure(e.code, e.info);
+    if (e instanceof ApiError) return failure(e.code, e.infoWith(REST_FIELD_NAMES));
     input.log.error({ err: e, api: `${api.service}/${api.command}` }, 'internal error');
     return failure(codes.internal, 'internal server error; the request was not applied');
   }

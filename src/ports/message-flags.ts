@@ -12,6 +12,14 @@ export const FLAG = {
   preRead: 32,
 } as const;
 
+// The flag tests as SQL over a row's `flags` column, built from FLAG so no adapter spells a mask.
+/** Stored to count as unread: countsUnread and not onlineOnly (see "Counted unread" on Store). */
+export const SQL_COUNTS_UNREAD = `(flags & ${FLAG.countsUnread | FLAG.onlineOnly}) = ${FLAG.countsUnread}`;
+/** Not online-only: in roaming history. */
+export const SQL_NOT_ONLINE_ONLY = `(flags & ${FLAG.onlineOnly}) = 0`;
+/** In the sender's roaming history (SyncOtherMachine other than 2). */
+export const SQL_SENDER_ROAMS = `(flags & ${FLAG.senderRoams}) <> 0`;
+
 export function packFlags(m: NewMessage): number {
   return (m.senderRoams ? FLAG.senderRoams : 0)
     | (m.onlineOnly ? FLAG.onlineOnly : 0)
@@ -36,9 +44,6 @@ export function unpackFlags(flags: number): Pick<StoredMessage, 'senderRoams' | 
 export const conversationPair = (a: string, b: string): [string, string] => (a < b ? [a, b] : [b, a]);
 
 export const msgKeyOf = (r: { seq: number; random: number; time: number }): string => `${r.seq}_${r.random}_${r.time}`;
-
-/** Offline events (and recall/read notices) live this long: Tencent's 7-day offline retention. */
-export const EVENT_RETENTION_SECONDS = 7 * 86400;
 
 /** Is the message at (time, id) read under this cursor? */
 export const isReadBy = (m: { time: number; id: number }, c: { time: number; id: number }): boolean =>

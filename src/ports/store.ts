@@ -3,7 +3,7 @@
 // Promise-based so a networked database (PostgreSQL) fits the same contract as embedded SQLite;
 // nothing above this file may assume a synchronous, in-process database.
 // Every call is scoped by SDKAppID: apps never see each other's rows.
-import type { MsgElement } from '../domain/message-body.js';
+import type { MsgElement } from '../protocol/message.js';
 
 export type AppId = number;
 
@@ -86,6 +86,10 @@ export interface RecallRequest {
   via: 'admin' | 'client';
   /** Unix seconds. */
   at: number;
+  /** Take the message out of its recipient's unread counts if it is counted there (see "Counted unread" on Store). */
+  uncountUnread: boolean;
+  /** Appended, in this order, only if the message is recalled by this unit of work. */
+  events: EventWrite[];
   /** After-callbacks to write to the outbox in the same transaction. */
   callbacks?: CallbackEntry[];
 }
@@ -116,6 +120,7 @@ export interface PendingCallback {
 }
 
 export type RecallResult =
+  /** recipientUnread: the recipient's unread total after the write. */
   | { outcome: 'recalled'; message: StoredMessage; recipientUnread: number }
   | { outcome: 'not_found' }
   | { outcome: 'already_recalled'; message: StoredMessage };
@@ -124,6 +129,8 @@ export interface ModifyRequest {
   ref: MessageRef;
   body?: MsgElement[];
   cloudCustomData?: string;
+  /** Appended, in this order, only if the message is modified by this unit of work. */
+  events: EventWrite[];
 }
 
 export type ModifyResult = { outcome: 'modified'; message: StoredMessage } | { outcome: 'not_found' } | { outcome: 'recalled' };
@@ -151,12 +158,46 @@ export interface HistoryPage {
 
 /**
  * Where a user has read a conversation up to: a message at (time, id) is read when
- * (time, id) ≤ (time, id) of the cursor. The id half lets "read now" exclude messages that
- * arrive later within the same second.
+ * (time, id) ≤ (time, id) of the cursor (isReadBy, src/ports/message-flags.ts; the adapters' SQL
+ * mirrors it). The id half lets "read now" exclude messages that arrive later within the same second.
  */
 export interface ReadCursor {
   time: number;
   id: number;
+}
+
+/**
+ * A candidate read cursor, as the domain names it: 'second' reads every message whose time ≤
+ * time (cursor (time, ∞)); 'stored' reads the messages stored so far whose time ≤ time, so one
+ * arriving later within that second stays unread (cursor (time, the highest id stored so far)).
+ */
+export interface ReadMark {
+  time: number;
+  through: 'second' | 'stored';
+}
+
+/** Where a read mark left a conversation: its read time and what remains unread. */
+export interface ReadOutcome {
+  readTime: number;
+  unread: number;
+}
+
+/**
+ * Advances owner's read cursor of the conversation with peer to the later of the stored one and
+ * `upTo` (isReadBy order): it never moves back. The conversation row is created (at `at`) if missing.
+ */
+export interface ReadRequest {
+  owner: string;
+  peer: string;
+  upTo: ReadMark;
+  at: number;
+  /**
+   * Called inside the unit of work only when the cursor moved, with where it is now; the events
+   * it returns are appended in the same transaction.
+   */
+  eventsIfMoved: (outcome: ReadOutcome) => EventWrite[];
+  /** After-callbacks to write to the outbox in the same transaction. */
+  callbacks?: CallbackEntry[];
 }
 
 export interface ConversationRecord {
@@ -179,6 +220,51 @@ export interface ReadResult {
 }
 
 export type UserEventKind = 'message' | 'recall' | 'read' | 'modify';
+
+/** What a recall event tells a device: the message's key, who recalled it, how and when. */
+export interface RecallNotice {
+  from: string;
+  to: string;
+  msgKey: string;
+  by: string;
+  via: 'admin' | 'client';
+  at: number;
+}
+
+/** What a modify event tells a device; the event also carries the message as it is now. */
+export interface ModifyNotice {
+  from: string;
+  to: string;
+  msgKey: string;
+}
+
+/** What a read event tells a device: the owner's new read time and what remains unread for it. */
+export interface ReadNotice {
+  owner: string;
+  peer: string;
+  readTime: number;
+  unread: number;
+}
+
+/** An event's payload, keyed by its kind ('message' events carry the message, no payload). */
+export type Notice =
+  | { kind: 'recall'; payload: RecallNotice }
+  | { kind: 'modify'; payload: ModifyNotice }
+  | { kind: 'read'; payload: ReadNotice };
+
+/**
+ * One event a unit of work appends to a user's sequence, as the domain decided it; the store
+ * gives it the user's next seq. Recall and modify events reference the message of their unit of
+ * work. A user without an account gets nothing.
+ */
+export type EventWrite = Notice & {
+  user: string;
+  /** Unix seconds the event is recorded. */
+  at: number;
+  /** Unix seconds after which eventsAfter no longer returns it. */
+  expiresAt: number;
+  originDevice?: string;
+};
 
 /** One entry of a user's event sequence: what every device of the user must eventually see. */
 export interface UserEvent {
@@ -229,24 +315,29 @@ export interface Store {
   /** importmsg's duplicate: same (seq, random, time) between the two users in either direction. */
   findImported(app: AppId, ref: MessageRef): Promise<StoredMessage | undefined>;
   findMessage(app: AppId, ref: MessageRef): Promise<StoredMessage | undefined>;
-  /** Finds the message of a conversation by its MsgKey numbers, in either direction. */
-  findInConversation(app: AppId, a: string, b: string, key: { seq: number; random: number; time: number }): Promise<StoredMessage | undefined>;
-  /** Erases the content for good and leaves a tombstone, in one transaction (see docs/design.md). */
+  /**
+   * Recalls a message in one transaction (see docs/design.md): erases its content for good
+   * (body [], CloudCustomData '', no OfflinePushInfo) leaving a tombstone that records `by` and
+   * `at`; deletes its 'message' events from every queue; with `uncountUnread`, takes it out of
+   * the recipient's unread counts if it is counted there; appends `events`; writes the audit row; erases the content of
+   * its pending outbox entries; enqueues `callbacks`. A message already recalled changes nothing.
+   */
   recallMessage(app: AppId, req: RecallRequest): Promise<RecallResult>;
-  modifyMessage(app: AppId, req: ModifyRequest, at: number): Promise<ModifyResult>;
+  /** Replaces the body and/or CloudCustomData given, and appends `events`; a recalled message is left alone. */
+  modifyMessage(app: AppId, req: ModifyRequest): Promise<ModifyResult>;
   history(app: AppId, q: HistoryQuery): Promise<HistoryPage>;
   recallAudit(app: AppId, limit: number): Promise<RecallAuditEntry[]>;
 
   // Conversations and unread counts
-  /**
-   * Marks messages from peer to owner read: those with time ≤ readTime, or without a readTime
-   * every message stored so far whose time is not after `at` (an imported message stamped in
-   * the future stays unread until its time). The cursor never moves back.
-   */
-  setRead(app: AppId, owner: string, peer: string, readTime: number | undefined, at: number, callbacks?: CallbackEntry[]): Promise<ReadResult>;
+  //
+  // Counted unread: a message counts in its recipient's unread counts (the conversation's and the
+  // account's total) when it was stored with countsUnread and not onlineOnly, is not recalled,
+  // and is after the recipient's read cursor (not isReadBy). Every write keeps both counts equal
+  // to that definition; it is the only unread rule a store knows.
+  /** Advances the read cursor (see ReadRequest) and recounts the conversation's unread. */
+  setRead(app: AppId, req: ReadRequest): Promise<ReadResult>;
   totalUnread(app: AppId, owner: string): Promise<number>;
   conversation(app: AppId, owner: string, peer: string): Promise<ConversationRecord | undefined>;
-  conversations(app: AppId, owner: string, limit: number): Promise<ConversationRecord[]>;
   /**
    * The conversation list together with the last event seq it reflects, read atomically, so a
    * client that starts from it and then applies events after `lastSeq` counts nothing twice.

@@ -4,9 +4,12 @@
 // Tests speak only the port's words (src/ports/store.ts): nothing here knows a table or a column.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { MsgElement } from '../../src/domain/message-body.js';
-import { EVENT_RETENTION_SECONDS, isReadBy, msgKeyOf } from '../../src/ports/message-flags.js';
-import type { CallbackEntry, MessageOrigin, MessageRef, NewMessage, Store, StoredMessage, UserEvent } from '../../src/ports/store.js';
+import type { MsgElement } from '../../src/protocol/message.js';
+import { isReadBy, msgKeyOf } from '../../src/ports/message-flags.js';
+import { EVENT_RETENTION_SECONDS, modifyRequest, readRequest, recallRequest } from '../../src/domain/message-events.js';
+import type {
+  CallbackEntry, EventWrite, MessageOrigin, MessageRef, NewMessage, ReadMark, ReadOutcome, Store, StoredMessage, UserEvent,
+} from '../../src/ports/store.js';
 
 export type ContractStore = Store & { close(): Promise<void> };
 
@@ -38,6 +41,9 @@ const seqs = (events: UserEvent[]): number[] => events.map((e) => e.seq);
 const ids = (ms: StoredMessage[]): number[] => ms.map((m) => m.id);
 const history = (s: Store, owner: string, peer: string, limit = 100, app = APP) =>
   s.history(app, { owner, peer, ...ALL_TIME, limit });
+/** The units of work come from the domain's builders, as the message service makes them. */
+const modifyOf = ({ ref, ...change }: { ref: MessageRef; body?: MsgElement[]; cloudCustomData?: string }, at: number) => modifyRequest(ref, change, at);
+const conversations = async (s: Store, app: number, owner: string, limit: number) => (await s.conversationSnapshot(app, owner, limit)).conversations;
 
 /** Milliseconds: callback times are in ms. */
 const MS = T * 1000;
@@ -234,7 +240,7 @@ export function storeContract(name: string, make: () => Promise<ContractStore>):
       assert.equal(new Set(results.map((r) => r.message.id)).size, variants.length);
     });
 
-    it('findMessage is exact; findImported and findInConversation match either direction', async (s) => {
+    it('findMessage is exact; findImported matches either direction', async (s) => {
       const ab = (await s.appendMessage(APP, msg('alice', 'bob', { seq: 1, random: 2, time: T }))).message;
       const k = keyOf(ab);
       assert.deepEqual(await s.findMessage(APP, { from: 'alice', to: 'bob', ...k }), ab);
@@ -244,9 +250,6 @@ export function storeContract(name: string, make: () => Promise<ContractStore>):
       assert.deepEqual(await s.findImported(APP, { from: 'alice', to: 'bob', ...k }), ab);
       assert.equal(await s.findImported(APP, { from: 'alice', to: 'carol', ...k }), undefined);
       assert.equal(await s.findImported(APP, { from: 'alice', to: 'bob', ...k, time: T + 1 }), undefined);
-      assert.deepEqual(await s.findInConversation(APP, 'bob', 'alice', k), ab);
-      assert.deepEqual(await s.findInConversation(APP, 'alice', 'bob', k), ab);
-      assert.equal(await s.findInConversation(APP, 'alice', 'carol', k), undefined);
       // With the same key in both directions, the direction asked for wins.
       const ba = (await s.appendMessage(APP, msg('bob', 'alice', { seq: 1, random: 2, time: T }))).message;
       assert.deepEqual(await s.findImported(APP, { from: 'bob', to: 'alice', ...k }), ba);
@@ -279,7 +282,7 @@ export function storeContract(name: string, make: () => Promise<ContractStore>):
       assert.equal(await s.totalUnread(APP, 'bob'), 0);
       assert.equal(await s.lastEventSeq(APP, 'bob'), 0);
       assert.equal(await s.conversation(APP, 'bob', 'alice'), undefined);
-      assert.deepEqual(await s.conversations(APP, 'alice', 10), []);
+      assert.deepEqual(await conversations(s, APP, 'alice', 10), []);
       // And the store is still usable: the same message now goes through.
       assert.equal((await s.appendMessages(APP, [good]))[0]!.duplicate, false);
       assert.equal(await s.lastEventSeq(APP, 'bob'), 1);
@@ -299,7 +302,7 @@ export function storeContract(name: string, make: () => Promise<ContractStore>):
       assert.deepEqual(await s.eventsAfter(APP, 'bob', 0, 10, T), []);
       assert.equal(await s.lastEventSeq(APP, 'bob'), 0);
       assert.equal(await s.totalUnread(APP, 'bob'), 0);
-      assert.equal((await s.setRead(APP, 'bob', 'alice', undefined, T)).unread, 0);
+      assert.equal((await s.setRead(APP, readRequest('bob', 'alice', undefined, T))).unread, 0);
     });
 
     it('a NoUnread message is delivered and kept but not counted', async (s) => {
@@ -310,7 +313,7 @@ export function storeContract(name: string, make: () => Promise<ContractStore>):
       assert.deepEqual(ids((await history(s, 'bob', 'alice')).messages), [r.message.id]);
       assert.equal(await s.lastEventSeq(APP, 'bob'), 1);
       // A later recount (setRead from an older cursor) must not count it either.
-      assert.equal((await s.setRead(APP, 'bob', 'alice', T - 1, T)).unread, 0);
+      assert.equal((await s.setRead(APP, readRequest('bob', 'alice', T - 1, T))).unread, 0);
     });
 
     it('a NoLastMsg message leaves the last message as it was', async (s) => {
@@ -327,7 +330,7 @@ export function storeContract(name: string, make: () => Promise<ContractStore>):
       const c = await s.conversation(APP, 'bob', 'carol');
       assert.equal(c?.unread, 1);
       assert.equal(c?.lastMessage, undefined);
-      assert.deepEqual((await s.conversations(APP, 'bob', 10)).map((x) => x.peer), ['alice']);
+      assert.deepEqual((await conversations(s, APP, 'bob', 10)).map((x) => x.peer), ['alice']);
     });
 
     it('an import marked read (SyncFromOldSystem 2) is pre-read, uncounted and not queued', async (s) => {
@@ -409,8 +412,8 @@ export function storeContract(name: string, make: () => Promise<ContractStore>):
       const m1 = (await s.appendMessage(APP, msg('alice', 'bob', { time: T }))).message;
       const m2 = (await s.appendMessage(APP, msg('alice', 'bob', { time: T + 1 }))).message;
       const reply = (await s.appendMessage(APP, msg('bob', 'alice', { time: T + 2 }))).message;
-      await s.setRead(APP, 'bob', 'alice', T, T + 5);
-      await s.setRead(APP, 'alice', 'bob', undefined, T + 5);
+      await s.setRead(APP, readRequest('bob', 'alice', T, T + 5));
+      await s.setRead(APP, readRequest('alice', 'bob', undefined, T + 5));
       const seenByAlice = await history(s, 'alice', 'bob');
       const seenByBob = await history(s, 'bob', 'alice');
       assert.deepEqual(seenByAlice.ownerRead, seenByBob.peerRead);
@@ -426,7 +429,7 @@ export function storeContract(name: string, make: () => Promise<ContractStore>):
     it('recall erases the content for good and leaves a tombstone', async (s) => {
       const m = msg('alice', 'bob', { body: text('secret'), cloudCustomData: 'secret cloud', offlinePushInfo: { Title: 'secret push' } });
       const stored = (await s.appendMessage(APP, m)).message;
-      const r = await s.recallMessage(APP, { ref: refOf(m), by: 'administrator', via: 'admin', at: T + 10 });
+      const r = await s.recallMessage(APP, recallRequest({ ref: refOf(m), by: 'administrator', via: 'admin', at: T + 10 }));
       assert.equal(r.outcome, 'recalled');
       const expected = tombstone(stored, 'administrator', T + 10);
       assert.deepEqual(r.outcome === 'recalled' && r.message, expected);
@@ -434,14 +437,14 @@ export function storeContract(name: string, make: () => Promise<ContractStore>):
       assert.deepEqual((await history(s, 'bob', 'alice')).messages, [expected]);
       assert.deepEqual((await history(s, 'alice', 'bob')).messages, [expected]);
       assert.deepEqual((await s.conversation(APP, 'bob', 'alice'))?.lastMessage, expected);
-      assert.deepEqual((await s.conversations(APP, 'alice', 10))[0]?.lastMessage, expected);
+      assert.deepEqual((await conversations(s, APP, 'alice', 10))[0]?.lastMessage, expected);
     });
 
     it('recall drops the message from the offline queues and appends a recall event for both users', async (s) => {
       const m = msg('alice', 'bob', { body: text('secret'), deliverTo: ['bob', 'alice'] });
       await s.appendMessage(APP, m);
       const other = (await s.appendMessage(APP, msg('carol', 'bob'))).message;
-      await s.recallMessage(APP, { ref: refOf(m), by: 'alice', via: 'client', at: T + 10 });
+      await s.recallMessage(APP, recallRequest({ ref: refOf(m), by: 'alice', via: 'client', at: T + 10 }));
       const notice = { from: 'alice', to: 'bob', msgKey: msgKeyOf(m), by: 'alice', via: 'client', at: T + 10 };
       const bobs = await s.eventsAfter(APP, 'bob', 0, 10, T + 10);
       assert.deepEqual(bobs.map((e) => [e.seq, e.kind]), [[2, 'message'], [3, 'recall']]);
@@ -466,15 +469,15 @@ export function storeContract(name: string, make: () => Promise<ContractStore>):
       for (const m of [m1, m2, quiet]) await s.appendMessage(APP, m);
       await s.appendMessage(APP, msg('carol', 'bob'));
       assert.equal(await s.totalUnread(APP, 'bob'), 3);
-      const r2 = await s.recallMessage(APP, { ref: refOf(m2), by: 'administrator', via: 'admin', at: T + 10 });
+      const r2 = await s.recallMessage(APP, recallRequest({ ref: refOf(m2), by: 'administrator', via: 'admin', at: T + 10 }));
       assert.equal(r2.outcome === 'recalled' && r2.recipientUnread, 2);
       assert.equal((await s.conversation(APP, 'bob', 'alice'))?.unread, 1);
-      const rq = await s.recallMessage(APP, { ref: refOf(quiet), by: 'administrator', via: 'admin', at: T + 10 });
+      const rq = await s.recallMessage(APP, recallRequest({ ref: refOf(quiet), by: 'administrator', via: 'admin', at: T + 10 }));
       assert.equal(rq.outcome === 'recalled' && rq.recipientUnread, 2, 'an uncounted message changes nothing');
-      await s.setRead(APP, 'bob', 'alice', undefined, T + 20);
+      await s.setRead(APP, readRequest('bob', 'alice', undefined, T + 20));
       assert.equal(await s.totalUnread(APP, 'bob'), 1);
       // m1 was read: recalling it must not count it off again (never below zero, never carol's).
-      const r1 = await s.recallMessage(APP, { ref: refOf(m1), by: 'administrator', via: 'admin', at: T + 30 });
+      const r1 = await s.recallMessage(APP, recallRequest({ ref: refOf(m1), by: 'administrator', via: 'admin', at: T + 30 }));
       assert.equal(r1.outcome === 'recalled' && r1.recipientUnread, 1);
       assert.equal((await s.conversation(APP, 'bob', 'alice'))?.unread, 0);
       assert.equal((await s.conversation(APP, 'bob', 'carol'))?.unread, 1);
@@ -484,11 +487,11 @@ export function storeContract(name: string, make: () => Promise<ContractStore>):
     it('recall outcomes: not_found, then recalled once, then already_recalled', async (s) => {
       const m = (await s.appendMessage(APP, msg('alice', 'bob'))).message;
       const req = (ref: MessageRef, at = T + 10) => ({ ref, by: 'administrator', via: 'admin' as const, at });
-      assert.deepEqual(await s.recallMessage(APP, req({ ...refOf(m), random: m.random + 1 })), { outcome: 'not_found' });
-      assert.deepEqual(await s.recallMessage(APP, req({ ...refOf(m), from: 'bob', to: 'alice' })), { outcome: 'not_found' }, 'the direction is part of the identity');
-      assert.equal((await s.recallMessage(APP, req(refOf(m)))).outcome, 'recalled');
+      assert.deepEqual(await s.recallMessage(APP, recallRequest(req({ ...refOf(m), random: m.random + 1 }))), { outcome: 'not_found' });
+      assert.deepEqual(await s.recallMessage(APP, recallRequest(req({ ...refOf(m), from: 'bob', to: 'alice' }))), { outcome: 'not_found' }, 'the direction is part of the identity');
+      assert.equal((await s.recallMessage(APP, recallRequest(req(refOf(m))))).outcome, 'recalled');
       const seqBob = await s.lastEventSeq(APP, 'bob');
-      const again = await s.recallMessage(APP, req(refOf(m), T + 20));
+      const again = await s.recallMessage(APP, recallRequest(req(refOf(m), T + 20)));
       assert.deepEqual(again, { outcome: 'already_recalled', message: tombstone(m, 'administrator', T + 10) });
       assert.equal(await s.lastEventSeq(APP, 'bob'), seqBob, 'a second recall appends nothing');
       assert.equal((await s.recallAudit(APP, 10)).length, 1);
@@ -499,8 +502,8 @@ export function storeContract(name: string, make: () => Promise<ContractStore>):
       const m2 = msg('bob', 'carol');
       await s.appendMessages(APP, [m1, m2]);
       assert.deepEqual(await s.recallAudit(APP, 10), []);
-      await s.recallMessage(APP, { ref: refOf(m1), by: 'administrator', via: 'admin', at: T + 1 });
-      await s.recallMessage(APP, { ref: refOf(m2), by: 'bob', via: 'client', at: T + 2 });
+      await s.recallMessage(APP, recallRequest({ ref: refOf(m1), by: 'administrator', via: 'admin', at: T + 1 }));
+      await s.recallMessage(APP, recallRequest({ ref: refOf(m2), by: 'bob', via: 'client', at: T + 2 }));
       const e1 = { from: 'alice', to: 'bob', msgKey: msgKeyOf(m1), by: 'administrator', via: 'admin', at: T + 1 };
       const e2 = { from: 'bob', to: 'carol', msgKey: msgKeyOf(m2), by: 'bob', via: 'client', at: T + 2 };
       assert.deepEqual(await s.recallAudit(APP, 10), [e2, e1]);
@@ -512,7 +515,7 @@ export function storeContract(name: string, make: () => Promise<ContractStore>):
       const m = msg('alice', 'alice');
       await s.appendMessage(APP, m);
       assert.equal(await s.totalUnread(APP, 'alice'), 1);
-      const r = await s.recallMessage(APP, { ref: refOf(m), by: 'alice', via: 'client', at: T + 1 });
+      const r = await s.recallMessage(APP, recallRequest({ ref: refOf(m), by: 'alice', via: 'client', at: T + 1 }));
       assert.equal(r.outcome === 'recalled' && r.recipientUnread, 0);
       assert.deepEqual((await s.eventsAfter(APP, 'alice', 0, 10, T + 1)).map((e) => [e.seq, e.kind]), [[2, 'recall']]);
     });
@@ -522,9 +525,9 @@ export function storeContract(name: string, make: () => Promise<ContractStore>):
     it('modify changes the body and/or CloudCustomData and notifies both users', async (s) => {
       const m = msg('alice', 'bob', { cloudCustomData: 'c1' });
       const stored = (await s.appendMessage(APP, m)).message;
-      const r1 = await s.modifyMessage(APP, { ref: refOf(m), body: text('edited') }, T + 5);
+      const r1 = await s.modifyMessage(APP, modifyOf({ ref: refOf(m), body: text('edited') }, T + 5));
       assert.deepEqual(r1, { outcome: 'modified', message: { ...stored, body: text('edited') } });
-      const r2 = await s.modifyMessage(APP, { ref: refOf(m), cloudCustomData: 'c2' }, T + 6);
+      const r2 = await s.modifyMessage(APP, modifyOf({ ref: refOf(m), cloudCustomData: 'c2' }, T + 6));
       const now = { ...stored, body: text('edited'), cloudCustomData: 'c2' };
       assert.deepEqual(r2, { outcome: 'modified', message: now });
       assert.deepEqual(await s.findMessage(APP, refOf(m)), now);
@@ -540,10 +543,10 @@ export function storeContract(name: string, make: () => Promise<ContractStore>):
     it('modify refuses unknown and recalled messages', async (s) => {
       const m = msg('alice', 'bob');
       await s.appendMessage(APP, m);
-      assert.deepEqual(await s.modifyMessage(APP, { ref: { ...refOf(m), seq: m.seq + 1 }, body: text('x') }, T + 1), { outcome: 'not_found' });
-      await s.recallMessage(APP, { ref: refOf(m), by: 'alice', via: 'client', at: T + 2 });
+      assert.deepEqual(await s.modifyMessage(APP, modifyOf({ ref: { ...refOf(m), seq: m.seq + 1 }, body: text('x') }, T + 1)), { outcome: 'not_found' });
+      await s.recallMessage(APP, recallRequest({ ref: refOf(m), by: 'alice', via: 'client', at: T + 2 }));
       const seq = await s.lastEventSeq(APP, 'bob');
-      assert.deepEqual(await s.modifyMessage(APP, { ref: refOf(m), body: text('back from the dead'), cloudCustomData: 'x' }, T + 3), { outcome: 'recalled' });
+      assert.deepEqual(await s.modifyMessage(APP, modifyOf({ ref: refOf(m), body: text('back from the dead'), cloudCustomData: 'x' }, T + 3)), { outcome: 'recalled' });
       const after = await s.findMessage(APP, refOf(m));
       assert.deepEqual([after?.body, after?.cloudCustomData], [[], '']);
       assert.equal(await s.lastEventSeq(APP, 'bob'), seq);
@@ -555,7 +558,7 @@ export function storeContract(name: string, make: () => Promise<ContractStore>):
       for (const dt of [0, 1, 2]) await s.appendMessage(APP, msg('alice', 'bob', { time: T + dt }));
       await s.appendMessage(APP, msg('bob', 'alice', { time: T + 1 }));
       assert.equal(await s.totalUnread(APP, 'bob'), 3);
-      const r = await s.setRead(APP, 'bob', 'alice', T + 1, T + 100);
+      const r = await s.setRead(APP, readRequest('bob', 'alice', T + 1, T + 100));
       assert.deepEqual(r, { unread: 1, totalUnread: 1, readTime: T + 1 });
       const mine = await s.conversation(APP, 'bob', 'alice');
       assert.deepEqual([mine?.unread, mine?.readTime], [1, T + 1]);
@@ -571,24 +574,24 @@ export function storeContract(name: string, make: () => Promise<ContractStore>):
 
     it('the read cursor never moves back', async (s) => {
       for (const dt of [0, 1, 2]) await s.appendMessage(APP, msg('alice', 'bob', { time: T + dt }));
-      assert.equal((await s.setRead(APP, 'bob', 'alice', T + 1, T + 50)).unread, 1);
+      assert.equal((await s.setRead(APP, readRequest('bob', 'alice', T + 1, T + 50))).unread, 1);
       const seqBob = await s.lastEventSeq(APP, 'bob');
       const seqAlice = await s.lastEventSeq(APP, 'alice');
       for (const late of [T, T + 1]) {
-        assert.deepEqual(await s.setRead(APP, 'bob', 'alice', late, T + 60), { unread: 1, totalUnread: 1, readTime: T + 1 });
+        assert.deepEqual(await s.setRead(APP, readRequest('bob', 'alice', late, T + 60)), { unread: 1, totalUnread: 1, readTime: T + 1 });
       }
       // "Now" at a time before the cursor does not move it back either.
-      assert.deepEqual(await s.setRead(APP, 'bob', 'alice', undefined, T), { unread: 1, totalUnread: 1, readTime: T + 1 });
+      assert.deepEqual(await s.setRead(APP, readRequest('bob', 'alice', undefined, T)), { unread: 1, totalUnread: 1, readTime: T + 1 });
       assert.equal(await s.lastEventSeq(APP, 'bob'), seqBob, 'a cursor that did not move is not announced');
       assert.equal(await s.lastEventSeq(APP, 'alice'), seqAlice);
-      assert.deepEqual(await s.setRead(APP, 'bob', 'alice', T + 2, T + 70), { unread: 0, totalUnread: 0, readTime: T + 2 });
+      assert.deepEqual(await s.setRead(APP, readRequest('bob', 'alice', T + 2, T + 70)), { unread: 0, totalUnread: 0, readTime: T + 2 });
       assert.equal(await s.lastEventSeq(APP, 'bob'), seqBob + 1);
     });
 
     it('setRead without a time reads everything stored so far, not what arrives later that second', async (s) => {
       const early = (await s.appendMessage(APP, msg('alice', 'bob', { time: T - 1 }))).message;
       const sameSecond = (await s.appendMessage(APP, msg('alice', 'bob', { time: T }))).message;
-      assert.deepEqual(await s.setRead(APP, 'bob', 'alice', undefined, T), { unread: 0, totalUnread: 0, readTime: T });
+      assert.deepEqual(await s.setRead(APP, readRequest('bob', 'alice', undefined, T)), { unread: 0, totalUnread: 0, readTime: T });
       // Later within the same second: unread, though its time equals the read time.
       const later = await s.appendMessage(APP, msg('alice', 'bob', { time: T }));
       assert.equal(later.recipientUnread, 1);
@@ -599,7 +602,7 @@ export function storeContract(name: string, make: () => Promise<ContractStore>):
       const old = await s.appendMessage(APP, msg('alice', 'bob', { time: T - 5, origin: 'importmsg' }));
       assert.equal(old.recipientUnread, 1);
       // Reading "now" again in the same second takes in the later message too.
-      assert.deepEqual(await s.setRead(APP, 'bob', 'alice', undefined, T), { unread: 0, totalUnread: 0, readTime: T });
+      assert.deepEqual(await s.setRead(APP, readRequest('bob', 'alice', undefined, T)), { unread: 0, totalUnread: 0, readTime: T });
       assert.equal(isReadBy(later.message, (await history(s, 'bob', 'alice')).ownerRead), true);
       assert.equal((await s.appendMessage(APP, msg('alice', 'bob', { time: T + 1 }))).recipientUnread, 1);
     });
@@ -611,15 +614,15 @@ export function storeContract(name: string, make: () => Promise<ContractStore>):
         await s.appendMessage(APP, m);
       }
       await s.appendMessage(APP, msg('bob', 'alice', { time: T + 4 }));
-      await s.recallMessage(APP, { ref: refOf(recalled), by: 'alice', via: 'client', at: T + 5 });
-      assert.deepEqual(await s.setRead(APP, 'bob', 'alice', T - 1, T + 6), { unread: 1, totalUnread: 1, readTime: T - 1 });
+      await s.recallMessage(APP, recallRequest({ ref: refOf(recalled), by: 'alice', via: 'client', at: T + 5 }));
+      assert.deepEqual(await s.setRead(APP, readRequest('bob', 'alice', T - 1, T + 6)), { unread: 1, totalUnread: 1, readTime: T - 1 });
     });
 
     it('setRead on a conversation without messages creates it, with nothing unread and unlisted', async (s) => {
-      assert.deepEqual(await s.setRead(APP, 'bob', 'carol', undefined, T), { unread: 0, totalUnread: 0, readTime: T });
+      assert.deepEqual(await s.setRead(APP, readRequest('bob', 'carol', undefined, T)), { unread: 0, totalUnread: 0, readTime: T });
       const c = await s.conversation(APP, 'bob', 'carol');
       assert.deepEqual(c, { owner: 'bob', peer: 'carol', unread: 0, readTime: T, peerReadTime: 0, updatedAt: T });
-      assert.deepEqual(await s.conversations(APP, 'bob', 10), []);
+      assert.deepEqual(await conversations(s, APP, 'bob', 10), []);
     });
 
     it('totalUnread sums the owner\'s conversations', async (s) => {
@@ -631,9 +634,9 @@ export function storeContract(name: string, make: () => Promise<ContractStore>):
       assert.equal(await s.totalUnread(APP, 'alice'), 1);
       assert.equal(await s.totalUnread(APP, 'dave'), 0);
       assert.equal(await s.totalUnread(APP, 'nobody'), 0);
-      assert.equal((await s.setRead(APP, 'bob', 'carol', undefined, T)).totalUnread, 2);
+      assert.equal((await s.setRead(APP, readRequest('bob', 'carol', undefined, T))).totalUnread, 2);
       assert.equal(await s.totalUnread(APP, 'bob'), 2);
-      const listed = await s.conversations(APP, 'bob', 10);
+      const listed = await conversations(s, APP, 'bob', 10);
       assert.equal(listed.reduce((n, c) => n + c.unread, 0), 2);
     });
 
@@ -646,7 +649,7 @@ export function storeContract(name: string, make: () => Promise<ContractStore>):
         const r = await s.appendMessage(APP, msg(peer, 'bob', { time: T + dt }));
         if (!last[peer] || last[peer]!.time <= r.message.time) last[peer] = r.message;
       }
-      const list = await s.conversations(APP, 'bob', 10);
+      const list = await conversations(s, APP, 'bob', 10);
       // Ties on time go by peer in code-unit order: "Zed" < "carol".
       assert.deepEqual(list.map((c) => [c.peer, c.updatedAt]), [['Zed', T + 3], ['carol', T + 3], ['dave', T + 2], ['alice', T + 1]]);
       for (const c of list) {
@@ -654,11 +657,11 @@ export function storeContract(name: string, make: () => Promise<ContractStore>):
         assert.deepEqual(c.lastMessage, last[c.peer], c.peer);
         assert.equal(c.unread, c.peer === 'alice' ? 2 : 1, c.peer);
       }
-      assert.deepEqual((await s.conversations(APP, 'bob', 2)).map((c) => c.peer), ['Zed', 'carol']);
+      assert.deepEqual((await conversations(s, APP, 'bob', 2)).map((c) => c.peer), ['Zed', 'carol']);
       // The senders see their side too, with nothing unread.
-      const alices = await s.conversations(APP, 'alice', 10);
+      const alices = await conversations(s, APP, 'alice', 10);
       assert.deepEqual(alices.map((c) => [c.peer, c.unread, c.lastMessage?.id]), [['bob', 0, last.alice!.id]]);
-      assert.deepEqual(await s.conversations(APP, 'nobody', 10), []);
+      assert.deepEqual(await conversations(s, APP, 'nobody', 10), []);
       assert.equal(await s.conversation(APP, 'alice', 'carol'), undefined);
     });
 
@@ -676,7 +679,7 @@ export function storeContract(name: string, make: () => Promise<ContractStore>):
     it('conversation() tells the peer\'s read time', async (s) => {
       await s.appendMessage(APP, msg('alice', 'bob', { time: T }));
       await s.appendMessage(APP, msg('bob', 'alice', { time: T + 1 }));
-      await s.setRead(APP, 'bob', 'alice', T, T + 2);
+      await s.setRead(APP, readRequest('bob', 'alice', T, T + 2));
       const alices = await s.conversation(APP, 'alice', 'bob');
       assert.deepEqual([alices?.readTime, alices?.peerReadTime, alices?.unread], [0, T, 1]);
       const bobs = await s.conversation(APP, 'bob', 'alice');
@@ -711,9 +714,9 @@ export function storeContract(name: string, make: () => Promise<ContractStore>):
       const m = msg('alice', 'bob', { deliverTo: ['bob', 'alice'] });
       await s.appendMessage(APP, m);                                                     // bob 1, alice 1
       await s.appendMessage(APP, msg('bob', 'alice'));                                   // alice 2
-      await s.setRead(APP, 'bob', 'alice', undefined, T + 1);                            // bob 2, alice 3
-      await s.modifyMessage(APP, { ref: refOf(m), cloudCustomData: 'x' }, T + 2);        // bob 3, alice 4
-      await s.recallMessage(APP, { ref: refOf(m), by: 'alice', via: 'client', at: T + 3 }); // bob 4, alice 5 (drops bob 1, alice 1)
+      await s.setRead(APP, readRequest('bob', 'alice', undefined, T + 1));                            // bob 2, alice 3
+      await s.modifyMessage(APP, modifyOf({ ref: refOf(m), cloudCustomData: 'x' }, T + 2));        // bob 3, alice 4
+      await s.recallMessage(APP, recallRequest({ ref: refOf(m), by: 'alice', via: 'client', at: T + 3 })); // bob 4, alice 5 (drops bob 1, alice 1)
       await s.appendMessage(APP, msg('carol', 'bob'));                                   // bob 5
       const bobs = await s.eventsAfter(APP, 'bob', 0, 20, T + 3);
       const alices = await s.eventsAfter(APP, 'alice', 0, 20, T + 3);
@@ -725,10 +728,9 @@ export function storeContract(name: string, make: () => Promise<ContractStore>):
     it('conversationSnapshot is the conversation list with the last seq it reflects', async (s) => {
       await s.appendMessage(APP, msg('alice', 'bob', { time: T }));
       await s.appendMessage(APP, msg('carol', 'bob', { time: T + 1 }));
-      await s.setRead(APP, 'bob', 'alice', undefined, T + 2);
+      await s.setRead(APP, readRequest('bob', 'alice', undefined, T + 2));
       const snap = await s.conversationSnapshot(APP, 'bob', 10);
       assert.equal(snap.lastSeq, 3);
-      assert.deepEqual(snap.conversations, await s.conversations(APP, 'bob', 10));
       assert.deepEqual(snap.conversations.map((c) => [c.peer, c.unread]), [['carol', 1], ['alice', 0]]);
       assert.deepEqual((await s.conversationSnapshot(APP, 'bob', 1)).conversations.map((c) => c.peer), ['carol']);
       assert.deepEqual(await s.conversationSnapshot(APP, 'nobody', 10), { lastSeq: 0, conversations: [] });
@@ -767,7 +769,7 @@ export function storeContract(name: string, make: () => Promise<ContractStore>):
       const keptBody = { MsgBody: text('kept'), CloudCustomData: 'kept' };
       await s.appendMessage(APP, msg('alice', 'carol', { callbacks: [callback({ orderKey: 'c2c:alice:carol', body: keptBody })] }));
       const withdraw = callback({ command: 'C2C.CallbackAfterMsgWithDraw', orderKey: key, body: { CallbackCommand: 'C2C.CallbackAfterMsgWithDraw', MsgKey: msgKeyOf(m) } });
-      const recall = (ref: MessageRef) => s.recallMessage(APP, { ref, by: 'alice', via: 'client', at: T + 1, callbacks: [withdraw] });
+      const recall = (ref: MessageRef) => s.recallMessage(APP, recallRequest({ ref, by: 'alice', via: 'client', at: T + 1, callbacks: [withdraw] }));
       assert.equal((await recall({ ...refOf(m), seq: m.seq + 1 })).outcome, 'not_found');
       assert.equal((await recall(refOf(m))).outcome, 'recalled');
       assert.equal((await recall(refOf(m))).outcome, 'already_recalled');
@@ -787,7 +789,7 @@ export function storeContract(name: string, make: () => Promise<ContractStore>):
         command: 'C2C.CallbackAfterMsgReport', orderKey: 'c2c:bob:alice', unreadOf: 'bob',
         body: { CallbackCommand: 'C2C.CallbackAfterMsgReport', Report_Account: 'bob', Peer_Account: 'alice', UnreadMsgNum: 0 },
       });
-      await s.setRead(APP, 'bob', 'alice', undefined, T, [entry]);
+      await s.setRead(APP, readRequest('bob', 'alice', undefined, T, [entry]));
       const claimed = await s.claimCallbacks(MS, 10, 60_000);
       assert.deepEqual(claimed.map((p) => [p.command, p.body]), [[entry.command, { ...entry.body, UnreadMsgNum: 1 }]]);
     });
@@ -841,8 +843,8 @@ export function storeContract(name: string, make: () => Promise<ContractStore>):
       const m = msg('alice', 'bob', { seq: 1, random: 1, deliverTo: ['bob', 'alice'] });
       const inApp = (await s.appendMessage(APP, m)).message;
       await s.kickAccount(APP, 'alice', T + 1);
-      await s.recallMessage(APP, { ref: refOf(msg('alice', 'bob', { seq: 99 })), by: 'x', via: 'admin', at: T }); // not_found, writes nothing
-      await s.setRead(APP, 'bob', 'carol', undefined, T);
+      await s.recallMessage(APP, recallRequest({ ref: refOf(msg('alice', 'bob', { seq: 99 })), by: 'x', via: 'admin', at: T })); // not_found, writes nothing
+      await s.setRead(APP, readRequest('bob', 'carol', undefined, T));
 
       // OTHER_APP has no accounts yet, and nothing of APP's.
       assert.deepEqual(await s.existingAccounts(OTHER_APP, ['alice', 'bob', 'carol']), new Set());
@@ -850,25 +852,25 @@ export function storeContract(name: string, make: () => Promise<ContractStore>):
       assert.deepEqual(await s.existingAccounts(APP, ['dave']), new Set());
       assert.equal(await s.findMessage(OTHER_APP, refOf(m)), undefined);
       assert.equal(await s.findImported(OTHER_APP, refOf(m)), undefined);
-      assert.equal(await s.findInConversation(OTHER_APP, 'alice', 'bob', keyOf(m)), undefined);
+      assert.equal(await s.findImported(OTHER_APP, { from: 'alice', to: 'bob', ...keyOf(m) }), undefined);
       assert.deepEqual((await history(s, 'bob', 'alice', 10, OTHER_APP)).messages, []);
       assert.equal(await s.totalUnread(OTHER_APP, 'bob'), 0);
       assert.equal(await s.conversation(OTHER_APP, 'bob', 'alice'), undefined);
       assert.equal(await s.conversation(OTHER_APP, 'bob', 'carol'), undefined);
-      assert.deepEqual(await s.conversations(OTHER_APP, 'bob', 10), []);
+      assert.deepEqual(await conversations(s, OTHER_APP, 'bob', 10), []);
       assert.deepEqual(await s.eventsAfter(OTHER_APP, 'bob', 0, 10, T), []);
       assert.equal(await s.lastEventSeq(OTHER_APP, 'bob'), 0);
       assert.equal(await s.kickedAt(OTHER_APP, 'alice'), undefined);
-      assert.deepEqual(await s.recallMessage(OTHER_APP, { ref: refOf(m), by: 'x', via: 'admin', at: T }), { outcome: 'not_found' });
-      assert.deepEqual(await s.modifyMessage(OTHER_APP, { ref: refOf(m), body: text('x') }, T), { outcome: 'not_found' });
+      assert.deepEqual(await s.recallMessage(OTHER_APP, recallRequest({ ref: refOf(m), by: 'x', via: 'admin', at: T })), { outcome: 'not_found' });
+      assert.deepEqual(await s.modifyMessage(OTHER_APP, modifyOf({ ref: refOf(m), body: text('x') }, T)), { outcome: 'not_found' });
 
       // The same identity in OTHER_APP is a message of its own; what happens to it stays there.
       const other = await s.appendMessage(OTHER_APP, { ...m, body: text('other app') });
       assert.equal(other.duplicate, false);
       assert.notEqual(other.message.id, inApp.id);
       assert.equal(other.recipientUnread, 1);
-      assert.equal((await s.recallMessage(OTHER_APP, { ref: refOf(m), by: 'x', via: 'admin', at: T + 2 })).outcome, 'recalled');
-      await s.setRead(OTHER_APP, 'bob', 'alice', undefined, T + 3);
+      assert.equal((await s.recallMessage(OTHER_APP, recallRequest({ ref: refOf(m), by: 'x', via: 'admin', at: T + 2 }))).outcome, 'recalled');
+      await s.setRead(OTHER_APP, readRequest('bob', 'alice', undefined, T + 3));
       await s.deleteAccounts(OTHER_APP, ['alice']);
       assert.deepEqual(await s.recallAudit(APP, 10), []);
       assert.equal((await s.recallAudit(OTHER_APP, 10)).length, 1);
@@ -917,7 +919,7 @@ export function storeContract(name: string, make: () => Promise<ContractStore>):
     it('concurrent recalls of one message: exactly one recalled, the rest already_recalled', async (s) => {
       const m = msg('alice', 'bob');
       await s.appendMessage(APP, m);
-      const results = await Promise.all(range(1, 10).map((i) => s.recallMessage(APP, { ref: refOf(m), by: `admin${i}`, via: 'admin', at: T + i })));
+      const results = await Promise.all(range(1, 10).map((i) => s.recallMessage(APP, recallRequest({ ref: refOf(m), by: `admin${i}`, via: 'admin', at: T + i }))));
       const outcomes = results.map((r) => r.outcome).sort();
       assert.deepEqual(outcomes, ['already_recalled', ...Array<string>(8).fill('already_recalled'), 'recalled']);
       const winner = results.find((r) => r.outcome === 'recalled')!;
@@ -976,9 +978,9 @@ export function storeContract(name: string, make: () => Promise<ContractStore>):
       const more = range(1, 10).map(() => msg('alice', 'bob', { time: T }));
       await Promise.all([
         ...more.map((m) => s.appendMessage(APP, m)),
-        ...range(1, 5).map(() => s.setRead(APP, 'bob', 'alice', undefined, T)),
-        ...first.slice(0, 10).map((m, i) => s.recallMessage(APP, { ref: refOf(m), by: 'alice', via: 'client', at: T + i })),
-        ...more.slice(0, 3).map((m) => s.recallMessage(APP, { ref: refOf(m), by: 'alice', via: 'client', at: T })),
+        ...range(1, 5).map(() => s.setRead(APP, readRequest('bob', 'alice', undefined, T))),
+        ...first.slice(0, 10).map((m, i) => s.recallMessage(APP, recallRequest({ ref: refOf(m), by: 'alice', via: 'client', at: T + i }))),
+        ...more.slice(0, 3).map((m) => s.recallMessage(APP, recallRequest({ ref: refOf(m), by: 'alice', via: 'client', at: T }))),
       ]);
       const page = await history(s, 'bob', 'alice');
       const really = page.messages.filter((m) => !m.recalled && !isReadBy(m, page.ownerRead)).length;
@@ -986,7 +988,112 @@ export function storeContract(name: string, make: () => Promise<ContractStore>):
       assert.equal(conv?.unread, really);
       assert.equal(await s.totalUnread(APP, 'bob'), really);
       // And a read now settles it to zero.
-      assert.deepEqual(await s.setRead(APP, 'bob', 'alice', undefined, T), { unread: 0, totalUnread: 0, readTime: T });
+      assert.deepEqual(await s.setRead(APP, readRequest('bob', 'alice', undefined, T)), { unread: 0, totalUnread: 0, readTime: T });
+    });
+
+    // ---- the store writes the events it is given, and decides none ---------------------------
+
+    /** A recall notice for user, as the domain would word it, with an expiry of its own. */
+    const recallEvent = (user: string, m: MessageRef, at: number, expiresAt: number): EventWrite =>
+      ({ kind: 'recall', payload: { from: m.from, to: m.to, msgKey: msgKeyOf(m), by: 'administrator', via: 'admin', at }, user, at, expiresAt });
+
+    it('recallMessage appends exactly the events given, in order, with their expiries, referencing the message', async (s) => {
+      const m = msg('alice', 'bob');
+      await s.appendMessage(APP, m);
+      const toCarol = recallEvent('carol', m, T + 5, T + 6);
+      const toBob = recallEvent('bob', m, T + 5, T + 100);
+      const r = await s.recallMessage(APP, { ref: refOf(m), by: 'administrator', via: 'admin', at: T + 5, uncountUnread: true, events: [toCarol, toBob] });
+      assert.equal(r.outcome, 'recalled');
+      const carols = await s.eventsAfter(APP, 'carol', 0, 10, T + 6);
+      assert.deepEqual(carols.map((e) => [e.seq, e.kind, e.at, e.data]), [[1, 'recall', T + 5, toCarol.payload]]);
+      assert.deepEqual(carols[0]!.message, r.outcome === 'recalled' && r.message, 'the event references the recalled message');
+      assert.equal((await s.eventsAfter(APP, 'carol', 0, 10, T + 7)).length, 0, 'it expires when the domain said');
+      assert.equal(await s.lastEventSeq(APP, 'alice'), 0, 'no event the domain did not ask for');
+      // bob's send event went with the recall; his recall event is the one given.
+      assert.deepEqual((await s.eventsAfter(APP, 'bob', 0, 10, T + 7)).map((e) => [e.seq, e.kind, e.data]), [[2, 'recall', toBob.payload]]);
+    });
+
+    it('recallMessage leaves the unread counts alone unless asked to uncount', async (s) => {
+      const m = msg('alice', 'bob');
+      await s.appendMessage(APP, m);
+      const r = await s.recallMessage(APP, { ref: refOf(m), by: 'administrator', via: 'admin', at: T + 1, uncountUnread: false, events: [] });
+      assert.deepEqual(r.outcome === 'recalled' && r.recipientUnread, 1);
+      assert.equal((await s.conversation(APP, 'bob', 'alice'))?.unread, 1);
+      assert.equal(await s.totalUnread(APP, 'bob'), 1);
+      assert.equal(await s.lastEventSeq(APP, 'bob'), 1, 'no recall event was given');
+    });
+
+    it('modifyMessage appends exactly the events given; none for a message it does not modify', async (s) => {
+      const m = msg('alice', 'bob');
+      await s.appendMessage(APP, m);
+      const event: EventWrite = { kind: 'modify', payload: { from: 'alice', to: 'bob', msgKey: msgKeyOf(m) }, user: 'carol', at: T + 3, expiresAt: T + 4 };
+      assert.equal((await s.modifyMessage(APP, { ref: refOf(m), cloudCustomData: 'new', events: [event] })).outcome, 'modified');
+      assert.deepEqual((await s.eventsAfter(APP, 'carol', 0, 10, T)).map((e) => [e.kind, e.at, e.data, e.message?.cloudCustomData]),
+        [['modify', T + 3, event.payload, 'new']]);
+      assert.equal(await s.lastEventSeq(APP, 'alice'), 0);
+      assert.equal((await s.modifyMessage(APP, { ref: { ...refOf(m), seq: m.seq + 1 }, body: text('x'), events: [event] })).outcome, 'not_found');
+      assert.equal(await s.lastEventSeq(APP, 'carol'), 1, 'not_found writes no event');
+    });
+
+    it('setRead asks for the events only when the cursor moved, with where it now is', async (s) => {
+      await s.appendMessage(APP, msg('alice', 'bob', { time: T }));
+      await s.appendMessage(APP, msg('alice', 'bob', { time: T + 2 }));
+      const asked: ReadOutcome[] = [];
+      const read = (time: number, through: ReadMark['through']) => s.setRead(APP, {
+        owner: 'bob', peer: 'alice', upTo: { time, through }, at: T + 10,
+        eventsIfMoved: (o) => {
+          asked.push(o);
+          return [{ kind: 'read', payload: { owner: 'bob', peer: 'alice', ...o }, user: 'carol', at: T + 10, expiresAt: T + 11 }];
+        },
+      });
+      assert.deepEqual(await read(T, 'second'), { unread: 1, totalUnread: 1, readTime: T });
+      assert.deepEqual(await read(T - 5, 'second'), { unread: 1, totalUnread: 1, readTime: T }, 'the cursor does not move back');
+      assert.deepEqual(await read(T, 'second'), { unread: 1, totalUnread: 1, readTime: T }, 'nor stays put with an event');
+      assert.deepEqual(await read(T + 2, 'stored'), { unread: 0, totalUnread: 0, readTime: T + 2 });
+      assert.deepEqual(asked, [{ readTime: T, unread: 1 }, { readTime: T + 2, unread: 0 }]);
+      assert.deepEqual((await s.eventsAfter(APP, 'carol', 0, 10, T)).map((e) => e.data), asked.map((o) => ({ owner: 'bob', peer: 'alice', ...o })));
+      assert.equal(await s.lastEventSeq(APP, 'bob'), 2, 'only the two sends: the read events went where the domain said');
+    });
+
+    // ---- U+0000 in free text and in looked-up IDs ---------------------------------------------
+
+    const NUL = '\u0000';
+
+    it('a message whose CloudCustomData and text hold U+0000 round-trips through append, history and events, and recall erases it', async (s) => {
+      const m = msg('alice', 'bob', { body: text(`a${NUL}b`), cloudCustomData: `x${NUL}y${NUL}`, deliverTo: ['bob'] });
+      const r = await s.appendMessage(APP, m);
+      assert.equal(r.message.cloudCustomData, `x${NUL}y${NUL}`);
+      assert.deepEqual(r.message, storedForm(m, r.message.id));
+      assert.deepEqual(await s.findMessage(APP, refOf(m)), r.message);
+      assert.deepEqual((await history(s, 'bob', 'alice')).messages, [r.message]);
+      assert.deepEqual((await s.eventsAfter(APP, 'bob', 0, 10, T))[0]?.message, r.message);
+      const modified = await s.modifyMessage(APP, modifyOf({ ref: refOf(m), cloudCustomData: `z${NUL}` }, T + 1));
+      assert.equal(modified.outcome === 'modified' && modified.message.cloudCustomData, `z${NUL}`);
+      const recalled = await s.recallMessage(APP, recallRequest({ ref: refOf(m), by: 'alice', via: 'client', at: T + 2 }));
+      assert.equal(recalled.outcome, 'recalled');
+      const stone = await s.findMessage(APP, refOf(m));
+      assert.deepEqual([stone?.body, stone?.cloudCustomData], [[], '']);
+      for (const e of await s.eventsAfter(APP, 'bob', 0, 10, T)) assert.ok(!JSON.stringify(e).includes('\\u0000'), `event ${e.seq} keeps no content`);
+    });
+
+    it('an account whose Nick and FaceUrl hold U+0000 is stored', async (s) => {
+      await s.importAccount(APP, { userId: 'dave', nick: `D${NUL}ave`, faceUrl: `https://example.com/${NUL}` }, T);
+      await s.importAccount(APP, { userId: 'dave', nick: `again${NUL}` }, T + 1);
+      assert.deepEqual(await s.existingAccounts(APP, ['dave']), new Set(['dave']));
+    });
+
+    it('a UserID holding U+0000 is found nowhere, and asking does not fail', async (s) => {
+      const odd = `bob${NUL}`;
+      await s.appendMessage(APP, msg('alice', 'bob'));
+      assert.deepEqual(await s.existingAccounts(APP, [odd, 'bob']), new Set(['bob']));
+      assert.deepEqual(await history(s, odd, 'alice'), { messages: [], more: false, ownerRead: { time: 0, id: 0 }, peerRead: { time: 0, id: 0 } });
+      assert.deepEqual((await history(s, 'alice', odd)).messages, []);
+      assert.equal(await s.totalUnread(APP, odd), 0);
+      assert.equal(await s.conversation(APP, odd, 'alice'), undefined);
+      assert.deepEqual(await s.eventsAfter(APP, odd, 0, 10, T), []);
+      assert.equal(await s.lastEventSeq(APP, odd), 0);
+      assert.equal(await s.findMessage(APP, { ...refOf(msg('alice', odd)) }), undefined);
+      assert.equal(await s.kickAccount(APP, odd, T), false);
     });
   });
 }

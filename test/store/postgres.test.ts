@@ -17,6 +17,7 @@ import { loadConfig } from '../../src/config/config.js';
 import { PostgresStore } from '../../src/adapters/postgres/postgres-store.js';
 import { MIGRATIONS } from '../../src/adapters/postgres/migrations.js';
 import { APP, T, msg, refOf, storeContract } from './contract.js';
+import { recallRequest } from '../../src/domain/message-events.js';
 
 const CANDIDATES = process.env.PARLEY_TEST_DATABASE_URL
   ? [process.env.PARLEY_TEST_DATABASE_URL]
@@ -125,7 +126,7 @@ if ('url' in found) {
       const m = msg('alice', 'bob');
       await a!.appendMessage(APP, m);
       const results = await Promise.all(Array.from({ length: 8 }, (_, i) =>
-        (i % 2 ? a! : b!).recallMessage(APP, { ref: refOf(m), by: 'administrator', via: 'admin', at: T + 1 })));
+        (i % 2 ? a! : b!).recallMessage(APP, recallRequest({ ref: refOf(m), by: 'administrator', via: 'admin', at: T + 1 }))));
       assert.deepEqual(results.map((r) => r.outcome).filter((o) => o === 'recalled'), ['recalled']);
       assert.equal(results.filter((r) => r.outcome === 'already_recalled').length, 7);
       assert.equal((await b!.recallAudit(APP, 10)).length, 1);

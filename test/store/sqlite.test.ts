@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MIGRATIONS } from '../../src/adapters/sqlite/migrations.js';
+import { recallRequest } from '../../src/domain/message-events.js';
 
 storeContract('sqlite', async () => {
   const store = new SqliteStore({ filename: ':memory:' });
@@ -108,7 +109,7 @@ test('sqlite: the checkpoint worker copies the WAL into the file, and after a re
     assert.ok(bytesOf(`${file}-wal`).includes(marker), 'a commit lands in the WAL first');
     // The writer's own checkpoint waits for 16000 pages; only the worker moves this one.
     await until('the worker copied the message into the main file', () => bytesOf(file).includes(marker));
-    const r = await store.recallMessage(1, { ref, by: 'administrator', via: 'admin', at: 1700000002 });
+    const r = await store.recallMessage(1, recallRequest({ ref, by: 'administrator', via: 'admin', at: 1700000002 }));
     assert.equal(r.outcome, 'recalled');
     await until('a second after the recall, the text is in neither the file nor the WAL', () => !bytesOf(file).includes(marker) && !bytesOf(`${file}-wal`).includes(marker));
   } finally {

@@ -9,7 +9,9 @@
 //   same in both adapters whatever the database's locale, and the btrees skip locale rules.
 // - Counters carry CHECK (>= 0): the adapter clamps with GREATEST, the database refuses a bug.
 // - Bodies stay TEXT holding JSON, not JSONB: JSONB reorders object keys, and MsgBody must come
-//   back exactly as it was sent.
+//   back exactly as it was sent. (JSON text escapes U+0000 as "\u0000", so it fits TEXT.)
+// - Free text stored as is (CloudCustomData, Nick, FaceUrl) is BYTEA holding UTF-8 (schema 3):
+//   PostgreSQL TEXT cannot hold U+0000, which clients may send and SQLite stores.
 export const MIGRATIONS: readonly string[] = [
   // 1: accounts, messages, conversations, the per-user event sequence, the recall audit log.
   `
@@ -106,5 +108,12 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX callback_outbox_order ON callback_outbox (order_key, id);
   CREATE INDEX callback_outbox_message ON callback_outbox (message_id) WHERE message_id IS NOT NULL;
+  `,
+  // 3: free text that may contain U+0000 becomes UTF-8 bytes (TEXT refuses that character).
+  `
+  ALTER TABLE messages ALTER COLUMN cloud_custom_data TYPE BYTEA USING convert_to(cloud_custom_data, 'UTF8');
+  ALTER TABLE accounts
+    ALTER COLUMN nick TYPE BYTEA USING convert_to(nick, 'UTF8'),
+    ALTER COLUMN face_url TYPE BYTEA USING convert_to(face_url, 'UTF8');
   `,
 ];

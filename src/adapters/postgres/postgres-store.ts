@@ -28,11 +28,14 @@
 import pg from 'pg';
 import type { PoolClient, QueryResultRow } from 'pg';
 import type {
-  AccountInput, AppId, AppendResult, CallbackEntry, ConversationRecord, HistoryPage, PendingCallback, HistoryQuery, MessageRef, ModifyRequest,
-  ModifyResult, NewMessage, ReadResult, RecallAuditEntry, RecallRequest, RecallResult, Store, StoredMessage, UserEvent,
-  UserEventKind,
+  AccountInput, AppId, AppendResult, CallbackEntry, ConversationRecord, EventWrite, HistoryPage, PendingCallback, HistoryQuery, MessageRef,
+  ModifyRequest, ModifyResult, NewMessage, ReadRequest, ReadResult, RecallAuditEntry, RecallRequest, RecallResult, Store, StoredMessage,
+  UserEvent, UserEventKind,
 } from '../../ports/store.js';
-import { EVENT_RETENTION_SECONDS, conversationPair, msgKeyOf, packFlags, isAfterCursor, toMessage, type MessageRow } from '../../ports/message-flags.js';
+import {
+  SQL_COUNTS_UNREAD, SQL_NOT_ONLINE_ONLY, SQL_SENDER_ROAMS, conversationPair, msgKeyOf, packFlags, isAfterCursor, isReadBy, toMessage,
+  type MessageRow,
+} from '../../ports/message-flags.js';
 import { MIGRATIONS } from './migrations.js';
 
 export interface PostgresOptions {
@@ -77,10 +80,29 @@ function parseInt8(v: string): number {
   if (!Number.isSafeInteger(n)) throw new RangeError(`int8 value ${v} is beyond Number.MAX_SAFE_INTEGER`);
   return n;
 }
+// BYTEA columns here hold UTF-8 text that may contain U+0000 (migration 3), so they read back as
+// strings; writes bind them with utf8().
+const BYTEA_OID = 17;
+const parseBytea = pg.types.getTypeParser(BYTEA_OID, 'text') as (v: string) => Buffer;
+const parseUtf8Bytea = (v: string): string => parseBytea(v).toString('utf8');
 const TYPES: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === INT8_OID && format !== 'binary' ? parseInt8 : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+    format === 'binary' ? pg.types.getTypeParser(oid, format)
+      : oid === INT8_OID ? parseInt8
+        : oid === BYTEA_OID ? parseUtf8Bytea
+          : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
 };
+
+/** Free text for a BYTEA column: its UTF-8 bytes, U+0000 included. */
+const utf8 = (s: string): Buffer => Buffer.from(s, 'utf8');
+/** Free text for a nullable BYTEA column. */
+const utf8OrNull = (s: string | undefined): Buffer | null => (s === undefined ? null : utf8(s));
+
+/**
+ * No stored UserID contains U+0000: the edges refuse such IDs and TEXT cannot hold the character.
+ * A lookup by one finds nothing, instead of failing with "invalid byte sequence".
+ */
+const storableId = (id: string): boolean => !id.includes('\u0000');
 
 /** The m_-prefixed message of a joined row, if the join found one. */
 function joinedMessage(r: Record<string, unknown>): StoredMessage | undefined {
@@ -98,6 +120,11 @@ function hash32(s: string): number {
 }
 
 type Tx = PoolClient;
+
+/** The columns of an event the domain decided, for a message (or none). */
+function eventInput(e: EventWrite, messageId: number | null): EventInput {
+  return { kind: e.kind, messageId, data: e.payload, at: e.at, expiresAt: e.expiresAt, device: e.originDevice ?? null };
+}
 
 /** An entry for a user's event sequence, before its seq is known. */
 interface EventInput {
@@ -240,7 +267,7 @@ export class PostgresStore implements Store {
   async importAccount(app: AppId, a: AccountInput, now: number): Promise<void> {
     await this.pool.query(`INSERT INTO accounts (app, user_id, nick, face_url, created_at) VALUES ($1, $2, $3, $4, $5)
       ON CONFLICT (app, user_id) DO UPDATE SET nick = COALESCE(excluded.nick, accounts.nick), face_url = COALESCE(excluded.face_url, accounts.face_url)`,
-    [app, a.userId, a.nick ?? null, a.faceUrl ?? null, now]);
+    [app, a.userId, utf8OrNull(a.nick), utf8OrNull(a.faceUrl), now]);
   }
 
   async importAccounts(app: AppId, userIds: string[], now: number): Promise<void> {
@@ -250,7 +277,8 @@ export class PostgresStore implements Store {
       ON CONFLICT DO NOTHING`, [app, userIds, now]);
   }
 
-  async deleteAccounts(app: AppId, userIds: string[]): Promise<string[]> {
+  async deleteAccounts(app: AppId, given: string[]): Promise<string[]> {
+    const userIds = given.filter(storableId);
     return this.tx(async (c) => {
       await this.lockUsers(c, app, userIds);
       // The offline queue belongs to the account: a later account of the same UserID starts a
@@ -265,15 +293,18 @@ export class PostgresStore implements Store {
   }
 
   async existingAccounts(app: AppId, userIds: string[]): Promise<Set<string>> {
-    const rows = await this.rows<{ user_id: string }>(this.pool, 'SELECT user_id FROM accounts WHERE app = $1 AND user_id = ANY($2::text[])', [app, userIds]);
+    const rows = await this.rows<{ user_id: string }>(this.pool, 'SELECT user_id FROM accounts WHERE app = $1 AND user_id = ANY($2::text[])',
+      [app, userIds.filter(storableId)]);
     return new Set(rows.map((r) => r.user_id));
   }
 
   async kickAccount(app: AppId, userId: string, at: number): Promise<boolean> {
+    if (!storableId(userId)) return false;
     return ((await this.pool.query('UPDATE accounts SET kicked_at = $1 WHERE app = $2 AND user_id = $3', [at, app, userId])).rowCount ?? 0) > 0;
   }
 
   async kickedAt(app: AppId, userId: string): Promise<number | undefined> {
+    if (!storableId(userId)) return undefined;
     const [r] = await this.rows<{ kicked_at: number | null }>(this.pool, 'SELECT kicked_at FROM accounts WHERE app = $1 AND user_id = $2', [app, userId]);
     return r?.kicked_at ?? undefined;
   }
@@ -302,7 +333,7 @@ export class PostgresStore implements Store {
     const [row] = await this.rows<MessageRow>(c, `INSERT INTO messages (app, user_lo, user_hi, sender, recipient, seq, random, time, body,
         cloud_custom_data, offline_push_info, origin, flags, life_time) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
       ON CONFLICT (app, sender, recipient, seq, random, time) DO NOTHING RETURNING ${MESSAGE_COLUMNS}`,
-    [app, lo, hi, m.from, m.to, m.seq, m.random, m.time, JSON.stringify(m.body), m.cloudCustomData,
+    [app, lo, hi, m.from, m.to, m.seq, m.random, m.time, JSON.stringify(m.body), utf8(m.cloudCustomData),
       m.offlinePushInfo ? JSON.stringify(m.offlinePushInfo) : null, m.origin, packFlags(m), m.lifeTime]);
     if (!row) {
       // Stored before (or by a concurrent send that committed first): report that copy, write nothing.
@@ -387,6 +418,11 @@ export class PostgresStore implements Store {
     await this.bumpAccount(c, app, user, 0, { kind, messageId, data, at, expiresAt, device });
   }
 
+  /** Appends an event the domain decided. */
+  private async appendWrite(c: Tx, app: AppId, e: EventWrite, messageId: number | null): Promise<void> {
+    await this.bumpAccount(c, app, e.user, 0, eventInput(e, messageId));
+  }
+
   private async messageByIdentity(c: Tx | pg.Pool, app: AppId, from: string, to: string, k: { seq: number; random: number; time: number }, forUpdate = false): Promise<StoredMessage | undefined> {
     const [row] = await this.rows<MessageRow>(c, `SELECT ${MESSAGE_COLUMNS} FROM messages
       WHERE app = $1 AND sender = $2 AND recipient = $3 AND seq = $4 AND random = $5 AND time = $6${forUpdate ? ' FOR UPDATE' : ''}`,
@@ -395,6 +431,7 @@ export class PostgresStore implements Store {
   }
 
   async findImported(app: AppId, r: MessageRef): Promise<StoredMessage | undefined> {
+    if (!storableId(r.from) || !storableId(r.to)) return undefined;
     // Either direction; the given one first, as in the SQLite adapter, should both exist.
     const [row] = await this.rows<MessageRow>(this.pool, `SELECT ${MESSAGE_COLUMNS} FROM messages
       WHERE app = $1 AND ((sender = $2 AND recipient = $3) OR (sender = $3 AND recipient = $2)) AND seq = $4 AND random = $5 AND time = $6
@@ -403,11 +440,8 @@ export class PostgresStore implements Store {
   }
 
   async findMessage(app: AppId, r: MessageRef): Promise<StoredMessage | undefined> {
+    if (!storableId(r.from) || !storableId(r.to)) return undefined;
     return this.messageByIdentity(this.pool, app, r.from, r.to, r);
-  }
-
-  async findInConversation(app: AppId, a: string, b: string, k: { seq: number; random: number; time: number }): Promise<StoredMessage | undefined> {
-    return this.findImported(app, { from: a, to: b, ...k });
   }
 
   async recallMessage(app: AppId, req: RecallRequest): Promise<RecallResult> {
@@ -430,24 +464,25 @@ export class PostgresStore implements Store {
           INSERT INTO recall_audit (app, sender, recipient, msg_key, by_user, via, at) VALUES ($4, $5, $6, $7, $1, $8, $2)
         )
         SELECT * FROM erased`, [req.by, req.at, before.id, app, r.from, r.to, msgKey, req.via]);
-      const notice = { from: r.from, to: r.to, msgKey, by: req.by, via: req.via, at: req.at };
-      const expiresAt = req.at + EVENT_RETENTION_SECONDS;
-      // The recipient: off the unread counts only if it was still counted (after the read
-      // cursor), and a recall event; one statement.
+      // The recipient: off the unread counts only if it is counted there (after the read cursor:
+      // the row comparison mirrors isReadBy), and its event; one statement.
+      const toRecipient = req.events.find((e) => e.user === r.to);
+      const ev = toRecipient ? eventInput(toRecipient, before.id) : undefined;
       const [recipient] = await this.rows<{ unread_total: number }>(c, `WITH uncounted AS (
           UPDATE conversations SET unread = GREATEST(0, unread - 1)
           WHERE $3::boolean AND app = $1 AND owner = $2 AND peer = $4 AND (read_time, read_id) < ($5::bigint, $6::bigint)
           RETURNING 1
         ), acc AS (
-          UPDATE accounts SET event_seq = event_seq + 1, unread_total = GREATEST(0, unread_total - (SELECT count(*) FROM uncounted))
+          UPDATE accounts SET event_seq = event_seq + $11::int, unread_total = GREATEST(0, unread_total - (SELECT count(*) FROM uncounted))
           WHERE app = $1 AND user_id = $2 RETURNING event_seq, unread_total
         ), ev AS (
           INSERT INTO events (app, user_id, seq, kind, message_id, data, at, expires_at, origin_device)
-          SELECT $1, $2, acc.event_seq, 'recall', $6::bigint, $7::text, $8::bigint, $9::bigint, NULL FROM acc
+          SELECT $1, $2, acc.event_seq, $12::text, $6::bigint, $7::text, $8::bigint, $9::bigint, $10::text FROM acc WHERE $11::int = 1
         )
         SELECT unread_total FROM acc`,
-      [app, r.to, !before.onlineOnly && before.countsUnread, r.from, before.time, before.id, JSON.stringify(notice), req.at, expiresAt]);
-      if (r.from !== r.to) await this.appendEvent(c, app, r.from, 'recall', before.id, notice, req.at, expiresAt, null);
+      [app, r.to, req.uncountUnread && !before.onlineOnly && before.countsUnread, r.from, before.time, before.id,
+        ev ? JSON.stringify(ev.data) : null, ev?.at ?? 0, ev?.expiresAt ?? 0, ev?.device ?? null, ev ? 1 : 0, ev?.kind ?? null]);
+      for (const e of req.events) if (e !== toRecipient) await this.appendWrite(c, app, e, before.id);
       // Pending after-send callbacks carry the content too: erase it there as well. In JS rather
       // than with jsonb, which would reorder the body's keys (SQLite's json_set keeps them).
       const pending = await this.rows<{ id: number; body: string }>(c, 'SELECT id, body FROM callback_outbox WHERE message_id = $1 FOR UPDATE', [before.id]);
@@ -460,7 +495,7 @@ export class PostgresStore implements Store {
     });
   }
 
-  async modifyMessage(app: AppId, req: ModifyRequest, at: number): Promise<ModifyResult> {
+  async modifyMessage(app: AppId, req: ModifyRequest): Promise<ModifyResult> {
     return this.tx(async (c): Promise<ModifyResult> => {
       const r = req.ref;
       await this.lockUsers(c, app, [r.from, r.to]);
@@ -468,16 +503,14 @@ export class PostgresStore implements Store {
       if (!before) return { outcome: 'not_found' };
       if (before.recalled) return { outcome: 'recalled' };
       const [row] = await this.rows<MessageRow>(c, `UPDATE messages SET body = COALESCE($1, body), cloud_custom_data = COALESCE($2, cloud_custom_data)
-        WHERE id = $3 RETURNING ${MESSAGE_COLUMNS}`, [req.body ? JSON.stringify(req.body) : null, req.cloudCustomData ?? null, before.id]);
-      const expiresAt = at + EVENT_RETENTION_SECONDS;
-      const notice = { from: r.from, to: r.to, msgKey: msgKeyOf(r) };
-      await this.appendEvent(c, app, r.to, 'modify', before.id, notice, at, expiresAt, null);
-      if (r.from !== r.to) await this.appendEvent(c, app, r.from, 'modify', before.id, notice, at, expiresAt, null);
+        WHERE id = $3 RETURNING ${MESSAGE_COLUMNS}`, [req.body ? JSON.stringify(req.body) : null, utf8OrNull(req.cloudCustomData), before.id]);
+      for (const e of req.events) await this.appendWrite(c, app, e, before.id);
       return { outcome: 'modified', message: toMessage(row!) };
     });
   }
 
   async history(app: AppId, q: HistoryQuery): Promise<HistoryPage> {
+    if (!storableId(q.owner) || !storableId(q.peer)) return { messages: [], more: false, ownerRead: { time: 0, id: 0 }, peerRead: { time: 0, id: 0 } };
     const [lo, hi] = conversationPair(q.owner, q.peer);
     const b = q.before ?? { time: q.maxTime, seq: MAX_ID, id: MAX_ID };
     return this.read(async (c) => {
@@ -486,7 +519,7 @@ export class PostgresStore implements Store {
       const rows = await this.rows<MessageRow>(c, `SELECT ${MESSAGE_COLUMNS} FROM messages
         WHERE app = $1 AND user_lo = $2 AND user_hi = $3 AND time >= $4 AND time <= $5
           AND (time, seq, id) < ($6::bigint, $7::bigint, $8::bigint)
-          AND (flags & 2) = 0 AND (sender <> $9 OR (flags & 1) = 1 OR sender = recipient)
+          AND ${SQL_NOT_ONLINE_ONLY} AND (sender <> $9 OR ${SQL_SENDER_ROAMS} OR sender = recipient)
         ORDER BY time DESC, seq DESC, id DESC LIMIT $10`,
       [app, lo, hi, q.minTime, q.maxTime, b.time, b.seq, b.id, q.owner, q.limit + 1]);
       const cursors = await this.rows<{ owner: string; read_time: number; read_id: number }>(c,
@@ -513,51 +546,44 @@ export class PostgresStore implements Store {
 
   // ---- conversations ----------------------------------------------------------------------
 
-  async setRead(app: AppId, owner: string, peer: string, readTime: number | undefined, at: number, callbacks?: CallbackEntry[]): Promise<ReadResult> {
+  async setRead(app: AppId, req: ReadRequest): Promise<ReadResult> {
+    const { owner, peer } = req;
     return this.tx(async (c): Promise<ReadResult> => {
       await this.lockUsers(c, app, [owner, peer]);
-      await c.query('INSERT INTO conversations (app, owner, peer, updated_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [app, owner, peer, at]);
+      await c.query('INSERT INTO conversations (app, owner, peer, updated_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [app, owner, peer, req.at]);
       const [conv] = await this.rows<ConversationRow>(c, `SELECT owner, peer, unread, read_time, read_id, last_msg_id, last_time, updated_at
         FROM conversations WHERE app = $1 AND owner = $2 AND peer = $3 FOR UPDATE`, [app, owner, peer]) as [ConversationRow];
       const [lo, hi] = conversationPair(owner, peer);
-      // Without a time: everything stored up to now, i.e. (at, the highest id this conversation
-      // holds at second `at`); a message arriving later in the same second gets a higher id and
-      // stays unread. The max is over committed rows of this conversation only: with its users
-      // locked, no insert into it is in flight, and any later one draws a higher id. (A global
-      // max would count ids of in-flight inserts elsewhere, harmless but needlessly coupled.)
-      // With T: everything whose time ≤ T.
-      let cursor: { read_time: number; read_id: number };
-      if (readTime === undefined) {
+      // 'stored': (time, the highest id this conversation holds at that second). A message arriving
+      // later in the same second gets a higher id and stays unread. The max is over committed rows
+      // of this conversation only: with its users locked, no insert into it is in flight, and any
+      // later one draws a higher id. (A global max would count ids of in-flight inserts elsewhere,
+      // harmless but needlessly coupled.)
+      let candidate = { time: req.upTo.time, id: MAX_ID };
+      if (req.upTo.through === 'stored') {
         const [{ id }] = await this.rows<{ id: number }>(c, `SELECT COALESCE(MAX(id), 0) AS id FROM messages
-          WHERE app = $1 AND user_lo = $2 AND user_hi = $3 AND time = $4`, [app, lo, hi, at]) as [{ id: number }];
-        cursor = { read_time: at, read_id: id };
-      } else {
-        cursor = { read_time: readTime, read_id: MAX_ID };
+          WHERE app = $1 AND user_lo = $2 AND user_hi = $3 AND time = $4`, [app, lo, hi, req.upTo.time]) as [{ id: number }];
+        candidate = { time: req.upTo.time, id };
       }
-      // The cursor never moves back: a late or repeated report cannot make messages unread again.
-      const moved = isAfterCursor(cursor.read_time, cursor.read_id, conv);
-      const next = moved ? cursor : conv;
-      // Messages from peer to owner after the cursor that count as unread, counted afresh.
+      const current = { time: conv.read_time, id: conv.read_id };
+      const moved = !isReadBy(candidate, current);
+      const next = moved ? candidate : current;
+      // Messages from peer to owner after the cursor that are counted unread, counted afresh.
       const [{ n: unread }] = await this.rows<{ n: number }>(c, `SELECT COUNT(*) AS n FROM messages
         WHERE app = $1 AND user_lo = $2 AND user_hi = $3 AND time >= $4 AND sender = $5
-          AND (flags & 6) = 4 AND recalled_by IS NULL AND (time, id) > ($4::bigint, $6::bigint)`,
-      [app, lo, hi, next.read_time, peer, next.read_id]) as [{ n: number }];
+          AND ${SQL_COUNTS_UNREAD} AND recalled_by IS NULL AND (time, id) > ($4::bigint, $6::bigint)`,
+      [app, lo, hi, next.time, peer, next.id]) as [{ n: number }];
       await c.query('UPDATE conversations SET read_time = $1, read_id = $2, unread = $3 WHERE app = $4 AND owner = $5 AND peer = $6',
-        [next.read_time, next.read_id, unread, app, owner, peer]);
+        [next.time, next.id, unread, app, owner, peer]);
       if (unread !== conv.unread) await this.addUnread(c, app, owner, unread - conv.unread);
-      if (moved) {
-        // The owner's other devices learn the new cursor; the peer's devices get a read receipt.
-        const data = { owner, peer, readTime: next.read_time, unread };
-        const expiresAt = at + EVENT_RETENTION_SECONDS;
-        await this.appendEvent(c, app, owner, 'read', null, data, at, expiresAt, null);
-        if (peer !== owner) await this.appendEvent(c, app, peer, 'read', null, data, at, expiresAt, null);
-      }
-      await this.enqueue(c, app, callbacks, null);
-      return { unread, totalUnread: await this.unreadOf(c, app, owner), readTime: next.read_time };
+      if (moved) for (const e of req.eventsIfMoved({ readTime: next.time, unread })) await this.appendWrite(c, app, e, null);
+      await this.enqueue(c, app, req.callbacks, null);
+      return { unread, totalUnread: await this.unreadOf(c, app, owner), readTime: next.time };
     });
   }
 
   async totalUnread(app: AppId, owner: string): Promise<number> {
+    if (!storableId(owner)) return 0;
     return this.unreadOf(this.pool, app, owner);
   }
 
@@ -569,20 +595,16 @@ export class PostgresStore implements Store {
     LEFT JOIN messages m ON m.id = c.last_msg_id`;
 
   async conversation(app: AppId, owner: string, peer: string): Promise<ConversationRecord | undefined> {
+    if (!storableId(owner) || !storableId(peer)) return undefined;
     const [row] = await this.rows<Record<string, unknown>>(this.pool,
       `${PostgresStore.CONVERSATION_SELECT} WHERE c.app = $1 AND c.owner = $2 AND c.peer = $3`, [app, owner, peer]);
     return row ? toConversation(row) : undefined;
   }
 
-  async conversations(app: AppId, owner: string, limit: number): Promise<ConversationRecord[]> {
-    const rows = await this.rows<Record<string, unknown>>(this.pool, `${PostgresStore.CONVERSATION_SELECT}
-      WHERE c.app = $1 AND c.owner = $2 AND c.last_msg_id IS NOT NULL ORDER BY c.updated_at DESC, c.peer LIMIT $3`, [app, owner, limit]);
-    return rows.map(toConversation);
-  }
-
   // ---- events -------------------------------------------------------------------------------
 
   async eventsAfter(app: AppId, userId: string, afterSeq: number, limit: number, now: number): Promise<UserEvent[]> {
+    if (!storableId(userId)) return [];
     const rows = await this.rows<Record<string, unknown>>(this.pool, `SELECT e.seq, e.kind, e.at, e.data, e.origin_device, ${JOINED_MESSAGE_COLUMNS}
       FROM events e LEFT JOIN messages m ON m.id = e.message_id
       WHERE e.app = $1 AND e.user_id = $2 AND e.seq > $3 AND e.expires_at >= $4 ORDER BY e.seq LIMIT $5`,
@@ -598,11 +620,13 @@ export class PostgresStore implements Store {
   }
 
   async lastEventSeq(app: AppId, userId: string): Promise<number> {
+    if (!storableId(userId)) return 0;
     const [r] = await this.rows<{ event_seq: number }>(this.pool, 'SELECT event_seq FROM accounts WHERE app = $1 AND user_id = $2', [app, userId]);
     return r?.event_seq ?? 0;
   }
 
   async conversationSnapshot(app: AppId, owner: string, limit: number): Promise<{ lastSeq: number; conversations: ConversationRecord[] }> {
+    if (!storableId(owner)) return { lastSeq: 0, conversations: [] };
     // One REPEATABLE READ snapshot: the list reflects exactly the events up to lastSeq.
     return this.read(async (c) => {
       const [r] = await this.rows<{ event_seq: number }>(c, 'SELECT event_seq FROM accounts WHERE app = $1 AND user_id = $2', [app, owner]);

@@ -5,12 +5,13 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type {
-  AccountInput, AppId, AppendResult, CallbackEntry, ConversationRecord, PendingCallback, HistoryPage, HistoryQuery, MessageRef, ModifyRequest,
-  ModifyResult, NewMessage, ReadResult, RecallAuditEntry, RecallRequest, RecallResult, Store, StoredMessage, UserEvent,
-  UserEventKind,
+  AccountInput, AppId, AppendResult, CallbackEntry, ConversationRecord, EventWrite, PendingCallback, HistoryPage, HistoryQuery, MessageRef,
+  ModifyRequest, ModifyResult, NewMessage, ReadRequest, ReadResult, RecallAuditEntry, RecallRequest, RecallResult, Store, StoredMessage,
+  UserEvent, UserEventKind,
 } from '../../ports/store.js';
 import {
-  EVENT_RETENTION_SECONDS, conversationPair, msgKeyOf, packFlags, isAfterCursor, storedMessageOf, toMessage, tombstoneOf, type MessageRow,
+  SQL_COUNTS_UNREAD, SQL_NOT_ONLINE_ONLY, SQL_SENDER_ROAMS, conversationPair, msgKeyOf, packFlags, isAfterCursor, isReadBy, storedMessageOf,
+  toMessage, tombstoneOf, type MessageRow,
 } from '../../ports/message-flags.js';
 import { Checkpointer } from './checkpointer.js';
 import { MIGRATIONS } from './migrations.js';
@@ -179,13 +180,14 @@ export class SqliteStore implements Store {
       // (online-only messages, and the sender's side of SyncOtherMachine 2 messages).
       historyPage: d.prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages
         WHERE app = ? AND user_lo = ? AND user_hi = ? AND time >= ? AND time <= ? AND (time, seq, id) < (?, ?, ?)
-          AND (flags & 2) = 0 AND (sender <> ? OR (flags & 1) = 1 OR sender = recipient)
+          AND ${SQL_NOT_ONLINE_ONLY} AND (sender <> ? OR ${SQL_SENDER_ROAMS} OR sender = recipient)
         ORDER BY time DESC, seq DESC, id DESC LIMIT ?`),
       maxMsgId: d.prepare('SELECT COALESCE(MAX(id), 0) FROM messages').pluck(),
 
       convGet: d.prepare('SELECT owner, peer, unread, read_time, read_id, last_msg_id, last_time, updated_at FROM conversations WHERE app = ? AND owner = ? AND peer = ?'),
       // One side of a conversation gets a message: created if new; unread + 1 when the message is
-      // after the read cursor; last message when it is not older than the current one. SET reads
+      // after the read cursor (not isReadBy: the comparisons below mirror it); last message when it
+      // is not older than the current one. SET reads
       // the old row, and RETURNING gives the read cursor, which this statement never changes.
       convUpsert: d.prepare(`INSERT INTO conversations (app, owner, peer, updated_at, last_msg_id, last_time, unread) VALUES (?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (app, owner, peer) DO UPDATE SET
@@ -194,6 +196,7 @@ export class SqliteStore implements Store {
           updated_at = CASE WHEN ? AND last_time <= ? THEN MAX(updated_at, ?) ELSE updated_at END,
           last_time = CASE WHEN ? AND last_time <= ? THEN ? ELSE last_time END
         RETURNING read_time, read_id`),
+      // A recalled message leaves the unread count if it is after the read cursor (mirrors isReadBy).
       convUnreadDropIfAfter: d.prepare(`UPDATE conversations SET unread = MAX(0, unread - 1)
         WHERE app = ? AND owner = ? AND peer = ? AND (? > read_time OR (? = read_time AND ? > read_id)) RETURNING 1`).pluck(),
       convEnsure: d.prepare('INSERT INTO conversations (app, owner, peer, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING'),
@@ -202,7 +205,7 @@ export class SqliteStore implements Store {
       // Messages from peer to owner after the read cursor that count as unread. Walks the
       // conversation index from the cursor on, so it costs the unread messages, not the history.
       countUnreadAfter: d.prepare(`SELECT COUNT(*) FROM messages WHERE app = ? AND user_lo = ? AND user_hi = ? AND time >= ?
-        AND sender = ? AND (flags & 6) = 4 AND recalled_by IS NULL AND (time > ? OR id > ?)`).pluck(),
+        AND sender = ? AND ${SQL_COUNTS_UNREAD} AND recalled_by IS NULL AND (time > ? OR id > ?)`).pluck(),
 
       eventInsert: d.prepare('INSERT INTO events (app, user_id, seq, kind, message_id, data, at, expires_at, origin_device) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
       eventsDropMessage: d.prepare("DELETE FROM events WHERE message_id = ? AND kind = 'message'"),
@@ -408,6 +411,15 @@ export class SqliteStore implements Store {
     this.insertEvent(app, user, seq, kind, messageId, data, at, expiresAt, device);
   }
 
+  /** Inserts an event the domain decided at the seq already taken for it. */
+  private insertWrite(app: AppId, e: EventWrite, seq: number, messageId: number | null): void {
+    this.insertEvent(app, e.user, seq, e.kind, messageId, e.payload, e.at, e.expiresAt, e.originDevice ?? null);
+  }
+
+  private appendWrite(app: AppId, e: EventWrite, messageId: number | null): void {
+    this.appendEvent(app, e.user, e.kind, messageId, e.payload, e.at, e.expiresAt, e.originDevice ?? null);
+  }
+
   private byIdentity(app: AppId, from: string, to: string, k: { seq: number; random: number; time: number }): MessageRow | undefined {
     const [lo, hi] = conversationPair(from, to);
     return this.s.msgByIdentity.get(app, lo, hi, k.time, k.seq, k.random, from) as MessageRow | undefined;
@@ -427,10 +439,6 @@ export class SqliteStore implements Store {
     return row ? toMessage(row) : undefined;
   }
 
-  async findInConversation(app: AppId, a: string, b: string, k: { seq: number; random: number; time: number }): Promise<StoredMessage | undefined> {
-    return this.findImported(app, { from: a, to: b, ...k });
-  }
-
   async recallMessage(app: AppId, req: RecallRequest): Promise<RecallResult> {
     const result = await this.write(() => this.recall(app, req));
     if (result.outcome === 'recalled') this.scheduleCheckpoint();
@@ -446,31 +454,30 @@ export class SqliteStore implements Store {
     this.s.msgErase.run(req.by, req.at, row.id);
     // Off the offline queues: a device that has not synced it yet will never get the content.
     this.s.eventsDropMessage.run(row.id);
-    // Still unread (after the recipient's read cursor): it no longer counts.
-    const unreadRemoved = !before.onlineOnly && before.countsUnread && this.s.convUnreadDropIfAfter.get(app, r.to, r.from, row.time, row.time, row.id) !== undefined ? 1 : 0;
-    const msgKey = msgKeyOf(r);
-    const notice = { from: r.from, to: r.to, msgKey, by: req.by, via: req.via, at: req.at };
-    const expiresAt = req.at + EVENT_RETENTION_SECONDS;
-    const acc = this.bumpAccount(app, r.to, 1, -unreadRemoved);
-    if (acc) this.insertEvent(app, r.to, acc.event_seq, 'recall', row.id, notice, req.at, expiresAt, null);
-    if (r.from !== r.to) this.appendEvent(app, r.from, 'recall', row.id, notice, req.at, expiresAt, null);
-    this.s.auditInsert.run(app, r.from, r.to, msgKey, req.by, req.via, req.at);
+    // Counted unread (after the recipient's read cursor): it no longer counts.
+    const unreadRemoved = req.uncountUnread && !before.onlineOnly && before.countsUnread
+      && this.s.convUnreadDropIfAfter.get(app, r.to, r.from, row.time, row.time, row.id) !== undefined ? 1 : 0;
+    // The recipient's unread fix rides on its event's seq bump, as in a send.
+    const toRecipient = req.events.find((e) => e.user === r.to);
+    const acc = toRecipient || unreadRemoved ? this.bumpAccount(app, r.to, toRecipient ? 1 : 0, -unreadRemoved) : undefined;
+    for (const e of req.events) {
+      if (e !== toRecipient) this.appendWrite(app, e, row.id);
+      else if (acc) this.insertWrite(app, e, acc.event_seq, row.id);
+    }
+    this.s.auditInsert.run(app, r.from, r.to, msgKeyOf(r), req.by, req.via, req.at);
     this.s.outboxErase.run(row.id);
     this.enqueue(app, req.callbacks, null);
     return { outcome: 'recalled', message: tombstoneOf(before, req.by, req.at), recipientUnread: acc?.unread_total ?? this.unreadOf(app, r.to) };
   }
 
-  async modifyMessage(app: AppId, req: ModifyRequest, at: number): Promise<ModifyResult> {
+  async modifyMessage(app: AppId, req: ModifyRequest): Promise<ModifyResult> {
     return this.write((): ModifyResult => {
       const r = req.ref;
       const row = this.byIdentity(app, r.from, r.to, r);
       if (!row) return { outcome: 'not_found' };
       if (row.recalled_by !== null) return { outcome: 'recalled' };
       this.s.msgModify.run(req.body ? JSON.stringify(req.body) : null, req.cloudCustomData ?? null, row.id);
-      const expiresAt = at + EVENT_RETENTION_SECONDS;
-      const notice = { from: r.from, to: r.to, msgKey: msgKeyOf(r) };
-      this.appendEvent(app, r.to, 'modify', row.id, notice, at, expiresAt, null);
-      if (r.from !== r.to) this.appendEvent(app, r.from, 'modify', row.id, notice, at, expiresAt, null);
+      for (const e of req.events) this.appendWrite(app, e, row.id);
       return { outcome: 'modified', message: toMessage(this.s.msgById.get(row.id) as MessageRow) };
     });
   }
@@ -497,27 +504,23 @@ export class SqliteStore implements Store {
 
   // ---- conversations ----------------------------------------------------------------------
 
-  async setRead(app: AppId, owner: string, peer: string, readTime: number | undefined, at: number, callbacks?: CallbackEntry[]): Promise<ReadResult> {
+  async setRead(app: AppId, req: ReadRequest): Promise<ReadResult> {
+    const { owner, peer } = req;
     return this.write((): ReadResult => {
-      this.s.convEnsure.run(app, owner, peer, at);
+      this.s.convEnsure.run(app, owner, peer, req.at);
       const conv = this.s.convGet.get(app, owner, peer) as ConversationRow;
-      // Without a time: everything stored up to now. With T: everything whose time ≤ T.
-      const cursor = readTime === undefined ? { read_time: at, read_id: this.s.maxMsgId.get() as number } : { read_time: readTime, read_id: MAX_ID };
-      // The cursor never moves back: a late or repeated report cannot make messages unread again.
-      const next = isAfterCursor(cursor.read_time, cursor.read_id, conv) ? cursor : conv;
+      // 'stored': ids are handed out in storage order, so the highest one so far ends "stored so far".
+      const candidate = { time: req.upTo.time, id: req.upTo.through === 'stored' ? this.s.maxMsgId.get() as number : MAX_ID };
+      const current = { time: conv.read_time, id: conv.read_id };
+      const moved = !isReadBy(candidate, current);
+      const next = moved ? candidate : current;
       const [lo, hi] = conversationPair(owner, peer);
-      const unread = this.s.countUnreadAfter.get(app, lo, hi, next.read_time, peer, next.read_time, next.read_id) as number;
-      this.s.convSetRead.run(next.read_time, next.read_id, unread, app, owner, peer);
+      const unread = this.s.countUnreadAfter.get(app, lo, hi, next.time, peer, next.time, next.id) as number;
+      this.s.convSetRead.run(next.time, next.id, unread, app, owner, peer);
       if (unread !== conv.unread) this.s.unreadAdd.run(unread - conv.unread, app, owner);
-      if (next !== conv) {
-        // The owner's other devices learn the new cursor; the peer's devices get a read receipt.
-        const data = { owner, peer, readTime: next.read_time, unread };
-        const expiresAt = at + EVENT_RETENTION_SECONDS;
-        this.appendEvent(app, owner, 'read', null, data, at, expiresAt, null);
-        if (peer !== owner) this.appendEvent(app, peer, 'read', null, data, at, expiresAt, null);
-      }
-      this.enqueue(app, callbacks, null);
-      return { unread, totalUnread: this.unreadOf(app, owner), readTime: next.read_time };
+      if (moved) for (const e of req.eventsIfMoved({ readTime: next.time, unread })) this.appendWrite(app, e, null);
+      this.enqueue(app, req.callbacks, null);
+      return { unread, totalUnread: this.unreadOf(app, owner), readTime: next.time };
     });
   }
 
@@ -528,10 +531,6 @@ export class SqliteStore implements Store {
   async conversation(app: AppId, owner: string, peer: string): Promise<ConversationRecord | undefined> {
     const row = this.s.convGet.get(app, owner, peer) as ConversationRow | undefined;
     return row ? this.toConversation(app, row) : undefined;
-  }
-
-  async conversations(app: AppId, owner: string, limit: number): Promise<ConversationRecord[]> {
-    return (this.s.convList.all(app, owner, limit) as ConversationRow[]).map((r) => this.toConversation(app, r));
   }
 
   async conversationSnapshot(app: AppId, owner: string, limit: number): Promise<{ lastSeq: number; conversations: ConversationRecord[] }> {

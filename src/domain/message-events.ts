@@ -1,0 +1,50 @@
+// Who hears of a recall, a modify or a read mark, what each is told and how long it is kept: the
+// units of work the message service hands to the store, built here so the store decides nothing.
+import { msgKeyOf } from '../ports/message-flags.js';
+import type {
+  CallbackEntry, EventWrite, MessageRef, ModifyRequest, Notice, ReadRequest, RecallRequest,
+} from '../ports/store.js';
+import type { MsgElement } from '../protocol/message.js';
+
+/** Offline events (and recall/read/modify notices) live this long: Tencent's 7-day offline retention. */
+export const EVENT_RETENTION_SECONDS = 7 * 86400;
+
+/** The same notice for each user, recorded at `at`; a user talking to itself gets it once. */
+function noticeTo(users: [string, string], notice: Notice, at: number): EventWrite[] {
+  return [...new Set(users)].map((user) => ({ ...notice, user, at, expiresAt: at + EVENT_RETENTION_SECONDS }));
+}
+
+/**
+ * A recall: both users' devices learn of it (the recipient's first), and the message leaves the
+ * recipient's unread counts if it was still counted there.
+ */
+export function recallRequest(o: { ref: MessageRef; by: string; via: 'admin' | 'client'; at: number; callbacks?: CallbackEntry[] }): RecallRequest {
+  const { ref, by, via, at } = o;
+  const payload = { from: ref.from, to: ref.to, msgKey: msgKeyOf(ref), by, via, at };
+  return {
+    ref, by, via, at, uncountUnread: true,
+    events: noticeTo([ref.to, ref.from], { kind: 'recall', payload }, at),
+    ...(o.callbacks ? { callbacks: o.callbacks } : {}),
+  };
+}
+
+/** A modify: both users' devices get the message as it now is. */
+export function modifyRequest(ref: MessageRef, change: { body?: MsgElement[]; cloudCustomData?: string }, at: number): ModifyRequest {
+  const payload = { from: ref.from, to: ref.to, msgKey: msgKeyOf(ref) };
+  return { ref, ...change, events: noticeTo([ref.to, ref.from], { kind: 'modify', payload }, at) };
+}
+
+/**
+ * A read mark: with a time, every message of the peer up to that second; without, everything
+ * stored so far up to now (an imported message stamped in the future stays unread until its time).
+ * When the cursor moves, the owner's other devices follow it and the peer's devices get a receipt.
+ */
+export function readRequest(owner: string, peer: string, readTime: number | undefined, at: number, callbacks?: CallbackEntry[]): ReadRequest {
+  return {
+    owner, peer, at,
+    upTo: readTime === undefined ? { time: at, through: 'stored' } : { time: readTime, through: 'second' },
+    eventsIfMoved: ({ readTime: movedTo, unread }) =>
+      noticeTo([owner, peer], { kind: 'read', payload: { owner, peer, readTime: movedTo, unread } }, at),
+    ...(callbacks ? { callbacks } : {}),
+  };
+}
