@@ -78,6 +78,11 @@ export class SqliteStore implements Store {
     }
     this.s = this.prepare();
     this.savepointTx = this.db.transaction((work: () => unknown) => work());
+    // A crash (kill -9) can leave the page images of recalled content in the WAL, where reopening
+    // alone does not remove them: erase them before the server answers anything.
+    if (this.filename !== ':memory:' && !this.truncateWal()) {
+      throw new Error(`could not checkpoint ${this.filename}: another process has it open`);
+    }
   }
 
   async close(): Promise<void> {
@@ -99,6 +104,20 @@ export class SqliteStore implements Store {
   /** Moves WAL content into the main file and truncates the WAL, so erased bytes leave the WAL too. */
   checkpoint(): void {
     if (this.db.open) this.db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+
+  /**
+   * A TRUNCATE checkpoint that says whether it completed: SQLite answers `busy` instead of
+   * throwing when a reader kept it from copying every frame, and then the WAL is not truncated.
+   */
+  private truncateWal(): boolean {
+    if (!this.db.open) return true;
+    try {
+      const [r] = this.db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number; log: number }>;
+      return r !== undefined && r.busy === 0 && r.log <= 0;
+    } catch {
+      return false;
+    }
   }
 
   /** Checkpoints run by the checkpoint worker so far; undefined while it has not started. */
@@ -130,14 +149,14 @@ export class SqliteStore implements Store {
     if (this.checkpointTimer) return;
     this.checkpointTimer = setTimeout(() => {
       this.checkpointTimer = undefined;
+      // A checkpoint kept from completing (a reader, the worker's own round) leaves the erased
+      // bytes in the WAL: try again a second later rather than waiting for the next recall.
       if (this.checkpointer) {
-        void this.checkpointer.truncate();
-        return;
-      }
-      try {
-        this.checkpoint();
-      } catch {
-        // Busy readers: the next recall or the next start checkpoints again.
+        void this.checkpointer.truncate().then((done) => {
+          if (!done && this.db.open) this.scheduleCheckpoint();
+        });
+      } else if (!this.truncateWal() && this.db.open) {
+        this.scheduleCheckpoint();
       }
     }, 1000);
     this.checkpointTimer.unref();
