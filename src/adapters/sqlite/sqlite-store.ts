@@ -38,6 +38,7 @@ const MAX_ID = Number.MAX_SAFE_INTEGER;
 const WRITER_CHECKPOINT_PAGES = 4000;
 const BACKSTOP_CHECKPOINT_PAGES = 16000;
 const CHECKPOINT_INTERVAL_MS = 200;
+const BUSY_TIMEOUT_MS = 5000;
 /** Bounds the memory of the known-accounts cache (it starts over when full). */
 const KNOWN_ACCOUNTS_LIMIT = 200_000;
 const accountKey = (app: AppId, userId: string): string => `${app}\u0000${userId}`;
@@ -62,7 +63,7 @@ export class SqliteStore implements Store {
     this.db.pragma(`synchronous = ${opts.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
     // A recall must erase content from the file, not just unlink it: zero freed space.
     this.db.pragma('secure_delete = ON');
-    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     // Reads of the main file through a memory map, not a pread and a copy per page: recalls and
     // history pages touch pages all over a large file (address space only; the OS caches them).
     this.db.pragma('mmap_size = 1073741824');
@@ -110,13 +111,18 @@ export class SqliteStore implements Store {
    * A TRUNCATE checkpoint that says whether it completed: SQLite answers `busy` instead of
    * throwing when a reader kept it from copying every frame, and then the WAL is not truncated.
    */
-  private truncateWal(): boolean {
+  private truncateWal(wait = true): boolean {
     if (!this.db.open) return true;
+    // Without waiting, a reader elsewhere costs a retry a second later, not the event loop for
+    // the whole busy timeout.
+    if (!wait) this.db.pragma('busy_timeout = 0');
     try {
       const [r] = this.db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number; log: number }>;
       return r !== undefined && r.busy === 0 && r.log <= 0;
     } catch {
       return false;
+    } finally {
+      if (!wait) this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     }
   }
 
@@ -155,7 +161,7 @@ export class SqliteStore implements Store {
         void this.checkpointer.truncate().then((done) => {
           if (!done && this.db.open) this.scheduleCheckpoint();
         });
-      } else if (!this.truncateWal() && this.db.open) {
+      } else if (!this.truncateWal(false) && this.db.open) {
         this.scheduleCheckpoint();
       }
     }, 1000);
