@@ -2,15 +2,18 @@
 // behaviour each test scripts, a Parley server pointed at it, a WebSocket client, waits on
 // conditions (never sleeps) and readers for /metrics, the outbox and the logs.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
-import { join } from 'node:path';
 import type { AddressInfo, Socket } from 'node:net';
-import WebSocket from 'ws';
 import type { SqliteStore } from '../../src/adapters/sqlite/sqlite-store.js';
 import type { AppConfig, CallbackCommand, CallbackConfig } from '../../src/config/config.js';
 import { CALLBACK_COMMANDS } from '../../src/config/config.js';
+import { text } from '../helpers/rest.js';
 import { ADMIN, SDKAPPID, SECRET, startTestServer, type TestServer } from '../helpers/server.js';
+import { waitFor } from '../helpers/wait.js';
+
+export { inDatabaseFiles } from '../helpers/files.js';
+export { text } from '../helpers/rest.js';
+export { WsClient } from '../helpers/ws.js';
 
 /** How long any wait may take before the test fails (a safety net, never an expectation). */
 export const SAFETY_MS = 20_000;
@@ -308,8 +311,6 @@ export async function importUsers(s: TestServer, users: string[]): Promise<void>
 export const openim = (s: TestServer, api: string, body: unknown): Promise<Record<string, any>> =>
   s.call(`openim/${api}`, body, { usersig: s.sig(ADMIN) });
 
-export const text = (t: string) => [{ MsgType: 'TIMTextElem', MsgContent: { Text: t } }];
-
 export function expectOk(r: Record<string, any>, what = ''): void {
   assert.equal(r.ErrorCode, 0, `${what}: expected success, got ${r.ErrorCode} ${r.ErrorInfo}`);
   assert.equal(r.ActionStatus, 'OK', what);
@@ -339,45 +340,24 @@ export function outbox(s: TestServer): OutboxRow[] {
     .map((r) => ({ ...r, body: JSON.parse(r.body) }));
 }
 
-/** Do these bytes occur in the SQLite file or its WAL? Checkpoints first. */
-export function inDatabaseFiles(s: TestServer, needle: string): boolean {
-  (s.parley.store as unknown as SqliteStore).checkpoint();
-  const file = join(s.dataDir, 'parley.db');
-  for (const f of [file, `${file}-wal`, `${file}-journal`]) {
-    if (existsSync(f) && readFileSync(f).includes(Buffer.from(needle, 'utf8'))) return true;
-  }
-  return false;
-}
-
 export const messageRows = (s: TestServer): number => db(s).prepare('SELECT COUNT(*) FROM messages').pluck().get() as number;
-
-/** Waits (checking every few ms, failing after the safety time) until `probe` returns something. */
-export async function until<T>(probe: () => T | undefined | false, what: string): Promise<T> {
-  const deadline = Date.now() + SAFETY_MS;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 /** Waits until the server has recorded `attempts` failed attempts of the outbox entry `id`. */
 export const failedAttempts = (s: TestServer, id: number, attempts: number): Promise<OutboxRow> =>
-  until(() => outbox(s).find((o) => o.id === id && o.attempts >= attempts && o.lease_until === 0), `outbox entry ${id} to have ${attempts} failed attempt(s)`);
+  waitFor(() => outbox(s).find((o) => o.id === id && o.attempts >= attempts && o.lease_until === 0), `outbox entry ${id} to have ${attempts} failed attempt(s)`, SAFETY_MS);
 
 /**
  * Waits until the head of every conversation in the outbox has failed at least once and is not in
  * flight: only then does advancing the clock make all of them due.
  */
-export const headsFailed = (s: TestServer): Promise<true> => until(() => {
+export const headsFailed = (s: TestServer): Promise<true> => waitFor(() => {
   const heads = new Map<string, OutboxRow>();
   for (const o of outbox(s)) if (!heads.has(o.order_key)) heads.set(o.order_key, o);
   return heads.size > 0 && [...heads.values()].every((o) => o.attempts >= 1 && o.lease_until === 0);
-}, 'every queued conversation to have failed once');
+}, 'every queued conversation to have failed once', SAFETY_MS);
 
 /** Waits until the outbox is empty (everything delivered or given up). */
-export const outboxDrained = (s: TestServer): Promise<true> => until(() => outbox(s).length === 0, 'the outbox to drain');
+export const outboxDrained = (s: TestServer): Promise<true> => waitFor(() => outbox(s).length === 0, 'the outbox to drain', SAFETY_MS);
 
 /** parley_callbacks_total as {"command outcome": value}. */
 export async function callbackCounters(s: TestServer): Promise<Record<string, number>> {
@@ -411,68 +391,3 @@ export async function assertHealthy(s: TestServer): Promise<void> {
 /** The query every callback carries, without Sign/RequestTime. */
 export const baseQuery = (command: CallbackCommand, optPlatform = 'RESTAPI', sdkAppId = SDKAPPID): Record<string, string> =>
   ({ SdkAppid: String(sdkAppId), CallbackCommand: command, contenttype: 'json', ClientIP: '127.0.0.1', OptPlatform: optPlatform });
-
-// ---- a WebSocket client of the gateway ------------------------------------------------------
-
-export interface Frame { op: string; id?: number; code?: number; message?: string; data?: any }
-
-export class WsClient {
-  readonly frames: Frame[] = [];
-  readonly closed: Promise<{ code: number; reason: string }>;
-  private nextId = 100;
-  private waiters = new Set<() => boolean>();
-
-  private constructor(readonly ws: WebSocket) {
-    ws.on('message', (d) => {
-      this.frames.push(JSON.parse(String(d)) as Frame);
-      for (const w of [...this.waiters]) w();
-    });
-    this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
-  }
-
-  /** Connects and logs in; fails the test unless the login succeeds. */
-  static async login(s: TestServer, user: string, o: { platform?: string; deviceId?: string } = {}): Promise<WsClient> {
-    const ws = new WebSocket(`${s.base.replace('http', 'ws')}/v1/ws`);
-    await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
-      ws.once('error', reject);
-    });
-    const c = new WsClient(ws);
-    const f = await c.request('login', {
-      protocol: 1, sdkAppId: s.app.sdkAppId, userId: user, userSig: s.sig(user), platform: o.platform ?? 'Web', deviceId: o.deviceId ?? 'd1',
-    });
-    assert.equal(f.code, 0, `login of ${user}: ${f.message}`);
-    return c;
-  }
-
-  /** Sends one request frame and resolves with its answer. */
-  request(op: string, data: unknown): Promise<Frame> {
-    const id = this.nextId++;
-    const answer = this.next((f) => f.op === op && f.id === id, `the answer to ${op} #${id}`);
-    this.ws.send(JSON.stringify({ op, id, data }));
-    return answer;
-  }
-
-  next(pred: (f: Frame) => boolean, what: string): Promise<Frame> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiters.delete(w);
-        reject(new Error(`ws: timed out waiting for ${what}`));
-      }, SAFETY_MS);
-      const w = (): boolean => {
-        const f = this.frames.find(pred);
-        if (!f) return false;
-        clearTimeout(timer);
-        this.waiters.delete(w);
-        resolve(f);
-        return true;
-      };
-      if (!w()) this.waiters.add(w);
-    });
-  }
-
-  async close(): Promise<void> {
-    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close();
-    await this.closed;
-  }
-}

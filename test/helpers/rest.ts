@@ -1,8 +1,9 @@
 // Calling the REST API the way a Tencent IM backend does, and the bodies it sends.
 import { randomUUID } from 'node:crypto';
+import type { MsgElement } from '../../src/domain/message-body.js';
 
 /** A text message body. */
-export const text = (t: string) => [{ MsgType: 'TIMTextElem', MsgContent: { Text: t } }];
+export const text = (t: string): MsgElement[] => [{ MsgType: 'TIMTextElem', MsgContent: { Text: t } }];
 
 /** A string that occurs nowhere else. */
 export const unique = (label = 'secret'): string => `${label}-${randomUUID()}`;

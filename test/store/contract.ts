@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import type { MsgElement } from '../../src/domain/message-body.js';
 import { EVENT_RETENTION_SECONDS, isReadBy, msgKeyOf } from '../../src/ports/message-flags.js';
 import type { CallbackEntry, MessageOrigin, MessageRef, NewMessage, Store, StoredMessage, UserEvent } from '../../src/ports/store.js';
+import { text } from '../helpers/rest.js';
 
 export type ContractStore = Store & { close(): Promise<void> };
 
@@ -17,7 +18,7 @@ export const T = 1700000000;
 const WEEK = 7 * 86400;
 const ALL_TIME = { minTime: 0, maxTime: 4294967295 };
 
-export const text = (t: string): MsgElement[] => [{ MsgType: 'TIMTextElem', MsgContent: { Text: t } }];
+export { text };
 
 let seqCounter = 1000;
 /** A plain sendmsg from → to at time T (override anything); a fresh MsgSeq each call. */
