@@ -121,7 +121,7 @@ test('ErrorCode 1 rejects: the sender gets 20006, nothing is stored, no after-se
     assert.ok(res.ErrorInfo.length > 0);
     assert.equal(messageRows(s), 0);
     assert.deepEqual(await recipientView(s), NOTHING);
-    assert.deepEqual(outbox(s), [], 'no after-send callback is queued for a rejected message');
+    assert.deepEqual((await outbox(s)), [], 'no after-send callback is queued for a rejected message');
   });
 });
 
@@ -135,7 +135,7 @@ test('ErrorCode 2 drops silently: the sender is told success, nobody receives, n
     assert.equal(messageRows(s), 0, 'nothing stored');
     assert.deepEqual(await recipientView(s), NOTHING, 'the recipient sees nothing');
     assert.deepEqual(await recipientView(s, 'alice', 'bob'), NOTHING, 'the sender\'s roaming has nothing either');
-    assert.deepEqual(outbox(s), [], 'no after-send callback for a dropped message');
+    assert.deepEqual((await outbox(s)), [], 'no after-send callback for a dropped message');
   });
 });
 
@@ -222,7 +222,7 @@ test('policy "reject": a failed before-send callback answers 80003 and stores no
     expectFail(await openim(s, 'sendmsg', { From_Account: 'alice', To_Account: 'bob', MsgRandom: random++, MsgBody: text('down') }), 80003, 'receiver down');
     assert.equal(messageRows(s), 0);
     assert.deepEqual(await recipientView(s), NOTHING);
-    assert.deepEqual(outbox(s), []);
+    assert.deepEqual((await outbox(s)), []);
   });
 });
 
@@ -301,7 +301,7 @@ test('ForbidCallbackControl skips the before-send and/or the after-send callback
     const b = await sendmsg(s, { MsgRandom: 2, ForbidCallbackControl: ['ForbidAfterSendMsgCallback'] });
     assert.equal(r.of(BEFORE).length, 1);
     assert.equal(r.of(BEFORE)[0]!.body.MsgKey, b.MsgKey);
-    assert.deepEqual(outbox(s).filter((o) => o.body.MsgKey === b.MsgKey), [], 'no after-send callback queued');
+    assert.deepEqual((await outbox(s)).filter((o) => o.body.MsgKey === b.MsgKey), [], 'no after-send callback queued');
 
     await sendmsg(s, { MsgRandom: 3, ForbidCallbackControl: ['ForbidBeforeSendMsgCallback', 'ForbidAfterSendMsgCallback'] });
     assert.equal(r.of(BEFORE).length, 1, 'still only b\'s before-send');
@@ -324,7 +324,7 @@ test('batchsendmsg and importmsg never trigger callbacks', async () => {
     }
     assert.equal(messageRows(s), 4);
     assert.equal(r.hits.length, 0, 'no before-send callback');
-    assert.deepEqual(outbox(s), [], 'no after-send callback queued');
+    assert.deepEqual((await outbox(s)), [], 'no after-send callback queued');
     r.script = () => ok;
     const marker = await sendmsg(s, { MsgRandom: 99 });
     const [after] = await r.waitForCommand(AFTER);

@@ -23,10 +23,10 @@ test('a failed after-callback is retried with exponential backoff from 1 s, capp
     let fail = true;
     r.script = (h) => (fail && h.body.From_Account === 'alice' ? status500 : ok);
     const m = await sendmsg(s, { MsgRandom: 1 });
-    const id = outbox(s)[0]!.id;
+    const id = (await outbox(s))[0]!.id;
     let row = await failedAttempts(s, id, 1);
-    assert.equal(row.next_at, s.clock.nowMs() + 1000, 'first retry 1 s later');
-    assert.match(String(row.last_error), /HTTP 500/);
+    assert.equal(row.nextAt, s.clock.nowMs() + 1000, 'first retry 1 s later');
+    assert.match(String(row.lastError), /HTTP 500/);
 
     // Not due 1 ms early: a later callback of another conversation goes out and the head stays put.
     s.clock.advance(999);
@@ -38,7 +38,7 @@ test('a failed after-callback is retried with exponential backoff from 1 s, capp
     const delays = [2000, 4000, 8000, 16_000, 32_000, 60_000, 60_000];
     for (let i = 0; i < delays.length; i++) {
       row = await failedAttempts(s, id, i + 2);
-      assert.equal(row.next_at - s.clock.nowMs(), delays[i], `delay after failure ${i + 2}`);
+      assert.equal(row.nextAt - s.clock.nowMs(), delays[i], `delay after failure ${i + 2}`);
       assert.equal(r.hits.filter((h) => h.body.MsgKey === m.MsgKey).length, i + 2);
       if (i < delays.length - 1) s.clock.advance(delays[i]!);
     }
@@ -81,7 +81,7 @@ test('every wrong answer (500, 404, garbage, no envelope, reset, redirect, hang,
       };
       if (down) await r.down();
       const m = await sendmsg(s, { MsgRandom: random++ });
-      const entry = outbox(s).find((o) => o.body.MsgKey === m.MsgKey)!;
+      const entry = (await outbox(s)).find((o) => o.body.MsgKey === m.MsgKey)!;
       await failedAttempts(s, entry.id, 1);
       if (down) await r.up();
       r.release();
@@ -118,8 +118,8 @@ test('queued after-callbacks survive a restart on the same data directory and go
     s.clock.advance(500);
     expectOk(await openim(s, 'admin_set_msg_read', { Report_Account: 'bob', Peer_Account: 'alice' }));
     await headsFailed(s);
-    assert.equal(outbox(s).length, 5);
-    const retryAt = outbox(s)[0]!.next_at;
+    assert.equal((await outbox(s)).length, 5);
+    const retryAt = (await outbox(s))[0]!.nextAt;
     await s.close();
     s = undefined;
 
@@ -131,7 +131,7 @@ test('queued after-callbacks survive a restart on the same data directory and go
     const marker = await sendmsg(s, { From_Account: 'carol', To_Account: 'dave', MsgRandom: 9 });
     await r.waitFor(1);
     assert.deepEqual(r.hits.map((h) => h.body.MsgKey), [marker.MsgKey]);
-    assert.deepEqual(outbox(s).filter((o) => o.body.MsgKey !== marker.MsgKey).map((o) => [o.command, o.attempts]),
+    assert.deepEqual((await outbox(s)).filter((o) => o.body.MsgKey !== marker.MsgKey).map((o) => [o.command, o.attempts]),
       [[AFTER, 1], [AFTER, 0], [AFTER, 0], [WITHDRAW, 0], [REPORT, 0]], 'all five still queued, the head with its failed attempt');
     assert.ok(retryAt > s.clock.nowMs());
     s.clock.set(retryAt);
@@ -162,7 +162,7 @@ test('after maxAgeSeconds a callback is given up: logged (without the token) and
     const m1 = await openim(s, 'sendmsg', { From_Account: 'alice', To_Account: 'bob', MsgRandom: 1, MsgBody: [{ MsgType: 'TIMTextElem', MsgContent: { Text: 'old' } }] });
     expectOk(m1);
     doomed.add(m1.MsgKey);
-    const id = outbox(s)[0]!.id;
+    const id = (await outbox(s))[0]!.id;
     await failedAttempts(s, id, 1);
     s.clock.advance(20_000);
     await failedAttempts(s, id, 2);
@@ -201,7 +201,7 @@ test('after maxAgeSeconds a callback is given up: logged (without the token) and
 test('a callback URL that does not resolve: after-callbacks retry with the reason logged, the API is unaffected, then give up', async () => {
   await withCallbacks({ callback: { url: 'http://parley-after.invalid/cb', commands: [AFTER], maxAgeSeconds: 5 } }, async ({ s }) => {
     const m = await sendmsg(s, { MsgRandom: 1 });
-    const id = outbox(s)[0]!.id;
+    const id = (await outbox(s))[0]!.id;
     await failedAttempts(s, id, 1);
     const line = logLines(s).find((l) => l.msg === 'callback failed; will retry')!;
     assert.equal(line.command, AFTER);

@@ -6,6 +6,7 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { SqliteStore } from '../../src/adapters/sqlite/sqlite-store.js';
 import type { AppConfig, CallbackCommand, CallbackConfig } from '../../src/config/config.js';
+import type { OutboxEntry } from '../../src/ports/store.js';
 import { CALLBACK_COMMANDS } from '../../src/config/config.js';
 import { text } from '../helpers/rest.js';
 import { ADMIN, SDKAPPID, SECRET, startTestServer, type TestServer } from '../helpers/server.js';
@@ -333,31 +334,27 @@ export async function sendmsg(s: TestServer, body: Record<string, unknown>): Pro
 
 export const db = (s: TestServer): SqliteStore['db'] => (s.parley.store as unknown as SqliteStore).db;
 
-export interface OutboxRow { id: number; command: string; order_key: string; body: any; attempts: number; next_at: number; lease_until: number; last_error: string | null }
-
-export function outbox(s: TestServer): OutboxRow[] {
-  return (db(s).prepare('SELECT id, command, order_key, body, attempts, next_at, lease_until, last_error FROM callback_outbox ORDER BY id').all() as Array<OutboxRow & { body: string }>)
-    .map((r) => ({ ...r, body: JSON.parse(r.body) }));
-}
+/** The app's callback outbox, read through the store port (so it reads the same on every store). */
+export const outbox = (s: TestServer): Promise<Array<OutboxEntry & { body: Record<string, any> }>> => s.parley.store.outboxOf(s.app.sdkAppId);
 
 export const messageRows = (s: TestServer): number => db(s).prepare('SELECT COUNT(*) FROM messages').pluck().get() as number;
 
 /** Waits until the server has recorded `attempts` failed attempts of the outbox entry `id`. */
-export const failedAttempts = (s: TestServer, id: number, attempts: number): Promise<OutboxRow> =>
-  waitFor(() => outbox(s).find((o) => o.id === id && o.attempts >= attempts && o.lease_until === 0), `outbox entry ${id} to have ${attempts} failed attempt(s)`, SAFETY_MS);
+export const failedAttempts = (s: TestServer, id: number, attempts: number): Promise<OutboxEntry> =>
+  waitFor(async () => (await outbox(s)).find((o) => o.id === id && o.attempts >= attempts && o.leaseUntil === 0), `outbox entry ${id} to have ${attempts} failed attempt(s)`, SAFETY_MS);
 
 /**
  * Waits until the head of every conversation in the outbox has failed at least once and is not in
  * flight: only then does advancing the clock make all of them due.
  */
-export const headsFailed = (s: TestServer): Promise<true> => waitFor(() => {
-  const heads = new Map<string, OutboxRow>();
-  for (const o of outbox(s)) if (!heads.has(o.order_key)) heads.set(o.order_key, o);
-  return heads.size > 0 && [...heads.values()].every((o) => o.attempts >= 1 && o.lease_until === 0);
+export const headsFailed = (s: TestServer): Promise<true> => waitFor(async () => {
+  const heads = new Map<string, OutboxEntry>();
+  for (const o of await outbox(s)) if (!heads.has(o.orderKey)) heads.set(o.orderKey, o);
+  return heads.size > 0 && [...heads.values()].every((o) => o.attempts >= 1 && o.leaseUntil === 0);
 }, 'every queued conversation to have failed once', SAFETY_MS);
 
 /** Waits until the outbox is empty (everything delivered or given up). */
-export const outboxDrained = (s: TestServer): Promise<true> => waitFor(() => outbox(s).length === 0, 'the outbox to drain', SAFETY_MS);
+export const outboxDrained = (s: TestServer): Promise<true> => waitFor(async () => (await outbox(s)).length === 0, 'the outbox to drain', SAFETY_MS);
 
 /** parley_callbacks_total as {"command outcome": value}. */
 export async function callbackCounters(s: TestServer): Promise<Record<string, number>> {

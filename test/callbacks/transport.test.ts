@@ -59,7 +59,7 @@ test('RequestTime and Sign are made fresh for every attempt, so a retry signs it
     let first = true;
     r.script = () => (first ? ((first = false), status500) : ok);
     await sendmsg(s, { MsgRandom: 7 });
-    const [entry] = outbox(s);
+    const [entry] = (await outbox(s));
     // Once the server has booked the failure (retry in 1 s), move its clock past the backoff.
     await failedAttempts(s, entry!.id, 1);
     assert.equal(r.hits.length, 1);
@@ -171,7 +171,7 @@ test('credentials in the callback URL are sent as Basic authentication and never
     const [before] = r.of(BEFORE);
     assert.equal(before!.headers.authorization, `Basic ${Buffer.from('hook-user:p@ss-w0rd').toString('base64')}`);
     assert.equal(before!.path, '/im');
-    await failedAttempts(s, outbox(s)[0]!.id, 1);
+    await failedAttempts(s, (await outbox(s))[0]!.id, 1);
     s.clock.advance(1000);
     const [, after] = await r.waitForCommand(AFTER, 2);
     assert.equal(after!.body.MsgKey, sent.MsgKey);

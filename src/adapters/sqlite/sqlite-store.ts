@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type {
   AccountInput, AppId, AppendResult, CallbackEntry, ConversationRecord, PendingCallback, HistoryPage, HistoryQuery, MessageRef, ModifyRequest,
-  ModifyResult, NewMessage, ReadResult, RecallAuditEntry, RecallRequest, RecallResult, Store, StoredMessage, UserEvent,
+  ModifyResult, NewMessage, OutboxEntry, ReadResult, RecallAuditEntry, RecallRequest, RecallResult, Store, StoredMessage, UserEvent,
   UserEventKind,
 } from '../../ports/store.js';
 import {
@@ -627,5 +627,14 @@ export class SqliteStore implements Store {
 
   async callbackGivenUp(id: number): Promise<void> {
     await this.write(() => this.s.outboxDelete.run(id));
+  }
+
+  async outboxOf(app: AppId): Promise<OutboxEntry[]> {
+    const rows = this.db.prepare('SELECT id, command, order_key, body, attempts, next_at, lease_until, last_error FROM callback_outbox WHERE app = ? ORDER BY id')
+      .all(app) as Array<{ id: number; command: string; order_key: string; body: string; attempts: number; next_at: number; lease_until: number; last_error: string | null }>;
+    return rows.map((r) => ({
+      id: r.id, command: r.command, orderKey: r.order_key, body: JSON.parse(r.body), attempts: r.attempts, nextAt: r.next_at,
+      leaseUntil: r.lease_until, lastError: r.last_error,
+    }));
   }
 }
