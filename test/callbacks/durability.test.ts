@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { T0, startTestServer, type TestServer } from '../helpers/server.js';
+import { T0, type TestServer } from '../helpers/server.js';
 import {
   Receiver, appWithCallback, assertHealthy, callbackCounters, counter, destroy, expectOk, failedAttempts, garbage, hang,
-  headsFailed, importUsers, logLines, ok, openim, outbox, outboxDrained, reply, sendmsg, status500, withCallbacks,
+  headsFailed, importUsers, logLines, ok, openim, outbox, outboxDrained, reply, sendmsg, startServer, status500, withCallbacks,
   type Behaviour,
 } from './helpers.js';
 
@@ -108,7 +108,7 @@ test('queued after-callbacks survive a restart on the same data directory and go
   let s: TestServer | undefined;
   try {
     const app = appWithCallback(r.url(), { token: 'restart-token', commands: [AFTER, WITHDRAW, REPORT] });
-    s = await startTestServer({ apps: [app], dataDir });
+    s = await startServer({ apps: [app], dataDir });
     await importUsers(s, ['alice', 'bob', 'carol', 'dave']);
     await r.down();
     const m1 = await sendmsg(s, { MsgRandom: 1 });
@@ -125,7 +125,7 @@ test('queued after-callbacks survive a restart on the same data directory and go
 
     // A new process on the same data, at the time the old one stopped; the receiver is back.
     await r.up();
-    s = await startTestServer({ apps: [appWithCallback(r.url(), { token: 'restart-token', commands: [AFTER, WITHDRAW, REPORT] })], dataDir, now: T0 });
+    s = await startServer({ apps: [appWithCallback(r.url(), { token: 'restart-token', commands: [AFTER, WITHDRAW, REPORT] })], dataDir, now: T0 });
     s.clock.advance(500);
     // The backoff survived: a new callback of another conversation goes out, the queued ones wait.
     const marker = await sendmsg(s, { From_Account: 'carol', To_Account: 'dave', MsgRandom: 9 });
@@ -220,7 +220,7 @@ test('after a restart with a command switched off, its queued callbacks are give
   const r = await Receiver.start();
   let s: TestServer | undefined;
   try {
-    s = await startTestServer({ apps: [appWithCallback(r.url())], dataDir });
+    s = await startServer({ apps: [appWithCallback(r.url())], dataDir });
     await importUsers(s, ['alice', 'bob']);
     await r.down();
     const m = await sendmsg(s, { MsgRandom: 1 });
@@ -229,7 +229,7 @@ test('after a restart with a command switched off, its queued callbacks are give
     await s.close();
     s = undefined;
     await r.up();
-    s = await startTestServer({ apps: [appWithCallback(r.url(), { commands: [REPORT, STATE] })], dataDir, now: T0 + 60 });
+    s = await startServer({ apps: [appWithCallback(r.url(), { commands: [REPORT, STATE] })], dataDir, now: T0 + 60 });
     const [h] = await r.waitFor(1);
     await outboxDrained(s);
     assert.deepEqual(r.hits.map((x) => x.command), [REPORT]);

@@ -2,17 +2,20 @@
 // behaviour each test scripts, a Parley server pointed at it, a WebSocket client, waits on
 // conditions (never sleeps) and readers for /metrics, the outbox and the logs.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { SqliteStore } from '../../src/adapters/sqlite/sqlite-store.js';
+import { after } from 'node:test';
+import { PostgresStore } from '../../src/adapters/postgres/postgres-store.js';
 import type { AppConfig, CallbackCommand, CallbackConfig } from '../../src/config/config.js';
 import type { OutboxEntry } from '../../src/ports/store.js';
 import { CALLBACK_COMMANDS } from '../../src/config/config.js';
 import { text } from '../helpers/rest.js';
-import { ADMIN, SDKAPPID, SECRET, startTestServer, type TestServer } from '../helpers/server.js';
+import { inDatabaseFiles } from '../helpers/files.js';
+import { probePostgres } from '../helpers/postgres.js';
+import { ADMIN, SDKAPPID, SECRET, startTestServer, type TestServer, type TestServerOptions } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
 
-export { inDatabaseFiles } from '../helpers/files.js';
 export { text } from '../helpers/rest.js';
 export { WsClient } from '../helpers/ws.js';
 
@@ -258,6 +261,37 @@ export class Receiver {
 
 // ---- the server under test --------------------------------------------------------------------
 
+/**
+ * The store the suite runs on: SQLite by default; PARLEY_TEST_STORE=postgres runs it on
+ * PostgreSQL (test/callbacks/postgres.test.ts does), a schema per data directory so that a
+ * restart on the same directory finds its data again.
+ */
+export const STORE: 'sqlite' | 'postgres' = process.env.PARLEY_TEST_STORE === 'postgres' ? 'postgres' : 'sqlite';
+const pgUrl = STORE === 'postgres' ? await probePostgres() : undefined;
+const schemas = new Map<string, string>();
+if (pgUrl && 'url' in pgUrl) {
+  after(async () => {
+    const pg = (await import('pg')).default;
+    const admin = new pg.Client({ connectionString: pgUrl.url });
+    await admin.connect();
+    for (const schema of schemas.values()) await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await admin.end();
+  });
+}
+
+/** startTestServer on the suite's store. */
+export async function startServer(o: TestServerOptions = {}): Promise<TestServer> {
+  if (STORE === 'sqlite') return startTestServer(o);
+  if (!pgUrl || !('url' in pgUrl)) throw new Error(`PARLEY_TEST_STORE=postgres but no PostgreSQL: ${pgUrl && 'reason' in pgUrl ? pgUrl.reason : ''}`);
+  const place = o.dataDir ?? `server-${schemas.size}`;
+  let schema = schemas.get(place);
+  if (!schema) {
+    schema = `parley_cb_${randomBytes(6).toString('hex')}`;
+    schemas.set(place, schema);
+  }
+  return startTestServer({ ...o, store: new PostgresStore({ connectionString: pgUrl.url, schema }) });
+}
+
 export type CallbackOptions = Partial<Omit<CallbackConfig, 'url'>> & { url?: string };
 
 /** An app whose callbacks go to `url`; long timeout by default so only hang tests meet it. */
@@ -291,7 +325,7 @@ export async function withCallbacks(o: SetupOptions, fn: (x: Setup) => Promise<v
   const r = await Receiver.start();
   let s: TestServer | undefined;
   try {
-    s = await startTestServer({
+    s = await startServer({
       apps: [appWithCallback(r.url(), typeof o.callback === 'function' ? o.callback(r) : o.callback, o.app)], ...(o.now !== undefined ? { now: o.now } : {}), ...(o.dataDir ? { dataDir: o.dataDir } : {}),
     });
     await importUsers(s, o.users ?? ['alice', 'bob']);
@@ -302,8 +336,12 @@ export async function withCallbacks(o: SetupOptions, fn: (x: Setup) => Promise<v
   }
 }
 
+/** The accounts imported into each server, for the readers that walk its conversations. */
+const imported = new WeakMap<TestServer, string[]>();
+
 export async function importUsers(s: TestServer, users: string[]): Promise<void> {
   if (users.length === 0) return;
+  imported.set(s, [...(imported.get(s) ?? []), ...users]);
   const res = await s.call('im_open_login_svc/multiaccount_import', { Accounts: users }, { usersig: s.sig(ADMIN) });
   assert.equal(res.ErrorCode, 0, res.ErrorInfo);
 }
@@ -332,12 +370,41 @@ export async function sendmsg(s: TestServer, body: Record<string, unknown>): Pro
 
 // ---- looking inside ---------------------------------------------------------------------------
 
-export const db = (s: TestServer): SqliteStore['db'] => (s.parley.store as unknown as SqliteStore).db;
 
 /** The app's callback outbox, read through the store port (so it reads the same on every store). */
 export const outbox = (s: TestServer): Promise<Array<OutboxEntry & { body: Record<string, any> }>> => s.parley.store.outboxOf(s.app.sdkAppId);
 
-export const messageRows = (s: TestServer): number => db(s).prepare('SELECT COUNT(*) FROM messages').pluck().get() as number;
+/** Messages stored between the server's accounts (any direction), read through the store port. */
+export async function messageRows(s: TestServer): Promise<number> {
+  const users = [ADMIN, ...(imported.get(s) ?? [])];
+  const ids = new Set<number>();
+  for (const owner of users) {
+    for (const peer of users) {
+      if (owner === peer) continue;
+      const page = await s.parley.store.history(s.app.sdkAppId, { owner, peer, minTime: 0, maxTime: 4294967295, limit: 10_000 });
+      for (const m of page.messages) ids.add(m.id);
+    }
+  }
+  return ids.size;
+}
+
+/**
+ * Does `needle` survive in storage? On SQLite, in the bytes of the database files (checkpointed);
+ * on PostgreSQL, where old row versions wait for VACUUM (docs/design.md), in what the store port
+ * returns: the conversations' history and the callback outbox.
+ */
+export async function storedAnywhere(s: TestServer, needle: string): Promise<boolean> {
+  if (STORE === 'sqlite') return inDatabaseFiles(s, needle);
+  const users = [ADMIN, ...(imported.get(s) ?? [])];
+  for (const owner of users) {
+    for (const peer of users) {
+      if (owner === peer) continue;
+      const page = await s.parley.store.history(s.app.sdkAppId, { owner, peer, minTime: 0, maxTime: 4294967295, limit: 10_000 });
+      if (JSON.stringify(page.messages).includes(needle)) return true;
+    }
+  }
+  return JSON.stringify(await outbox(s)).includes(needle);
+}
 
 /** Waits until the server has recorded `attempts` failed attempts of the outbox entry `id`. */
 export const failedAttempts = (s: TestServer, id: number, attempts: number): Promise<OutboxEntry> =>

@@ -124,13 +124,13 @@ test('only HTTP 200 with a JSON envelope holding a numeric ErrorCode counts as a
       const res = await openim(s, 'sendmsg', { From_Account: 'alice', To_Account: 'bob', MsgRandom: random++, MsgBody: text(what) });
       expectFail(res, 80003, what);
       assert.equal(r.hits.length, before + 1, `${what}: one attempt, not retried, nothing followed`);
-      assert.equal(messageRows(s), 0, `${what}: nothing stored`);
+      assert.equal((await messageRows(s)), 0, `${what}: nothing stored`);
     }
     assert.equal(r.hits.filter((h) => h.path === '/followed').length, 0, 'no redirect was followed');
     // The control: the real envelope is a reply (the same server, the same receiver).
     r.script = () => ok;
     await sendmsg(s, { MsgRandom: random++ });
-    assert.equal(messageRows(s), 1);
+    assert.equal((await messageRows(s)), 1);
     await assertHealthy(s);
   });
 });
@@ -144,7 +144,7 @@ test('a receiver that hangs is a failed callback after timeoutMs; its late answe
     await r.waitUntil(() => (r.hits[0]!.settled ? true : undefined), 'the held request to be abandoned');
     assert.equal(r.hits[0]!.abandoned, true);
     r.release(reply({ ActionStatus: 'OK', ErrorInfo: '', ErrorCode: 0 }));
-    assert.equal(messageRows(s), 0);
+    assert.equal((await messageRows(s)), 0);
     await assertHealthy(s);
   });
 });
@@ -153,12 +153,12 @@ test('a URL whose host does not resolve is a failed callback; the server stays h
   const url = 'http://parley-callback-test.invalid/im';
   await withCallbacks({ callback: { url, commands: [BEFORE], beforeSendFailure: 'reject' } }, async ({ s }) => {
     expectFail(await openim(s, 'sendmsg', { From_Account: 'alice', To_Account: 'bob', MsgRandom: 1, MsgBody: text('x') }), 80003, 'unresolvable host, policy reject');
-    assert.equal(messageRows(s), 0);
+    assert.equal((await messageRows(s)), 0);
     await assertHealthy(s);
   });
   await withCallbacks({ callback: { url, commands: [BEFORE], beforeSendFailure: 'deliver' } }, async ({ s }) => {
     await sendmsg(s, { MsgRandom: 2 });
-    assert.equal(messageRows(s), 1, 'policy deliver: the message went');
+    assert.equal((await messageRows(s)), 1, 'policy deliver: the message went');
     await assertHealthy(s);
   });
 });
