@@ -82,7 +82,7 @@ export class SqliteStore implements Store {
     // A crash (kill -9) can leave the page images of recalled content in the WAL, where reopening
     // alone does not remove them: erase them before the server answers anything.
     if (this.filename !== ':memory:' && !this.truncateWal()) {
-      throw new Error(`could not checkpoint ${this.filename}: another process has it open`);
+      throw new Error(`could not empty the WAL of ${this.filename} (erased content may remain in it): is another process reading the file?`);
     }
   }
 
