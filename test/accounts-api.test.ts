@@ -3,7 +3,7 @@
 // counted in UTF-8), and that a rejected call writes nothing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ADMIN, SDKAPPID, T0, startTestServer, type TestServer } from './helpers/server.js';
+import { ADMIN, SDKAPPID, T0, withServer, type TestServer } from './helpers/server.js';
 import { accountApis } from '../src/api/accounts.js';
 import type { SqliteStore } from '../src/adapters/sqlite/sqlite-store.js';
 
@@ -24,15 +24,6 @@ const ID33 = 'u'.repeat(33);
 const CJK33 = '中'.repeat(11);
 /** 10 × '中' + 'ab' = 32 bytes. */
 const CJK32 = '中'.repeat(10) + 'ab';
-
-async function withServer(fn: (s: TestServer) => Promise<void>): Promise<void> {
-  const s = await startTestServer();
-  try {
-    await fn(s);
-  } finally {
-    await s.close();
-  }
-}
 
 async function statusOf(s: TestServer, ...ids: string[]): Promise<string[]> {
   const r = await s.call(CHECK, { CheckItem: ids.map((UserID) => ({ UserID })) });
@@ -62,7 +53,7 @@ assert.equal(Buffer.byteLength(CJK32), 32);
 
 // ---- account_import -------------------------------------------------------------------------
 
-test('account_import imports one account with Nick and FaceUrl', () => withServer(async (s) => {
+test('account_import imports one account with Nick and FaceUrl', () => withServer([], async (s) => {
   assert.deepEqual(await statusOf(s, 'alice'), ['NotImported']);
   assert.deepEqual(await s.call(IMPORT, { UserID: 'alice', Nick: 'Alice', FaceUrl: 'https://example.com/a.png' }), OK);
   assert.deepEqual(await statusOf(s, 'alice'), ['Imported']);
@@ -71,7 +62,7 @@ test('account_import imports one account with Nick and FaceUrl', () => withServe
   assert.deepEqual(profile(s, 'plain'), { nick: null, face_url: null });
 }));
 
-test('account_import is idempotent: no duplicate, Nick/FaceUrl given again are updated, absent ones kept', () => withServer(async (s) => {
+test('account_import is idempotent: no duplicate, Nick/FaceUrl given again are updated, absent ones kept', () => withServer([], async (s) => {
   const before = rowCount(s);
   assert.deepEqual(await s.call(IMPORT, { UserID: 'alice', Nick: 'Alice', FaceUrl: 'https://a/1.png' }), OK);
   assert.deepEqual(await s.call(IMPORT, { UserID: 'alice' }), OK);
@@ -83,7 +74,7 @@ test('account_import is idempotent: no duplicate, Nick/FaceUrl given again are u
   assert.deepEqual(await statusOf(s, 'alice'), ['Imported']);
 }));
 
-test('account_import accepts the legacy Identifier field; UserID wins when both are given', () => withServer(async (s) => {
+test('account_import accepts the legacy Identifier field; UserID wins when both are given', () => withServer([], async (s) => {
   assert.deepEqual(await s.call(IMPORT, { Identifier: 'legacy', Nick: 'Old SDK' }), OK);
   assert.deepEqual(profile(s, 'legacy'), { nick: 'Old SDK', face_url: null });
   assert.deepEqual(await s.call(IMPORT, { UserID: 'new-name', Identifier: 'old-name' }), OK);
@@ -92,7 +83,7 @@ test('account_import accepts the legacy Identifier field; UserID wins when both 
   assertFail(await s.call(IMPORT, { Identifier: 7 }), 70402, 'legacy Identifier not a string');
 }));
 
-test('account_import: UserID length is counted in UTF-8 bytes, at most 32', () => withServer(async (s) => {
+test('account_import: UserID length is counted in UTF-8 bytes, at most 32', () => withServer([], async (s) => {
   assert.deepEqual(await s.call(IMPORT, { UserID: ID32 }), OK);
   assert.deepEqual(await s.call(IMPORT, { UserID: CJK32 }), OK);
   assert.deepEqual(await s.call(IMPORT, { UserID: '中' }), OK);
@@ -103,7 +94,7 @@ test('account_import: UserID length is counted in UTF-8 bytes, at most 32', () =
   assert.equal(r.ResultItem[0].AccountStatus, 'NotImported');
 }));
 
-test('account_import: UserID missing or of the wrong type gets 70402', () => withServer(async (s) => {
+test('account_import: UserID missing or of the wrong type gets 70402', () => withServer([], async (s) => {
   const before = rowCount(s);
   const bodies: Array<[string, unknown]> = [
     ['empty object', {}], ['UserID empty', { UserID: '' }], ['UserID null', { UserID: null }], ['UserID number', { UserID: 42 }],
@@ -114,7 +105,7 @@ test('account_import: UserID missing or of the wrong type gets 70402', () => wit
   assert.equal(rowCount(s), before, 'nothing was written');
 }));
 
-test('account_import: Nick or FaceUrl over 500 bytes (or not a string) gets 40601 and imports nothing', () => withServer(async (s) => {
+test('account_import: Nick or FaceUrl over 500 bytes (or not a string) gets 40601 and imports nothing', () => withServer([], async (s) => {
   assert.deepEqual(await s.call(IMPORT, { UserID: 'n500', Nick: 'x'.repeat(500), FaceUrl: 'f'.repeat(500) }), OK);
   assert.deepEqual(await s.call(IMPORT, { UserID: 'cjk500', Nick: '中'.repeat(166) + 'xx' }), OK);
   assert.equal(profile(s, 'cjk500')?.nick, '中'.repeat(166) + 'xx');
@@ -134,7 +125,7 @@ test('account_import: Nick or FaceUrl over 500 bytes (or not a string) gets 4060
 
 // ---- multiaccount_import --------------------------------------------------------------------
 
-test('multiaccount_import imports every valid UserID and answers FailAccounts', () => withServer(async (s) => {
+test('multiaccount_import imports every valid UserID and answers FailAccounts', () => withServer([], async (s) => {
   assert.deepEqual(await s.call(MULTI, { Accounts: ['a', 'b', 'c'] }), { ...OK, FailAccounts: [] });
   assert.deepEqual(await statusOf(s, 'a', 'b', 'c'), ['Imported', 'Imported', 'Imported']);
   // Again, with an existing one and a duplicate: still no failures.
@@ -142,7 +133,7 @@ test('multiaccount_import imports every valid UserID and answers FailAccounts', 
   assert.deepEqual(await statusOf(s, 'a', 'd'), ['Imported', 'Imported']);
 }));
 
-test('multiaccount_import lists invalid UserIDs (33 bytes, 11 × 中, empty) in FailAccounts and imports the rest', () => withServer(async (s) => {
+test('multiaccount_import lists invalid UserIDs (33 bytes, 11 × 中, empty) in FailAccounts and imports the rest', () => withServer([], async (s) => {
   const r = await s.call(MULTI, { Accounts: ['good1', ID33, '', CJK33, 'good2', CJK32] });
   assert.deepEqual(r, { ...OK, FailAccounts: [ID33, '', CJK33] });
   assert.deepEqual(await statusOf(s, 'good1', 'good2', CJK32), ['Imported', 'Imported', 'Imported']);
@@ -151,7 +142,7 @@ test('multiaccount_import lists invalid UserIDs (33 bytes, 11 × 中, empty) in 
   assert.equal(rowCount(s), before);
 }));
 
-test('multiaccount_import takes 100 accounts; 101 get 70402 and import none', () => withServer(async (s) => {
+test('multiaccount_import takes 100 accounts; 101 get 70402 and import none', () => withServer([], async (s) => {
   const hundred = Array.from({ length: 100 }, (_, i) => `h${i}`);
   assert.deepEqual(await s.call(MULTI, { Accounts: hundred }), { ...OK, FailAccounts: [] });
   assert.deepEqual(await statusOf(s, 'h0', 'h99'), ['Imported', 'Imported']);
@@ -162,7 +153,7 @@ test('multiaccount_import takes 100 accounts; 101 get 70402 and import none', ()
   assert.deepEqual(await statusOf(s, 't0', 't100'), ['NotImported', 'NotImported']);
 }));
 
-test('multiaccount_import: Accounts missing, empty or of the wrong type gets 70402 and imports nothing', () => withServer(async (s) => {
+test('multiaccount_import: Accounts missing, empty or of the wrong type gets 70402 and imports nothing', () => withServer([], async (s) => {
   const before = rowCount(s);
   const bodies: Array<[string, unknown]> = [
     ['no Accounts', {}], ['Accounts null', { Accounts: null }], ['Accounts a string', { Accounts: 'alice' }],
@@ -177,7 +168,7 @@ test('multiaccount_import: Accounts missing, empty or of the wrong type gets 704
 
 // ---- account_delete -------------------------------------------------------------------------
 
-test('account_delete deletes known accounts and answers 70107 per unknown one', () => withServer(async (s) => {
+test('account_delete deletes known accounts and answers 70107 per unknown one', () => withServer([], async (s) => {
   await s.call(MULTI, { Accounts: ['a', 'b', 'keep'] });
   const r = await s.call(DELETE, { DeleteItem: [{ UserID: 'a' }, { UserID: 'nobody' }, { UserID: 'b' }] });
   assert.deepEqual(r, {
@@ -200,7 +191,7 @@ test('account_delete deletes known accounts and answers 70107 per unknown one', 
   assert.deepEqual(await statusOf(s, 'a'), ['Imported']);
 }));
 
-test('account_delete takes 100 items; 101 get 70402 and delete none', () => withServer(async (s) => {
+test('account_delete takes 100 items; 101 get 70402 and delete none', () => withServer([], async (s) => {
   const ids = Array.from({ length: 101 }, (_, i) => `d${i}`);
   await s.call(MULTI, { Accounts: ids.slice(0, 100) });
   await s.call(IMPORT, { UserID: 'd100' });
@@ -213,7 +204,7 @@ test('account_delete takes 100 items; 101 get 70402 and delete none', () => with
   assert.deepEqual(await statusOf(s, 'd0', 'd99', 'd100'), ['NotImported', 'NotImported', 'Imported']);
 }));
 
-test('account_delete: DeleteItem or an item missing, empty or of the wrong type gets 70402 and deletes nothing', () => withServer(async (s) => {
+test('account_delete: DeleteItem or an item missing, empty or of the wrong type gets 70402 and deletes nothing', () => withServer([], async (s) => {
   await s.call(IMPORT, { UserID: 'keep' });
   const keep = { UserID: 'keep' };
   const bodies: Array<[string, unknown]> = [
@@ -229,7 +220,7 @@ test('account_delete: DeleteItem or an item missing, empty or of the wrong type 
 
 // ---- account_check --------------------------------------------------------------------------
 
-test('account_check answers AccountStatus per item, in request order', () => withServer(async (s) => {
+test('account_check answers AccountStatus per item, in request order', () => withServer([], async (s) => {
   await s.call(MULTI, { Accounts: ['alice', CJK32] });
   const r = await s.call(CHECK, { CheckItem: [{ UserID: 'nobody' }, { UserID: 'alice' }, { UserID: ADMIN }, { UserID: CJK32 }, { UserID: 'alice' }] });
   assert.deepEqual(r, {
@@ -244,7 +235,7 @@ test('account_check answers AccountStatus per item, in request order', () => wit
   });
 }));
 
-test('account_check takes 100 items; 101 get 70402', () => withServer(async (s) => {
+test('account_check takes 100 items; 101 get 70402', () => withServer([], async (s) => {
   const items = Array.from({ length: 101 }, (_, i) => ({ UserID: `c${i}` }));
   const r = await s.call(CHECK, { CheckItem: items.slice(0, 100) });
   assert.equal(r.ErrorCode, 0);
@@ -253,7 +244,7 @@ test('account_check takes 100 items; 101 get 70402', () => withServer(async (s) 
   assertFail(await s.call(CHECK, { CheckItem: items }), 70402, '101 items');
 }));
 
-test('account_check: CheckItem or an item missing, empty or of the wrong type gets 70402', () => withServer(async (s) => {
+test('account_check: CheckItem or an item missing, empty or of the wrong type gets 70402', () => withServer([], async (s) => {
   const ok = { UserID: 'alice' };
   const bodies: Array<[string, unknown]> = [
     ['no CheckItem', {}], ['CheckItem a string', { CheckItem: 'alice' }], ['CheckItem an object', { CheckItem: ok }],
@@ -266,7 +257,7 @@ test('account_check: CheckItem or an item missing, empty or of the wrong type ge
 
 // ---- kick -----------------------------------------------------------------------------------
 
-test('kick answers 0 for a known account and records when its sessions ended', () => withServer(async (s) => {
+test('kick answers 0 for a known account and records when its sessions ended', () => withServer([], async (s) => {
   await s.call(IMPORT, { UserID: 'alice' });
   assert.equal(await s.parley.store.kickedAt(SDKAPPID, 'alice'), undefined);
   assert.deepEqual(await s.call(KICK, { UserID: 'alice' }), OK);
@@ -277,7 +268,7 @@ test('kick answers 0 for a known account and records when its sessions ended', (
   assert.deepEqual(await statusOf(s, 'alice'), ['Imported'], 'a kick does not delete the account');
 }));
 
-test('kick of an unknown or deleted account gets 70107 and creates nothing', () => withServer(async (s) => {
+test('kick of an unknown or deleted account gets 70107 and creates nothing', () => withServer([], async (s) => {
   assertFail(await s.call(KICK, { UserID: 'ghost' }), 70107, 'never imported');
   assert.equal(await s.parley.store.kickedAt(SDKAPPID, 'ghost'), undefined);
   assert.deepEqual(await statusOf(s, 'ghost'), ['NotImported']);
@@ -287,7 +278,7 @@ test('kick of an unknown or deleted account gets 70107 and creates nothing', () 
   assert.deepEqual(await statusOf(s, 'gone'), ['NotImported']);
 }));
 
-test('kick: UserID missing, empty, of the wrong type or too long gets 70402', () => withServer(async (s) => {
+test('kick: UserID missing, empty, of the wrong type or too long gets 70402', () => withServer([], async (s) => {
   await s.call(IMPORT, { UserID: ID32 });
   const bodies: Array<[string, unknown]> = [
     ['no UserID', {}], ['empty', { UserID: '' }], ['number', { UserID: 1 }], ['array', { UserID: [ID32] }],
@@ -300,7 +291,7 @@ test('kick: UserID missing, empty, of the wrong type or too long gets 70402', ()
 
 // ---- common to every account API ------------------------------------------------------------
 
-test('every account API answers 70403 for a non-admin identifier and changes nothing', () => withServer(async (s) => {
+test('every account API answers 70403 for a non-admin identifier and changes nothing', () => withServer([], async (s) => {
   await s.call(MULTI, { Accounts: ['alice', 'bob'] });
   const sig = s.sig('alice');
   const calls: Array<[string, unknown]> = [
@@ -312,7 +303,7 @@ test('every account API answers 70403 for a non-admin identifier and changes not
   assert.equal(await s.parley.store.kickedAt(SDKAPPID, 'bob'), undefined);
 }));
 
-test('every account API answers 70500 when the store fails, without leaking the cause', () => withServer(async (s) => {
+test('every account API answers 70500 when the store fails, without leaking the cause', () => withServer([], async (s) => {
   const store = s.parley.store as unknown as Record<string, unknown>;
   for (const m of ['importAccount', 'importAccounts', 'deleteAccounts', 'existingAccounts', 'kickAccount']) {
     store[m] = async () => {

@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WebSocket } from 'ws';
 import { ApiError } from '../src/domain/errors.js';
-import { startTestServer, text, type TestServer } from './helpers/server.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+import { text } from './helpers/rest.js';
 
 interface Frame { id?: number; code?: number; message?: string }
 

@@ -3,7 +3,8 @@
 // it can come back and sync everything. A client that reads again after a backlog is told to sync.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ADMIN, startTestServer, text, type TestServer } from './helpers/server.js';
+import { ADMIN, startTestServer, type TestServer } from './helpers/server.js';
+import { text } from './helpers/rest.js';
 import { RawClient, sleep } from './helpers/raw-client.js';
 
 const LIMITS = { sendBufferBytes: 256 * 1024, sendBufferHardBytes: 1024 * 1024, pageBytes: 64 * 1024, backlogMs: 1000 };

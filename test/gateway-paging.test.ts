@@ -3,7 +3,8 @@
 // second sync while one is answered shares it; live pushes wait while the client is paging.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ADMIN, startTestServer, text, type TestServer } from './helpers/server.js';
+import { ADMIN, startTestServer, type TestServer } from './helpers/server.js';
+import { text } from './helpers/rest.js';
 import { RawClient, sleep } from './helpers/raw-client.js';
 
 async function withServer(fn: (s: TestServer) => Promise<void>, o: Parameters<typeof startTestServer>[0] = {}): Promise<void> {

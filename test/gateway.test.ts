@@ -4,74 +4,16 @@
 // keeps serving.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { WebSocket } from 'ws';
-import { startTestServer, text, type TestServer } from './helpers/server.js';
+import { text } from './helpers/rest.js';
+import { withServer, type TestServer } from './helpers/server.js';
+import { WsClient } from './helpers/ws.js';
 
-const SAFETY_MS = 15_000;
-
-interface Frame {
-  op: string;
-  id?: number;
-  code?: number;
-  message?: string;
-  data: Record<string, any>;
-}
-
-/** A raw client: every frame it receives, and promises for the next frame of a kind or the close. */
-class RawClient {
-  readonly frames: Frame[] = [];
-  private waiters: Array<{ match: (f: Frame) => boolean; resolve: (f: Frame) => void }> = [];
-  readonly closed: Promise<{ code: number; reason: string }>;
-  private constructor(readonly ws: WebSocket) {
-    ws.on('message', (raw) => {
-      const f = JSON.parse(String(raw)) as Frame;
-      this.frames.push(f);
-      this.waiters = this.waiters.filter((w) => (w.match(f) ? (w.resolve(f), false) : true));
-    });
-    this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
-  }
-
-  static async open(s: TestServer): Promise<RawClient> {
-    const ws = new WebSocket(`${s.base.replace(/^http/, 'ws')}/v1/ws`);
-    await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
-      ws.once('error', reject);
-    });
-    return new RawClient(ws);
-  }
-
-  next(match: (f: Frame) => boolean): Promise<Frame> {
-    const seen = this.frames.find(match);
-    if (seen) return Promise.resolve(seen);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('no such frame arrived')), SAFETY_MS);
-      this.waiters.push({ match, resolve: (f) => { clearTimeout(timer); resolve(f); } });
-    });
-  }
-
-  request(op: string, id: number, data: unknown): Promise<Frame> {
-    this.ws.send(JSON.stringify({ op, id, data }));
-    return this.next((f) => f.id === id);
-  }
-
-  login(s: TestServer, user: string, id = 1, extra: Record<string, unknown> = {}): Promise<Frame> {
-    return this.request('login', id, { protocol: 1, sdkAppId: s.app.sdkAppId, userId: user, userSig: s.sig(user), platform: 'Web', deviceId: `${user}-d`, ...extra });
-  }
-}
-
-async function withServer(fn: (s: TestServer) => Promise<void>): Promise<void> {
-  const s = await startTestServer();
-  try {
-    await s.call('im_open_login_svc/multiaccount_import', { Accounts: ['alice', 'bob', 'carol'] });
-    await fn(s);
-  } finally {
-    await s.close();
-  }
-}
+/** Every test's accounts. */
+const ACCOUNTS = ['alice', 'bob', 'carol'];
 
 /** The server still logs in a fresh client and answers REST: it was not harmed. */
 async function stillServes(s: TestServer): Promise<void> {
-  const c = await RawClient.open(s);
+  const c = await WsClient.open(s);
   const answer = await c.login(s, 'carol', 99);
   assert.equal(answer.code, 0, 'a fresh login still works');
   c.ws.close();
@@ -79,22 +21,22 @@ async function stillServes(s: TestServer): Promise<void> {
   assert.equal(health.status, 200);
 }
 
-test('before login: a frame that is not login is refused with 2024 and the connection closed (4001)', () => withServer(async (s) => {
-  const c = await RawClient.open(s);
+test('before login: a frame that is not login is refused with 2024 and the connection closed (4001)', () => withServer(ACCOUNTS, async (s) => {
+  const c = await WsClient.open(s);
   const answer = await c.request('send', 5, { to: 'bob', random: 1, body: text('x') });
   assert.equal(answer.code, 2024);
   assert.equal((await c.closed).code, 4001);
   await stillServes(s);
 }));
 
-test('malformed JSON before login: an error frame 90001 and the connection closed; after login it stays open', () => withServer(async (s) => {
-  const c = await RawClient.open(s);
+test('malformed JSON before login: an error frame 90001 and the connection closed; after login it stays open', () => withServer(ACCOUNTS, async (s) => {
+  const c = await WsClient.open(s);
   c.ws.send('{not json');
   const err = await c.next((f) => f.op === 'error');
   assert.equal(err.data.code, 90001);
   assert.equal((await c.closed).code, 4001);
 
-  const d = await RawClient.open(s);
+  const d = await WsClient.open(s);
   assert.equal((await d.login(s, 'alice')).code, 0);
   d.ws.send('[1,2,3]');
   const err2 = await d.next((f) => f.op === 'error');
@@ -106,8 +48,8 @@ test('malformed JSON before login: an error frame 90001 and the connection close
   await stillServes(s);
 }));
 
-test('an unknown op is answered 60009 and a non-object data 90001, on the same id; the session goes on', () => withServer(async (s) => {
-  const c = await RawClient.open(s);
+test('an unknown op is answered 60009 and a non-object data 90001, on the same id; the session goes on', () => withServer(ACCOUNTS, async (s) => {
+  const c = await WsClient.open(s);
   assert.equal((await c.login(s, 'alice')).code, 0);
   const unknown = await c.request('teleport', 7, {});
   assert.equal(unknown.code, 60009);
@@ -120,8 +62,8 @@ test('an unknown op is answered 60009 and a non-object data 90001, on the same i
   c.ws.close();
 }));
 
-test('frames over 64 KiB get an error 93000 and are ignored; over 1 MiB the connection is closed (1009)', () => withServer(async (s) => {
-  const c = await RawClient.open(s);
+test('frames over 64 KiB get an error 93000 and are ignored; over 1 MiB the connection is closed (1009)', () => withServer(ACCOUNTS, async (s) => {
+  const c = await WsClient.open(s);
   assert.equal((await c.login(s, 'alice')).code, 0);
   c.ws.send(JSON.stringify({ op: 'send', id: 2, data: { to: 'bob', random: 1, body: text('x'.repeat(70 * 1024)) } }));
   const err = await c.next((f) => f.op === 'error');
@@ -137,7 +79,7 @@ test('frames over 64 KiB get an error 93000 and are ignored; over 1 MiB the conn
   await stillServes(s);
 }));
 
-test('bad logins: wrong key 70009, expired 70001, unknown app 70020, unknown user 70107, then closed', () => withServer(async (s) => {
+test('bad logins: wrong key 70009, expired 70001, unknown app 70020, unknown user 70107, then closed', () => withServer(ACCOUNTS, async (s) => {
   const cases: Array<[Record<string, unknown>, number]> = [
     [{ userSig: s.sig('alice', { secretKey: 'another-secret-key' }) }, 70009],
     [{ userSig: s.sig('alice', { expire: 10, now: Math.floor(s.clock.nowMs() / 1000) - 100 }) }, 70001],
@@ -146,7 +88,7 @@ test('bad logins: wrong key 70009, expired 70001, unknown app 70020, unknown use
     [{ userSig: s.sig('bob') }, 70013],
   ];
   for (const [extra, code] of cases) {
-    const c = await RawClient.open(s);
+    const c = await WsClient.open(s);
     const answer = await c.login(s, 'alice', 1, extra);
     assert.equal(answer.code, code, JSON.stringify(Object.keys(extra)));
     assert.equal((await c.closed).code, 4001);
@@ -154,8 +96,8 @@ test('bad logins: wrong key 70009, expired 70001, unknown app 70020, unknown use
   await stillServes(s);
 }));
 
-test('a second login on one connection is refused with 2025', () => withServer(async (s) => {
-  const c = await RawClient.open(s);
+test('a second login on one connection is refused with 2025', () => withServer(ACCOUNTS, async (s) => {
+  const c = await WsClient.open(s);
   c.ws.send(JSON.stringify({ op: 'login', id: 1, data: { protocol: 1, sdkAppId: s.app.sdkAppId, userId: 'alice', userSig: s.sig('alice'), deviceId: 'a1' } }));
   c.ws.send(JSON.stringify({ op: 'login', id: 2, data: { protocol: 1, sdkAppId: s.app.sdkAppId, userId: 'alice', userSig: s.sig('alice'), deviceId: 'a2' } }));
   const second = await c.next((f) => f.id === 2);
@@ -163,9 +105,9 @@ test('a second login on one connection is refused with 2025', () => withServer(a
   await stillServes(s);
 }));
 
-test('a client recalling someone else\'s message gets 20022 and the message stays; its own recall works', () => withServer(async (s) => {
+test('a client recalling someone else\'s message gets 20022 and the message stays; its own recall works', () => withServer(ACCOUNTS, async (s) => {
   const sent = await s.call('openim/sendmsg', { From_Account: 'alice', To_Account: 'bob', MsgRandom: 1, MsgSeq: 1, MsgBody: text('from alice') });
-  const bob = await RawClient.open(s);
+  const bob = await WsClient.open(s);
   assert.equal((await bob.login(s, 'bob')).code, 0);
   const notHis = await bob.request('recall', 2, { to: 'alice', msgKey: sent.MsgKey });
   assert.equal(notHis.code, 20022);
@@ -176,7 +118,7 @@ test('a client recalling someone else\'s message gets 20022 and the message stay
   assert.equal(roam.MsgList[0].MsgFlagBits, 0, 'still there');
   assert.equal(roam.MsgList[0].MsgBody[0].MsgContent.Text, 'from alice');
 
-  const alice = await RawClient.open(s);
+  const alice = await WsClient.open(s);
   assert.equal((await alice.login(s, 'alice')).code, 0);
   const own = await alice.request('recall', 2, { to: 'bob', msgKey: sent.MsgKey });
   assert.equal(own.code, 0);
@@ -186,9 +128,9 @@ test('a client recalling someone else\'s message gets 20022 and the message stay
   alice.ws.close();
 }));
 
-test('sync answers only after the events up to lastSeq were pushed on the connection', () => withServer(async (s) => {
+test('sync answers only after the events up to lastSeq were pushed on the connection', () => withServer(ACCOUNTS, async (s) => {
   for (let i = 0; i < 5; i++) await s.call('openim/sendmsg', { From_Account: 'alice', To_Account: 'bob', MsgRandom: i, MsgBody: text(`m${i}`) });
-  const c = await RawClient.open(s);
+  const c = await WsClient.open(s);
   assert.equal((await c.login(s, 'bob')).code, 0);
   const answer = await c.request('sync', 2, { cursor: 0 });
   assert.equal(answer.code, 0);

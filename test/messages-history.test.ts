@@ -1,12 +1,12 @@
 // admin_getroammsg (spec §4.4): paging backwards, bounds, size cap, IsPeerRead, per-user views.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { T0 } from './helpers/server.js';
+import { T0, withServer } from './helpers/server.js';
 import type { TestServer } from './helpers/server.js';
 import {
-  BAD_JSON, MAX_U32, call, expectFail, expectOk, expectRejected, history, roam, send, snapshot, text, walk, withServer,
-  type RoamMsg,
+  BAD_JSON, MAX_U32, call, expectFail, expectOk, expectRejected, history, roam, send, snapshot, walk, type RoamMsg,
 } from './helpers/messages.js';
+import { text } from './helpers/rest.js';
 
 const CAP = 13 * 1024;
 

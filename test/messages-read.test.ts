@@ -2,11 +2,12 @@
 // query_online_status / querystate (§3.6).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { T0 } from './helpers/server.js';
+import { T0, withServer } from './helpers/server.js';
 import type { TestServer } from './helpers/server.js';
 import {
-  BAD_JSON, app, call, db, events, expectFail, expectOk, expectRejected, history, send, snapshot, text, unread, withServer,
+  BAD_JSON, app, call, db, events, expectFail, expectOk, expectRejected, history, send, snapshot, unread,
 } from './helpers/messages.js';
+import { text } from './helpers/rest.js';
 
 const setRead = (s: TestServer, owner: string, peer: string, MsgReadTime?: unknown) =>
   call(s, 'admin_set_msg_read', { Report_Account: owner, Peer_Account: peer, ...(MsgReadTime !== undefined ? { MsgReadTime } : {}) });

@@ -2,12 +2,14 @@
 // content erased from the database file, unread counts, events, audit, concurrency, age.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ADMIN, T0 } from './helpers/server.js';
+import { ADMIN, T0, withServer } from './helpers/server.js';
 import type { TestServer } from './helpers/server.js';
 import {
-  BAD_JSON, MAX_U32, app, call, db, events, expectFail, expectOk, expectRejected, history, inDatabaseFiles, messageEvents,
-  send, snapshot, text, unique, unread, withServer, type RoamMsg,
+  BAD_JSON, MAX_U32, app, call, db, events, expectFail, expectOk, expectRejected, history, messageEvents, send,
+  snapshot, unread, type RoamMsg,
 } from './helpers/messages.js';
+import { inDatabaseFiles } from './helpers/files.js';
+import { text, unique } from './helpers/rest.js';
 
 const withdraw = (s: TestServer, from: string, to: string, MsgKey: string) =>
   call(s, 'admin_msgwithdraw', { From_Account: from, To_Account: to, MsgKey });

@@ -1,13 +1,14 @@
 // sendmsg, batchsendmsg, importmsg (spec §4.1–4.3, §5; decisions in shared/spec/README.md).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ADMIN, T0 } from './helpers/server.js';
+import { ADMIN, T0, withServer } from './helpers/server.js';
 import type { TestServer } from './helpers/server.js';
 import type { BusNotice } from '../src/ports/bus.js';
 import {
   BAD_JSON, MAX_U32, app, call, callRaw, db, events, expectFail, expectOk, expectRejected, history, messageCount,
-  messageEvents, send, snapshot, text, unique, unread, withServer,
+  messageEvents, send, snapshot, unread,
 } from './helpers/messages.js';
+import { text, unique } from './helpers/rest.js';
 
 // ---- samples ------------------------------------------------------------------------------
 

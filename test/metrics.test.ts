@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { WebSocket } from 'ws';
-import { startTestServer, text, type TestServer } from './helpers/server.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+import { text } from './helpers/rest.js';
 
 async function metrics(s: TestServer, headers: Record<string, string> = {}): Promise<string> {
   const res = await fetch(`${s.base}/metrics`, { headers });

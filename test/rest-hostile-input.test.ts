@@ -3,7 +3,8 @@
 // on SQLite and PostgreSQL; free text (CloudCustomData) is stored as sent.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestServer, text, type TestServer } from './helpers/server.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+import { text } from './helpers/rest.js';
 import { hasPostgres, startPostgresTestServer } from './helpers/postgres-server.js';
 
 const PROTO_NAMES = ['constructor', 'toString', 'valueOf', 'hasOwnProperty', '__proto__'];

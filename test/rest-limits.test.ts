@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from '../src/config/http-limits.js';
-import { startTestServer, text, type TestServer } from './helpers/server.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+import { text } from './helpers/rest.js';
 
 const limits = (o: Partial<HttpLimits>): HttpLimits => ({ ...DEFAULT_HTTP_LIMITS, ...o });
 

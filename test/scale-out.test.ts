@@ -8,10 +8,11 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { Redis } from 'ioredis';
-import { WebSocket } from 'ws';
 import { PostgresStore } from '../src/adapters/postgres/postgres-store.js';
 import { RedisBus } from '../src/adapters/redis-bus.js';
-import { startTestServer, text, type TestServer } from './helpers/server.js';
+import { text } from './helpers/rest.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+import { WsClient } from './helpers/ws.js';
 
 const PG_URL = process.env.PARLEY_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = process.env.PARLEY_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -58,45 +59,26 @@ test('a device on node A gets a message sent and recalled through node B, pushed
     await b.call('im_open_login_svc/multiaccount_import', { Accounts: ['alice', 'bob'] });
 
     // bob's device connects to node A.
-    const ws = new WebSocket(`${a.base.replace(/^http/, 'ws')}/v1/ws`);
-    const events: Array<{ seq: number; kind: string; message?: { body: unknown[] } }> = [];
-    let wake: () => void = () => {};
-    ws.on('message', (raw) => {
-      const f = JSON.parse(String(raw));
-      if (f.op === 'events') {
-        events.push(...f.data.events);
-        wake();
-      }
-    });
-    await new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject); });
-    const loggedIn = new Promise<any>((resolve) => ws.on('message', (raw) => { const f = JSON.parse(String(raw)); if (f.op === 'login') resolve(f); }));
-    ws.send(JSON.stringify({ op: 'login', id: 1, data: { protocol: 1, sdkAppId: a.app.sdkAppId, userId: 'bob', userSig: a.sig('bob'), platform: 'Web', deviceId: 'bob-1', cursor: 0 } }));
-    assert.equal((await loggedIn).code, 0);
-    const until = (n: number) => new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`only ${events.length} of ${n} events arrived`)), 15_000);
-      const check = () => { if (events.length >= n) { clearTimeout(timer); resolve(); } };
-      wake = check;
-      check();
-    });
+    const bob = await WsClient.login(a, 'bob', { deviceId: 'bob-1', extra: { cursor: 0 } });
 
     // Sent through node B: node A learns of it from the bus and pushes it (no reconnect, no poll).
     const sent = await b.call('openim/sendmsg', { From_Account: 'alice', To_Account: 'bob', MsgRandom: 1, MsgSeq: 1, MsgBody: text('across nodes') });
     assert.equal(sent.ErrorCode, 0);
-    await until(1);
+    let events = await bob.eventsUpTo(1);
     assert.equal(events[0]!.kind, 'message');
     assert.deepEqual(events[0]!.message!.body, text('across nodes'));
 
     // Recalled through node B: the recall reaches the device on node A too.
     const recalled = await b.call('openim/admin_msgwithdraw', { From_Account: 'alice', To_Account: 'bob', MsgKey: sent.MsgKey });
     assert.equal(recalled.ErrorCode, 0);
-    await until(2);
+    events = await bob.eventsUpTo(2);
     assert.equal(events[1]!.kind, 'recall');
     assert.equal(events[1]!.seq, 2);
 
     // The node holding the connection reports the device online (presence is per node; see docs/deployment.md).
     const onA = await a.call('openim/query_online_status', { To_Account: ['bob'] });
     assert.equal(onA.QueryResult[0].State, 'Online');
-    ws.close();
+    await bob.close();
   } finally {
     await a?.close();
     await b?.close();

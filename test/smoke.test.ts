@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestServer, text } from './helpers/server.js';
+import { text } from './helpers/rest.js';
+import { startTestServer } from './helpers/server.js';
 
 test('a backend can import accounts, send, read history and recall over HTTP', async () => {
   const s = await startTestServer();

@@ -362,4 +362,22 @@ export interface Store {
   /** Schedules another attempt at `nextAt` (ms). */
   callbackFailed(id: number, nextAt: number, error: string): Promise<void>;
   callbackGivenUp(id: number): Promise<void>;
+
+  // Reading the callback outbox without claiming anything (operators, tests).
+  /** The callbacks of `app` waiting in the outbox, oldest first, with their delivery state. */
+  outboxOf(app: AppId): Promise<OutboxEntry[]>;
+}
+
+/** A callback waiting in the outbox, as `outboxOf` shows it. */
+export interface OutboxEntry {
+  id: number;
+  command: string;
+  orderKey: string;
+  body: Record<string, unknown>;
+  attempts: number;
+  /** When the next attempt is due (ms). */
+  nextAt: number;
+  /** Claimed by a dispatcher until then (ms); 0 when not in flight. */
+  leaseUntil: number;
+  lastError: string | null;
 }

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ADMIN, T0 } from '../helpers/server.js';
 import {
-  WsClient, baseQuery, expectOk, failedAttempts, hang, headsFailed, inDatabaseFiles, ok, openim, outbox, sendmsg, status500, text,
+  WsClient, baseQuery, expectOk, failedAttempts, hang, headsFailed, storedAnywhere, ok, openim, outbox, sendmsg, status500, text,
   withCallbacks,
 } from './helpers.js';
 
@@ -62,7 +62,7 @@ test('C2C.CallbackAfterMsgWithDraw after an admin recall: From/To, MsgKey, the r
     // A recall that fails (already recalled) sends nothing more.
     const again = await openim(s, 'admin_msgwithdraw', { From_Account: 'alice', To_Account: 'bob', MsgKey: a.MsgKey });
     assert.equal(again.ErrorCode, 20023);
-    assert.deepEqual(outbox(s), []);
+    assert.deepEqual((await outbox(s)), []);
   });
 });
 
@@ -153,7 +153,7 @@ test('a failing head holds back its own conversation only; the rest of it follow
     failing.add(m1.MsgKey);
     const first = await r.waitFor(1, (h) => h.body.MsgKey === m1.MsgKey);
     assert.equal(first.length, 1);
-    const entry = outbox(s).find((o) => o.body.MsgKey === m1.MsgKey)!;
+    const entry = (await outbox(s)).find((o) => o.body.MsgKey === m1.MsgKey)!;
     await failedAttempts(s, entry.id, 1);
     const m2 = await sendmsg(s, { MsgRandom: 2 });
     const m3 = await sendmsg(s, { From_Account: 'bob', To_Account: 'alice', MsgRandom: 3 });
@@ -162,7 +162,7 @@ test('a failing head holds back its own conversation only; the rest of it follow
     await r.waitFor(1, (h) => h.body.MsgKey === x.MsgKey, 'the other conversation\'s callback');
     // … while nothing of alice↔bob went past the failed head (the dispatcher passed over them).
     assert.deepEqual(r.hits.map((h) => h.body.MsgKey), [m1.MsgKey, x.MsgKey]);
-    assert.equal(outbox(s).find((o) => o.id === entry.id)!.attempts, 1, 'the head waits for its backoff');
+    assert.equal((await outbox(s)).find((o) => o.id === entry.id)!.attempts, 1, 'the head waits for its backoff');
     failing.clear();
     s.clock.advance(1000);
     await r.waitFor(5, () => true, 'the head again, then the rest');
@@ -199,10 +199,10 @@ test('a recall erases the content a still-pending after-send callback carries', 
     await r.down();
     const secret = 'pending-secret-5d1e0c';
     const sent = await sendmsg(s, { MsgSeq: 3, MsgRandom: 11, MsgBody: text(secret), CloudCustomData: `${secret}-cloud` });
-    await failedAttempts(s, outbox(s)[0]!.id, 1);
-    assert.equal(outbox(s)[0]!.body.MsgBody[0].MsgContent.Text, secret, 'queued with its content');
+    await failedAttempts(s, (await outbox(s))[0]!.id, 1);
+    assert.equal((await outbox(s))[0]!.body.MsgBody[0].MsgContent.Text, secret, 'queued with its content');
     expectOk(await openim(s, 'admin_msgwithdraw', { From_Account: 'alice', To_Account: 'bob', MsgKey: sent.MsgKey }));
-    assert.equal(inDatabaseFiles(s, secret), false, 'the content is gone from the database files, outbox included');
+    assert.equal(await storedAnywhere(s, secret), false, 'the content is gone from the database files, outbox included');
     await r.up();
     s.clock.advance(60_000);
     const [after, withdraw] = await r.waitFor(2);

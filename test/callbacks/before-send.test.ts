@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ADMIN, T0, type TestServer } from '../helpers/server.js';
 import {
-  WsClient, baseQuery, counter, callbackCounters, db, inDatabaseFiles, expectFail, expectOk, garbage, logLines, messageRows, ok,
+  WsClient, baseQuery, counter, callbackCounters, expectFail, expectOk, garbage, logLines, messageRows, ok, storedAnywhere,
   openim, outbox, reply, sendmsg, status500, text, withCallbacks, type Behaviour, type Receiver,
 } from './helpers.js';
 
@@ -99,8 +99,8 @@ test('ErrorCode 0 with MsgBody and CloudCustomData replaces both; the original i
     assert.deepEqual(after!.body.MsgBody, replacement);
     assert.equal(after!.body.CloudCustomData, 'rewritten');
     assert.equal(after!.body.MsgKey, sent.MsgKey);
-    assert.equal(inDatabaseFiles(s, original), false, 'the replaced text is not in the database');
-    assert.equal(inDatabaseFiles(s, 'original-cloud-77e2'), false, 'the replaced CloudCustomData is not in the database');
+    assert.equal(await storedAnywhere(s, original), false, 'the replaced text is not in the database');
+    assert.equal(await storedAnywhere(s, 'original-cloud-77e2'), false, 'the replaced CloudCustomData is not in the database');
   });
 });
 
@@ -119,9 +119,9 @@ test('ErrorCode 1 rejects: the sender gets 20006, nothing is stored, no after-se
     expectFail(res, 20006, 'ErrorCode 1');
     assert.equal(typeof res.ErrorInfo, 'string');
     assert.ok(res.ErrorInfo.length > 0);
-    assert.equal(messageRows(s), 0);
+    assert.equal((await messageRows(s)), 0);
     assert.deepEqual(await recipientView(s), NOTHING);
-    assert.deepEqual(outbox(s), [], 'no after-send callback is queued for a rejected message');
+    assert.deepEqual((await outbox(s)), [], 'no after-send callback is queued for a rejected message');
   });
 });
 
@@ -132,10 +132,10 @@ test('ErrorCode 2 drops silently: the sender is told success, nobody receives, n
     expectOk(res, 'ErrorCode 2');
     assert.equal(res.MsgKey, `9_7_${T0}`, 'the sender gets a normal answer');
     assert.equal(res.MsgTime, T0);
-    assert.equal(messageRows(s), 0, 'nothing stored');
+    assert.equal((await messageRows(s)), 0, 'nothing stored');
     assert.deepEqual(await recipientView(s), NOTHING, 'the recipient sees nothing');
     assert.deepEqual(await recipientView(s, 'alice', 'bob'), NOTHING, 'the sender\'s roaming has nothing either');
-    assert.deepEqual(outbox(s), [], 'no after-send callback for a dropped message');
+    assert.deepEqual((await outbox(s)), [], 'no after-send callback for a dropped message');
   });
 });
 
@@ -148,7 +148,7 @@ test('ErrorCode 120001–130000 rejects and passes the app\'s code and ErrorInfo
       expectFail(res, code, `ErrorCode ${code}`);
       assert.equal(res.ErrorInfo, `custom refusal ${code}`);
     }
-    assert.equal(messageRows(s), 0);
+    assert.equal((await messageRows(s)), 0);
     assert.deepEqual(await recipientView(s), NOTHING);
     const c = await callbackCounters(s);
     assert.equal(counter(c, BEFORE, 'sent'), 3, 'a refusal is a callback that worked');
@@ -167,7 +167,7 @@ test('other ErrorCodes (3, 119999, 120000, 130001, -1, 0.5) are a failed callbac
         if (policy === 'deliver') expectOk(res, `ErrorCode ${code}, policy deliver`);
         else expectFail(res, 80003, `ErrorCode ${code}, policy reject`);
       }
-      assert.equal(messageRows(s), policy === 'deliver' ? codes.length : 0);
+      assert.equal((await messageRows(s)), policy === 'deliver' ? codes.length : 0);
       const c = await callbackCounters(s);
       assert.equal(counter(c, BEFORE, 'failed'), codes.length);
       assert.equal(counter(c, BEFORE, 'sent'), 0, 'an unusable reply is a failure, not also a success');
@@ -198,7 +198,7 @@ test('policy "deliver" (the default): a failed before-send callback delivers the
     await r.down();
     const sent = await sendmsg(s, { MsgRandom: random++, MsgBody: text('down') });
     assert.deepEqual((await recipientView(s)).history.find((m) => m.key === sent.MsgKey)?.body, text('down'));
-    assert.equal(messageRows(s), FAILURES.length + 1);
+    assert.equal((await messageRows(s)), FAILURES.length + 1);
     assert.equal(counter(await callbackCounters(s), BEFORE, 'failed'), FAILURES.length + 1);
     assert.equal(counter(await callbackCounters(s), BEFORE, 'sent'), 0);
     const lines = logLines(s).filter((l) => l.msg === 'before-send callback failed');
@@ -220,9 +220,9 @@ test('policy "reject": a failed before-send callback answers 80003 and stores no
     }
     await r.down();
     expectFail(await openim(s, 'sendmsg', { From_Account: 'alice', To_Account: 'bob', MsgRandom: random++, MsgBody: text('down') }), 80003, 'receiver down');
-    assert.equal(messageRows(s), 0);
+    assert.equal((await messageRows(s)), 0);
     assert.deepEqual(await recipientView(s), NOTHING);
-    assert.deepEqual(outbox(s), []);
+    assert.deepEqual((await outbox(s)), []);
   });
 });
 
@@ -233,11 +233,11 @@ test('a hanging receiver follows the policy after timeoutMs (deliver and reject)
       const res = await openim(s, 'sendmsg', { From_Account: 'alice', To_Account: 'bob', MsgRandom: 1, MsgBody: text('slow') });
       if (policy === 'deliver') expectOk(res, 'hang, deliver');
       else expectFail(res, 80003, 'hang, reject');
-      assert.equal(messageRows(s), policy === 'deliver' ? 1 : 0);
+      assert.equal((await messageRows(s)), policy === 'deliver' ? 1 : 0);
       // A late OK changes nothing, in particular it does not deliver a rejected message.
       r.release();
       expectOk(await openim(s, 'get_c2c_unread_msg_num', { To_Account: 'bob' }));
-      assert.equal(messageRows(s), policy === 'deliver' ? 1 : 0);
+      assert.equal((await messageRows(s)), policy === 'deliver' ? 1 : 0);
     });
   }
 });
@@ -270,7 +270,7 @@ test('an invalid rewrite is never used: policy "deliver" delivers the whole orig
     const c = await callbackCounters(s);
     assert.equal(counter(c, BEFORE, 'failed'), BAD_REWRITES.length);
     assert.equal(counter(c, BEFORE, 'sent'), 0);
-    assert.equal(inDatabaseFiles(s, TOO_BIG.slice(0, 2000)), false, 'the oversized rewrite is not stored');
+    assert.equal(await storedAnywhere(s, TOO_BIG.slice(0, 2000)), false, 'the oversized rewrite is not stored');
   });
 });
 
@@ -281,7 +281,7 @@ test('an invalid rewrite is never used: policy "reject" answers 80003', async ()
       r.script = () => answer(0, extra);
       expectFail(await openim(s, 'sendmsg', { From_Account: 'alice', To_Account: 'bob', MsgRandom: random++, MsgBody: text(what) }), 80003, what);
     }
-    assert.equal(messageRows(s), 0);
+    assert.equal((await messageRows(s)), 0);
   });
 });
 
@@ -293,7 +293,7 @@ test('ForbidCallbackControl skips the before-send and/or the after-send callback
     r.script = (h) => (h.command === BEFORE ? answer(1) : ok);
     const a = await sendmsg(s, { MsgRandom: 1, ForbidCallbackControl: ['ForbidBeforeSendMsgCallback'] });
     assert.equal(r.of(BEFORE).length, 0, 'no before-send callback');
-    assert.equal(messageRows(s), 1, 'delivered although the receiver would have refused');
+    assert.equal((await messageRows(s)), 1, 'delivered although the receiver would have refused');
     const [afterA] = await r.waitForCommand(AFTER);
     assert.equal(afterA!.body.MsgKey, a.MsgKey, 'the after-send callback still comes');
 
@@ -301,7 +301,7 @@ test('ForbidCallbackControl skips the before-send and/or the after-send callback
     const b = await sendmsg(s, { MsgRandom: 2, ForbidCallbackControl: ['ForbidAfterSendMsgCallback'] });
     assert.equal(r.of(BEFORE).length, 1);
     assert.equal(r.of(BEFORE)[0]!.body.MsgKey, b.MsgKey);
-    assert.deepEqual(outbox(s).filter((o) => o.body.MsgKey === b.MsgKey), [], 'no after-send callback queued');
+    assert.deepEqual((await outbox(s)).filter((o) => o.body.MsgKey === b.MsgKey), [], 'no after-send callback queued');
 
     await sendmsg(s, { MsgRandom: 3, ForbidCallbackControl: ['ForbidBeforeSendMsgCallback', 'ForbidAfterSendMsgCallback'] });
     assert.equal(r.of(BEFORE).length, 1, 'still only b\'s before-send');
@@ -322,9 +322,9 @@ test('batchsendmsg and importmsg never trigger callbacks', async () => {
     for (const sync of [2, 5]) {
       expectOk(await openim(s, 'importmsg', { SyncFromOldSystem: sync, From_Account: 'alice', To_Account: 'bob', MsgRandom: 10 + sync, MsgTimeStamp: T0 - 100, MsgBody: text('imported') }), `importmsg ${sync}`);
     }
-    assert.equal(messageRows(s), 4);
+    assert.equal((await messageRows(s)), 4);
     assert.equal(r.hits.length, 0, 'no before-send callback');
-    assert.deepEqual(outbox(s), [], 'no after-send callback queued');
+    assert.deepEqual((await outbox(s)), [], 'no after-send callback queued');
     r.script = () => ok;
     const marker = await sendmsg(s, { MsgRandom: 99 });
     const [after] = await r.waitForCommand(AFTER);
@@ -371,7 +371,7 @@ test('client sends run the before-send callback with OptPlatform Web, and its an
 
       const history = (await recipientView(s)).history.map((m) => m.body);
       assert.deepEqual(history, [text('plain'), text('rewritten')], 'only the delivered ones are stored');
-      assert.equal(db(s).prepare("SELECT COUNT(*) FROM events WHERE user_id = 'bob'").pluck().get(), 2, 'bob received two messages');
+      assert.equal((await s.parley.store.eventsAfter(s.app.sdkAppId, 'bob', 0, 1000, Math.floor(s.clock.nowMs() / 1000))).length, 2, 'bob received two messages');
     } finally {
       await alice.close();
     }

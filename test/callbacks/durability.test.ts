@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { T0, startTestServer, type TestServer } from '../helpers/server.js';
+import { T0, type TestServer } from '../helpers/server.js';
 import {
   Receiver, appWithCallback, assertHealthy, callbackCounters, counter, destroy, expectOk, failedAttempts, garbage, hang,
-  headsFailed, importUsers, logLines, ok, openim, outbox, outboxDrained, reply, sendmsg, status500, withCallbacks,
+  headsFailed, importUsers, logLines, ok, openim, outbox, outboxDrained, reply, sendmsg, startServer, status500, withCallbacks,
   type Behaviour,
 } from './helpers.js';
 
@@ -23,10 +23,10 @@ test('a failed after-callback is retried with exponential backoff from 1 s, capp
     let fail = true;
     r.script = (h) => (fail && h.body.From_Account === 'alice' ? status500 : ok);
     const m = await sendmsg(s, { MsgRandom: 1 });
-    const id = outbox(s)[0]!.id;
+    const id = (await outbox(s))[0]!.id;
     let row = await failedAttempts(s, id, 1);
-    assert.equal(row.next_at, s.clock.nowMs() + 1000, 'first retry 1 s later');
-    assert.match(String(row.last_error), /HTTP 500/);
+    assert.equal(row.nextAt, s.clock.nowMs() + 1000, 'first retry 1 s later');
+    assert.match(String(row.lastError), /HTTP 500/);
 
     // Not due 1 ms early: a later callback of another conversation goes out and the head stays put.
     s.clock.advance(999);
@@ -38,7 +38,7 @@ test('a failed after-callback is retried with exponential backoff from 1 s, capp
     const delays = [2000, 4000, 8000, 16_000, 32_000, 60_000, 60_000];
     for (let i = 0; i < delays.length; i++) {
       row = await failedAttempts(s, id, i + 2);
-      assert.equal(row.next_at - s.clock.nowMs(), delays[i], `delay after failure ${i + 2}`);
+      assert.equal(row.nextAt - s.clock.nowMs(), delays[i], `delay after failure ${i + 2}`);
       assert.equal(r.hits.filter((h) => h.body.MsgKey === m.MsgKey).length, i + 2);
       if (i < delays.length - 1) s.clock.advance(delays[i]!);
     }
@@ -81,7 +81,7 @@ test('every wrong answer (500, 404, garbage, no envelope, reset, redirect, hang,
       };
       if (down) await r.down();
       const m = await sendmsg(s, { MsgRandom: random++ });
-      const entry = outbox(s).find((o) => o.body.MsgKey === m.MsgKey)!;
+      const entry = (await outbox(s)).find((o) => o.body.MsgKey === m.MsgKey)!;
       await failedAttempts(s, entry.id, 1);
       if (down) await r.up();
       r.release();
@@ -108,7 +108,7 @@ test('queued after-callbacks survive a restart on the same data directory and go
   let s: TestServer | undefined;
   try {
     const app = appWithCallback(r.url(), { token: 'restart-token', commands: [AFTER, WITHDRAW, REPORT] });
-    s = await startTestServer({ apps: [app], dataDir });
+    s = await startServer({ apps: [app], dataDir });
     await importUsers(s, ['alice', 'bob', 'carol', 'dave']);
     await r.down();
     const m1 = await sendmsg(s, { MsgRandom: 1 });
@@ -118,20 +118,20 @@ test('queued after-callbacks survive a restart on the same data directory and go
     s.clock.advance(500);
     expectOk(await openim(s, 'admin_set_msg_read', { Report_Account: 'bob', Peer_Account: 'alice' }));
     await headsFailed(s);
-    assert.equal(outbox(s).length, 5);
-    const retryAt = outbox(s)[0]!.next_at;
+    assert.equal((await outbox(s)).length, 5);
+    const retryAt = (await outbox(s))[0]!.nextAt;
     await s.close();
     s = undefined;
 
     // A new process on the same data, at the time the old one stopped; the receiver is back.
     await r.up();
-    s = await startTestServer({ apps: [appWithCallback(r.url(), { token: 'restart-token', commands: [AFTER, WITHDRAW, REPORT] })], dataDir, now: T0 });
+    s = await startServer({ apps: [appWithCallback(r.url(), { token: 'restart-token', commands: [AFTER, WITHDRAW, REPORT] })], dataDir, now: T0 });
     s.clock.advance(500);
     // The backoff survived: a new callback of another conversation goes out, the queued ones wait.
     const marker = await sendmsg(s, { From_Account: 'carol', To_Account: 'dave', MsgRandom: 9 });
     await r.waitFor(1);
     assert.deepEqual(r.hits.map((h) => h.body.MsgKey), [marker.MsgKey]);
-    assert.deepEqual(outbox(s).filter((o) => o.body.MsgKey !== marker.MsgKey).map((o) => [o.command, o.attempts]),
+    assert.deepEqual((await outbox(s)).filter((o) => o.body.MsgKey !== marker.MsgKey).map((o) => [o.command, o.attempts]),
       [[AFTER, 1], [AFTER, 0], [AFTER, 0], [WITHDRAW, 0], [REPORT, 0]], 'all five still queued, the head with its failed attempt');
     assert.ok(retryAt > s.clock.nowMs());
     s.clock.set(retryAt);
@@ -162,7 +162,7 @@ test('after maxAgeSeconds a callback is given up: logged (without the token) and
     const m1 = await openim(s, 'sendmsg', { From_Account: 'alice', To_Account: 'bob', MsgRandom: 1, MsgBody: [{ MsgType: 'TIMTextElem', MsgContent: { Text: 'old' } }] });
     expectOk(m1);
     doomed.add(m1.MsgKey);
-    const id = outbox(s)[0]!.id;
+    const id = (await outbox(s))[0]!.id;
     await failedAttempts(s, id, 1);
     s.clock.advance(20_000);
     await failedAttempts(s, id, 2);
@@ -201,7 +201,7 @@ test('after maxAgeSeconds a callback is given up: logged (without the token) and
 test('a callback URL that does not resolve: after-callbacks retry with the reason logged, the API is unaffected, then give up', async () => {
   await withCallbacks({ callback: { url: 'http://parley-after.invalid/cb', commands: [AFTER], maxAgeSeconds: 5 } }, async ({ s }) => {
     const m = await sendmsg(s, { MsgRandom: 1 });
-    const id = outbox(s)[0]!.id;
+    const id = (await outbox(s))[0]!.id;
     await failedAttempts(s, id, 1);
     const line = logLines(s).find((l) => l.msg === 'callback failed; will retry')!;
     assert.equal(line.command, AFTER);
@@ -220,7 +220,7 @@ test('after a restart with a command switched off, its queued callbacks are give
   const r = await Receiver.start();
   let s: TestServer | undefined;
   try {
-    s = await startTestServer({ apps: [appWithCallback(r.url())], dataDir });
+    s = await startServer({ apps: [appWithCallback(r.url())], dataDir });
     await importUsers(s, ['alice', 'bob']);
     await r.down();
     const m = await sendmsg(s, { MsgRandom: 1 });
@@ -229,7 +229,7 @@ test('after a restart with a command switched off, its queued callbacks are give
     await s.close();
     s = undefined;
     await r.up();
-    s = await startTestServer({ apps: [appWithCallback(r.url(), { commands: [REPORT, STATE] })], dataDir, now: T0 + 60 });
+    s = await startServer({ apps: [appWithCallback(r.url(), { commands: [REPORT, STATE] })], dataDir, now: T0 + 60 });
     const [h] = await r.waitFor(1);
     await outboxDrained(s);
     assert.deepEqual(r.hits.map((x) => x.command), [REPORT]);

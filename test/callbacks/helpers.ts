@@ -2,15 +2,22 @@
 // behaviour each test scripts, a Parley server pointed at it, a WebSocket client, waits on
 // conditions (never sleeps) and readers for /metrics, the outbox and the logs.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import { join } from 'node:path';
 import type { AddressInfo, Socket } from 'node:net';
-import WebSocket from 'ws';
-import type { SqliteStore } from '../../src/adapters/sqlite/sqlite-store.js';
+import { after } from 'node:test';
+import { PostgresStore } from '../../src/adapters/postgres/postgres-store.js';
 import type { AppConfig, CallbackCommand, CallbackConfig } from '../../src/config/config.js';
+import type { OutboxEntry } from '../../src/ports/store.js';
 import { CALLBACK_COMMANDS } from '../../src/config/config.js';
-import { ADMIN, SDKAPPID, SECRET, startTestServer, type TestServer } from '../helpers/server.js';
+import { text } from '../helpers/rest.js';
+import { inDatabaseFiles } from '../helpers/files.js';
+import { probePostgres } from '../helpers/postgres.js';
+import { ADMIN, SDKAPPID, SECRET, startTestServer, type TestServer, type TestServerOptions } from '../helpers/server.js';
+import { waitFor } from '../helpers/wait.js';
+
+export { text } from '../helpers/rest.js';
+export { WsClient } from '../helpers/ws.js';
 
 /** How long any wait may take before the test fails (a safety net, never an expectation). */
 export const SAFETY_MS = 20_000;
@@ -254,6 +261,37 @@ export class Receiver {
 
 // ---- the server under test --------------------------------------------------------------------
 
+/**
+ * The store the suite runs on: SQLite by default; PARLEY_TEST_STORE=postgres runs it on
+ * PostgreSQL (test/callbacks/postgres.test.ts does), a schema per data directory so that a
+ * restart on the same directory finds its data again.
+ */
+export const STORE: 'sqlite' | 'postgres' = process.env.PARLEY_TEST_STORE === 'postgres' ? 'postgres' : 'sqlite';
+const pgUrl = STORE === 'postgres' ? await probePostgres() : undefined;
+const schemas = new Map<string, string>();
+if (pgUrl && 'url' in pgUrl) {
+  after(async () => {
+    const pg = (await import('pg')).default;
+    const admin = new pg.Client({ connectionString: pgUrl.url });
+    await admin.connect();
+    for (const schema of schemas.values()) await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await admin.end();
+  });
+}
+
+/** startTestServer on the suite's store. */
+export async function startServer(o: TestServerOptions = {}): Promise<TestServer> {
+  if (STORE === 'sqlite') return startTestServer(o);
+  if (!pgUrl || !('url' in pgUrl)) throw new Error(`PARLEY_TEST_STORE=postgres but no PostgreSQL: ${pgUrl && 'reason' in pgUrl ? pgUrl.reason : ''}`);
+  const place = o.dataDir ?? `server-${schemas.size}`;
+  let schema = schemas.get(place);
+  if (!schema) {
+    schema = `parley_cb_${randomBytes(6).toString('hex')}`;
+    schemas.set(place, schema);
+  }
+  return startTestServer({ ...o, store: new PostgresStore({ connectionString: pgUrl.url, schema }) });
+}
+
 export type CallbackOptions = Partial<Omit<CallbackConfig, 'url'>> & { url?: string };
 
 /** An app whose callbacks go to `url`; long timeout by default so only hang tests meet it. */
@@ -287,7 +325,7 @@ export async function withCallbacks(o: SetupOptions, fn: (x: Setup) => Promise<v
   const r = await Receiver.start();
   let s: TestServer | undefined;
   try {
-    s = await startTestServer({
+    s = await startServer({
       apps: [appWithCallback(r.url(), typeof o.callback === 'function' ? o.callback(r) : o.callback, o.app)], ...(o.now !== undefined ? { now: o.now } : {}), ...(o.dataDir ? { dataDir: o.dataDir } : {}),
     });
     await importUsers(s, o.users ?? ['alice', 'bob']);
@@ -298,8 +336,12 @@ export async function withCallbacks(o: SetupOptions, fn: (x: Setup) => Promise<v
   }
 }
 
+/** The accounts imported into each server, for the readers that walk its conversations. */
+const imported = new WeakMap<TestServer, string[]>();
+
 export async function importUsers(s: TestServer, users: string[]): Promise<void> {
   if (users.length === 0) return;
+  imported.set(s, [...(imported.get(s) ?? []), ...users]);
   const res = await s.call('im_open_login_svc/multiaccount_import', { Accounts: users }, { usersig: s.sig(ADMIN) });
   assert.equal(res.ErrorCode, 0, res.ErrorInfo);
 }
@@ -307,8 +349,6 @@ export async function importUsers(s: TestServer, users: string[]): Promise<void>
 /** POST /v4/openim/<api> as the admin with a UserSig minted at the server clock's time. */
 export const openim = (s: TestServer, api: string, body: unknown): Promise<Record<string, any>> =>
   s.call(`openim/${api}`, body, { usersig: s.sig(ADMIN) });
-
-export const text = (t: string) => [{ MsgType: 'TIMTextElem', MsgContent: { Text: t } }];
 
 export function expectOk(r: Record<string, any>, what = ''): void {
   assert.equal(r.ErrorCode, 0, `${what}: expected success, got ${r.ErrorCode} ${r.ErrorInfo}`);
@@ -330,54 +370,58 @@ export async function sendmsg(s: TestServer, body: Record<string, unknown>): Pro
 
 // ---- looking inside ---------------------------------------------------------------------------
 
-export const db = (s: TestServer): SqliteStore['db'] => (s.parley.store as unknown as SqliteStore).db;
 
-export interface OutboxRow { id: number; command: string; order_key: string; body: any; attempts: number; next_at: number; lease_until: number; last_error: string | null }
+/** The app's callback outbox, read through the store port (so it reads the same on every store). */
+export const outbox = (s: TestServer): Promise<Array<OutboxEntry & { body: Record<string, any> }>> => s.parley.store.outboxOf(s.app.sdkAppId);
 
-export function outbox(s: TestServer): OutboxRow[] {
-  return (db(s).prepare('SELECT id, command, order_key, body, attempts, next_at, lease_until, last_error FROM callback_outbox ORDER BY id').all() as Array<OutboxRow & { body: string }>)
-    .map((r) => ({ ...r, body: JSON.parse(r.body) }));
+/** Messages stored between the server's accounts (any direction), read through the store port. */
+export async function messageRows(s: TestServer): Promise<number> {
+  const users = [ADMIN, ...(imported.get(s) ?? [])];
+  const ids = new Set<number>();
+  for (const owner of users) {
+    for (const peer of users) {
+      if (owner === peer) continue;
+      const page = await s.parley.store.history(s.app.sdkAppId, { owner, peer, minTime: 0, maxTime: 4294967295, limit: 10_000 });
+      for (const m of page.messages) ids.add(m.id);
+    }
+  }
+  return ids.size;
 }
 
-/** Do these bytes occur in the SQLite file or its WAL? Checkpoints first. */
-export function inDatabaseFiles(s: TestServer, needle: string): boolean {
-  (s.parley.store as unknown as SqliteStore).checkpoint();
-  const file = join(s.dataDir, 'parley.db');
-  for (const f of [file, `${file}-wal`, `${file}-journal`]) {
-    if (existsSync(f) && readFileSync(f).includes(Buffer.from(needle, 'utf8'))) return true;
+/**
+ * Does `needle` survive in storage? On SQLite, in the bytes of the database files (checkpointed);
+ * on PostgreSQL, where old row versions wait for VACUUM (docs/design.md), in what the store port
+ * returns: the conversations' history and the callback outbox.
+ */
+export async function storedAnywhere(s: TestServer, needle: string): Promise<boolean> {
+  if (STORE === 'sqlite') return inDatabaseFiles(s, needle);
+  const users = [ADMIN, ...(imported.get(s) ?? [])];
+  for (const owner of users) {
+    for (const peer of users) {
+      if (owner === peer) continue;
+      const page = await s.parley.store.history(s.app.sdkAppId, { owner, peer, minTime: 0, maxTime: 4294967295, limit: 10_000 });
+      if (JSON.stringify(page.messages).includes(needle)) return true;
+    }
   }
-  return false;
-}
-
-export const messageRows = (s: TestServer): number => db(s).prepare('SELECT COUNT(*) FROM messages').pluck().get() as number;
-
-/** Waits (checking every few ms, failing after the safety time) until `probe` returns something. */
-export async function until<T>(probe: () => T | undefined | false, what: string): Promise<T> {
-  const deadline = Date.now() + SAFETY_MS;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  return JSON.stringify(await outbox(s)).includes(needle);
 }
 
 /** Waits until the server has recorded `attempts` failed attempts of the outbox entry `id`. */
-export const failedAttempts = (s: TestServer, id: number, attempts: number): Promise<OutboxRow> =>
-  until(() => outbox(s).find((o) => o.id === id && o.attempts >= attempts && o.lease_until === 0), `outbox entry ${id} to have ${attempts} failed attempt(s)`);
+export const failedAttempts = (s: TestServer, id: number, attempts: number): Promise<OutboxEntry> =>
+  waitFor(async () => (await outbox(s)).find((o) => o.id === id && o.attempts >= attempts && o.leaseUntil === 0), `outbox entry ${id} to have ${attempts} failed attempt(s)`, SAFETY_MS);
 
 /**
  * Waits until the head of every conversation in the outbox has failed at least once and is not in
  * flight: only then does advancing the clock make all of them due.
  */
-export const headsFailed = (s: TestServer): Promise<true> => until(() => {
-  const heads = new Map<string, OutboxRow>();
-  for (const o of outbox(s)) if (!heads.has(o.order_key)) heads.set(o.order_key, o);
-  return heads.size > 0 && [...heads.values()].every((o) => o.attempts >= 1 && o.lease_until === 0);
-}, 'every queued conversation to have failed once');
+export const headsFailed = (s: TestServer): Promise<true> => waitFor(async () => {
+  const heads = new Map<string, OutboxEntry>();
+  for (const o of await outbox(s)) if (!heads.has(o.orderKey)) heads.set(o.orderKey, o);
+  return heads.size > 0 && [...heads.values()].every((o) => o.attempts >= 1 && o.leaseUntil === 0);
+}, 'every queued conversation to have failed once', SAFETY_MS);
 
 /** Waits until the outbox is empty (everything delivered or given up). */
-export const outboxDrained = (s: TestServer): Promise<true> => until(() => outbox(s).length === 0, 'the outbox to drain');
+export const outboxDrained = (s: TestServer): Promise<true> => waitFor(async () => (await outbox(s)).length === 0, 'the outbox to drain', SAFETY_MS);
 
 /** parley_callbacks_total as {"command outcome": value}. */
 export async function callbackCounters(s: TestServer): Promise<Record<string, number>> {
@@ -411,68 +455,3 @@ export async function assertHealthy(s: TestServer): Promise<void> {
 /** The query every callback carries, without Sign/RequestTime. */
 export const baseQuery = (command: CallbackCommand, optPlatform = 'RESTAPI', sdkAppId = SDKAPPID): Record<string, string> =>
   ({ SdkAppid: String(sdkAppId), CallbackCommand: command, contenttype: 'json', ClientIP: '127.0.0.1', OptPlatform: optPlatform });
-
-// ---- a WebSocket client of the gateway ------------------------------------------------------
-
-export interface Frame { op: string; id?: number; code?: number; message?: string; data?: any }
-
-export class WsClient {
-  readonly frames: Frame[] = [];
-  readonly closed: Promise<{ code: number; reason: string }>;
-  private nextId = 100;
-  private waiters = new Set<() => boolean>();
-
-  private constructor(readonly ws: WebSocket) {
-    ws.on('message', (d) => {
-      this.frames.push(JSON.parse(String(d)) as Frame);
-      for (const w of [...this.waiters]) w();
-    });
-    this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
-  }
-
-  /** Connects and logs in; fails the test unless the login succeeds. */
-  static async login(s: TestServer, user: string, o: { platform?: string; deviceId?: string } = {}): Promise<WsClient> {
-    const ws = new WebSocket(`${s.base.replace('http', 'ws')}/v1/ws`);
-    await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
-      ws.once('error', reject);
-    });
-    const c = new WsClient(ws);
-    const f = await c.request('login', {
-      protocol: 1, sdkAppId: s.app.sdkAppId, userId: user, userSig: s.sig(user), platform: o.platform ?? 'Web', deviceId: o.deviceId ?? 'd1',
-    });
-    assert.equal(f.code, 0, `login of ${user}: ${f.message}`);
-    return c;
-  }
-
-  /** Sends one request frame and resolves with its answer. */
-  request(op: string, data: unknown): Promise<Frame> {
-    const id = this.nextId++;
-    const answer = this.next((f) => f.op === op && f.id === id, `the answer to ${op} #${id}`);
-    this.ws.send(JSON.stringify({ op, id, data }));
-    return answer;
-  }
-
-  next(pred: (f: Frame) => boolean, what: string): Promise<Frame> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiters.delete(w);
-        reject(new Error(`ws: timed out waiting for ${what}`));
-      }, SAFETY_MS);
-      const w = (): boolean => {
-        const f = this.frames.find(pred);
-        if (!f) return false;
-        clearTimeout(timer);
-        this.waiters.delete(w);
-        resolve(f);
-        return true;
-      };
-      if (!w()) this.waiters.add(w);
-    });
-  }
-
-  async close(): Promise<void> {
-    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close();
-    await this.closed;
-  }
-}

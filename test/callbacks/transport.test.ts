@@ -59,7 +59,7 @@ test('RequestTime and Sign are made fresh for every attempt, so a retry signs it
     let first = true;
     r.script = () => (first ? ((first = false), status500) : ok);
     await sendmsg(s, { MsgRandom: 7 });
-    const [entry] = outbox(s);
+    const [entry] = (await outbox(s));
     // Once the server has booked the failure (retry in 1 s), move its clock past the backoff.
     await failedAttempts(s, entry!.id, 1);
     assert.equal(r.hits.length, 1);
@@ -124,13 +124,13 @@ test('only HTTP 200 with a JSON envelope holding a numeric ErrorCode counts as a
       const res = await openim(s, 'sendmsg', { From_Account: 'alice', To_Account: 'bob', MsgRandom: random++, MsgBody: text(what) });
       expectFail(res, 80003, what);
       assert.equal(r.hits.length, before + 1, `${what}: one attempt, not retried, nothing followed`);
-      assert.equal(messageRows(s), 0, `${what}: nothing stored`);
+      assert.equal((await messageRows(s)), 0, `${what}: nothing stored`);
     }
     assert.equal(r.hits.filter((h) => h.path === '/followed').length, 0, 'no redirect was followed');
     // The control: the real envelope is a reply (the same server, the same receiver).
     r.script = () => ok;
     await sendmsg(s, { MsgRandom: random++ });
-    assert.equal(messageRows(s), 1);
+    assert.equal((await messageRows(s)), 1);
     await assertHealthy(s);
   });
 });
@@ -144,7 +144,7 @@ test('a receiver that hangs is a failed callback after timeoutMs; its late answe
     await r.waitUntil(() => (r.hits[0]!.settled ? true : undefined), 'the held request to be abandoned');
     assert.equal(r.hits[0]!.abandoned, true);
     r.release(reply({ ActionStatus: 'OK', ErrorInfo: '', ErrorCode: 0 }));
-    assert.equal(messageRows(s), 0);
+    assert.equal((await messageRows(s)), 0);
     await assertHealthy(s);
   });
 });
@@ -153,12 +153,12 @@ test('a URL whose host does not resolve is a failed callback; the server stays h
   const url = 'http://parley-callback-test.invalid/im';
   await withCallbacks({ callback: { url, commands: [BEFORE], beforeSendFailure: 'reject' } }, async ({ s }) => {
     expectFail(await openim(s, 'sendmsg', { From_Account: 'alice', To_Account: 'bob', MsgRandom: 1, MsgBody: text('x') }), 80003, 'unresolvable host, policy reject');
-    assert.equal(messageRows(s), 0);
+    assert.equal((await messageRows(s)), 0);
     await assertHealthy(s);
   });
   await withCallbacks({ callback: { url, commands: [BEFORE], beforeSendFailure: 'deliver' } }, async ({ s }) => {
     await sendmsg(s, { MsgRandom: 2 });
-    assert.equal(messageRows(s), 1, 'policy deliver: the message went');
+    assert.equal((await messageRows(s)), 1, 'policy deliver: the message went');
     await assertHealthy(s);
   });
 });
@@ -171,7 +171,7 @@ test('credentials in the callback URL are sent as Basic authentication and never
     const [before] = r.of(BEFORE);
     assert.equal(before!.headers.authorization, `Basic ${Buffer.from('hook-user:p@ss-w0rd').toString('base64')}`);
     assert.equal(before!.path, '/im');
-    await failedAttempts(s, outbox(s)[0]!.id, 1);
+    await failedAttempts(s, (await outbox(s))[0]!.id, 1);
     s.clock.advance(1000);
     const [, after] = await r.waitForCommand(AFTER, 2);
     assert.equal(after!.body.MsgKey, sent.MsgKey);

@@ -3,7 +3,7 @@
 // never happens fails by its test timeout.
 import TencentCloudChat, { type ChatSDK, type ChatCache, EVENT, MemoryCache, TYPES, type ChatOptions, type Message } from '@parley/client';
 import type { EventEnvelope } from '@parley/client/internal/emitter';
-import { SDKAPPID, startTestServer, type TestServer } from '../helpers/server.js';
+import { SDKAPPID, withServer as withServerOnly, type TestServer, type TestServerOptions } from '../helpers/server.js';
 
 let counter = 0;
 
@@ -109,7 +109,7 @@ export async function destroyAll(devices: Array<Device | undefined>): Promise<vo
   for (const d of devices) await d?.chat.destroy();
 }
 
-/** Waits until `check` holds, re-checking after each event of the given names. */
+/** Waits until `check` holds, re-checking after each SDK event of the given names (for polling, see test/helpers/wait.ts). */
 export function until(rec: Recorder, names: string[], check: () => boolean): Promise<void> {
   if (check()) return Promise.resolve();
   return new Promise((resolve) => {
@@ -138,19 +138,22 @@ export async function sendText(d: Device, to: string, text: string): Promise<Mes
   return m;
 }
 
-/** Runs a test body with a fresh server; every device it registers is destroyed after. */
-export async function withServer(fn: (s: TestServer, track: <T extends Device>(d: T) => T) => Promise<void>, opts: Parameters<typeof startTestServer>[0] = {}): Promise<void> {
-  const s = await startTestServer(opts);
-  const devices: Device[] = [];
-  try {
-    await fn(s, (d) => {
-      devices.push(d);
-      return d;
-    });
-  } finally {
-    await destroyAll(devices);
-    await s.close();
-  }
+/**
+ * The shared withServer (test/helpers/server.ts) plus devices: every device the body registers
+ * with `track` is destroyed before the server closes.
+ */
+export async function withServer(fn: (s: TestServer, track: <T extends Device>(d: T) => T) => Promise<void>, opts: TestServerOptions = {}): Promise<void> {
+  await withServerOnly([], async (s) => {
+    const devices: Device[] = [];
+    try {
+      await fn(s, (d) => {
+        devices.push(d);
+        return d;
+      });
+    } finally {
+      await destroyAll(devices);
+    }
+  }, opts);
 }
 
 /**

@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EVENT, type Message } from '@parley/client';
-import { text, type TestServer } from '../helpers/server.js';
+import { type TestServer } from '../helpers/server.js';
+import { text } from '../helpers/rest.js';
 import { device, importAccounts, portOf, relogin, Relay, until, withServer, type Device } from './helpers.js';
 
 const T = { timeout: 60_000 };

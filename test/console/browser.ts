@@ -1,12 +1,13 @@
-// Drives Debian's Chromium (/usr/bin/chromium) with playwright-core for the console's browser
-// tests: headless, no sandbox, no GPU, no background networking, a fresh profile each time.
+// Drives Debian's Chromium (/usr/bin/chromium, or PARLEY_CHROMIUM) with playwright-core for the
+// browser tests: headless, no sandbox, no GPU, no background networking, a fresh profile each time.
 // Without Chromium the tests are skipped locally; under CI=true they fail instead.
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
-export const CHROMIUM = '/usr/bin/chromium';
+/** PARLEY_CHROMIUM overrides the path (e.g. a path that does not exist, to test the skip). */
+export const CHROMIUM = process.env.PARLEY_CHROMIUM || '/usr/bin/chromium';
 export const haveChromium = existsSync(CHROMIUM);
 
 /** node:test's `skip` option for the browser tests: only ever true outside CI. */

@@ -1,7 +1,8 @@
 // v4/parley/recall_audit: Parley's admin-only API over the store's recall audit.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestServer, T0, text } from '../helpers/server.js';
+import { text } from '../helpers/rest.js';
+import { startTestServer, T0 } from '../helpers/server.js';
 
 test('recall_audit lists recalls newest first, by admin and by sender, with Limit', async () => {
   const s = await startTestServer();

@@ -1,29 +1,12 @@
 // Shared helpers of the one-to-one message test files: a server with accounts, REST calls that
 // survive clock jumps, envelope assertions, history walks and a snapshot of everything stored.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { SqliteStore } from '../../src/adapters/sqlite/sqlite-store.js';
 import type { UserEvent } from '../../src/ports/store.js';
-import { ADMIN, startTestServer, type TestServer } from './server.js';
+import { text } from './rest.js';
+import { ADMIN, type TestServer } from './server.js';
 
 export const MAX_U32 = 4294967295;
-
-/** A server with these accounts imported (the admin exists already). */
-export async function withServer(users: string[], fn: (s: TestServer) => Promise<void>): Promise<void> {
-  const s = await startTestServer();
-  try {
-    for (let i = 0; i < users.length; i += 100) {
-      const r = await s.call('im_open_login_svc/multiaccount_import', { Accounts: users.slice(i, i + 100) }, { usersig: s.sig(ADMIN) });
-      assert.equal(r.ErrorCode, 0, r.ErrorInfo);
-      assert.deepEqual(r.FailAccounts, []);
-    }
-    await fn(s);
-  } finally {
-    await s.close();
-  }
-}
 
 /** POST /v4/openim/<api> as the admin, with a UserSig minted at the clock's current time. */
 export const call = (s: TestServer, api: string, body: unknown): Promise<Record<string, any>> =>
@@ -46,11 +29,6 @@ export function expectFail(r: Record<string, any>, code: number, what = ''): voi
   // A failure carries the envelope only.
   for (const k of ['MsgKey', 'MsgTime', 'MsgList', 'QueryResult', 'C2CUnreadMsgNumList']) assert.equal(r[k], undefined, `${what}: ${k} on a failure`);
 }
-
-export const text = (t: string) => [{ MsgType: 'TIMTextElem', MsgContent: { Text: t } }];
-
-/** A string that occurs nowhere else. */
-export const unique = (label = 'secret'): string => `${label}-${randomUUID()}`;
 
 /** sendmsg that must succeed. */
 export async function send(s: TestServer, from: string, to: string, body: string | unknown[], extra: Record<string, unknown> = {}): Promise<{ MsgKey: string; MsgTime: number }> {
@@ -157,17 +135,6 @@ export async function unread(s: TestServer, user: string, peers?: string[]): Pro
   const perPeer: Record<string, number> = {};
   for (const p of (r.C2CUnreadMsgNumList ?? []) as Array<{ Peer_Account: string; C2CUnreadMsgNum: number }>) perPeer[p.Peer_Account] = p.C2CUnreadMsgNum;
   return { total: r.AllC2CUnreadMsgNum as number, perPeer };
-}
-
-/** Do these bytes occur in the SQLite file or its WAL? Checkpoints first. */
-export function inDatabaseFiles(s: TestServer, needle: string): boolean {
-  (s.parley.store as unknown as SqliteStore).checkpoint();
-  const file = join(s.dataDir, 'parley.db');
-  const n = Buffer.from(needle, 'utf8');
-  for (const f of [file, `${file}-wal`, `${file}-journal`]) {
-    if (existsSync(f) && readFileSync(f).includes(n)) return true;
-  }
-  return false;
 }
 
 /** Bad JSON texts every openim API answers with 90001. */

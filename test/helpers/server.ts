@@ -1,5 +1,6 @@
 // Starts a real Parley server on an ephemeral port for a test, with a frozen clock and a fresh
 // SQLite file, and calls its REST API the way a Tencent IM backend would.
+import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -110,5 +111,17 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
   };
 }
 
-/** A text message body. */
-export const text = (t: string) => [{ MsgType: 'TIMTextElem', MsgContent: { Text: t } }];
+/** Runs `fn` with a fresh server where these accounts are imported (the admin exists already), and closes it. */
+export async function withServer(users: string[], fn: (s: TestServer) => Promise<void>, o: TestServerOptions = {}): Promise<void> {
+  const s = await startTestServer(o);
+  try {
+    for (let i = 0; i < users.length; i += 100) {
+      const r = await s.call('im_open_login_svc/multiaccount_import', { Accounts: users.slice(i, i + 100) });
+      assert.equal(r.ErrorCode, 0, r.ErrorInfo);
+      assert.deepEqual(r.FailAccounts, []);
+    }
+    await fn(s);
+  } finally {
+    await s.close();
+  }
+}

@@ -10,6 +10,7 @@ import { EVENT_RETENTION_SECONDS, modifyRequest, readRequest, recallRequest } fr
 import type {
   CallbackEntry, EventWrite, MessageOrigin, MessageRef, NewMessage, ReadMark, ReadOutcome, Store, StoredMessage, UserEvent,
 } from '../../src/ports/store.js';
+import { text } from '../helpers/rest.js';
 
 export type ContractStore = Store & { close(): Promise<void> };
 
@@ -20,7 +21,7 @@ export const T = 1700000000;
 const WEEK = 7 * 86400;
 const ALL_TIME = { minTime: 0, maxTime: 4294967295 };
 
-export const text = (t: string): MsgElement[] => [{ MsgType: 'TIMTextElem', MsgContent: { Text: t } }];
+export { text };
 
 let seqCounter = 1000;
 /** A plain sendmsg from → to at time T (override anything); a fresh MsgSeq each call. */

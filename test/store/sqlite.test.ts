@@ -2,6 +2,7 @@
 // test), and what only SQLite has: its migrations and its file settings.
 import { SqliteStore } from '../../src/adapters/sqlite/sqlite-store.js';
 import { storeContract } from './contract.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
@@ -84,12 +85,8 @@ test('sqlite: a new file gets 2 KiB pages; an existing file keeps the page size 
   }
 });
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 /** Waits up to five seconds for a worker thread's effect. */
-async function until(what: string, ok: () => boolean): Promise<void> {
-  for (let i = 0; i < 100 && !ok(); i++) await sleep(50);
-  assert.ok(ok(), what);
-}
+const until = (what: string, ok: () => boolean): Promise<boolean> => waitFor(ok, what, 5000);
 
 test('sqlite: the checkpoint worker copies the WAL into the file, and after a recall truncates it: the text is in neither', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'parley-ckpt-'));

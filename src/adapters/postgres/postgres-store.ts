@@ -29,7 +29,7 @@ import pg from 'pg';
 import type { PoolClient, QueryResultRow } from 'pg';
 import type {
   AccountInput, AppId, AppendResult, CallbackEntry, ConversationRecord, EventWrite, HistoryPage, PendingCallback, HistoryQuery, MessageRef,
-  ModifyRequest, ModifyResult, NewMessage, ReadRequest, ReadResult, RecallAuditEntry, RecallRequest, RecallResult, Store, StoredMessage,
+  ModifyRequest, ModifyResult, NewMessage, OutboxEntry, ReadRequest, ReadResult, RecallAuditEntry, RecallRequest, RecallResult, Store, StoredMessage,
   UserEvent, UserEventKind,
 } from '../../ports/store.js';
 import {
@@ -680,6 +680,15 @@ export class PostgresStore implements Store {
 
   async callbackGivenUp(id: number): Promise<void> {
     await this.pool.query('DELETE FROM callback_outbox WHERE id = $1', [id]);
+  }
+
+  async outboxOf(app: AppId): Promise<OutboxEntry[]> {
+    const { rows } = await this.pool.query<Record<string, unknown>>(
+      'SELECT id, command, order_key, body, attempts, next_at, lease_until, last_error FROM callback_outbox WHERE app = $1 ORDER BY id', [app]);
+    return rows.map((r) => ({
+      id: Number(r.id), command: r.command as string, orderKey: r.order_key as string, body: JSON.parse(r.body as string),
+      attempts: Number(r.attempts), nextAt: Number(r.next_at), leaseUntil: Number(r.lease_until), lastError: r.last_error as string | null,
+    }));
   }
 }
 

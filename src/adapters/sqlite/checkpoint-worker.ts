@@ -13,12 +13,15 @@ const state = new Int32Array(shared);
 const db = new Database(filename);
 db.pragma('busy_timeout = 5000');
 
-function checkpoint(mode: 'PASSIVE' | 'TRUNCATE'): void {
+/** Whether the checkpoint copied every frame (for TRUNCATE: the WAL is now empty). */
+function checkpoint(mode: 'PASSIVE' | 'TRUNCATE'): boolean {
   try {
-    db.pragma(`wal_checkpoint(${mode})`);
+    const [r] = db.pragma(`wal_checkpoint(${mode})`) as Array<{ busy: number; log: number; checkpointed: number }>;
     Atomics.add(state, CHECKPOINTS, 1);
+    return r !== undefined && r.busy === 0 && (mode === 'PASSIVE' || r.log <= 0);
   } catch {
     // Busy or closing: the next round, or the writer's own fallback checkpoint, does it.
+    return false;
   }
 }
 
@@ -48,8 +51,7 @@ wake();
 parentPort!.on('message', (m: CheckpointMessage) => {
   if (m === 'wake') wake();
   else if (m === 'truncate') {
-    checkpoint('TRUNCATE');
-    parentPort!.postMessage('truncated');
+    parentPort!.postMessage(checkpoint('TRUNCATE') ? 'truncated' : 'busy');
   } else {
     clearInterval(timer);
     db.close();

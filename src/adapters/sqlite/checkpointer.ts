@@ -37,17 +37,21 @@ export class Checkpointer {
     return Atomics.load(this.state, CHECKPOINTS);
   }
 
-  /** Asks for a TRUNCATE checkpoint; resolves once it has run (or at once if the worker is gone). */
-  truncate(): Promise<void> {
-    if (this.closed) return Promise.resolve();
+  /**
+   * Asks for a TRUNCATE checkpoint; resolves once it has run with whether it completed (the WAL
+   * is empty), or at once with true if the worker is gone (the writer's close checkpoints then).
+   */
+  truncate(): Promise<boolean> {
+    if (this.closed) return Promise.resolve(true);
     return new Promise((resolve) => {
-      const done = (): void => {
+      const done = (m?: unknown): void => {
         this.worker.off('message', done);
-        this.worker.off('exit', done);
-        resolve();
+        this.worker.off('exit', exited);
+        resolve(m !== 'busy');
       };
+      const exited = (): void => done();
       this.worker.on('message', done);
-      this.worker.on('exit', done);
+      this.worker.on('exit', exited);
       this.post('truncate');
     });
   }

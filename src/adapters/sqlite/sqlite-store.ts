@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type {
   AccountInput, AppId, AppendResult, CallbackEntry, ConversationRecord, EventWrite, PendingCallback, HistoryPage, HistoryQuery, MessageRef,
-  ModifyRequest, ModifyResult, NewMessage, ReadRequest, ReadResult, RecallAuditEntry, RecallRequest, RecallResult, Store, StoredMessage,
+  ModifyRequest, ModifyResult, NewMessage, OutboxEntry, ReadRequest, ReadResult, RecallAuditEntry, RecallRequest, RecallResult, Store, StoredMessage,
   UserEvent, UserEventKind,
 } from '../../ports/store.js';
 import {
@@ -39,6 +39,7 @@ const MAX_ID = Number.MAX_SAFE_INTEGER;
 const WRITER_CHECKPOINT_PAGES = 4000;
 const BACKSTOP_CHECKPOINT_PAGES = 16000;
 const CHECKPOINT_INTERVAL_MS = 200;
+const BUSY_TIMEOUT_MS = 5000;
 /** Bounds the memory of the known-accounts cache (it starts over when full). */
 const KNOWN_ACCOUNTS_LIMIT = 200_000;
 const accountKey = (app: AppId, userId: string): string => `${app}\u0000${userId}`;
@@ -63,7 +64,7 @@ export class SqliteStore implements Store {
     this.db.pragma(`synchronous = ${opts.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
     // A recall must erase content from the file, not just unlink it: zero freed space.
     this.db.pragma('secure_delete = ON');
-    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     // Reads of the main file through a memory map, not a pread and a copy per page: recalls and
     // history pages touch pages all over a large file (address space only; the OS caches them).
     this.db.pragma('mmap_size = 1073741824');
@@ -79,6 +80,11 @@ export class SqliteStore implements Store {
     }
     this.s = this.prepare();
     this.savepointTx = this.db.transaction((work: () => unknown) => work());
+    // A crash (kill -9) can leave the page images of recalled content in the WAL, where reopening
+    // alone does not remove them: erase them before the server answers anything.
+    if (this.filename !== ':memory:' && !this.truncateWal()) {
+      throw new Error(`could not empty the WAL of ${this.filename} (erased content may remain in it): is another process reading the file?`);
+    }
   }
 
   async close(): Promise<void> {
@@ -100,6 +106,25 @@ export class SqliteStore implements Store {
   /** Moves WAL content into the main file and truncates the WAL, so erased bytes leave the WAL too. */
   checkpoint(): void {
     if (this.db.open) this.db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+
+  /**
+   * A TRUNCATE checkpoint that says whether it completed: SQLite answers `busy` instead of
+   * throwing when a reader kept it from copying every frame, and then the WAL is not truncated.
+   */
+  private truncateWal(wait = true): boolean {
+    if (!this.db.open) return true;
+    // Without waiting, a reader elsewhere costs a retry a second later, not the event loop for
+    // the whole busy timeout.
+    if (!wait) this.db.pragma('busy_timeout = 0');
+    try {
+      const [r] = this.db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number; log: number }>;
+      return r !== undefined && r.busy === 0 && r.log <= 0;
+    } catch {
+      return false;
+    } finally {
+      if (!wait) this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    }
   }
 
   /** Checkpoints run by the checkpoint worker so far; undefined while it has not started. */
@@ -131,14 +156,14 @@ export class SqliteStore implements Store {
     if (this.checkpointTimer) return;
     this.checkpointTimer = setTimeout(() => {
       this.checkpointTimer = undefined;
+      // A checkpoint kept from completing (a reader, the worker's own round) leaves the erased
+      // bytes in the WAL: try again a second later rather than waiting for the next recall.
       if (this.checkpointer) {
-        void this.checkpointer.truncate();
-        return;
-      }
-      try {
-        this.checkpoint();
-      } catch {
-        // Busy readers: the next recall or the next start checkpoints again.
+        void this.checkpointer.truncate().then((done) => {
+          if (!done && this.db.open) this.scheduleCheckpoint();
+        });
+      } else if (!this.truncateWal(false) && this.db.open) {
+        this.scheduleCheckpoint();
       }
     }, 1000);
     this.checkpointTimer.unref();
@@ -601,5 +626,14 @@ export class SqliteStore implements Store {
 
   async callbackGivenUp(id: number): Promise<void> {
     await this.write(() => this.s.outboxDelete.run(id));
+  }
+
+  async outboxOf(app: AppId): Promise<OutboxEntry[]> {
+    const rows = this.db.prepare('SELECT id, command, order_key, body, attempts, next_at, lease_until, last_error FROM callback_outbox WHERE app = ? ORDER BY id')
+      .all(app) as Array<{ id: number; command: string; order_key: string; body: string; attempts: number; next_at: number; lease_until: number; last_error: string | null }>;
+    return rows.map((r) => ({
+      id: r.id, command: r.command, orderKey: r.order_key, body: JSON.parse(r.body), attempts: r.attempts, nextAt: r.next_at,
+      leaseUntil: r.lease_until, lastError: r.last_error,
+    }));
   }
 }
