@@ -38,6 +38,10 @@ export function createFastPath(deps: EdgeDeps, log: () => FastifyBaseLogger): (r
           errorCode: body.ErrorCode, ms: Math.round((performance.now() - started) * 100) / 100,
         }, 'request');
       }
+      // At debug, why a call failed: the API and its ErrorInfo (which never echoes a UserSig or key).
+      if (body.ErrorCode !== 0 && (logger as unknown as { isLevelEnabled(l: string): boolean }).isLevelEnabled('debug')) {
+        logger.debug({ reqId: id, api: `${m[1]}/${m[2]}`, errorCode: body.ErrorCode, errorInfo: body.ErrorInfo }, 'api error');
+      }
     };
     if (!api) {
       req.resume();

@@ -72,6 +72,8 @@ export function buildHttpServer(opts: HttpOptions, registry: ApiRegistry, servic
   });
 
   registerConsole(server, registry);
+  // A browser pointed at the bare address lands on the console rather than a 404.
+  server.get('/', async (_req, reply) => reply.redirect('/console/'));
   server.get('/healthz', async () => ({ status: 'ok' }));
   // Prometheus text format: callback counters (sent, failed, retried, given_up per command).
   server.get('/metrics', async (_req, reply) => {
