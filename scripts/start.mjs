@@ -1,6 +1,8 @@
 // `npm start`: brings dist/ up to date (incrementally: nothing to do costs a timestamp check) and
-// runs the server in this very process. npm signals its script's process; with no shell and no
-// child in between, SIGTERM or SIGINT reaches the server's own handlers and it stops.
+// runs the server in this very process. npm runs scripts through `sh -c` and signals that shell,
+// which (dash) neither forwards SIGTERM nor exits on SIGINT while it waits; the script is
+// `exec node scripts/start.mjs`, so the shell becomes this process and npm's signal reaches the
+// server's own handlers.
 import { build } from './build.mjs';
 
 try {

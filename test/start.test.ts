@@ -96,11 +96,15 @@ const listening = (port: number): Promise<boolean> => new Promise((resolve) => {
 });
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  test(`${signal} sent to the npm start process stops the server and frees its port`, async (t) => {
+  // The old `npm start` left the server running (SIGTERM) or npm waiting forever (SIGINT): the
+  // timeout turns the latter into a failure.
+  test(`${signal} sent to the npm start process stops the server and frees its port`, { timeout: 120_000 }, async (t) => {
     const dataDir = tempDir(t);
     const npm = spawn('npm', ['start'], { cwd: ROOT, env: env({ PARLEY_PORT: '0', PARLEY_DATA_DIR: dataDir }), stdio: ['ignore', 'pipe', 'pipe'] });
+    let tree: number[] = [];
     t.after(() => {
-      for (const pid of descendants(npm.pid!)) if (alive(pid)) process.kill(pid, 'SIGKILL');
+      // Also the processes seen before the signal: an orphaned server is no descendant any more.
+      for (const pid of new Set([...tree, ...descendants(npm.pid!)])) if (alive(pid)) process.kill(pid, 'SIGKILL');
       if (npm.exitCode === null) npm.kill('SIGKILL');
     });
     const out = { text: '' };
@@ -108,11 +112,12 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     const base = await banner(npm, out);
     const port = Number(new URL(base).port);
     assert.ok(await listening(port), 'the server answers on the printed port');
-    const tree = descendants(npm.pid!);
+    tree = descendants(npm.pid!);
     assert.ok(tree.length > 0, 'npm runs the server in a child process');
 
     npm.kill(signal);
-    await exited(npm);
+    await Promise.race([exited(npm), new Promise((r) => setTimeout(r, 20_000))]);
+    assert.ok(npm.exitCode !== null || npm.signalCode !== null, `npm exits after ${signal}`);
     // The server may take a moment after npm to finish closing; it has a few seconds.
     const deadline = Date.now() + 5000;
     while (Date.now() < deadline && (tree.some(alive) || (await listening(port)))) await new Promise((r) => setTimeout(r, 50));
