@@ -48,6 +48,15 @@ export function consoleStale() {
   return newest(['console', 'src/client', 'scripts/build-console.mjs']) > statSync(bundle).mtimeMs;
 }
 
+/** tsc is a dev dependency: an install with --omit=dev cannot build. */
+function tscPath() {
+  try {
+    return require.resolve('typescript/bin/tsc');
+  } catch {
+    throw new Error('TypeScript is not installed; build with the dev dependencies (npm install, not --omit=dev), then deploy dist/');
+  }
+}
+
 function run(args, what) {
   const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) throw new Error(`${what} failed (exit ${r.status ?? r.signal})`);
@@ -58,7 +67,7 @@ export function build({ clean = false } = {}) {
   if (clean) rmSync(join(root, 'dist'), { recursive: true, force: true });
   if (tsStale()) {
     try {
-      run([require.resolve('typescript/bin/tsc'), '-b', 'tsconfig.json'], 'tsc');
+      run([tscPath(), '-b', 'tsconfig.json'], 'tsc');
     } catch (e) {
       // tsc may have written its build info despite the errors: date it back so that the next
       // build runs tsc again instead of taking the failed build as up to date.
