@@ -3,10 +3,13 @@
 // test/readme.test.ts checks that the README holds exactly this table.
 import { defaultRegistry } from '../dist/src/api/index.js';
 
-/** Tencent's APIs link to the spec file; Parley's own APIs to the README section named. */
-const specLink = (spec) => (spec.startsWith('shared/spec/')
-  ? `[${spec.replace('shared/spec/', '')}](../${spec.split(' ')[0]})`
-  : `[${spec}](#${spec.replace(/^README\.md § /, '').replace(/ \(.*\)$/, '').toLowerCase().replace(/\s+/g, '-')})`);
+/** Tencent's APIs link to Tencent's public page (named by its id); Parley's own to the README section named. */
+const specLink = (spec) => {
+  const tencent = /^https:\/\/www\.tencentcloud\.com\/document\/product\/1047\/(\d+)$/.exec(spec);
+  if (tencent) return `[Tencent 1047/${tencent[1]}](${spec})`;
+  if (spec.startsWith('README.md § ')) return `[${spec}](#${spec.replace(/^README\.md § /, '').replace(/ \(.*\)$/, '').toLowerCase().replace(/\s+/g, '-')})`;
+  throw new Error(`spec ${JSON.stringify(spec)} is neither a Tencent documentation page nor a README section`);
+};
 
 export function apiTable() {
   const rows = defaultRegistry().list().map((a) =>

@@ -45,6 +45,11 @@ export async function cli(argv: string[]): Promise<number> {
       process.stderr.write(`parley: SDKAppID ${values.sdkappid} is not configured\n`);
       return 2;
     }
+    // Run from another directory, the data dir is another one, and its new development app is
+    // unknown to the running server: the sig would be rejected with no hint why.
+    if (config.devAppCreated) {
+      process.stderr.write(`parley: warning: no development app in ${config.dataDir}, so a new one was made (SDKAppID ${app.sdkAppId}); a server started elsewhere will reject this UserSig. Run this where you ran npm start, or set PARLEY_DATA_DIR to that server's data directory (or PARLEY_SDKAPPID and PARLEY_SECRET_KEY).\n`);
+    }
     process.stdout.write(generateUserSig({ sdkAppId: app.sdkAppId, secretKey: app.secretKey, identifier: values.user, expire }) + '\n');
     return 0;
   } catch (e) {

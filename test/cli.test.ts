@@ -95,7 +95,10 @@ test('parley usersig --sdkappid picks one of several configured apps', (t) => {
 
 test('parley usersig without configured credentials signs for the development app kept in ./data', (t) => {
   const cwd = tempDir(t);
-  const first = printedSig(parley(['usersig', '--user', 'administrator'], { cwd, env: env() }));
+  // The first call makes the development app and says so on stderr; the sig alone is on stdout.
+  const made = parley(['usersig', '--user', 'administrator'], { cwd, env: env() });
+  assert.match(made.stderr, /a new one was made/);
+  const first = printedSig({ ...made, stderr: '' });
   const dev = JSON.parse(readFileSync(join(cwd, 'data', 'dev-app.json'), 'utf8')) as { sdkAppId: number; secretKey: string };
   const second = printedSig(parley(['usersig', '--user', 'administrator', '--expire', '10'], { cwd, env: env() }));
   for (const sig of [first, second]) {

@@ -57,7 +57,7 @@ test('every PARLEY_* variable is read under its exact name', (t) => {
   }, cwd);
   assert.deepEqual(c, {
     host: '0.0.0.0', port: 9001, dataDir: resolve(cwd, 'state'), logLevel: 'warn', devApp: false,
-    apps: [{ sdkAppId: 1400000001, secretKey: KEY_A, admins: ['root', 'ops'], rateLimits: {} }],
+    apps: [{ sdkAppId: 1400000001, secretKey: KEY_A, admins: ['root', 'ops'], rateLimits: {}, recallWindowSeconds: 120, maxDevicesPerPlatform: 10 }],
   });
   // Configured credentials: no development app is made.
   assert.throws(() => statSync(join(cwd, 'state', DEV_APP_FILE)), /ENOENT/);
@@ -123,10 +123,10 @@ test('PARLEY_CONFIG names a JSON file of several apps, added to the environment 
   const c = loadConfig({ PARLEY_CONFIG: 'parley.json', PARLEY_SDKAPPID: '1400000009', PARLEY_SECRET_KEY: KEY_A, PARLEY_ADMIN: 'env-admin' }, cwd);
   assert.equal(c.devApp, false);
   assert.deepEqual(c.apps, [
-    { sdkAppId: 1400000001, secretKey: KEY_A, admins: ['a1', 'a2'], rateLimits: { 'im_open_login_svc/account_check': 5 } },
-    { sdkAppId: 1400000002, secretKey: KEY_B, admins: ['b1', 'b2'], rateLimits: false },
-    { sdkAppId: 1600000003, secretKey: KEY_B, admins: ['administrator'], rateLimits: {} },
-    { sdkAppId: 1400000009, secretKey: KEY_A, admins: ['env-admin'], rateLimits: {} },
+    { sdkAppId: 1400000001, secretKey: KEY_A, admins: ['a1', 'a2'], rateLimits: { 'im_open_login_svc/account_check': 5 }, recallWindowSeconds: 120, maxDevicesPerPlatform: 10 },
+    { sdkAppId: 1400000002, secretKey: KEY_B, admins: ['b1', 'b2'], rateLimits: false, recallWindowSeconds: 120, maxDevicesPerPlatform: 10 },
+    { sdkAppId: 1600000003, secretKey: KEY_B, admins: ['administrator'], rateLimits: {}, recallWindowSeconds: 120, maxDevicesPerPlatform: 10 },
+    { sdkAppId: 1400000009, secretKey: KEY_A, admins: ['env-admin'], rateLimits: {}, recallWindowSeconds: 120, maxDevicesPerPlatform: 10 },
   ]);
   // The file alone is enough; an absolute path works too.
   const fileOnly = loadConfig({ PARLEY_CONFIG: join(cwd, 'parley.json') }, '/');

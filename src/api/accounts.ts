@@ -4,7 +4,8 @@ import { ApiError } from '../domain/errors.js';
 import { userIdProblem } from './fields.js';
 import type { ApiDefinition } from './registry.js';
 
-const SPEC = 'shared/spec/tencent-rest-api.md';
+/** Tencent's public documentation page of an API: TENCENT_DOC + the page's id. */
+const TENCENT_DOC = 'https://www.tencentcloud.com/document/product/1047/';
 const base = { service: 'im_open_login_svc', family: 'account' as const };
 
 export const accountApis: ApiDefinition[] = [
@@ -13,7 +14,7 @@ export const accountApis: ApiDefinition[] = [
     command: 'account_import',
     summary: 'Import one account (idempotent).',
     rateLimit: 200,
-    spec: `${SPEC} §3.1`,
+    spec: `${TENCENT_DOC}34953`,
     fields: {
       UserID: { type: 'string', required: true, userId: true, code: 70402, doc: 'UserID, 1–32 bytes. The legacy name Identifier is accepted too.' },
       Nick: { type: 'string', maxBytes: 500, code: 40601, doc: 'Nickname, at most 500 bytes.' },
@@ -39,7 +40,7 @@ export const accountApis: ApiDefinition[] = [
     command: 'multiaccount_import',
     summary: 'Import up to 100 accounts; invalid ones are listed in FailAccounts.',
     rateLimit: 100,
-    spec: `${SPEC} §3.2`,
+    spec: `${TENCENT_DOC}34954`,
     fields: {
       Accounts: { type: 'string[]', required: true, maxItems: 100, code: 70402, doc: 'UserIDs, at most 100.' },
     },
@@ -59,7 +60,7 @@ export const accountApis: ApiDefinition[] = [
     command: 'account_delete',
     summary: 'Delete up to 100 accounts; unknown ones get ResultCode 70107.',
     rateLimit: 100,
-    spec: `${SPEC} §3.3`,
+    spec: `${TENCENT_DOC}34955`,
     fields: {
       DeleteItem: {
         type: 'object[]', required: true, maxItems: 100, code: 70402, doc: 'Items {UserID}, at most 100.',
@@ -84,7 +85,7 @@ export const accountApis: ApiDefinition[] = [
     command: 'account_check',
     summary: 'Check up to 100 accounts: Imported or NotImported.',
     rateLimit: 100,
-    spec: `${SPEC} §3.4`,
+    spec: `${TENCENT_DOC}34956`,
     fields: {
       CheckItem: {
         type: 'object[]', required: true, maxItems: 100, code: 70402, doc: 'Items {UserID}, at most 100.',
@@ -105,7 +106,7 @@ export const accountApis: ApiDefinition[] = [
     command: 'kick',
     summary: "Invalidate the user's login sessions issued before now.",
     rateLimit: 200,
-    spec: `${SPEC} §3.5`,
+    spec: `${TENCENT_DOC}34957`,
     fields: {
       UserID: { type: 'string', required: true, userId: true, code: 70402, doc: 'UserID whose sessions end.' },
     },

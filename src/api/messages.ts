@@ -2,10 +2,12 @@
 import { ApiError } from '../domain/errors.js';
 import { validateMsgBody } from '../domain/message-body.js';
 import { parseMsgKey, type SendInput } from '../domain/messages.js';
+import { statusPlatformOf } from '../domain/platforms.js';
 import { u32, type Fields, type FieldSpec } from './fields.js';
 import type { ApiContext, ApiDefinition } from './registry.js';
 
-const SPEC = 'shared/spec/tencent-rest-api.md';
+/** Tencent's public documentation page of an API: TENCENT_DOC + the page's id. */
+const TENCENT_DOC = 'https://www.tencentcloud.com/document/product/1047/';
 const base = { service: 'openim', family: 'openim' as const, rateLimit: 200 };
 /** Spec README: 12 KB of request JSON for the message APIs, answered with 93000. */
 export const MESSAGE_BYTES = 12 * 1024;
@@ -99,7 +101,7 @@ export const messageApis: ApiDefinition[] = [
     command: 'sendmsg',
     summary: 'Send a one-to-one message.',
     maxBodyBytes: MESSAGE_BYTES,
-    spec: `${SPEC} §4.1`,
+    spec: `${TENCENT_DOC}34919`,
     fields: sendFields,
     errors: [20006, 80003, 90001, 90002, 90003, 90004, 90005, 90007, 90008, 90009, 90010, 90012, 90026, 90031, 90043, 90044, 91000, 93000, 120001],
     sample: { SyncOtherMachine: 1, From_Account: 'alice', To_Account: 'bob', MsgRandom: 1287657, MsgBody: sampleBody },
@@ -114,7 +116,7 @@ export const messageApis: ApiDefinition[] = [
     summary: 'Send one message to up to 500 users: one MsgKey, one copy per recipient.',
     // The 12 KB limit is on the message; the recipient list (≤ 500 UserIDs) comes on top.
     maxBodyBytes: MESSAGE_BYTES + 500 * 40,
-    spec: `${SPEC} §4.2`,
+    spec: `${TENCENT_DOC}34920`,
     fields: {
       ...batchFields,
       To_Account: { type: 'string[]', required: true, maxItems: 500, maxItemsCode: 90011, userIds: true, code: 90003, doc: 'Recipient UserIDs, at most 500.' },
@@ -136,7 +138,7 @@ export const messageApis: ApiDefinition[] = [
     command: 'importmsg',
     summary: 'Import a one-to-one message from another system (de-duplicated by MsgKey, no callbacks).',
     maxBodyBytes: MESSAGE_BYTES,
-    spec: `${SPEC} §4.3`,
+    spec: `${TENCENT_DOC}35014`,
     fields: {
       SyncFromOldSystem: { type: 'integer', required: true, code: 90030, doc: '2: history (read, not pushed); 5: real time (unread, pushed).' },
       From_Account: f.from(true),
@@ -167,7 +169,7 @@ export const messageApis: ApiDefinition[] = [
     ...base,
     command: 'admin_getroammsg',
     summary: "A conversation's history as Operator_Account sees it, paged backwards in time.",
-    spec: `${SPEC} §4.4`,
+    spec: `${TENCENT_DOC}35478`,
     fields: {
       Operator_Account: { type: 'string', required: true, userId: true, code: 90008, doc: 'The user whose view of the conversation is read.' },
       Peer_Account: { type: 'string', required: true, userId: true, code: 90003, doc: 'The other user.' },
@@ -203,7 +205,7 @@ export const messageApis: ApiDefinition[] = [
     ...base,
     command: 'admin_msgwithdraw',
     summary: 'Recall a one-to-one message from every copy, at any age, irreversibly.',
-    spec: `${SPEC} §4.5`,
+    spec: `${TENCENT_DOC}35015`,
     fields: { From_Account: f.from(true), To_Account: f.to(), MsgKey: f.msgKey() },
     errors: [20022, 20023, 90001, 90003, 90008, 90009, 90054, 91000],
     sample: { From_Account: 'alice', To_Account: 'bob', MsgKey: '31906_833502_1572869830' },
@@ -217,7 +219,7 @@ export const messageApis: ApiDefinition[] = [
     command: 'modify_c2c_msg',
     summary: 'Overwrite MsgBody and/or CloudCustomData of a stored message (not of a recalled one).',
     maxBodyBytes: MESSAGE_BYTES,
-    spec: `${SPEC} §4.8`,
+    spec: `${TENCENT_DOC}47722`,
     fields: { From_Account: f.from(true), To_Account: f.to(), MsgKey: f.msgKey(), MsgBody: f.body(false), CloudCustomData: f.cloud() },
     errors: [20022, 20023, 90001, 90002, 90003, 90007, 90008, 90009, 90010, 90054, 91000, 93000],
     sample: { From_Account: 'alice', To_Account: 'bob', MsgKey: '31906_833502_1572869830', MsgBody: [{ MsgType: 'TIMTextElem', MsgContent: { Text: 'edited' } }] },
@@ -236,7 +238,7 @@ export const messageApis: ApiDefinition[] = [
     ...base,
     command: 'admin_set_msg_read',
     summary: "Mark a conversation read for Report_Account (up to MsgReadTime, or everything so far).",
-    spec: `${SPEC} §4.6`,
+    spec: `${TENCENT_DOC}38996`,
     fields: {
       Report_Account: { type: 'string', required: true, userId: true, code: 90008, doc: 'The user whose messages become read.' },
       Peer_Account: { type: 'string', required: true, userId: true, code: 90003, doc: 'The other user.' },
@@ -264,7 +266,7 @@ export const messageApis: ApiDefinition[] = [
     ...base,
     command: 'get_c2c_unread_msg_num',
     summary: "A user's total one-to-one unread count, and per peer for up to 10 peers.",
-    spec: `${SPEC} §4.7`,
+    spec: `${TENCENT_DOC}41046`,
     fields: {
       To_Account: { type: 'string', required: true, userId: true, code: 90003, doc: 'The user whose unread counts are read.' },
       Peer_Account: { type: 'string[]', maxItems: 10, userIds: true, code: 90001, doc: 'Up to 10 peers for per-conversation counts.' },
@@ -286,7 +288,7 @@ export const messageApis: ApiDefinition[] = [
     ...base,
     command,
     summary: command === 'querystate' ? 'Legacy name of query_online_status.' : 'Online status of up to 500 users, with per-platform detail.',
-    spec: `${SPEC} §3.6`,
+    spec: `${TENCENT_DOC}35477`,
     fields: {
       To_Account: { type: 'string[]', required: true, maxItems: 500, maxItemsCode: 90011, userIds: true, code: 90003, doc: 'UserIDs, at most 500.' },
       IsNeedDetail: { type: 'integer', min: 0, max: 1, code: 90001, doc: '1: include per-platform detail.' },
@@ -308,7 +310,7 @@ export const messageApis: ApiDefinition[] = [
           return {
             To_Account: u,
             State: list.length > 0 ? 'Online' : 'Offline',
-            ...(b.IsNeedDetail === 1 ? { Detail: list.map((d) => ({ Platform: d.platform, Status: 'Online' })) } : {}),
+            ...(b.IsNeedDetail === 1 ? { Detail: list.map((d) => ({ Platform: statusPlatformOf(d.platform), Status: 'Online' })) } : {}),
           };
         }),
         ...(errorList.length > 0 ? { ErrorList: errorList } : {}),

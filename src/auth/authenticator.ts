@@ -1,7 +1,7 @@
 // Authenticates a caller, for both edges (a REST call's query, a WebSocket login): the app by
 // sdkappid, the caller by identifier and usersig. Verified sigs are cached (the inflate + HMAC dominate a small request), but expiry and
 // identifier are checked against the cache entry on every call.
-import type { AppConfig } from '../config/config.js';
+import type { App } from '../config/config.js';
 import type { AppDirectory } from '../domain/apps.js';
 import { ApiError } from '../domain/errors.js';
 import { nowSeconds, type Clock } from '../ports/clock.js';
@@ -17,7 +17,7 @@ const SIG_CODES: Record<UserSigFailure, number> = {
 };
 
 export interface Caller {
-  app: AppConfig;
+  app: App;
   identifier: string;
   sig: DecodedUserSig;
 }
@@ -31,7 +31,7 @@ export class Authenticator {
   constructor(private readonly apps: AppDirectory, private readonly clock: Clock) {}
 
   /** Resolves the app named by the sdkappid query value: 60012 missing, 60006 not a number, 70020 unknown. */
-  app(sdkappid: string | undefined): AppConfig {
+  app(sdkappid: string | undefined): App {
     if (sdkappid === undefined || sdkappid === '') throw new ApiError(60012, 'sdkappid is missing from the URL');
     if (!/^\d{1,10}$/.test(sdkappid)) throw new ApiError(60006, `sdkappid ${JSON.stringify(sdkappid.slice(0, 20))} is not a valid SDKAppID`);
     const app = this.apps.get(Number(sdkappid));
@@ -40,7 +40,7 @@ export class Authenticator {
   }
 
   /** Verifies usersig for identifier in app; throws the UserSig ErrorCodes of the spec README. */
-  verify(app: AppConfig, identifier: string, usersig: string): DecodedUserSig {
+  verify(app: App, identifier: string, usersig: string): DecodedUserSig {
     const now = nowSeconds(this.clock);
     const cacheKey = `${app.sdkAppId}:${usersig}`;
     try {

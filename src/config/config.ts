@@ -1,10 +1,15 @@
 // Server configuration: environment variables (names fixed by the README), an optional JSON file
-// named by PARLEY_CONFIG for several apps, and a development app created on first start.
+// named by PARLEY_CONFIG for several apps, and a development app created on first start. Every
+// default is applied here, once: the rest of the server reads resolved values (App).
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { ConfigError } from './config-error.js';
 import { loadOrCreateDevApp } from './dev-app.js';
 import { parseHttpLimits, parseMetricsAccess, type HttpLimits, type MetricsAccess } from './http-limits.js';
 
+export { ConfigError };
+
+/** An app's settings as a caller may give them (tests, embedders); resolveApp fills in the defaults. */
 export interface AppConfig {
   sdkAppId: number;
   secretKey: string;
@@ -18,6 +23,12 @@ export interface AppConfig {
   maxDevicesPerPlatform?: number;
   /** Third-party callbacks (webhooks); absent: none are sent. */
   callback?: CallbackConfig;
+}
+
+/** An app as the server uses it: every setting present, defaults applied (parseApp, resolveApp). */
+export interface App extends AppConfig {
+  recallWindowSeconds: number;
+  maxDevicesPerPlatform: number;
 }
 
 export const CALLBACK_COMMANDS = [
@@ -90,6 +101,15 @@ export function parseCallback(raw: unknown, where: string): CallbackConfig {
 export const DEFAULT_RECALL_WINDOW_SECONDS = 120;
 export const DEFAULT_MAX_DEVICES_PER_PLATFORM = 10;
 
+/** The app with its defaults applied; an app that is already resolved comes back equal. */
+export function resolveApp(a: AppConfig): App {
+  return {
+    ...a,
+    recallWindowSeconds: a.recallWindowSeconds ?? DEFAULT_RECALL_WINDOW_SECONDS,
+    maxDevicesPerPlatform: a.maxDevicesPerPlatform ?? DEFAULT_MAX_DEVICES_PER_PLATFORM,
+  };
+}
+
 export interface ServerConfig {
   host: string;
   port: number;
@@ -99,6 +119,8 @@ export interface ServerConfig {
   apps: AppConfig[];
   /** True when the app list is the generated development app. */
   devApp: boolean;
+  /** True when this load made the development app (there was none in dataDir). */
+  devAppCreated?: boolean;
   /** redis://… : the bus between nodes (PARLEY_REDIS_URL); without it, one node's LocalBus. */
   redisUrl?: string;
   /** postgres://… : the store (PARLEY_DATABASE_URL); without it, SQLite in dataDir. */
@@ -106,10 +128,6 @@ export interface ServerConfig {
   /** Absent: DEFAULT_HTTP_LIMITS. */
   httpLimits?: HttpLimits;
   metrics?: MetricsAccess;
-}
-
-export class ConfigError extends Error {
-  override name = 'ConfigError';
 }
 
 type Env = Record<string, string | undefined>;
@@ -125,6 +143,13 @@ function readConfigFile(cwd: string, name: string, path: string): Buffer {
   } catch (e) {
     throw new ConfigError(`${name} ${file}: ${(e as Error).message}`);
   }
+}
+
+/** PARLEY_RATE_LIMITS: unset keeps each app's limits; `off` turns them off everywhere. */
+function parseRateLimitsSwitch(v: string | undefined): boolean {
+  if (v === undefined || v === '') return false;
+  if (v === 'off') return true;
+  throw new ConfigError(`PARLEY_RATE_LIMITS must be "off" (or unset, for each app's limits), got ${JSON.stringify(v)}`);
 }
 
 function parsePort(v: string | undefined): number {
@@ -143,7 +168,7 @@ function parseAdmins(v: string | undefined): string[] {
 }
 
 /** Validates one app entry of the config file (or the one built from the environment). */
-export function parseApp(raw: unknown, where: string): AppConfig {
+export function parseApp(raw: unknown, where: string): App {
   if (typeof raw !== 'object' || raw === null) throw new ConfigError(`${where}: an app must be an object`);
   const r = raw as Record<string, unknown>;
   const id = String(r.sdkAppId ?? '');
@@ -168,12 +193,12 @@ export function parseApp(raw: unknown, where: string): AppConfig {
   const recallWindowSeconds = positive('recallWindowSeconds');
   const maxDevicesPerPlatform = positive('maxDevicesPerPlatform');
   const callback = r.callback === undefined ? undefined : parseCallback(r.callback, where);
-  return {
+  return resolveApp({
     sdkAppId: Number(id), secretKey: r.secretKey, admins, rateLimits,
     ...(callback ? { callback } : {}),
     ...(recallWindowSeconds !== undefined ? { recallWindowSeconds } : {}),
     ...(maxDevicesPerPlatform !== undefined ? { maxDevicesPerPlatform } : {}),
-  };
+  });
 }
 
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): ServerConfig {
@@ -187,9 +212,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): ServerC
     if (!env.PARLEY_TLS_CERT || !env.PARLEY_TLS_KEY) throw new ConfigError('HTTPS needs both PARLEY_TLS_CERT and PARLEY_TLS_KEY');
     tls = { cert: readConfigFile(cwd, 'PARLEY_TLS_CERT', env.PARLEY_TLS_CERT), key: readConfigFile(cwd, 'PARLEY_TLS_KEY', env.PARLEY_TLS_KEY) };
   }
-  const rateLimitsOff = env.PARLEY_RATE_LIMITS === 'off';
+  const rateLimitsOff = parseRateLimitsSwitch(env.PARLEY_RATE_LIMITS);
 
-  const apps: AppConfig[] = [];
+  const apps: App[] = [];
+  /** Where each app was configured, for the "configured twice" error. */
+  const sources: string[] = [];
   if (env.PARLEY_CONFIG) {
     const file = resolve(cwd, env.PARLEY_CONFIG);
     let doc: unknown;
@@ -200,16 +227,24 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): ServerC
     }
     const list = (doc as { apps?: unknown } | null)?.apps;
     if (!Array.isArray(list)) throw new ConfigError(`PARLEY_CONFIG ${file}: expected {"apps": [...]}`);
-    list.forEach((a, i) => apps.push(parseApp(a, `${file} apps[${i}]`)));
+    list.forEach((a, i) => {
+      apps.push(parseApp(a, `${file} apps[${i}]`));
+      sources.push(`PARLEY_CONFIG ${file} apps[${i}]`);
+    });
   }
   if (env.PARLEY_SDKAPPID || env.PARLEY_SECRET_KEY) {
     if (!env.PARLEY_SDKAPPID || !env.PARLEY_SECRET_KEY) throw new ConfigError('an app needs both PARLEY_SDKAPPID and PARLEY_SECRET_KEY');
     apps.push(parseApp({ sdkAppId: env.PARLEY_SDKAPPID, secretKey: env.PARLEY_SECRET_KEY, admins: env.PARLEY_ADMIN }, 'environment'));
+    sources.push('PARLEY_SDKAPPID');
   }
   let devApp = false;
+  let devAppCreated = false;
   if (apps.length === 0) {
-    apps.push(loadOrCreateDevApp(dataDir, parseAdmins(env.PARLEY_ADMIN)));
+    const dev = loadOrCreateDevApp(dataDir);
+    apps.push(parseApp({ sdkAppId: dev.sdkAppId, secretKey: dev.secretKey, admins: parseAdmins(env.PARLEY_ADMIN) }, 'development app'));
+    sources.push('the development app');
     devApp = true;
+    devAppCreated = dev.created;
   }
   // PARLEY_CALLBACK_* configure the app of the environment (or the development app).
   if (env.PARLEY_CALLBACK_URL) {
@@ -220,12 +255,13 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): ServerC
   } else if (env.PARLEY_CALLBACK_TOKEN) {
     throw new ConfigError('PARLEY_CALLBACK_TOKEN needs PARLEY_CALLBACK_URL');
   }
-  const seen = new Set<number>();
-  for (const a of apps) {
-    if (seen.has(a.sdkAppId)) throw new ConfigError(`SDKAppID ${a.sdkAppId} is configured twice`);
-    seen.add(a.sdkAppId);
+  const seen = new Map<number, string>();
+  apps.forEach((a, i) => {
+    const first = seen.get(a.sdkAppId);
+    if (first !== undefined) throw new ConfigError(`SDKAppID ${a.sdkAppId} is configured twice: in ${first} and in ${sources[i]}; keep one (PARLEY_CONFIG and PARLEY_SDKAPPID add up, they do not override)`);
+    seen.set(a.sdkAppId, sources[i]!);
     if (rateLimitsOff) a.rateLimits = false;
-  }
+  });
   const redisUrl = env.PARLEY_REDIS_URL || undefined;
   if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) throw new ConfigError('PARLEY_REDIS_URL must be a redis:// or rediss:// URL');
   const database = env.PARLEY_DATABASE_URL || undefined;
@@ -233,7 +269,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): ServerC
   const httpLimits = parseHttpLimits(env);
   const metrics = parseMetricsAccess(env);
   return {
-    host, port, dataDir, ...(tls ? { tls } : {}), logLevel, apps, devApp, ...(redisUrl ? { redisUrl } : {}), ...(database ? { database } : {}),
+    host, port, dataDir, ...(tls ? { tls } : {}), logLevel, apps, devApp, ...(devAppCreated ? { devAppCreated } : {}), ...(redisUrl ? { redisUrl } : {}), ...(database ? { database } : {}),
     ...(httpLimits ? { httpLimits } : {}), ...(metrics.token || metrics.listen ? { metrics } : {}),
   };
 }

@@ -1,18 +1,19 @@
 // The apps this server hosts, by SDKAppID. Every request names its app; nothing crosses apps.
-import type { AppConfig } from '../config/config.js';
+// Apps are held resolved (every default applied by resolveApp), so no consumer knows a default.
+import { resolveApp, type App, type AppConfig } from '../config/config.js';
 
 export class AppDirectory {
-  private readonly byId = new Map<number, AppConfig>();
+  private readonly byId = new Map<number, App>();
 
   constructor(apps: AppConfig[]) {
-    for (const a of apps) this.byId.set(a.sdkAppId, a);
+    for (const a of apps) this.byId.set(a.sdkAppId, resolveApp(a));
   }
 
-  get(sdkAppId: number): AppConfig | undefined {
+  get(sdkAppId: number): App | undefined {
     return this.byId.get(sdkAppId);
   }
 
-  list(): AppConfig[] {
+  list(): App[] {
     return [...this.byId.values()];
   }
 

@@ -4,7 +4,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { DEFAULT_MAX_DEVICES_PER_PLATFORM } from '../config/config.js';
 import type { Services } from '../domain/services.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { BusNotice } from '../ports/bus.js';
@@ -99,7 +98,7 @@ export class Gateway implements SessionHost {
       same.kick('multipleAccount');
       kicked.push(same.platform);
     }
-    const limit = app.maxDevicesPerPlatform ?? DEFAULT_MAX_DEVICES_PER_PLATFORM;
+    const limit = app.maxDevicesPerPlatform;
     const samePlatform = this.presence.sessions(app.sdkAppId, s.user).filter((o) => o !== same && o.platform === s.platform).sort((a, b) => a.since - b.since);
     while (limit > 0 && samePlatform.length >= limit) {
       const oldest = samePlatform.shift()!;

@@ -3,8 +3,7 @@
 // leave in seq order and none twice; nothing more is produced for a client that is not reading.
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
-import type { AppConfig } from '../config/config.js';
-import { DEFAULT_RECALL_WINDOW_SECONDS } from '../config/config.js';
+import type { App } from '../config/config.js';
 import { ApiError, type FieldNames } from '../domain/errors.js';
 import { validateMsgBody } from '../domain/message-body.js';
 import { parseMsgKey } from '../domain/messages.js';
@@ -73,7 +72,7 @@ const isObject = (v: unknown): v is Data => typeof v === 'object' && v !== null 
 const CLOSE_GRACE_MS = 5_000;
 
 export class Session {
-  app?: AppConfig;
+  app?: App;
   user = '';
   deviceId = '';
   platform = '';
@@ -474,7 +473,7 @@ const OPS = new Map<string, Op>(Object.entries({
     const to = need.userId(d.to, 'to', 90003);
     const key = typeof d.msgKey === 'string' ? parseMsgKey(d.msgKey) : undefined;
     if (!key) throw new ApiError(90054, 'msgKey must be "{seq}_{random}_{time}"');
-    const window = s.app!.recallWindowSeconds ?? DEFAULT_RECALL_WINDOW_SECONDS;
+    const window = s.app!.recallWindowSeconds;
     await s.host.services.messages.recallAsSender(s.app!.sdkAppId, { from: s.user, to, ...key }, window, s.caller());
     return {};
   },

@@ -107,9 +107,16 @@ export function registerEdge(server: FastifyInstance, deps: EdgeDeps): void {
   });
 }
 
+/** Levels at which a failed call's ErrorInfo is logged. */
+const DEBUG_LEVELS = new Set(['debug', 'trace']);
+
 function send(req: FastifyRequest, reply: FastifyReply, result: ApiResult): ApiResult {
   const body = envelope(result);
   req.errorCode = body.ErrorCode as number;
+  // At debug, why a call failed: the API and its ErrorInfo (which never echoes a UserSig or key).
+  if (body.ErrorCode !== 0 && DEBUG_LEVELS.has(req.log.level)) {
+    req.log.debug({ api: req.url.split('?', 1)[0]!.replace(/^\/v4\//, ''), errorCode: body.ErrorCode, errorInfo: body.ErrorInfo }, 'api error');
+  }
   reply.code(200).header('content-type', 'application/json; charset=utf-8');
   return body;
 }

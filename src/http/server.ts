@@ -91,6 +91,8 @@ export function buildHttpServer(opts: HttpOptions, registry: ApiRegistry, servic
   });
 
   registerConsole(server, registry);
+  // A browser pointed at the bare address lands on the console rather than a 404.
+  server.get('/', async (_req, reply) => reply.redirect('/console/'));
   server.get('/healthz', async () => ({ status: 'ok' }));
   registerMetrics(server, services.metrics, opts.metrics ?? {});
   return server;

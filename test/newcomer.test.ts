@@ -1,0 +1,63 @@
+// Small things a newcomer meets: the bare address leads to the console, PARLEY_LOG_LEVEL=debug says
+// why a call failed (without credentials), and a Node device is reported as Web by
+// query_online_status, as the callbacks already report it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { createParley } from '../src/app.js';
+import { optPlatformOf } from '../src/domain/callbacks.js';
+import { generateUserSig } from '../src/usersig/usersig.js';
+import { rawRequest } from './helpers/http.js';
+import { ADMIN, SDKAPPID, SECRET } from './helpers/server.js';
+import { device, importAccounts, withServer } from './client/helpers.js';
+
+test('GET / redirects to the console', async () => {
+  await withServer(async (s) => {
+    const r = await rawRequest(`${s.base}/`, { method: 'GET' });
+    assert.equal(r.status, 302);
+    assert.equal(r.headers.location, '/console/');
+  });
+});
+
+test('at debug level a failed call is logged with its API, ErrorCode and ErrorInfo, and no UserSig', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'parley-debug-'));
+  const lines: string[] = [];
+  const logStream = new Writable({ write(c, _e, cb) { lines.push(...String(c).split('\n').filter(Boolean)); cb(); } });
+  const parley = await createParley({
+    host: '127.0.0.1', port: 0, dataDir, logLevel: 'debug', devApp: false,
+    apps: [{ sdkAppId: SDKAPPID, secretKey: SECRET, admins: [ADMIN], rateLimits: false }],
+  }, { logStream });
+  try {
+    const base = await parley.listen();
+    const sig = generateUserSig({ sdkAppId: SDKAPPID, secretKey: SECRET, identifier: ADMIN, expire: 3600 });
+    const r = await rawRequest(`${base}/v4/openim/sendmsg?sdkappid=${SDKAPPID}&identifier=${ADMIN}&usersig=${sig}&random=1&contenttype=json`, { body: '{"To_Account": 5}' });
+    const code = r.json().ErrorCode as number;
+    assert.notEqual(code, 0);
+    const debug = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.level === 20);
+    const failed = debug.find((l) => l.msg === 'api error');
+    assert.ok(failed, `a debug line for the failed call; debug lines: ${JSON.stringify(debug)}`);
+    assert.equal(failed.api, 'openim/sendmsg');
+    assert.equal(failed.errorCode, code);
+    assert.equal(failed.errorInfo, r.json().ErrorInfo);
+    assert.ok(!lines.some((l) => l.includes(sig)), 'the UserSig is in no log line');
+    assert.ok(!lines.some((l) => l.includes(SECRET)), 'the secret key is in no log line');
+  } finally {
+    await parley.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('a Node device is Web in query_online_status, as in the callbacks', async () => {
+  await withServer(async (s, track) => {
+    await importAccounts(s, 'alice');
+    track(await device(s, 'alice', { platform: 'Node' }));
+    const r = await s.call('openim/query_online_status', { To_Account: ['alice'], IsNeedDetail: 1 });
+    assert.equal(r.ErrorCode, 0, JSON.stringify(r));
+    const detail = r.QueryResult[0].Detail as Array<{ Platform: string }>;
+    assert.deepEqual(detail.map((d) => d.Platform), ['Web']);
+    assert.equal(optPlatformOf('Node'), 'Web', 'the callbacks name the same platform');
+  });
+});
