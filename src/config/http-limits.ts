@@ -1,7 +1,7 @@
 // Limits of the HTTP edge against slow, large or many-connection clients, and how /metrics is
 // protected: PARLEY_HEADERS_TIMEOUT_MS, PARLEY_REQUEST_TIMEOUT_MS, PARLEY_MAX_BODY_BYTES_IN_FLIGHT,
 // PARLEY_MAX_CONNECTIONS_PER_ADDRESS, PARLEY_METRICS_TOKEN, PARLEY_METRICS_LISTEN.
-import { ConfigError } from './config.js';
+import { ConfigError } from './config-error.js';
 
 export interface HttpLimits {
   /** Time to receive a request's headers; then 408 and close. */

@@ -242,6 +242,17 @@ export class ChatState {
       fx.conversations.add(peer);
       fx.listChanged = true;
     }
+    // Every device ends with the same conversation: the recalled message's tombstone (keys, times,
+    // who recalled it; no content) in the history and, if it is the newest, as the last message.
+    const at = typeof d.at === 'number' ? d.at : key.time;
+    const tombstone = messageFromWire({
+      from: d.from, to: d.to, seq: key.seq, random: key.random, time: key.time, msgKey: d.msgKey,
+      body: [], cloudCustomData: '', recalled: { by, at }, countsUnread: false,
+    }, this.me);
+    tombstone.isRead = true;
+    this.addMessage(tombstone);
+    this.maybeLast(this.ensureConversation(peer, fx), tombstone);
+    fx.messages.add(tombstone);
     fx.revoked.push({
       ID: id, conversationID: conversationIDOf(peer), conversationType: 'C2C', from: d.from, to: d.to,
       sequence: key.seq, random: key.random, time: key.time, isRevoked: true, revoker: by, revokeReason: '',
