@@ -1,5 +1,5 @@
 // Small things a newcomer meets: the bare address leads to the console, PARLEY_LOG_LEVEL=debug says
-// why a call failed (without credentials), and a Node device is reported as Web by
+// why a call failed (without credentials) and logs each WebSocket session, and a Node device is reported as Web by
 // query_online_status, as the callbacks already report it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,6 +11,8 @@ import { createParley } from '../src/app.js';
 import { optPlatformOf } from '../src/domain/callbacks.js';
 import { generateUserSig } from '../src/usersig/usersig.js';
 import { rawRequest } from './helpers/http.js';
+import { WsClient } from './helpers/ws.js';
+import { waitFor } from './helpers/wait.js';
 import { ADMIN, SDKAPPID, SECRET } from './helpers/server.js';
 import { device, importAccounts, withServer } from './client/helpers.js';
 
@@ -60,4 +62,32 @@ test('a Node device is Web in query_online_status, as in the callbacks', async (
     assert.deepEqual(detail.map((d) => d.Platform), ['Web']);
     assert.equal(optPlatformOf('Node'), 'Web', 'the callbacks name the same platform');
   });
+});
+
+test('at debug level each WebSocket session is logged when it opens and closes, with its user', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'parley-debug-ws-'));
+  const lines: string[] = [];
+  const logStream = new Writable({ write(c, _e, cb) { lines.push(...String(c).split('\n').filter(Boolean)); cb(); } });
+  const parley = await createParley({
+    host: '127.0.0.1', port: 0, dataDir, logLevel: 'debug', devApp: false,
+    apps: [{ sdkAppId: SDKAPPID, secretKey: SECRET, admins: [ADMIN], rateLimits: false }],
+  }, { logStream });
+  try {
+    const base = await parley.listen();
+    const sig = generateUserSig({ sdkAppId: SDKAPPID, secretKey: SECRET, identifier: ADMIN, expire: 3600 });
+    const ws = await WsClient.open({ base });
+    const login = await ws.request('login', { protocol: 1, sdkAppId: SDKAPPID, userId: ADMIN, userSig: sig, platform: 'Web', deviceId: 'd1' });
+    assert.equal(login.code, 0, JSON.stringify(login));
+    await ws.close();
+    const debug = () => lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.level === 20);
+    await waitFor(() => debug().some((l) => l.msg === 'websocket session closed'), 'the close line');
+    assert.ok(debug().some((l) => l.msg === 'websocket session opened'), 'the open line');
+    const closed = debug().find((l) => l.msg === 'websocket session closed')!;
+    assert.equal(closed.user, ADMIN);
+    assert.equal(closed.platform, 'Web');
+    assert.ok(!lines.some((l) => l.includes(sig)), 'the UserSig is in no log line');
+  } finally {
+    await parley.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 });

@@ -36,6 +36,7 @@ export const DEFAULT_GATEWAY_LIMITS: GatewayLimits = {
 const PRESSURE_CHECK_MS = 50;
 
 interface Logger {
+  debug(obj: object, msg: string): void;
   info(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
   error(obj: object, msg: string): void;
@@ -77,6 +78,7 @@ export class Gateway implements SessionHost {
     const session = new Session(ws, this, clientIp.replace(/^::ffff:/, ''));
     this.sockets.add(session);
     this.services.metrics.wsSessions.inc();
+    this.log.debug({ clientIp: session.clientIp }, 'websocket session opened');
     ws.on('message', (data, isBinary) => {
       const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer);
       void session.onFrame(buf, isBinary);
@@ -84,6 +86,7 @@ export class Gateway implements SessionHost {
     ws.on('close', () => {
       this.sockets.delete(session);
       this.services.metrics.wsSessions.dec();
+      this.log.debug({ clientIp: session.clientIp, user: session.user || undefined, deviceId: session.deviceId || undefined, platform: session.platform || undefined }, 'websocket session closed');
       session.ended();
     });
     ws.on('error', (err) => this.log.warn({ err: err.message }, 'websocket error'));
