@@ -2,34 +2,10 @@
 // the API's field (To_Account), a WebSocket client the op's field (to), for the same failure.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { WebSocket } from 'ws';
 import { ApiError } from '../src/domain/errors.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { text } from './helpers/rest.js';
-
-interface Frame { id?: number; code?: number; message?: string }
-
-/** Logs in as user over /v1/ws; `ask` sends one op and resolves with its answer. */
-async function wsClient(s: TestServer, user: string): Promise<{ ask: (op: string, data: unknown) => Promise<Frame>; close: () => void }> {
-  const ws = new WebSocket(`${s.base.replace(/^http/, 'ws')}/v1/ws`);
-  await new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject); });
-  let id = 0;
-  const ask = (op: string, data: unknown) => new Promise<Frame>((resolve) => {
-    const mine = ++id;
-    const onMessage = (raw: unknown) => {
-      const f = JSON.parse(String(raw)) as Frame;
-      if (f.id === mine) {
-        ws.off('message', onMessage);
-        resolve(f);
-      }
-    };
-    ws.on('message', onMessage);
-    ws.send(JSON.stringify({ op, id: mine, data }));
-  });
-  const login = await ask('login', { protocol: 1, sdkAppId: s.app.sdkAppId, userId: user, userSig: s.sig(user), platform: 'Web', deviceId: `${user}-d` });
-  assert.equal(login.code, 0);
-  return { ask, close: () => ws.close() };
-}
+import { WsClient } from './helpers/ws.js';
 
 test('an unknown recipient: REST says To_Account, WebSocket says to', async () => {
   const s = await startTestServer();
@@ -37,10 +13,10 @@ test('an unknown recipient: REST says To_Account, WebSocket says to', async () =
     await s.call('im_open_login_svc/multiaccount_import', { Accounts: ['alice', 'bob'] });
     const rest = await s.call('openim/sendmsg', { From_Account: 'alice', To_Account: 'nobody', MsgRandom: 1, MsgBody: text('hi') });
     assert.deepEqual([rest.ErrorCode, rest.ErrorInfo], [90012, 'To_Account nobody does not exist']);
-    const c = await wsClient(s, 'alice');
-    const ws = await c.ask('send', { to: 'nobody', random: 1, body: text('hi') });
+    const c = await WsClient.login(s, 'alice');
+    const ws = await c.request('send', { to: 'nobody', random: 1, body: text('hi') });
     assert.deepEqual([ws.code, ws.message], [90012, 'to nobody does not exist']);
-    c.close();
+    await c.close();
   } finally {
     await s.close();
   }
@@ -54,10 +30,10 @@ test('an unknown peer of a read mark: REST says Peer_Account, WebSocket says pee
     assert.deepEqual([rest.ErrorCode, rest.ErrorInfo], [90003, 'Peer_Account nobody does not exist']);
     const unknownReporter = await s.call('openim/admin_set_msg_read', { Report_Account: 'nobody', Peer_Account: 'alice' });
     assert.deepEqual([unknownReporter.ErrorCode, unknownReporter.ErrorInfo], [90008, 'Report_Account nobody does not exist']);
-    const c = await wsClient(s, 'alice');
-    const ws = await c.ask('read', { peer: 'nobody' });
+    const c = await WsClient.login(s, 'alice');
+    const ws = await c.request('read', { peer: 'nobody' });
     assert.deepEqual([ws.code, ws.message], [90003, 'peer nobody does not exist']);
-    c.close();
+    await c.close();
   } finally {
     await s.close();
   }

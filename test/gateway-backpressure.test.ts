@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ADMIN, startTestServer, type TestServer } from './helpers/server.js';
 import { text } from './helpers/rest.js';
-import { RawClient, sleep } from './helpers/raw-client.js';
+import { WsClient } from './helpers/ws.js';
+import { sleep } from './helpers/wait.js';
 
 const LIMITS = { sendBufferBytes: 256 * 1024, sendBufferHardBytes: 1024 * 1024, pageBytes: 64 * 1024, backlogMs: 1000 };
 /** What may be queued at most: the bound, plus the one page and the small answers that crossed it. */
@@ -30,7 +31,7 @@ const closingLogged = (s: TestServer): boolean => s.logs.some((l) => l.includes(
 
 test('a client that never reads and spams sync stays under its send-buffer bound and is closed with 4004', async () => {
   await withBacklog(async (s) => {
-    const c = await RawClient.open(s);
+    const c = await WsClient.open(s);
     assert.equal((await c.login(s, 'alice')).code, 0);
     c.ws.pause();
     let maxQueued = 0;
@@ -49,7 +50,7 @@ test('a client that never reads and spams sync stays under its send-buffer bound
     assert.equal((await c.closed).code, 4004);
 
     // It can come back and sync everything.
-    const again = await RawClient.open(s);
+    const again = await WsClient.open(s);
     assert.equal((await again.login(s, 'alice', 1, { deviceId: 'alice-2' })).code, 0);
     for (let id = 2; ; id++) {
       const seqs = again.eventSeqs();
@@ -63,7 +64,7 @@ test('a client that never reads and spams sync stays under its send-buffer bound
 
 test('a push withheld while a client was behind becomes "sync needed" once it reads again', async () => {
   await withBacklog(async (s) => {
-    const c = await RawClient.open(s);
+    const c = await WsClient.open(s);
     assert.equal((await c.login(s, 'alice')).code, 0);
     // Catch up first, so new events are pushed live.
     for (let id = 2; ; id++) {
@@ -111,9 +112,9 @@ test('many non-reading clients together stay under the gateway\'s total bound', 
       const r = await s.call('openim/sendmsg', { From_Account: ADMIN, To_Account: 'alice', MsgRandom: i + 1, MsgBody: text(`${i}:`.padEnd(10_000, 'x')) });
       assert.equal(r.ErrorCode, 0, r.ErrorInfo);
     }
-    const clients: RawClient[] = [];
+    const clients: WsClient[] = [];
     for (let i = 0; i < 4; i++) {
-      const c = await RawClient.open(s);
+      const c = await WsClient.open(s);
       assert.equal((await c.login(s, 'alice', 1, { deviceId: `d${i}` })).code, 0);
       c.ws.pause();
       clients.push(c);

@@ -3,22 +3,15 @@
 // documented code, and an unauthenticated connection does not outlive the login deadline.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestServer, type TestServer } from './helpers/server.js';
-import { RawClient } from './helpers/raw-client.js';
+import { type TestServer, type TestServerOptions, withServer as withUsers } from './helpers/server.js';
+import { WsClient } from './helpers/ws.js';
 
-async function withServer(fn: (s: TestServer) => Promise<void>, o: Parameters<typeof startTestServer>[0] = {}): Promise<void> {
-  const s = await startTestServer(o);
-  try {
-    await s.call('im_open_login_svc/multiaccount_import', { Accounts: ['alice', 'bob'] });
-    await fn(s);
-  } finally {
-    await s.close();
-  }
-}
+/** A server where alice and bob exist. */
+const withServer = (fn: (s: TestServer) => Promise<void>, o: TestServerOptions = {}): Promise<void> => withUsers(['alice', 'bob'], fn, o);
 
 test('op names of Object.prototype are unknown ops (60009), and the session keeps working', async () => {
   await withServer(async (s) => {
-    const c = await RawClient.open(s);
+    const c = await WsClient.open(s);
     assert.equal((await c.login(s, 'alice')).code, 0);
     let id = 10;
     for (const op of ['toString', 'constructor', 'hasOwnProperty', '__proto__', 'valueOf', 'isPrototypeOf']) {
@@ -35,7 +28,7 @@ test('op names of Object.prototype are unknown ops (60009), and the session keep
 
 test('a frame over the size limit before login closes the connection with 4001', async () => {
   await withServer(async (s) => {
-    const c = await RawClient.open(s);
+    const c = await WsClient.open(s);
     c.ws.send(JSON.stringify({ op: 'login', id: 1, data: { pad: 'x'.repeat(70 * 1024) } }));
     const err = await c.next((f) => f.op === 'error');
     assert.equal(err.data.code, 93000);
@@ -45,7 +38,7 @@ test('a frame over the size limit before login closes the connection with 4001',
 
 test('a logged-in client\'s oversized frame is refused (93000) but the session stays', async () => {
   await withServer(async (s) => {
-    const c = await RawClient.open(s);
+    const c = await WsClient.open(s);
     assert.equal((await c.login(s, 'alice')).code, 0);
     c.ws.send(JSON.stringify({ op: 'ping', id: 2, data: { pad: 'x'.repeat(70 * 1024) } }));
     assert.equal((await c.next((f) => f.op === 'error')).data.code, 93000);
@@ -56,7 +49,7 @@ test('a logged-in client\'s oversized frame is refused (93000) but the session s
 
 test('a connection that does not log in before the deadline is closed with 4001', async () => {
   await withServer(async (s) => {
-    const c = await RawClient.open(s);
+    const c = await WsClient.open(s);
     const opened = Date.now();
     const { code } = await c.closed;
     assert.equal(code, 4001);
@@ -74,7 +67,7 @@ test('a malformed login frame is answered about the login frame, not a URL', asy
       [[1, 2], 90001, /"data" must be an object/],
     ];
     for (const [data, code, message] of cases) {
-      const c = await RawClient.open(s);
+      const c = await WsClient.open(s);
       const a = await c.request('login', 1, data);
       assert.equal(a.code, code, `login ${JSON.stringify(data)}: ${a.message}`);
       assert.match(a.message!, message);
@@ -86,7 +79,7 @@ test('a malformed login frame is answered about the login frame, not a URL', asy
 
 test('UserIDs with U+0000 are refused by the UserID rule, over WebSocket and REST, and nothing is stored', async () => {
   await withServer(async (s) => {
-    const c = await RawClient.open(s);
+    const c = await WsClient.open(s);
     const a = await c.login(s, 'al\u0000ice');
     assert.equal(a.code, 70107);
     assert.match(a.message!, /U\+0000/);
@@ -98,7 +91,7 @@ test('UserIDs with U+0000 are refused by the UserID rule, over WebSocket and RES
     const check = await s.call('im_open_login_svc/account_check', { CheckItem: [{ UserID: 'ev' }] });
     assert.equal(check.ResultItem[0].AccountStatus, 'NotImported', 'no truncated account was made');
 
-    const bob = await RawClient.open(s);
+    const bob = await WsClient.open(s);
     assert.equal((await bob.login(s, 'bob')).code, 0);
     const send = await bob.request('send', 2, { to: 'ali\u0000ce', random: 1, body: [{ MsgType: 'TIMTextElem', MsgContent: { Text: 'hi' } }] });
     assert.equal(send.code, 90003, 'a recipient with U+0000 is refused as a bad To_Account');

@@ -3,19 +3,13 @@
 // second sync while one is answered shares it; live pushes wait while the client is paging.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ADMIN, startTestServer, type TestServer } from './helpers/server.js';
+import { ADMIN, type TestServer, type TestServerOptions, withServer as withUsers } from './helpers/server.js';
 import { text } from './helpers/rest.js';
-import { RawClient, sleep } from './helpers/raw-client.js';
+import { WsClient } from './helpers/ws.js';
+import { sleep } from './helpers/wait.js';
 
-async function withServer(fn: (s: TestServer) => Promise<void>, o: Parameters<typeof startTestServer>[0] = {}): Promise<void> {
-  const s = await startTestServer(o);
-  try {
-    await s.call('im_open_login_svc/multiaccount_import', { Accounts: ['alice', 'bob'] });
-    await fn(s);
-  } finally {
-    await s.close();
-  }
-}
+/** A server where alice and bob exist. */
+const withServer = (fn: (s: TestServer) => Promise<void>, o: TestServerOptions = {}): Promise<void> => withUsers(['alice', 'bob'], fn, o);
 
 /** `n` messages from the admin to alice, each about `bytes` long; each is one event of alice's. */
 async function backlog(s: TestServer, n: number, bytes = 10): Promise<void> {
@@ -26,7 +20,7 @@ async function backlog(s: TestServer, n: number, bytes = 10): Promise<void> {
 }
 
 /** Syncs page by page from 0 like a client; returns the answers. */
-async function pageThrough(c: RawClient, firstId = 100): Promise<Array<Record<string, any>>> {
+async function pageThrough(c: WsClient, firstId = 100): Promise<Array<Record<string, any>>> {
   const answers: Array<Record<string, any>> = [];
   let id = firstId;
   for (;;) {
@@ -43,7 +37,7 @@ async function pageThrough(c: RawClient, firstId = 100): Promise<Array<Record<st
 test('sync sends a bounded page with "more", and paging from the cursor delivers every event once', async () => {
   await withServer(async (s) => {
     await backlog(s, 25);
-    const c = await RawClient.open(s);
+    const c = await WsClient.open(s);
     assert.equal((await c.login(s, 'alice')).code, 0);
     const answers = await pageThrough(c);
     const pages = c.frames.filter((f) => f.op === 'events');
@@ -59,7 +53,7 @@ test('sync sends a bounded page with "more", and paging from the cursor delivers
 test('a page is cut by bytes too: large events come a few at a time, but at least one per page', async () => {
   await withServer(async (s) => {
     await backlog(s, 12, 9000);
-    const c = await RawClient.open(s);
+    const c = await WsClient.open(s);
     assert.equal((await c.login(s, 'alice')).code, 0);
     await pageThrough(c);
     const pages = c.frames.filter((f) => f.op === 'events');
@@ -76,7 +70,7 @@ test('a page is cut by bytes too: large events come a few at a time, but at leas
 test('a second sync while one is answered shares its page and answer', async () => {
   await withServer(async (s) => {
     await backlog(s, 5);
-    const c = await RawClient.open(s);
+    const c = await WsClient.open(s);
     assert.equal((await c.login(s, 'alice')).code, 0);
     c.ws.send(JSON.stringify({ op: 'sync', id: 2, data: { cursor: 0 } }));
     c.ws.send(JSON.stringify({ op: 'sync', id: 3, data: { cursor: 0 } }));
@@ -92,7 +86,7 @@ test('a second sync while one is answered shares its page and answer', async () 
 test('after paging, new events are pushed live; while the client pages, live pushes wait for its sync', async () => {
   await withServer(async (s) => {
     await backlog(s, 4);
-    const c = await RawClient.open(s);
+    const c = await WsClient.open(s);
     assert.equal((await c.login(s, 'alice')).code, 0);
     const first = await c.request('sync', 2, { cursor: 0 });
     assert.equal(first.data.more, true, 'a full page');

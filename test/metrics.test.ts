@@ -3,9 +3,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { WebSocket } from 'ws';
+import { parseMsgKey } from '@parley/protocol';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { text } from './helpers/rest.js';
+import { WsClient } from './helpers/ws.js';
+import { waitFor } from './helpers/wait.js';
 
 async function metrics(s: TestServer, headers: Record<string, string> = {}): Promise<string> {
   const res = await fetch(`${s.base}/metrics`, { headers });
@@ -29,7 +31,7 @@ test('requests by API and code, latency, recalls by via, store latency, WS sessi
     await s.call('openim/no_such_api', {});
     await s.call('openim/admin_msgwithdraw', { From_Account: 'administrator', To_Account: 'bob', MsgKey: sent.MsgKey });
     const again = await s.call('openim/sendmsg', { From_Account: 'bob', To_Account: 'administrator', MsgRandom: 3, MsgBody: text('yo') });
-    await s.parley.services.messages.recallAsSender(s.app.sdkAppId, { from: 'bob', to: 'administrator', ...parseKey(again.MsgKey) }, 120);
+    await s.parley.services.messages.recallAsSender(s.app.sdkAppId, { from: 'bob', to: 'administrator', ...parseMsgKey(again.MsgKey)! }, 120);
 
     const before = await metrics(s);
     assert.equal(value(before, 'parley_http_requests_total{api="openim/sendmsg",code="0"}'), 2);
@@ -43,22 +45,15 @@ test('requests by API and code, latency, recalls by via, store latency, WS sessi
     assert.ok((value(before, 'process_cpu_user_seconds_total') ?? 0) > 0, 'default process metrics');
     assert.equal(value(before, 'parley_ws_sessions'), 0);
 
-    const ws = new WebSocket(`${s.base.replace(/^http/, 'ws')}/v1/ws`);
-    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    const ws = await WsClient.open(s);
     assert.equal(value(await metrics(s), 'parley_ws_sessions'), 1);
-    ws.close();
-    await new Promise((r) => ws.once('close', r));
-    await new Promise((r) => setTimeout(r, 50));
-    assert.equal(value(await metrics(s), 'parley_ws_sessions'), 0);
+    await ws.close();
+    await waitFor(async () => value(await metrics(s), 'parley_ws_sessions') === 0, 'the gauge back at 0');
   } finally {
     await s.close();
   }
 });
 
-function parseKey(msgKey: string): { seq: number; random: number; time: number } {
-  const [seq, random, time] = msgKey.split('_').map(Number);
-  return { seq: seq!, random: random!, time: time! };
-}
 
 test('PARLEY_METRICS_TOKEN: /metrics needs the bearer token', async () => {
   const s = await startTestServer({ config: { metrics: { token: 'metrics-s3cret' } } });

@@ -82,6 +82,11 @@ export class WsClient {
     });
   }
 
+  /** The seqs of every event pushed so far, in arrival order. */
+  eventSeqs(): number[] {
+    return this.events().map((e) => e.seq as number);
+  }
+
   /** Every event pushed so far, in order. */
   events(): Array<Record<string, any>> {
     return this.frames.filter((f) => f.op === 'events').flatMap((f) => f.data.events as Array<Record<string, any>>);
