@@ -64,15 +64,16 @@ export const accountApis: ApiDefinition[] = [
     errors: [70402, 70403, 70500],
     sample: { AccountList: [{ UserID: 'alice', Nick: 'Alice' }, { UserID: 'bob', FaceUrl: 'https://example.com/bob.png' }] },
     async handle(ctx, body) {
-      if ((body.Accounts === undefined) === (body.AccountList === undefined)) {
+      // null counts as absent, as validateFields treats it.
+      if ((body.Accounts == null) === (body.AccountList == null)) {
         throw new ApiError(70402, 'give exactly one of Accounts (UserIDs) and AccountList ({UserID, Nick, FaceUrl} items)');
       }
-      const list: AccountInput[] = body.Accounts !== undefined
+      const list: AccountInput[] = body.Accounts != null
         ? (body.Accounts as string[]).map((userId) => ({ userId }))
         : (body.AccountList as Array<{ UserID: string; Nick?: string; FaceUrl?: string }>).map((a) => ({
           userId: a.UserID, ...(a.Nick !== undefined ? { nick: a.Nick } : {}), ...(a.FaceUrl !== undefined ? { faceUrl: a.FaceUrl } : {}),
         }));
-      if (list.length === 0) throw new ApiError(70402, `${body.Accounts !== undefined ? 'Accounts' : 'AccountList'} must name at least one UserID`);
+      if (list.length === 0) throw new ApiError(70402, `${body.Accounts != null ? 'Accounts' : 'AccountList'} must name at least one UserID`);
       const valid = list.filter((a) => importProblem(a) === undefined);
       const failed = list.filter((a) => importProblem(a) !== undefined).map((a) => a.userId);
       if (valid.length > 0) await ctx.services.accounts.importAccountList(ctx.app.sdkAppId, valid);
