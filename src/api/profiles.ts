@@ -3,13 +3,12 @@ import { ErrorCode } from '@parley/protocol';
 import { ApiError } from '../domain/errors.js';
 import { jsonType } from './fields.js';
 import type { ApiDefinition } from './registry.js';
+import { MAX_PROFILE_USERS } from '../domain/profiles.js';
 
 /** Tencent's public documentation page of an API: TENCENT_DOC + the page's id. */
 const TENCENT_DOC = 'https://www.tencentcloud.com/document/product/1047/';
 const base = { service: 'profile', family: 'profile' as const, rateLimit: 200 };
 
-/** Users per portrait_get (documented). */
-export const MAX_PROFILE_USERS = 100;
 /** Tags per portrait_get: undocumented; bounds the answer (users × tags items). */
 export const MAX_PROFILE_TAGS = 100;
 

@@ -37,7 +37,15 @@ const STANDARD = new Map<string, FieldRule>([
   ['Tag_Profile_IM_AdminForbidType', oneOf('AdminForbid_Type_None', 'AdminForbid_Type_SendOut')],
   ['Tag_Profile_IM_Level', u32],
   ['Tag_Profile_IM_Role', u32],
+  // Not in the spec's table; Tencent's field list (1047/33520) has it, and the web SDK's
+  // updateMyProfile({messageSettings}) writes it.
+  ['Tag_Profile_IM_MsgSettings', u32],
 ]);
+
+/** Every standard tag, in the table's order. */
+export const STANDARD_TAGS: readonly string[] = [...STANDARD.keys()];
+
+export const isCustomTag = (tag: string): boolean => CUSTOM_TAG.test(tag);
 
 /** Custom fields need no declaration (spec §5.4): the prefix and 1–8 ASCII letters. */
 const CUSTOM_TAG = /^Tag_Profile_Custom_[A-Za-z]{1,8}$/;

@@ -5,7 +5,10 @@ import type { AppId, ProfileValue, Store, StoredProfile } from '../ports/store.j
 import type { Bus } from '../ports/bus.js';
 import type { CallbackService, CallOrigin } from './callbacks.js';
 import { ApiError } from './errors.js';
-import { IMAGE_TAG, NICK_TAG, checkTag, checkValue, defaultOf } from './profile-fields.js';
+import { IMAGE_TAG, NICK_TAG, STANDARD_TAGS, checkTag, checkValue, defaultOf, isCustomTag } from './profile-fields.js';
+
+/** Users per read (portrait_get's documented limit; the gateway's too). */
+export const MAX_PROFILE_USERS = 100;
 
 export interface ProfileItem {
   tag: string;
@@ -40,6 +43,18 @@ export class ProfileService {
   }
 
   /**
+   * Whole profiles, for clients: every standard field and the custom fields ever set, of those of
+   * these users that exist (others are left out).
+   */
+  async whole(app: AppId, userIds: string[]): Promise<Array<{ userId: string; items: ProfileItem[] }>> {
+    const found = await this.store.profiles(app, userIds);
+    return [...found].map(([userId, p]) => {
+      const custom = [...p.fields.keys()].filter(isCustomTag).sort();
+      return { userId, items: [...STANDARD_TAGS, ...custom].map((tag) => ({ tag, value: valueOf(p, tag) })) };
+    });
+  }
+
+  /**
    * Sets fields of one user's profile, all or nothing (a tag given twice: the later value wins).
    * Every value is checked before the account is looked up. Returns the fields written.
    */
@@ -60,8 +75,12 @@ export class ProfileService {
     });
     if (!ok) throw new ApiError(ErrorCode.PROFILE_ACCOUNT_NOT_FOUND, `account ${userId} does not exist`);
     if (callback) this.callbacks.written();
-    // The user's connected devices learn of the change (PROFILE_UPDATED in the client SDK).
-    this.bus?.publish({ kind: 'profile', app, user: userId, items: written });
+    // The user's connected devices learn of the change (PROFILE_UPDATED in the client SDK), with
+    // the whole profile as it now stands.
+    if (this.bus) {
+      const [now] = await this.whole(app, [userId]);
+      if (now) this.bus.publish({ kind: 'profile', app, user: userId, items: now.items });
+    }
     return written;
   }
 }

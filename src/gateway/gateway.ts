@@ -144,7 +144,7 @@ export class Gateway implements SessionHost {
         return;
       case 'profile':
         // Live only, like an online message: a device that was offline reads the profile at login.
-        for (const s of sessions) s.send({ op: 'profile', data: { userID: n.user, profileItem: n.items } });
+        for (const s of sessions) s.send({ op: 'profile', data: { userID: n.user, items: n.items } });
         return;
     }
   }

@@ -10,7 +10,7 @@ export type BusNotice =
   | { kind: 'online-message'; app: number; user: string; message: StoredMessage; originDevice?: string }
   /** The user was kicked at `at`: sessions issued before it end. */
   | { kind: 'kick'; app: number; user: string; at: number }
-  /** The user's profile changed: these fields now hold these values. */
+  /** The user's profile changed; `items` is the whole profile as it now stands. */
   | { kind: 'profile'; app: number; user: string; items: Array<{ tag: string; value: string | number }> };
 
 export interface Bus {
