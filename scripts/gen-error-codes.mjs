@@ -98,7 +98,17 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   }
   const { codes, ranges } = parseErrorTables(readFileSync(specPath, 'utf8'));
   // Codes the reference mentions outside its tables that Parley answers with.
-  const extra = [[40601, 'A profile field (Nick, FaceUrl) is longer than 500 bytes.']];
+  const extra = [
+    [40001, 'Profile service: invalid parameter (a required field missing, of the wrong type, or a body that is not JSON).'],
+    [40002, 'Profile service: To_Account was not given.'],
+    [40003, 'Profile service: the account does not exist.'],
+    [40004, 'Profile service: the call needs an app admin.'],
+    [40006, 'Profile service: internal error; the request was not applied.'],
+    [40009, 'Profile service: the profile tag does not exist.'],
+    [40601, 'A profile field (Nick, FaceUrl) is longer than 500 bytes.'],
+    [40605, 'Profile service: invalid value of a standard field (not one of its values, or Location over 16 bytes).'],
+    [40610, 'Profile service: wrong value type for the field.'],
+  ];
   const seen = new Set(codes.map(([c]) => c));
   const all = [...codes, ...extra.filter(([c]) => !seen.has(c))].sort((a, b) => a[0] - b[0]);
   // Section references (§3.1) point into the spec file, which is not in the repository.
