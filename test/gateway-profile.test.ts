@@ -15,6 +15,7 @@ test('getProfiles / setProfile refuse malformed input with 40001 and keep the co
       ['getProfiles', { userIds: Array.from({ length: 101 }, (_, i) => `u${i}`) }],
       ['setProfile', {}], ['setProfile', { items: [] }], ['setProfile', { items: [null] }], ['setProfile', { items: [{ tag: 'Tag_Profile_IM_Nick' }] }],
       ['setProfile', { items: [{ tag: 7, value: 'x' }] }],
+      ['setProfile', { items: Array.from({ length: 101 }, () => ({ tag: 'Tag_Profile_IM_Nick', value: 'x' })) }],
     ];
     for (const [op, data] of bad) {
       const r = await ws.request(op, data);

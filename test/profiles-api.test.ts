@@ -135,6 +135,7 @@ test('portrait_set: every ErrorCode, and a rejected request writes nothing', () 
     ['ProfileItem missing', { From_Account: 'alice' }, 40001],
     ['ProfileItem empty', { From_Account: 'alice', ProfileItem: [] }, 40001],
     ['ProfileItem an object', { From_Account: 'alice', ProfileItem: good }, 40001],
+    ['101 items', { From_Account: 'alice', ProfileItem: Array.from({ length: 101 }, () => good) }, 40001],
     ['an item without Tag', set({ Value: 'x' }), 40001],
     ['an item with a number Tag', set({ Tag: 1, Value: 'x' }), 40001],
     ['an item without Value', set({ Tag: 'Tag_Profile_IM_Nick' }), 40001],

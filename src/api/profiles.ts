@@ -3,7 +3,7 @@ import { ErrorCode } from '@parley/protocol';
 import { ApiError } from '../domain/errors.js';
 import { jsonType } from './fields.js';
 import type { ApiDefinition } from './registry.js';
-import { MAX_PROFILE_USERS } from '../domain/profiles.js';
+import { MAX_PROFILE_ITEMS, MAX_PROFILE_USERS } from '../domain/profiles.js';
 
 /** Tencent's public documentation page of an API: TENCENT_DOC + the page's id. */
 const TENCENT_DOC = 'https://www.tencentcloud.com/document/product/1047/';
@@ -49,7 +49,7 @@ export const profileApis: ApiDefinition[] = [
     fields: {
       From_Account: { type: 'string', required: true, userId: true, code: INVALID, doc: 'Whose profile.' },
       ProfileItem: {
-        type: 'object[]', required: true, code: INVALID, doc: 'Items {Tag, Value}, at least one: Value an integer for uint32 fields, a string otherwise.',
+        type: 'object[]', required: true, code: INVALID, maxItems: MAX_PROFILE_ITEMS, doc: 'Items {Tag, Value}, 1–100: Value an integer for uint32 fields, a string otherwise.',
         fields: { Tag: { type: 'string', required: true, code: INVALID, doc: 'A standard tag or Tag_Profile_Custom_ + 1–8 letters.' } },
       },
     },

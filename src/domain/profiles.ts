@@ -9,6 +9,8 @@ import { IMAGE_TAG, NICK_TAG, STANDARD_TAGS, checkTag, checkValue, defaultOf, is
 
 /** Users per read (portrait_get's documented limit; the gateway's too). */
 export const MAX_PROFILE_USERS = 100;
+/** Items per write: undocumented; bounds the rows one request writes (custom tags need no declaration). */
+export const MAX_PROFILE_ITEMS = 100;
 
 export interface ProfileItem {
   tag: string;
@@ -59,6 +61,9 @@ export class ProfileService {
    * Every value is checked before the account is looked up. Returns the fields written.
    */
   async set(app: AppId, operator: string, userId: string, items: Array<{ tag: string; value: unknown }>, origin: CallOrigin): Promise<ProfileItem[]> {
+    if (items.length > MAX_PROFILE_ITEMS) {
+      throw new ApiError(ErrorCode.PROFILE_INVALID_PARAMETER, `at most ${MAX_PROFILE_ITEMS} profile items per change, got ${items.length}`);
+    }
     const values = new Map<string, ProfileValue>();
     for (const { tag, value } of items) values.set(tag, checkValue(tag, value));
     const fields = new Map(values);
@@ -77,8 +82,9 @@ export class ProfileService {
     if (callback) this.callbacks.written();
     // The user's connected devices learn of the change (PROFILE_UPDATED in the client SDK), with
     // the whole profile as it now stands.
+    // The change is committed: a failed read for the push costs the push, not the answer.
     if (this.bus) {
-      const [now] = await this.whole(app, [userId]);
+      const [now] = await this.whole(app, [userId]).catch(() => []);
       if (now) this.bus.publish({ kind: 'profile', app, user: userId, items: now.items });
     }
     return written;
