@@ -20,7 +20,15 @@ export const NAMES = [
   ['RECALL_WINDOW_PASSED', 20016],
   ['MESSAGE_NOT_FOUND', 20022],
   ['MESSAGE_ALREADY_RECALLED', 20023],
+  ['PROFILE_INVALID_PARAMETER', 40001],
+  ['PROFILE_TO_ACCOUNT_MISSING', 40002],
+  ['PROFILE_ACCOUNT_NOT_FOUND', 40003],
+  ['PROFILE_NOT_ADMIN', 40004],
+  ['PROFILE_INTERNAL_ERROR', 40006],
+  ['PROFILE_TAG_NOT_FOUND', 40009],
   ['PROFILE_FIELD_TOO_LONG', 40601],
+  ['PROFILE_VALUE_INVALID', 40605],
+  ['PROFILE_VALUE_WRONG_TYPE', 40610],
   ['HTTP_REQUEST_INVALID', 60002],
   ['BODY_NOT_JSON', 60003],
   ['SDKAPPID_INVALID', 60006],
@@ -91,7 +99,17 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   }
   const { codes, ranges } = parseErrorTables(readFileSync(specPath, 'utf8'));
   // Codes the reference mentions outside its tables that Parley answers with.
-  const extra = [[40601, 'A profile field (Nick, FaceUrl) is longer than 500 bytes.']];
+  const extra = [
+    [40001, 'Profile service: invalid parameter (a required field missing, of the wrong type, or a body that is not JSON).'],
+    [40002, 'Profile service: To_Account was not given.'],
+    [40003, 'Profile service: the account does not exist.'],
+    [40004, 'Profile service: the call needs an app admin.'],
+    [40006, 'Profile service: internal error; the request was not applied.'],
+    [40009, 'Profile service: the profile tag does not exist.'],
+    [40601, 'A profile field (Nick, FaceUrl) is longer than 500 bytes.'],
+    [40605, 'Profile service: invalid value of a standard field (not one of its values, or Location over 16 bytes).'],
+    [40610, 'Profile service: wrong value type for the field.'],
+  ];
   const seen = new Set(codes.map(([c]) => c));
   const all = [...codes, ...extra.filter(([c]) => !seen.has(c))].sort((a, b) => a[0] - b[0]);
   // Section references (§3.1) point into the spec file, which is not in the repository.

@@ -305,7 +305,7 @@ test('every account API answers 70403 for a non-admin identifier and changes not
 
 test('every account API answers 70500 when the store fails, without leaking the cause', () => withServer([], async (s) => {
   const store = s.parley.store as unknown as Record<string, unknown>;
-  for (const m of ['importAccount', 'importAccounts', 'deleteAccounts', 'existingAccounts', 'kickAccount']) {
+  for (const m of ['importAccount', 'importAccounts', 'importAccountList', 'deleteAccounts', 'existingAccounts', 'kickAccount']) {
     store[m] = async () => {
       throw new Error('injected store failure');
     };

@@ -241,19 +241,21 @@ test('modify_c2c_msg refuses bad requests with 20022, 20023, 90001, 90002, 90003
 // ---- query_online_status / querystate -----------------------------------------------------
 
 for (const api of ['query_online_status', 'querystate']) {
+  // query_online_status answers Status (current docs, real SDKs); the legacy querystate, State.
+  const State = api === 'querystate' ? 'State' : 'Status';
   test(`${api}: everyone is Offline without a gateway; Detail only with IsNeedDetail 1; unknown users in ErrorList`, async () => {
     await withServer(['alice', 'bob'], async (s) => {
       const plain = await call(s, api, { To_Account: ['alice', 'bob'] });
       assert.deepEqual(plain, {
         ActionStatus: 'OK', ErrorInfo: '', ErrorCode: 0,
-        QueryResult: [{ To_Account: 'alice', State: 'Offline' }, { To_Account: 'bob', State: 'Offline' }],
+        QueryResult: [{ To_Account: 'alice', [State]: 'Offline' }, { To_Account: 'bob', [State]: 'Offline' }],
       });
       const zero = await call(s, api, { To_Account: ['bob'], IsNeedDetail: 0 });
-      assert.deepEqual(zero.QueryResult, [{ To_Account: 'bob', State: 'Offline' }]);
+      assert.deepEqual(zero.QueryResult, [{ To_Account: 'bob', [State]: 'Offline' }]);
       const detail = await call(s, api, { To_Account: ['bob', 'ghost', 'alice', 'phantom'], IsNeedDetail: 1 });
       assert.deepEqual(detail, {
         ActionStatus: 'OK', ErrorInfo: '', ErrorCode: 0,
-        QueryResult: [{ To_Account: 'bob', State: 'Offline', Detail: [] }, { To_Account: 'alice', State: 'Offline', Detail: [] }],
+        QueryResult: [{ To_Account: 'bob', [State]: 'Offline', Detail: [] }, { To_Account: 'alice', [State]: 'Offline', Detail: [] }],
         ErrorList: [{ To_Account: 'ghost', ErrorCode: 70107 }, { To_Account: 'phantom', ErrorCode: 70107 }],
       });
       const none = await call(s, api, { To_Account: ['ghost', 'phantom'] });
@@ -270,12 +272,12 @@ for (const api of ['query_online_status', 'querystate']) {
       const r = await call(s, api, { To_Account: users.slice(0, 500) });
       expectOk(r);
       assert.equal(r.QueryResult.length, 500);
-      assert.ok(r.QueryResult.every((q: { State: string }) => q.State === 'Offline'));
+      assert.ok(r.QueryResult.every((q: Record<string, string>) => q[State] === 'Offline'));
       const cases: Array<[string, Record<string, unknown>, number]> = [
         ['501 users', { To_Account: users }, 90011],
         ['To_Account missing', {}, 90003],
         ['To_Account a string', { To_Account: 'user1' }, 90003],
-        ['To_Account empty', { To_Account: [] }, 90003],
+        ['To_Account empty', { To_Account: [] }, 90001],
         ['To_Account holds a number', { To_Account: ['user1', 2] }, 90003],
         ['IsNeedDetail 2', { To_Account: ['user1'], IsNeedDetail: 2 }, 90001],
         ['IsNeedDetail a string', { To_Account: ['user1'], IsNeedDetail: '1' }, 90001],

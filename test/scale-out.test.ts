@@ -77,7 +77,7 @@ test('a device on node A gets a message sent and recalled through node B, pushed
 
     // The node holding the connection reports the device online (presence is per node; see docs/deployment.md).
     const onA = await a.call('openim/query_online_status', { To_Account: ['bob'] });
-    assert.equal(onA.QueryResult[0].State, 'Online');
+    assert.equal(onA.QueryResult[0].Status, 'Online');
     await bob.close();
   } finally {
     await a?.close();

@@ -3,6 +3,14 @@
 import { ApiError } from '../domain/errors.js';
 import { userIdProblem } from './fields.js';
 import type { ApiDefinition } from './registry.js';
+import type { AccountInput } from '../ports/store.js';
+import { MAX_PROFILE_BYTES } from '../domain/profile-fields.js';
+
+/** Why one entry of multiaccount_import cannot be imported (it is then listed in FailAccounts). */
+function importProblem(a: AccountInput): string | undefined {
+  const tooLong = (v: string | undefined) => v !== undefined && Buffer.byteLength(v, 'utf8') > MAX_PROFILE_BYTES;
+  return userIdProblem(a.userId) ?? (tooLong(a.nick) || tooLong(a.faceUrl) ? 'Nick or FaceUrl is over 500 bytes' : undefined);
+}
 
 /** Tencent's public documentation page of an API: TENCENT_DOC + the page's id. */
 const TENCENT_DOC = 'https://www.tencentcloud.com/document/product/1047/';
@@ -38,20 +46,37 @@ export const accountApis: ApiDefinition[] = [
   {
     ...base,
     command: 'multiaccount_import',
-    summary: 'Import up to 100 accounts; invalid ones are listed in FailAccounts.',
+    summary: 'Import up to 100 accounts (Accounts, or AccountList with Nick/FaceUrl); invalid ones are listed in FailAccounts.',
     rateLimit: 100,
     spec: `${TENCENT_DOC}34954`,
     fields: {
-      Accounts: { type: 'string[]', required: true, maxItems: 100, code: 70402, doc: 'UserIDs, at most 100.' },
+      Accounts: { type: 'string[]', maxItems: 100, code: 70402, doc: 'Old form: UserIDs, at most 100. Exactly one of Accounts and AccountList.' },
+      AccountList: {
+        type: 'object[]', maxItems: 100, code: 70402, doc: 'New form: items {UserID, Nick, FaceUrl}, at most 100; an existing account gets the Nick/FaceUrl given.',
+        fields: {
+          // Lengths are checked per entry below: a bad entry goes to FailAccounts, the rest are imported.
+          UserID: { type: 'string', required: true, code: 70402, doc: 'UserID, 1–32 bytes.' },
+          Nick: { type: 'string', code: 70402, doc: 'Nickname (Tag_Profile_IM_Nick), at most 500 bytes.' },
+          FaceUrl: { type: 'string', code: 70402, doc: 'Avatar URL (Tag_Profile_IM_Image), at most 500 bytes.' },
+        },
+      },
     },
     errors: [70402, 70403, 70500],
-    sample: { Accounts: ['alice', 'bob'] },
+    sample: { AccountList: [{ UserID: 'alice', Nick: 'Alice' }, { UserID: 'bob', FaceUrl: 'https://example.com/bob.png' }] },
     async handle(ctx, body) {
-      const accounts = body.Accounts as string[];
-      if (accounts.length === 0) throw new ApiError(70402, 'Accounts must name at least one UserID');
-      const valid = accounts.filter((a) => userIdProblem(a) === undefined);
-      const failed = accounts.filter((a) => userIdProblem(a) !== undefined);
-      if (valid.length > 0) await ctx.services.accounts.importAccounts(ctx.app.sdkAppId, valid);
+      // null counts as absent, as validateFields treats it.
+      if ((body.Accounts == null) === (body.AccountList == null)) {
+        throw new ApiError(70402, 'give exactly one of Accounts (UserIDs) and AccountList ({UserID, Nick, FaceUrl} items)');
+      }
+      const list: AccountInput[] = body.Accounts != null
+        ? (body.Accounts as string[]).map((userId) => ({ userId }))
+        : (body.AccountList as Array<{ UserID: string; Nick?: string; FaceUrl?: string }>).map((a) => ({
+          userId: a.UserID, ...(a.Nick !== undefined ? { nick: a.Nick } : {}), ...(a.FaceUrl !== undefined ? { faceUrl: a.FaceUrl } : {}),
+        }));
+      if (list.length === 0) throw new ApiError(70402, `${body.Accounts != null ? 'Accounts' : 'AccountList'} must name at least one UserID`);
+      const valid = list.filter((a) => importProblem(a) === undefined);
+      const failed = list.filter((a) => importProblem(a) !== undefined).map((a) => a.userId);
+      if (valid.length > 0) await ctx.services.accounts.importAccountList(ctx.app.sdkAppId, valid);
       return { FailAccounts: failed };
     },
   },

@@ -3,7 +3,8 @@ import { ApiRegistry } from './registry.js';
 import { accountApis } from './accounts.js';
 import { messageApis } from './messages.js';
 import { parleyApis } from './parley.js';
+import { profileApis } from './profiles.js';
 
 export function defaultRegistry(): ApiRegistry {
-  return new ApiRegistry().add(...accountApis, ...messageApis, ...parleyApis);
+  return new ApiRegistry().add(...accountApis, ...messageApis, ...profileApis, ...parleyApis);
 }

@@ -292,12 +292,16 @@ export const messageApis: ApiDefinition[] = [
     fields: {
       To_Account: { type: 'string[]', required: true, maxItems: 500, maxItemsCode: 90011, userIds: true, code: 90003, doc: 'UserIDs, at most 500.' },
       IsNeedDetail: { type: 'integer', min: 0, max: 1, code: 90001, doc: '1: include per-platform detail.' },
+      // Accepted for newer clients; Parley has no instance ids or custom statuses to add.
+      IsReturnInstid: { type: 'integer', min: 0, max: 1, code: 90001, doc: 'Accepted (0/1); adds nothing.' },
+      IsReturnCustomStatus: { type: 'integer', min: 0, max: 1, code: 90001, doc: 'Accepted (0/1); adds nothing.' },
     },
     errors: [70107, 90001, 90003, 90009, 90011, 91000],
     sample: { To_Account: ['alice', 'bob'], IsNeedDetail: 1 },
     async handle(ctx, b) {
       const users = b.To_Account as string[];
-      if (users.length === 0) throw new ApiError(90003, 'To_Account must name at least one UserID');
+      // The page's table gives 90001 for an empty To_Account.
+      if (users.length === 0) throw new ApiError(90001, 'To_Account must name at least one UserID');
       const existing = await ctx.services.accounts.existing(ctx.app.sdkAppId, users);
       const known = users.filter((u) => existing.has(u));
       const unknown = users.filter((u) => !existing.has(u));
@@ -309,7 +313,8 @@ export const messageApis: ApiDefinition[] = [
           const list = devices.get(u) ?? [];
           return {
             To_Account: u,
-            State: list.length > 0 ? 'Online' : 'Offline',
+            // Current docs and SDKs read Status; the legacy querystate page named it State.
+            [command === 'querystate' ? 'State' : 'Status']: list.length > 0 ? 'Online' : 'Offline',
             ...(b.IsNeedDetail === 1 ? { Detail: list.map((d) => ({ Platform: statusPlatformOf(d.platform), Status: 'Online' })) } : {}),
           };
         }),

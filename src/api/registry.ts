@@ -6,14 +6,24 @@ import type { Services } from '../domain/services.js';
 import type { Fields } from './fields.js';
 
 /**
- * The two REST families differ in the codes they use for the same failures
- * (openim: 90001/90009/91000; im_open_login_svc: 60003/70403/70500).
+ * The REST families differ in the codes they use for the same failures
+ * (openim: 90001/90009/91000; im_open_login_svc: 60003/70403/70500; profile: 40001/40004/40006).
  */
-export type ApiFamily = 'openim' | 'account';
+export type ApiFamily = 'openim' | 'account' | 'profile';
 
-export const FAMILY_CODES: Record<ApiFamily, { badJson: number; notAdmin: number; internal: number; tooLong: number }> = {
+export interface FamilyCodes {
+  badJson: number;
+  notAdmin: number;
+  internal: number;
+  tooLong: number;
+  /** The family's responses carry ErrorDisplay (text for end users), "" unless there is something to show. */
+  errorDisplay?: true;
+}
+
+export const FAMILY_CODES: Record<ApiFamily, FamilyCodes> = {
   openim: { badJson: 90001, notAdmin: 90009, internal: 91000, tooLong: 93000 },
   account: { badJson: 60003, notAdmin: 70403, internal: 70500, tooLong: 70402 },
+  profile: { badJson: 40001, notAdmin: 40004, internal: 40006, tooLong: 40001, errorDisplay: true },
 };
 
 export interface ApiContext {

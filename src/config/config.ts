@@ -37,6 +37,7 @@ export const CALLBACK_COMMANDS = [
   'C2C.CallbackAfterMsgWithDraw',
   'C2C.CallbackAfterMsgReport',
   'State.StateChange',
+  'Profile.CallbackPortraitSet',
 ] as const;
 export type CallbackCommand = (typeof CALLBACK_COMMANDS)[number];
 

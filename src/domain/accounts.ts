@@ -17,6 +17,11 @@ export class AccountService {
     await this.store.importAccounts(app, [...new Set(userIds)], nowSeconds(this.clock));
   }
 
+  /** Imports in order (a UserID given twice ends with its later values); all or nothing. */
+  async importAccountList(app: AppId, accounts: AccountInput[]): Promise<void> {
+    await this.store.importAccountList(app, accounts, nowSeconds(this.clock));
+  }
+
   /** Per UserID: deleted (true) or unknown (false), in request order. */
   async deleteAccounts(app: AppId, userIds: string[]): Promise<Map<string, boolean>> {
     const deleted = new Set(await this.store.deleteAccounts(app, [...new Set(userIds)]));

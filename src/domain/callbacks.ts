@@ -188,6 +188,17 @@ export class CallbackService {
     };
   }
 
+  /** Profile.CallbackPortraitSet (spec §8.1), written with the profile change. */
+  afterPortraitSet(app: number, operator: string, user: string, items: Array<{ Tag: string; Value: string | number }>, origin: CallOrigin): CallbackEntry | undefined {
+    const command = 'Profile.CallbackPortraitSet';
+    if (!this.enabled(app, command)) return undefined;
+    const at = this.clock.nowMs();
+    return {
+      command, orderKey: `${app}:profile:${user}`, query: this.originQuery(origin), at,
+      body: { CallbackCommand: command, Operator_Account: operator, From_Account: user, EventTime: at, ProfileItem: items },
+    };
+  }
+
   /** State.StateChange: login, logout, disconnect of a client session. */
   async stateChange(app: number, user: string, change: { action: 'Login' | 'Logout' | 'Disconnect'; reason: 'Register' | 'Unregister' | 'LinkClose' | 'TimeOut'; platform: string; clientIp: string; kicked?: string[] }): Promise<void> {
     const command = 'State.StateChange';

@@ -5,6 +5,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Store } from '../ports/store.js';
 import type { Presence } from '../ports/presence.js';
 import { AccountService } from './accounts.js';
+import { ProfileService } from './profiles.js';
 import { AppDirectory } from './apps.js';
 import { MessageService } from './messages.js';
 import { CallbackService } from './callbacks.js';
@@ -17,6 +18,7 @@ import { timedStore } from '../observability/timed-store.js';
 export interface Services {
   apps: AppDirectory;
   accounts: AccountService;
+  profiles: ProfileService;
   messages: MessageService;
   sync: SyncService;
   recallAudit: RecallAudit;
@@ -41,6 +43,7 @@ export function createServices(store: Store, clock: Clock, apps: AppDirectory, b
   return {
     apps,
     accounts: new AccountService(store, clock, bus),
+    profiles: new ProfileService(store, callbacks, bus),
     messages: new MessageService(store, clock, bus, callbacks, metrics),
     sync: new SyncService(store, clock),
     recallAudit: new RecallAudit(store),

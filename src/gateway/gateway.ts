@@ -145,6 +145,10 @@ export class Gateway implements SessionHost {
       case 'kick':
         for (const s of sessions) s.kick('REST_API_Kick');
         return;
+      case 'profile':
+        // Live only, like an online message: a device that was offline reads the profile at login.
+        for (const s of sessions) s.send({ op: 'profile', data: { userID: n.user, items: n.items } });
+        return;
     }
   }
 

@@ -13,6 +13,7 @@ import { nowSeconds } from '../ports/clock.js';
 import type { StoredMessage } from '../ports/store.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import { PROTOCOL_VERSION, wireConversation, wireEvent, wireMessage } from './wire.js';
+import { MAX_PROFILE_USERS } from '../domain/profiles.js';
 import { optPlatformOf, type CallOrigin } from '../domain/callbacks.js';
 
 /** The op field that names each role of a domain error; the logged-in user is `userId`. */
@@ -484,6 +485,29 @@ const OPS = new Map<string, Op>(Object.entries({
     if (d.readTime !== undefined) readTime = need.u32(d.readTime, 'readTime', 90001);
     const r = await s.host.services.messages.setRead(s.app!.sdkAppId, s.user, peer, readTime, s.caller());
     return { unread: r.unread, totalUnread: r.totalUnread, readTime: r.readTime };
+  },
+
+  // Profiles (one-to-one spec §5): the same rules and codes as portrait_get / portrait_set.
+  async getProfiles(s, d) {
+    const ids = d.userIds;
+    if (!Array.isArray(ids) || ids.length === 0 || ids.length > MAX_PROFILE_USERS || !ids.every((u) => typeof u === 'string')) {
+      throw new ApiError(40001, `userIds must be 1 to ${MAX_PROFILE_USERS} UserIDs`);
+    }
+    const found = await s.host.services.profiles.whole(s.app!.sdkAppId, ids as string[]);
+    return { profiles: found.map((p) => ({ userID: p.userId, items: p.items })) };
+  },
+
+  async setProfile(s, d) {
+    const items = d.items;
+    if (!Array.isArray(items) || items.length === 0) throw new ApiError(40001, 'items must hold at least one {tag, value}');
+    const parsed = items.map((item, i) => {
+      if (!isObject(item) || typeof item.tag !== 'string' || item.value === undefined || item.value === null) {
+        throw new ApiError(40001, `items[${i}] must be {tag: string, value}`);
+      }
+      return { tag: item.tag, value: item.value };
+    });
+    const written = await s.host.services.profiles.set(s.app!.sdkAppId, s.user, s.user, parsed, s.caller());
+    return { items: written };
   },
 
   async history(s, d) {

@@ -134,6 +134,14 @@ export interface CallInput {
 
 /** Authenticates, rate-limits, parses and validates a call, then runs its handler; never throws. */
 export async function callApi(api: ApiDefinition, input: CallInput, deps: EdgeDeps): Promise<ApiResult> {
+  const result = await runApi(api, input, deps);
+  return FAMILY_CODES[api.family].errorDisplay ? withErrorDisplay(result) : result;
+}
+
+/** Families whose responses document ErrorDisplay always carry it, failures included. */
+const withErrorDisplay = (r: ApiResult): ApiResult => ({ ...r, ErrorDisplay: r.ErrorDisplay ?? '' });
+
+async function runApi(api: ApiDefinition, input: CallInput, deps: EdgeDeps): Promise<ApiResult> {
   const codes = FAMILY_CODES[api.family];
   try {
     const q = input.query;
@@ -212,6 +220,7 @@ export function edgeErrorHandler(registry: ApiRegistry) {
       req.log.error({ err }, 'internal error');
       result = failure(codes.internal, 'internal server error; the request was not applied');
     }
+    if (api && codes.errorDisplay) result = withErrorDisplay(result);
     reply.headers(CORS);
     reply.send(send(req, reply, result));
   };

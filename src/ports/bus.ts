@@ -9,7 +9,9 @@ export type BusNotice =
   /** A MsgLifeTime 0 message: pushed to online devices only, never queued. */
   | { kind: 'online-message'; app: number; user: string; message: StoredMessage; originDevice?: string }
   /** The user was kicked at `at`: sessions issued before it end. */
-  | { kind: 'kick'; app: number; user: string; at: number };
+  | { kind: 'kick'; app: number; user: string; at: number }
+  /** The user's profile changed; `items` is the whole profile as it now stands. */
+  | { kind: 'profile'; app: number; user: string; items: Array<{ tag: string; value: string | number }> };
 
 export interface Bus {
   publish(notice: BusNotice): void;

@@ -13,6 +13,28 @@ export interface AccountInput {
   faceUrl?: string;
 }
 
+/** A profile field's value: an integer for uint32 fields, a string otherwise. */
+export type ProfileValue = string | number;
+
+/** A user's profile as stored: nick and avatar (the account's own columns) and the other fields by tag. */
+export interface StoredProfile {
+  /** Undefined when never given. */
+  nick?: string;
+  faceUrl?: string;
+  fields: Map<string, ProfileValue>;
+}
+
+/** One profile change, as the domain decided it: written all together or not at all. */
+export interface ProfileWrite {
+  userId: string;
+  nick?: string;
+  faceUrl?: string;
+  /** Other fields to set, by tag; fields not named keep their values. */
+  fields: Map<string, ProfileValue>;
+  /** After-callbacks to write to the outbox in the same transaction. */
+  callbacks?: CallbackEntry[];
+}
+
 /** A message's identity: sender, recipient and the three numbers of its MsgKey. */
 export interface MessageRef {
   from: string;
@@ -298,7 +320,12 @@ export interface Store {
   importAccount(app: AppId, account: AccountInput, now: number): Promise<void>;
   /** Idempotent; all or nothing. */
   importAccounts(app: AppId, userIds: string[], now: number): Promise<void>;
-  /** Deletes those that exist; returns the ones that did. */
+  /**
+   * Imports in order, all or nothing: a new account is created, an existing one gets the
+   * nick/faceUrl given for it (an absent one stays as it is).
+   */
+  importAccountList(app: AppId, accounts: AccountInput[], now: number): Promise<void>;
+  /** Deletes those that exist, with their profiles; returns the ones that did. */
   deleteAccounts(app: AppId, userIds: string[]): Promise<string[]>;
   /** Which of these exist. */
   existingAccounts(app: AppId, userIds: string[]): Promise<Set<string>>;
@@ -306,6 +333,12 @@ export interface Store {
   kickAccount(app: AppId, userId: string, at: number): Promise<boolean>;
   /** Unix seconds of the last kick, if any. */
   kickedAt(app: AppId, userId: string): Promise<number | undefined>;
+
+  // Profiles
+  /** The profiles of those of these users that exist. */
+  profiles(app: AppId, userIds: string[]): Promise<Map<string, StoredProfile>>;
+  /** Applies one change and its callbacks; false (nothing written) when the account does not exist. */
+  writeProfile(app: AppId, write: ProfileWrite): Promise<boolean>;
 
   // Messages
   /** Stores a message (or finds its earlier copy) with its conversation, unread and event updates. */

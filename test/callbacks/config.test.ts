@@ -32,6 +32,7 @@ test('a callback section needs only a URL; the defaults are every command, 2 s, 
   });
   assert.deepEqual([...CALLBACK_COMMANDS], [
     'C2C.CallbackBeforeSendMsg', 'C2C.CallbackAfterSendMsg', 'C2C.CallbackAfterMsgWithDraw', 'C2C.CallbackAfterMsgReport', 'State.StateChange',
+    'Profile.CallbackPortraitSet',
   ]);
   const full = parseCallback({
     url: 'https://hooks.example.com/im?x=1', token: 'tok', commands: ['State.StateChange'], timeoutMs: 500, beforeSendFailure: 'reject', maxAgeSeconds: 60,

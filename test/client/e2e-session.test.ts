@@ -94,7 +94,7 @@ test('a REST kick: KICKED_OUT REST_API_Kick then SDK_NOT_READY on every device, 
   // Meanwhile the rest of the system goes on; the kicked devices never tried to connect again.
   const m = await sendText(a, 'bob', 'while kicked');
   const online = await s.call('openim/query_online_status', { To_Account: ['bob'] });
-  assert.equal(online.QueryResult[0].State, 'Offline');
+  assert.equal(online.QueryResult[0].Status, 'Offline');
   for (const d of [b1, b2]) {
     const afterKick = d.rec.log.slice(d.rec.log.findIndex((x) => x.name === EVENT.KICKED_OUT));
     assert.equal(afterKick.some((x) => x.name === EVENT.NET_STATE_CHANGE && (x.envelope.data as { state: string }).state === 'connecting'), false);

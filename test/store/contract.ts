@@ -1096,5 +1096,53 @@ export function storeContract(name: string, make: () => Promise<ContractStore>):
       assert.equal(await s.findMessage(APP, { ...refOf(msg('alice', odd)) }), undefined);
       assert.equal(await s.kickAccount(APP, odd, T), false);
     });
+
+    // ---- profiles (h13a) -----------------------------------------------------------------------
+
+    it('importAccountList creates and updates in order; an absent Nick/FaceUrl stays; all or nothing', async (s) => {
+      await s.importAccount(APP, { userId: 'dave', nick: 'Old', faceUrl: 'old.png' }, T);
+      await s.importAccountList(APP, [{ userId: 'dave', nick: 'New' }, { userId: 'erin', faceUrl: 'e1' }, { userId: 'erin', nick: 'Erin', faceUrl: 'e2' }], T + 1);
+      const p = await s.profiles(APP, ['dave', 'erin']);
+      assert.deepEqual(p.get('dave'), { nick: 'New', faceUrl: 'old.png', fields: new Map() });
+      assert.deepEqual(p.get('erin'), { nick: 'Erin', faceUrl: 'e2', fields: new Map() });
+      await assert.rejects(s.importAccountList(APP, [{ userId: 'frank' }, { userId: null as unknown as string }], T));
+      assert.deepEqual(await s.existingAccounts(APP, ['frank']), new Set(), 'a failed list imports nobody');
+    });
+
+    it('profiles reads only accounts that exist; a profile never written has no nick, avatar or fields', async (s) => {
+      const p = await s.profiles(APP, ['alice', 'nobody', 'alice', `bob${NUL}`]);
+      assert.deepEqual([...p.keys()], ['alice']);
+      assert.deepEqual(p.get('alice'), { fields: new Map() });
+      assert.deepEqual(await s.profiles(OTHER_APP, ['alice']), new Map(), 'another app has its own accounts');
+    });
+
+    it('writeProfile sets nick, avatar and fields (strings with U+0000, integers up to u32), keeps the rest, writes its callbacks', async (s) => {
+      const cb = callback({ command: 'Profile.CallbackPortraitSet', orderKey: 'profile:alice' });
+      assert.equal(await s.writeProfile(APP, {
+        userId: 'alice', nick: `Al${NUL}ice`, fields: new Map<string, string | number>([['Tag_Profile_IM_Level', 4294967295], ['Tag_Profile_Custom_Hobby', `c${NUL}中`]]), callbacks: [cb],
+      }), true);
+      assert.equal(await s.writeProfile(APP, { userId: 'alice', faceUrl: 'a.png', fields: new Map<string, string | number>([['Tag_Profile_IM_Level', 0], ['Tag_Profile_IM_Gender', '']]) }), true);
+      assert.deepEqual((await s.profiles(APP, ['alice'])).get('alice'), {
+        nick: `Al${NUL}ice`, faceUrl: 'a.png',
+        fields: new Map<string, string | number>([['Tag_Profile_Custom_Hobby', `c${NUL}中`], ['Tag_Profile_IM_Gender', ''], ['Tag_Profile_IM_Level', 0]]),
+      });
+      assert.deepEqual((await s.profiles(APP, ['bob'])).get('bob'), { fields: new Map() }, "bob's profile is his own");
+      assert.deepEqual((await s.outboxOf(APP)).map((e) => e.body), [cb.body], 'the callback is written with the change');
+    });
+
+    it('writeProfile of an unknown account writes nothing, callbacks included', async (s) => {
+      assert.equal(await s.writeProfile(APP, { userId: 'ghost', nick: 'G', fields: new Map([['Tag_Profile_IM_Role', 1]]), callbacks: [callback()] }), false);
+      assert.equal(await s.writeProfile(APP, { userId: `alice${NUL}`, nick: 'G', fields: new Map() }), false);
+      assert.deepEqual(await s.existingAccounts(APP, ['ghost']), new Set());
+      assert.deepEqual(await s.outboxOf(APP), []);
+    });
+
+    it('deleteAccounts deletes the profile: the UserID imported again starts empty', async (s) => {
+      await s.writeProfile(APP, { userId: 'bob', nick: 'Bob', faceUrl: 'b.png', fields: new Map([['Tag_Profile_IM_Role', 3]]) });
+      await s.deleteAccounts(APP, ['bob']);
+      assert.deepEqual(await s.profiles(APP, ['bob']), new Map());
+      await s.importAccounts(APP, ['bob'], T + 1);
+      assert.deepEqual((await s.profiles(APP, ['bob'])).get('bob'), { fields: new Map() });
+    });
   });
 }

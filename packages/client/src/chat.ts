@@ -15,9 +15,10 @@ import {
 } from './message.js';
 import { gatewayURL } from './gateway-url.js';
 import {
-  PROTOCOL_VERSION, type HistoryAnswer, type LoginAnswer, type ReadAnswer, type SendRequest, type SnapshotAnswer,
-  type SyncAnswer, type WireEvent, type WireMessage,
+  PROTOCOL_VERSION, type HistoryAnswer, type LoginAnswer, type ProfilesAnswer, type ReadAnswer, type SendRequest, type SnapshotAnswer,
+  type SyncAnswer, type WireEvent, type WireMessage, type WireProfileItem,
 } from '@parley/protocol';
+import { itemsOfUpdate, profileFromItems, type ProfileUpdate, type UserProfile } from './profile.js';
 import { SerialQueue, Throttle } from './schedule.js';
 import { ChatState, Effects } from './state.js';
 import { Transport, type SocketFactory } from './transport.js';
@@ -636,6 +637,46 @@ export class ChatSDK {
     return this.state?.messages.get(messageID) ?? null;
   }
 
+  // ---- profiles -----------------------------------------------------------------------------
+
+  async getMyProfile(): Promise<ChatResponse<UserProfile>> {
+    const nr = this.notReady<ChatResponse<UserProfile>>('getMyProfile');
+    if (nr) return nr;
+    const [mine] = await this.profiles([this.user]);
+    return { code: 0, data: mine ?? profileFromItems(this.user, []) };
+  }
+
+  /** The profiles of the users that exist; unknown ones are left out, as Tencent's SDK does. */
+  async getUserProfile(options: { userIDList: string[] }): Promise<ChatResponse<UserProfile[]>> {
+    const nr = this.notReady<ChatResponse<UserProfile[]>>('getUserProfile');
+    if (nr) return nr;
+    const ids = options?.userIDList;
+    if (!Array.isArray(ids) || !ids.every((id) => typeof id === 'string' && id !== '')) this.invalid('getUserProfile', 'userIDList must be an array of UserIDs');
+    if (ids.length === 0) return { code: 0, data: [] };
+    return { code: 0, data: await this.profiles(ids) };
+  }
+
+  /** Changes my profile; resolves with the whole profile as it now stands. */
+  async updateMyProfile(options: ProfileUpdate): Promise<ChatResponse<UserProfile>> {
+    const nr = this.notReady<ChatResponse<UserProfile>>('updateMyProfile');
+    if (nr) return nr;
+    const items = itemsOfUpdate(options);
+    if (typeof items === 'string') this.invalid('updateMyProfile', items);
+    await this.transport!.request('setProfile', { items }).catch((e: unknown) => { throw toChatError(e, ERROR_CODE.UNCAUGHT_ERROR); });
+    return this.getMyProfile();
+  }
+
+  private async profiles(userIds: string[]): Promise<UserProfile[]> {
+    // The server reads at most 100 at a time.
+    const out: UserProfile[] = [];
+    for (let i = 0; i < userIds.length; i += 100) {
+      const ans = await this.transport!.request<ProfilesAnswer>('getProfiles', { userIds: userIds.slice(i, i + 100) })
+        .catch((e: unknown) => { throw toChatError(e, ERROR_CODE.UNCAUGHT_ERROR); });
+      out.push(...ans.profiles.map((p) => profileFromItems(p.userID, p.items)));
+    }
+    return out;
+  }
+
   // ---- conversations and unread ------------------------------------------------------------
 
   async getConversationList(options?: string[] | ConversationListFilter): Promise<ChatResponse<{ conversationList: Conversation[]; isSyncCompleted: boolean }>> {
@@ -713,6 +754,12 @@ export class ChatSDK {
       case 'message': {
         const w = data.message as WireMessage | undefined;
         void this.queue.run(() => this.onOnlineMessage(state, w));
+        return;
+      }
+      case 'profile': {
+        // My profile changed (here or on another device, or by the admin): the whole profile.
+        if (state !== this.state || typeof data.userID !== 'string' || !Array.isArray(data.items)) return;
+        this.emitApp(EVENT.PROFILE_UPDATED, [profileFromItems(data.userID, data.items as WireProfileItem[])]);
         return;
       }
       case 'kicked': {

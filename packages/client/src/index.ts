@@ -24,6 +24,7 @@ export type {
 } from './message.js';
 export type { Conversation, LastMessage, Profile, ConversationRecord } from './conversation.js';
 export type { RevokedStub } from './state.js';
+export type { UserProfile, ProfileUpdate } from './profile.js';
 export { MemoryCache } from './cache/memory.js';
 export { FileCache, type FileCacheOptions } from './cache/file.js';
 export { IndexedDBCache, type IndexedDBCacheOptions } from './cache/indexeddb.js';

@@ -100,3 +100,26 @@ export interface HistoryAnswer {
   messages: WireMessage[];
   complete: boolean;
 }
+
+/** One profile field: a Tencent profile tag (Tag_Profile_IM_Nick, Tag_Profile_Custom_Hobby…) and its value. */
+export interface WireProfileItem {
+  tag: string;
+  /** An integer for uint32 fields, a string otherwise. */
+  value: string | number;
+}
+
+/** A user's whole profile: every standard field and the custom fields ever set. */
+export interface WireProfile {
+  userID: string;
+  items: WireProfileItem[];
+}
+
+/** Answer of getProfiles: the users that exist, others left out. */
+export interface ProfilesAnswer {
+  profiles: WireProfile[];
+}
+
+/** Answer of setProfile: the fields written. */
+export interface SetProfileAnswer {
+  items: WireProfileItem[];
+}

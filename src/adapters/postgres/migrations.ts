@@ -116,4 +116,16 @@ export const MIGRATIONS: readonly string[] = [
     ALTER COLUMN nick TYPE BYTEA USING convert_to(nick, 'UTF8'),
     ALTER COLUMN face_url TYPE BYTEA USING convert_to(face_url, 'UTF8');
   `,
+  // h13a: profile fields other than nick and avatar (which stay on the account row), one row per
+  // field set: a string (UTF-8 bytes, as nick and face_url: TEXT refuses U+0000) or an integer.
+  `
+  CREATE TABLE profile_fields (
+    app       BIGINT NOT NULL,
+    user_id   TEXT COLLATE "C" NOT NULL,
+    tag       TEXT COLLATE "C" NOT NULL,
+    str_value BYTEA,
+    int_value BIGINT,
+    PRIMARY KEY (app, user_id, tag)
+  );
+  `,
 ];

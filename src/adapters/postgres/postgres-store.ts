@@ -28,7 +28,7 @@
 import pg from 'pg';
 import type { PoolClient, QueryResultRow } from 'pg';
 import type {
-  AccountInput, AppId, AppendResult, CallbackEntry, ConversationRecord, EventWrite, HistoryPage, PendingCallback, HistoryQuery, MessageRef,
+  AccountInput, AppId, ProfileWrite, StoredProfile, AppendResult, CallbackEntry, ConversationRecord, EventWrite, HistoryPage, PendingCallback, HistoryQuery, MessageRef,
   ModifyRequest, ModifyResult, NewMessage, OutboxEntry, ReadRequest, ReadResult, RecallAuditEntry, RecallRequest, RecallResult, Store, StoredMessage,
   UserEvent, UserEventKind,
 } from '../../ports/store.js';
@@ -277,6 +277,18 @@ export class PostgresStore implements Store {
       ON CONFLICT DO NOTHING`, [app, userIds, now]);
   }
 
+  async importAccountList(app: AppId, accounts: AccountInput[], now: number): Promise<void> {
+    await this.tx(async (c) => {
+      // Locked in UserID order first, so concurrent imports of overlapping lists cannot deadlock.
+      await this.lockUsers(c, app, accounts.map((a) => a.userId));
+      for (const a of accounts) {
+        await c.query(`INSERT INTO accounts (app, user_id, nick, face_url, created_at) VALUES ($1, $2, $3, $4, $5)
+          ON CONFLICT (app, user_id) DO UPDATE SET nick = COALESCE(excluded.nick, accounts.nick), face_url = COALESCE(excluded.face_url, accounts.face_url)`,
+        [app, a.userId, utf8OrNull(a.nick), utf8OrNull(a.faceUrl), now]);
+      }
+    });
+  }
+
   async deleteAccounts(app: AppId, given: string[]): Promise<string[]> {
     const userIds = given.filter(storableId);
     return this.tx(async (c) => {
@@ -286,6 +298,7 @@ export class PostgresStore implements Store {
       await c.query('DELETE FROM events WHERE app = $1 AND user_id = ANY($2::text[])', [app, userIds]);
       // So is its side of each conversation (unread counts, read cursors); the peers keep theirs.
       await c.query('DELETE FROM conversations WHERE app = $1 AND owner = ANY($2::text[])', [app, userIds]);
+      await c.query('DELETE FROM profile_fields WHERE app = $1 AND user_id = ANY($2::text[])', [app, userIds]);
       const deleted = new Set((await this.rows<{ user_id: string }>(c,
         'DELETE FROM accounts WHERE app = $1 AND user_id = ANY($2::text[]) RETURNING user_id', [app, userIds])).map((r) => r.user_id));
       return userIds.filter((id) => deleted.has(id));
@@ -296,6 +309,47 @@ export class PostgresStore implements Store {
     const rows = await this.rows<{ user_id: string }>(this.pool, 'SELECT user_id FROM accounts WHERE app = $1 AND user_id = ANY($2::text[])',
       [app, userIds.filter(storableId)]);
     return new Set(rows.map((r) => r.user_id));
+  }
+
+  // ---- profiles -------------------------------------------------------------------------
+
+  async profiles(app: AppId, given: string[]): Promise<Map<string, StoredProfile>> {
+    const userIds = [...new Set(given.filter(storableId))];
+    return this.read(async (c) => {
+      const accounts = await this.rows<{ user_id: string; nick: string | null; face_url: string | null }>(c,
+        'SELECT user_id, nick, face_url FROM accounts WHERE app = $1 AND user_id = ANY($2::text[])', [app, userIds]);
+      const fields = await this.rows<{ user_id: string; tag: string; str_value: string | null; int_value: number | null }>(c,
+        'SELECT user_id, tag, str_value, int_value FROM profile_fields WHERE app = $1 AND user_id = ANY($2::text[])', [app, userIds]);
+      const out = new Map<string, StoredProfile>();
+      for (const a of accounts) {
+        out.set(a.user_id, {
+          ...(a.nick !== null ? { nick: a.nick } : {}),
+          ...(a.face_url !== null ? { faceUrl: a.face_url } : {}),
+          fields: new Map(),
+        });
+      }
+      for (const f of fields) out.get(f.user_id)?.fields.set(f.tag, f.str_value ?? f.int_value ?? 0);
+      return out;
+    });
+  }
+
+  async writeProfile(app: AppId, w: ProfileWrite): Promise<boolean> {
+    if (!storableId(w.userId)) return false;
+    return this.tx(async (c) => {
+      const [found] = await this.rows<{ one: number }>(c, 'SELECT 1 AS one FROM accounts WHERE app = $1 AND user_id = $2 FOR UPDATE', [app, w.userId]);
+      if (!found) return false;
+      if (w.nick !== undefined || w.faceUrl !== undefined) {
+        await c.query('UPDATE accounts SET nick = COALESCE($1, nick), face_url = COALESCE($2, face_url) WHERE app = $3 AND user_id = $4',
+          [utf8OrNull(w.nick), utf8OrNull(w.faceUrl), app, w.userId]);
+      }
+      for (const [tag, v] of w.fields) {
+        await c.query(`INSERT INTO profile_fields (app, user_id, tag, str_value, int_value) VALUES ($1, $2, $3, $4, $5)
+          ON CONFLICT (app, user_id, tag) DO UPDATE SET str_value = excluded.str_value, int_value = excluded.int_value`,
+        [app, w.userId, tag, typeof v === 'string' ? utf8(v) : null, typeof v === 'number' ? v : null]);
+      }
+      await this.enqueue(c, app, w.callbacks, null);
+      return true;
+    });
   }
 
   async kickAccount(app: AppId, userId: string, at: number): Promise<boolean> {

@@ -104,4 +104,16 @@ export const MIGRATIONS: readonly string[] = [
   DROP INDEX messages_history;
   CREATE UNIQUE INDEX messages_conversation ON messages (app, user_lo, user_hi, time, seq, random, sender);
   `,
+  // h13a: profile fields other than nick and avatar (which stay on the account row), one row per
+  // field set: a string or an integer value.
+  `
+  CREATE TABLE profile_fields (
+    app       INTEGER NOT NULL,
+    user_id   TEXT    NOT NULL,
+    tag       TEXT    NOT NULL,
+    str_value TEXT,
+    int_value INTEGER,
+    PRIMARY KEY (app, user_id, tag)
+  );
+  `,
 ];

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type {
-  AccountInput, AppId, AppendResult, CallbackEntry, ConversationRecord, EventWrite, PendingCallback, HistoryPage, HistoryQuery, MessageRef,
+  AccountInput, AppId, ProfileWrite, StoredProfile, AppendResult, CallbackEntry, ConversationRecord, EventWrite, PendingCallback, HistoryPage, HistoryQuery, MessageRef,
   ModifyRequest, ModifyResult, NewMessage, OutboxEntry, ReadRequest, ReadResult, RecallAuditEntry, RecallRequest, RecallResult, Store, StoredMessage,
   UserEvent, UserEventKind,
 } from '../../ports/store.js';
@@ -178,6 +178,12 @@ export class SqliteStore implements Store {
         ON CONFLICT (app, user_id) DO UPDATE SET nick = COALESCE(excluded.nick, nick), face_url = COALESCE(excluded.face_url, face_url)`),
       accountInsertIgnore: d.prepare('INSERT INTO accounts (app, user_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
       accountDelete: d.prepare('DELETE FROM accounts WHERE app = ? AND user_id = ?'),
+      accountProfileDelete: d.prepare('DELETE FROM profile_fields WHERE app = ? AND user_id = ?'),
+      accountProfile: d.prepare('SELECT nick, face_url FROM accounts WHERE app = ? AND user_id = ?'),
+      profileFields: d.prepare('SELECT tag, str_value, int_value FROM profile_fields WHERE app = ? AND user_id = ?'),
+      profileNickSet: d.prepare('UPDATE accounts SET nick = COALESCE(?, nick), face_url = COALESCE(?, face_url) WHERE app = ? AND user_id = ?'),
+      profileFieldSet: d.prepare(`INSERT INTO profile_fields (app, user_id, tag, str_value, int_value) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (app, user_id, tag) DO UPDATE SET str_value = excluded.str_value, int_value = excluded.int_value`),
       // The offline queue belongs to the account: a later account of the same UserID restarts its
       // event seq at 1 and must neither collide with these rows (primary key) nor inherit them.
       accountEventsDelete: d.prepare('DELETE FROM events WHERE app = ? AND user_id = ?'),
@@ -326,13 +332,49 @@ export class SqliteStore implements Store {
     });
   }
 
+  async importAccountList(app: AppId, accounts: AccountInput[], now: number): Promise<void> {
+    await this.write(() => {
+      for (const a of accounts) this.s.accountUpsert.run(app, a.userId, a.nick ?? null, a.faceUrl ?? null, now);
+    });
+  }
+
   async deleteAccounts(app: AppId, userIds: string[]): Promise<string[]> {
     return this.write(() => userIds.filter((id) => {
       this.knownAccounts.delete(accountKey(app, id));
+      this.s.accountProfileDelete.run(app, id);
       this.s.accountEventsDelete.run(app, id);
       this.s.accountConversationsDelete.run(app, id);
       return this.s.accountDelete.run(app, id).changes > 0;
     }));
+  }
+
+  // ---- profiles -------------------------------------------------------------------------
+
+  async profiles(app: AppId, userIds: string[]): Promise<Map<string, StoredProfile>> {
+    const out = new Map<string, StoredProfile>();
+    for (const id of new Set(userIds)) {
+      const a = this.s.accountProfile.get(app, id) as { nick: string | null; face_url: string | null } | undefined;
+      if (!a) continue;
+      const rows = this.s.profileFields.all(app, id) as Array<{ tag: string; str_value: string | null; int_value: number | null }>;
+      out.set(id, {
+        ...(a.nick !== null ? { nick: a.nick } : {}),
+        ...(a.face_url !== null ? { faceUrl: a.face_url } : {}),
+        fields: new Map(rows.map((r) => [r.tag, r.str_value ?? r.int_value ?? 0])),
+      });
+    }
+    return out;
+  }
+
+  async writeProfile(app: AppId, w: ProfileWrite): Promise<boolean> {
+    return this.write(() => {
+      if (this.s.accountExists.get(app, w.userId) === undefined) return false;
+      if (w.nick !== undefined || w.faceUrl !== undefined) this.s.profileNickSet.run(w.nick ?? null, w.faceUrl ?? null, app, w.userId);
+      for (const [tag, v] of w.fields) {
+        this.s.profileFieldSet.run(app, w.userId, tag, typeof v === 'string' ? v : null, typeof v === 'number' ? v : null);
+      }
+      this.enqueue(app, w.callbacks, null);
+      return true;
+    });
   }
 
   /**
