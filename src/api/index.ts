@@ -3,7 +3,9 @@ import { ApiRegistry } from './registry.js';
 import { accountApis } from './accounts.js';
 import { messageApis } from './messages.js';
 import { parleyApis } from './parley.js';
+import { muteApis } from './mutes.js';
+import { readReceiptApis } from './read-receipts.js';
 
 export function defaultRegistry(): ApiRegistry {
-  return new ApiRegistry().add(...accountApis, ...messageApis, ...parleyApis);
+  return new ApiRegistry().add(...accountApis, ...messageApis, ...readReceiptApis, ...muteApis, ...parleyApis);
 }

@@ -64,7 +64,7 @@ function storedForm(m: NewMessage, id: number): StoredMessage {
     id, from: m.from, to: m.to, seq: m.seq, random: m.random, time: m.time, body: m.body, cloudCustomData: m.cloudCustomData,
     ...(m.offlinePushInfo ? { offlinePushInfo: m.offlinePushInfo } : {}),
     origin: m.origin, senderRoams: m.senderRoams, onlineOnly: m.onlineOnly, countsUnread: m.countsUnread,
-    needReadReceipt: m.needReadReceipt, supportExtension: m.supportExtension, preRead: m.markRead, lifeTime: m.lifeTime,
+    needReadReceipt: m.needReadReceipt, supportExtension: m.supportExtension, preRead: m.markRead, receiptRead: false, lifeTime: m.lifeTime,
   };
 }
 

@@ -116,4 +116,10 @@ export const MIGRATIONS: readonly string[] = [
     ALTER COLUMN nick TYPE BYTEA USING convert_to(nick, 'UTF8'),
     ALTER COLUMN face_url TYPE BYTEA USING convert_to(face_url, 'UTF8');
   `,
+  // global mute (setnospeaking): the Unix second each mute ends, 0 for none. On the account row,
+  // so account_delete removes them and a re-imported account starts unmuted.
+  `
+  ALTER TABLE accounts ADD COLUMN c2c_mute_until BIGINT NOT NULL DEFAULT 0;
+  ALTER TABLE accounts ADD COLUMN group_mute_until BIGINT NOT NULL DEFAULT 0;
+  `,
 ];

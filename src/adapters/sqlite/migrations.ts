@@ -104,4 +104,10 @@ export const MIGRATIONS: readonly string[] = [
   DROP INDEX messages_history;
   CREATE UNIQUE INDEX messages_conversation ON messages (app, user_lo, user_hi, time, seq, random, sender);
   `,
+  // global mute (setnospeaking): the Unix second each mute ends, 0 for none. On the account row,
+  // so account_delete removes them and a re-imported account starts unmuted.
+  `
+  ALTER TABLE accounts ADD COLUMN c2c_mute_until INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE accounts ADD COLUMN group_mute_until INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
