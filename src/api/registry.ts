@@ -1,6 +1,7 @@
 // The handler registry: every REST API is one entry keyed by "service/command". The edge looks
 // APIs up here; the catalogue (README, console) is generated from here. Adding an API never
 // touches the edge.
+import { ErrorCode } from '@parley/protocol';
 import type { AppConfig } from '../config/config.js';
 import type { Services } from '../domain/services.js';
 import type { Fields } from './fields.js';
@@ -16,7 +17,9 @@ export const FAMILY_CODES: Record<ApiFamily, { badJson: number; notAdmin: number
   account: { badJson: 60003, notAdmin: 70403, internal: 70500, tooLong: 70402 },
   // Global mute: no not-admin code is documented, so the public "needs app admin" one; a body over
   // the limit is as unreadable as one that is not JSON.
-  openconfigsvr: { badJson: 130001, notAdmin: 60010, internal: 130014, tooLong: 130001 },
+  openconfigsvr: {
+    badJson: ErrorCode.CONFIG_JSON_INVALID, notAdmin: ErrorCode.ADMIN_REQUIRED, internal: ErrorCode.CONFIG_SYSTEM_ERROR, tooLong: ErrorCode.CONFIG_JSON_INVALID,
+  },
 };
 
 export interface ApiContext {

@@ -1,5 +1,6 @@
 // Global mute (setnospeaking / getnospeaking): how long an account may not send one-to-one or
 // group messages. Stored as the second each mute ends, so it runs out by the clock alone.
+import { ErrorCode } from '@parley/protocol';
 import { nowSeconds, type Clock } from '../ports/clock.js';
 import type { AppId, MuteState, Store } from '../ports/store.js';
 import { ApiError } from './errors.js';
@@ -41,12 +42,12 @@ export class MuteService {
       ...(change.c2c !== undefined ? { c2cUntil: muteUntil(change.c2c, now) } : {}),
       ...(change.group !== undefined ? { groupUntil: muteUntil(change.group, now) } : {}),
     };
-    if (!(await this.store.setMutes(app, user, state))) throw new ApiError(130005, `no account ${JSON.stringify(user)} to mute`);
+    if (!(await this.store.setMutes(app, user, state))) throw new ApiError(ErrorCode.SET_ACCOUNT_INVALID, `no account ${JSON.stringify(user)} to mute`);
   }
 
   async get(app: AppId, user: string): Promise<MuteDurations> {
     const s = await this.store.mutesOf(app, user);
-    if (!s) throw new ApiError(130003, `no account ${JSON.stringify(user)}`);
+    if (!s) throw new ApiError(ErrorCode.GET_ACCOUNT_INVALID, `no account ${JSON.stringify(user)}`);
     const now = this.clock.nowMs() / 1000;
     return { c2c: muteRemaining(s.c2cUntil, now), group: muteRemaining(s.groupUntil, now) };
   }
@@ -57,6 +58,6 @@ export async function requireC2cSpeaking(store: Store, clock: Clock, app: AppId,
   const s = await store.mutesOf(app, user);
   const left = s ? muteRemaining(s.c2cUntil, clock.nowMs() / 1000) : 0;
   if (left > 0) {
-    throw new ApiError(20012, left === MUTE_PERMANENT_SECONDS ? 'the sender is muted' : `the sender is muted for another ${left} s`);
+    throw new ApiError(ErrorCode.SENDER_MUTED, left === MUTE_PERMANENT_SECONDS ? 'the sender is muted' : `the sender is muted for another ${left} s`);
   }
 }

@@ -2,6 +2,7 @@
 // the reader tells the sender which of its messages it has read. Each message then shows
 // IsPeerRead 1 and the sender's devices get a receipt event. Unread counts are not touched
 // (that is a read mark's job). All or nothing: one message missing or recalled marks none.
+import { ErrorCode } from '@parley/protocol';
 import type { Bus } from '../ports/bus.js';
 import { nowSeconds, type Clock } from '../ports/clock.js';
 import { msgKeyOf } from '../ports/message-flags.js';
@@ -19,11 +20,11 @@ export class ReadReceiptService {
 
   /** `reader` has read these messages that `sender` sent it (keys already parsed and counted). */
   async send(app: AppId, reader: string, sender: string, keys: MsgKeyParts[], caller: CallOrigin = REST_ORIGIN): Promise<void> {
-    if (keys.length === 0) throw new ApiError(20001, 'name at least one message');
-    if (keys.length > MAX_RECEIPT_MESSAGES) throw new ApiError(20001, `at most ${MAX_RECEIPT_MESSAGES} messages per receipt`);
+    if (keys.length === 0) throw new ApiError(ErrorCode.REQUEST_PACKET_INVALID, 'name at least one message');
+    if (keys.length > MAX_RECEIPT_MESSAGES) throw new ApiError(ErrorCode.REQUEST_PACKET_INVALID, `at most ${MAX_RECEIPT_MESSAGES} messages per receipt`);
     const existing = await this.store.existingAccounts(app, [reader, sender]);
     for (const [role, user] of [['operator', reader], ['peer', sender]] as const) {
-      if (!existing.has(user)) throw new ApiError(20003, (n) => `${n[role]} ${user} does not exist`, role);
+      if (!existing.has(user)) throw new ApiError(ErrorCode.USER_NOT_FOUND, (n) => `${n[role]} ${user} does not exist`, role);
     }
     // The same message named twice is one receipt.
     const unique = new Map(keys.map((k) => [msgKeyOf(k), k]));
@@ -34,9 +35,9 @@ export class ReadReceiptService {
       refs, events: receiptEvents({ from: sender, reader, msgKeys: [...unique.keys()], at }), ...(after ? { callbacks: [after] } : {}),
     });
     if (r.outcome === 'not_found') {
-      throw new ApiError(20022, (n) => `no message ${msgKeyOf(r.ref)} from ${n.peer} to ${n.operator}`, 'msgKey');
+      throw new ApiError(ErrorCode.MESSAGE_NOT_FOUND, (n) => `no message ${msgKeyOf(r.ref)} from ${n.peer} to ${n.operator}`, 'msgKey');
     }
-    if (r.outcome === 'recalled') throw new ApiError(20023, `message ${msgKeyOf(r.ref)} has been recalled`, 'msgKey');
+    if (r.outcome === 'recalled') throw new ApiError(ErrorCode.MESSAGE_ALREADY_RECALLED, `message ${msgKeyOf(r.ref)} has been recalled`, 'msgKey');
     if (after) this.callbacks?.written();
     this.bus?.publish({ kind: 'events', app, user: sender });
   }
