@@ -14,7 +14,9 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 /** Parley's name for each code it answers with (src/ uses these names, never the numbers). */
 export const NAMES = [
   ['OK', 0],
+  ['REQUEST_PACKET_INVALID', 20001],
   ['USERSIG_REJECTED', 20002],
+  ['USER_NOT_FOUND', 20003],
   ['BEFORE_SEND_CALLBACK_REJECTED', 20006],
   ['SENDER_MUTED', 20012],
   ['RECALL_WINDOW_PASSED', 20016],
@@ -34,6 +36,7 @@ export const NAMES = [
   ['SDKAPPID_INVALID', 60006],
   ['RATE_LIMITED', 60007],
   ['UNKNOWN_API', 60009],
+  ['ADMIN_REQUIRED', 60010],
   ['SDKAPPID_MISSING', 60012],
   ['TOO_MANY_REQUESTS', 60018],
   ['USERSIG_EXPIRED', 70001],
@@ -70,6 +73,13 @@ export const NAMES = [
   ['MSG_KEY_INVALID', 90054],
   ['MSG_INTERNAL_ERROR', 91000],
   ['MSG_TOO_LONG', 93000],
+  ['CONFIG_JSON_INVALID', 130001],
+  ['GET_ACCOUNT_MISSING', 130002],
+  ['GET_ACCOUNT_INVALID', 130003],
+  ['SET_ACCOUNT_MISSING', 130004],
+  ['SET_ACCOUNT_INVALID', 130005],
+  ['NOSPEAKING_TIME_MISSING', 130008],
+  ['CONFIG_SYSTEM_ERROR', 130014],
 ];
 
 /** Codes and ranges of every "| Code | Meaning |" table, in the order they appear. */
@@ -109,6 +119,14 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     [40601, 'A profile field (Nick, FaceUrl) is longer than 500 bytes.'],
     [40605, 'Profile service: invalid value of a standard field (not one of its values, or Location over 16 bytes).'],
     [40610, 'Profile service: wrong value type for the field.'],
+    // Global mute (openconfigsvr), from the setnospeaking / getnospeaking pages (1047/34923, 34924).
+    [130001, 'Invalid JSON, or a mute time that is not an integer from 0 to 4294967295.'],
+    [130002, 'Get_Account is missing.'],
+    [130003, 'Get_Account is invalid (not a string, or no such account).'],
+    [130004, 'Set_Account is missing.'],
+    [130005, 'Set_Account is invalid (not a string, or no such account).'],
+    [130008, 'Neither C2CmsgNospeakingTime nor GroupmsgNospeakingTime is given.'],
+    [130014, 'System error.'],
   ];
   const seen = new Set(codes.map(([c]) => c));
   const all = [...codes, ...extra.filter(([c]) => !seen.has(c))].sort((a, b) => a[0] - b[0]);

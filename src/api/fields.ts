@@ -11,6 +11,8 @@ interface Common {
   required?: boolean;
   /** ErrorCode when the field is missing or of the wrong type. */
   code: number;
+  /** ErrorCode when the field is missing, where the API documents one apart from `code`. */
+  missingCode?: number;
 }
 export type FieldSpec =
   | (Common & { type: 'string'; maxBytes?: number; minBytes?: number; userId?: boolean })
@@ -79,7 +81,7 @@ export function validateFields(body: Record<string, unknown>, fields: Fields, pr
   for (const [name, f] of Object.entries(fields)) {
     const v = body[name];
     if (v === undefined || v === null) {
-      if (f.required) throw new ApiError(f.code, `${prefix}${name} is required`);
+      if (f.required) throw new ApiError(f.missingCode ?? f.code, `${prefix}${name} is required`);
       continue;
     }
     checkOne(prefix + name, v, f);

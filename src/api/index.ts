@@ -4,7 +4,9 @@ import { accountApis } from './accounts.js';
 import { messageApis } from './messages.js';
 import { parleyApis } from './parley.js';
 import { profileApis } from './profiles.js';
+import { muteApis } from './mutes.js';
+import { readReceiptApis } from './read-receipts.js';
 
 export function defaultRegistry(): ApiRegistry {
-  return new ApiRegistry().add(...accountApis, ...messageApis, ...profileApis, ...parleyApis);
+  return new ApiRegistry().add(...accountApis, ...messageApis, ...readReceiptApis, ...profileApis, ...muteApis, ...parleyApis);
 }

@@ -1,6 +1,7 @@
 // The handler registry: every REST API is one entry keyed by "service/command". The edge looks
 // APIs up here; the catalogue (README, console) is generated from here. Adding an API never
 // touches the edge.
+import { ErrorCode } from '@parley/protocol';
 import type { AppConfig } from '../config/config.js';
 import type { Services } from '../domain/services.js';
 import type { Fields } from './fields.js';
@@ -9,7 +10,7 @@ import type { Fields } from './fields.js';
  * The REST families differ in the codes they use for the same failures
  * (openim: 90001/90009/91000; im_open_login_svc: 60003/70403/70500; profile: 40001/40004/40006).
  */
-export type ApiFamily = 'openim' | 'account' | 'profile';
+export type ApiFamily = 'openim' | 'account' | 'profile' | 'openconfigsvr';
 
 export interface FamilyCodes {
   badJson: number;
@@ -24,6 +25,11 @@ export const FAMILY_CODES: Record<ApiFamily, FamilyCodes> = {
   openim: { badJson: 90001, notAdmin: 90009, internal: 91000, tooLong: 93000 },
   account: { badJson: 60003, notAdmin: 70403, internal: 70500, tooLong: 70402 },
   profile: { badJson: 40001, notAdmin: 40004, internal: 40006, tooLong: 40001, errorDisplay: true },
+  // Global mute: no not-admin code is documented, so the public "needs app admin" one; a body over
+  // the limit is as unreadable as one that is not JSON.
+  openconfigsvr: {
+    badJson: ErrorCode.CONFIG_JSON_INVALID, notAdmin: ErrorCode.ADMIN_REQUIRED, internal: ErrorCode.CONFIG_SYSTEM_ERROR, tooLong: ErrorCode.CONFIG_JSON_INVALID,
+  },
 };
 
 export interface ApiContext {

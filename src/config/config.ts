@@ -36,6 +36,7 @@ export const CALLBACK_COMMANDS = [
   'C2C.CallbackAfterSendMsg',
   'C2C.CallbackAfterMsgWithDraw',
   'C2C.CallbackAfterMsgReport',
+  'C2C.CallbackAfterMsgReadReceipt',
   'State.StateChange',
   'Profile.CallbackPortraitSet',
 ] as const;

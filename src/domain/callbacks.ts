@@ -199,6 +199,23 @@ export class CallbackService {
     };
   }
 
+  /**
+   * C2C.CallbackAfterMsgReadReceipt, written with the receipts. Parley has no MsgId (spec: optional),
+   * so each item names its message by MsgKey alone.
+   */
+  afterReceipt(app: number, reader: string, peer: string, refs: Array<{ from: string; to: string; seq: number; random: number; time: number }>, origin: CallOrigin): CallbackEntry | undefined {
+    const command = 'C2C.CallbackAfterMsgReadReceipt';
+    if (!this.enabled(app, command)) return undefined;
+    return {
+      command, orderKey: this.conversationKey(app, reader, peer), query: this.originQuery(origin), at: this.clock.nowMs(),
+      body: {
+        CallbackCommand: command, Operator_Account: reader, Peer_Account: peer,
+        C2CMsgInfo: refs.map((r) => ({ From_Account: r.from, To_Account: r.to, MsgKey: msgKeyOf(r) })),
+        EventTime: this.clock.nowMs(),
+      },
+    };
+  }
+
   /** State.StateChange: login, logout, disconnect of a client session. */
   async stateChange(app: number, user: string, change: { action: 'Login' | 'Logout' | 'Disconnect'; reason: 'Register' | 'Unregister' | 'LinkClose' | 'TimeOut'; platform: string; clientIp: string; kicked?: string[] }): Promise<void> {
     const command = 'State.StateChange';

@@ -48,3 +48,9 @@ export function readRequest(owner: string, peer: string, readTime: number | unde
     ...(callbacks ? { callbacks } : {}),
   };
 }
+
+/** Read receipts: the sender's devices learn which of its messages the reader has read. */
+export function receiptEvents(o: { from: string; reader: string; msgKeys: string[]; at: number }): EventWrite[] {
+  const payload = { from: o.from, reader: o.reader, msgKeys: o.msgKeys, at: o.at };
+  return [{ kind: 'receipt', payload, user: o.from, at: o.at, expiresAt: o.at + EVENT_RETENTION_SECONDS }];
+}

@@ -13,6 +13,7 @@ import { EVENT_RETENTION_SECONDS, modifyRequest, readRequest, recallRequest } fr
 import type { MsgElement } from '../protocol/message.js';
 import { REST_ORIGIN, type CallOrigin, type CallbackService } from './callbacks.js';
 import type { Metrics } from '../observability/metrics.js';
+import { requireC2cSpeaking } from './mutes.js';
 
 export const MAX_LIFETIME = 7 * 86400;
 const U32_MAX = 4294967295;
@@ -160,6 +161,8 @@ export class MessageService {
 
   async send(app: AppId, input: SendInput): Promise<SendResult> {
     await this.requireAccounts(app, ['sender', input.from, 90008], ['recipient', input.to, 90012]);
+    // A muted account's clients may not send (no callback either); REST sends are not checked (Tencent).
+    if (input.origin === 'client') await requireC2cSpeaking(this.store, this.clock, app, input.from);
     const time = nowSeconds(this.clock);
     const seq = input.seq ?? randomInt(0, U32_MAX);
     const caller = input.caller ?? REST_ORIGIN;
@@ -192,7 +195,7 @@ export class MessageService {
       id: 0, from: input.from, to: input.to, seq, random: input.random, time, body: input.body,
       cloudCustomData: input.cloudCustomData ?? '', origin: input.origin ?? 'sendmsg', senderRoams: false,
       onlineOnly: lifeTime === 0, countsUnread: false, needReadReceipt: input.needReadReceipt ?? false,
-      supportExtension: input.supportExtension ?? false, preRead: false, lifeTime,
+      supportExtension: input.supportExtension ?? false, preRead: false, receiptRead: false, lifeTime,
     };
   }
 
@@ -249,7 +252,7 @@ export class MessageService {
     });
     const roam = (m: StoredMessage): RoamMessage => {
       const readerCursor = m.to === q.owner ? page.ownerRead : page.peerRead;
-      return { message: m, msgKey: msgKeyOf(m), isPeerRead: m.preRead || isReadBy(m, readerCursor) };
+      return { message: m, msgKey: msgKeyOf(m), isPeerRead: m.preRead || m.receiptRead || isReadBy(m, readerCursor) };
     };
     // Keep the answer within Tencent's size cap; always at least one message.
     const out: RoamMessage[] = []; // newest first until the end

@@ -11,6 +11,8 @@ import { MessageService } from './messages.js';
 import { CallbackService } from './callbacks.js';
 import { SyncService } from './sync.js';
 import { RecallAudit } from './recall-audit.js';
+import { MuteService } from './mutes.js';
+import { ReadReceiptService } from './read-receipts.js';
 import type { WebhookTransport } from '../ports/webhooks.js';
 import { Metrics } from '../observability/metrics.js';
 import { timedStore } from '../observability/timed-store.js';
@@ -20,6 +22,9 @@ export interface Services {
   accounts: AccountService;
   profiles: ProfileService;
   messages: MessageService;
+  /** Global mute (setnospeaking / getnospeaking). */
+  mutes: MuteService;
+  receipts: ReadReceiptService;
   sync: SyncService;
   recallAudit: RecallAudit;
   clock: Clock;
@@ -45,6 +50,8 @@ export function createServices(store: Store, clock: Clock, apps: AppDirectory, b
     accounts: new AccountService(store, clock, bus),
     profiles: new ProfileService(store, callbacks, bus),
     messages: new MessageService(store, clock, bus, callbacks, metrics),
+    mutes: new MuteService(store, clock),
+    receipts: new ReadReceiptService(store, clock, bus, callbacks),
     sync: new SyncService(store, clock),
     recallAudit: new RecallAudit(store),
     callbacks,

@@ -4,9 +4,11 @@
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import type { App } from '../config/config.js';
+import { ErrorCode } from '@parley/protocol';
 import { ApiError, type FieldNames } from '../domain/errors.js';
 import { validateMsgBody } from '../domain/message-body.js';
 import { parseMsgKey } from '../domain/messages.js';
+import { MAX_RECEIPT_MESSAGES } from '../domain/read-receipts.js';
 import type { Services } from '../domain/services.js';
 import { userIdProblem } from '../domain/user-id.js';
 import { nowSeconds } from '../ports/clock.js';
@@ -508,6 +510,21 @@ const OPS = new Map<string, Op>(Object.entries({
     });
     const written = await s.host.services.profiles.set(s.app!.sdkAppId, s.user, s.user, parsed, s.caller());
     return { items: written };
+  },
+
+  async receipt(s, d) {
+    const peer = need.userId(d.peer, 'peer', ErrorCode.REQUEST_PACKET_INVALID);
+    const list = d.msgKeys;
+    if (!Array.isArray(list)) throw new ApiError(ErrorCode.REQUEST_PACKET_INVALID, 'msgKeys must be an array of MsgKeys');
+    // Counted before parsing: a hostile list is refused for its length, not walked.
+    if (list.length === 0 || list.length > MAX_RECEIPT_MESSAGES) throw new ApiError(ErrorCode.REQUEST_PACKET_INVALID, `msgKeys must hold 1 to ${MAX_RECEIPT_MESSAGES} MsgKeys`);
+    const keys = list.map((k) => {
+      const key = typeof k === 'string' ? parseMsgKey(k) : undefined;
+      if (!key) throw new ApiError(ErrorCode.MSG_KEY_INVALID, 'each of msgKeys must be "{seq}_{random}_{time}"');
+      return key;
+    });
+    await s.host.services.receipts.send(s.app!.sdkAppId, s.user, peer, keys, s.caller());
+    return {};
   },
 
   async history(s, d) {

@@ -10,11 +10,15 @@ export const FLAG = {
   supportExtension: 16,
   /** importmsg SyncFromOldSystem 2: stored as already read by the recipient. */
   preRead: 32,
+  /** Its recipient sent a read receipt for it. */
+  receiptRead: 64,
 } as const;
 
 // The flag tests as SQL over a row's `flags` column, built from FLAG so no adapter spells a mask.
 /** Stored to count as unread: countsUnread and not onlineOnly (see "Counted unread" on Store). */
 export const SQL_COUNTS_UNREAD = `(flags & ${FLAG.countsUnread | FLAG.onlineOnly}) = ${FLAG.countsUnread}`;
+/** Sets the read-receipt flag (flags | receiptRead). */
+export const SQL_WITH_RECEIPT = `flags | ${FLAG.receiptRead}`;
 /** Not online-only: in roaming history. */
 export const SQL_NOT_ONLINE_ONLY = `(flags & ${FLAG.onlineOnly}) = 0`;
 /** In the sender's roaming history (SyncOtherMachine other than 2). */
@@ -29,7 +33,7 @@ export function packFlags(m: NewMessage): number {
     | (m.markRead ? FLAG.preRead : 0);
 }
 
-export function unpackFlags(flags: number): Pick<StoredMessage, 'senderRoams' | 'onlineOnly' | 'countsUnread' | 'needReadReceipt' | 'supportExtension'> & { preRead: boolean } {
+export function unpackFlags(flags: number): Pick<StoredMessage, 'senderRoams' | 'onlineOnly' | 'countsUnread' | 'needReadReceipt' | 'supportExtension' | 'receiptRead'> & { preRead: boolean } {
   return {
     senderRoams: (flags & FLAG.senderRoams) !== 0,
     onlineOnly: (flags & FLAG.onlineOnly) !== 0,
@@ -37,6 +41,7 @@ export function unpackFlags(flags: number): Pick<StoredMessage, 'senderRoams' | 
     needReadReceipt: (flags & FLAG.needReadReceipt) !== 0,
     supportExtension: (flags & FLAG.supportExtension) !== 0,
     preRead: (flags & FLAG.preRead) !== 0,
+    receiptRead: (flags & FLAG.receiptRead) !== 0,
   };
 }
 
@@ -65,7 +70,7 @@ export function toMessage(r: MessageRow): StoredMessage {
     origin: r.origin as StoredMessage['origin'],
     senderRoams: f.senderRoams, onlineOnly: f.onlineOnly, countsUnread: f.countsUnread,
     needReadReceipt: f.needReadReceipt, supportExtension: f.supportExtension, preRead: f.preRead,
-    lifeTime: r.life_time,
+    receiptRead: f.receiptRead, lifeTime: r.life_time,
     ...(r.recalled_by !== null ? { recalled: { by: r.recalled_by, at: r.recalled_at ?? 0 } } : {}),
   };
 }
@@ -77,7 +82,7 @@ export function storedMessageOf(m: NewMessage, id: number): StoredMessage {
     body: m.body, cloudCustomData: m.cloudCustomData,
     ...(m.offlinePushInfo ? { offlinePushInfo: m.offlinePushInfo } : {}),
     origin: m.origin, senderRoams: m.senderRoams, onlineOnly: m.onlineOnly, countsUnread: m.countsUnread,
-    needReadReceipt: m.needReadReceipt, supportExtension: m.supportExtension, preRead: m.markRead, lifeTime: m.lifeTime,
+    needReadReceipt: m.needReadReceipt, supportExtension: m.supportExtension, preRead: m.markRead, receiptRead: false, lifeTime: m.lifeTime,
   };
 }
 

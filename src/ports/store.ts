@@ -89,6 +89,8 @@ export interface StoredMessage extends MessageRef {
   supportExtension: boolean;
   /** Imported as already read (importmsg SyncFromOldSystem 2). */
   preRead: boolean;
+  /** Its recipient sent a read receipt for it (c2c_msg_read_receipt or a client's receipt). */
+  receiptRead: boolean;
   lifeTime: number;
   recalled?: { by: string; at: number };
 }
@@ -241,7 +243,7 @@ export interface ReadResult {
   readTime: number;
 }
 
-export type UserEventKind = 'message' | 'recall' | 'read' | 'modify';
+export type UserEventKind = 'message' | 'recall' | 'read' | 'modify' | 'receipt';
 
 /** What a recall event tells a device: the message's key, who recalled it, how and when. */
 export interface RecallNotice {
@@ -268,11 +270,20 @@ export interface ReadNotice {
   unread: number;
 }
 
+/** What a receipt event tells a device: `reader` has read these messages `from` sent it. */
+export interface ReceiptNotice {
+  from: string;
+  reader: string;
+  msgKeys: string[];
+  at: number;
+}
+
 /** An event's payload, keyed by its kind ('message' events carry the message, no payload). */
 export type Notice =
   | { kind: 'recall'; payload: RecallNotice }
   | { kind: 'modify'; payload: ModifyNotice }
-  | { kind: 'read'; payload: ReadNotice };
+  | { kind: 'read'; payload: ReadNotice }
+  | { kind: 'receipt'; payload: ReceiptNotice };
 
 /**
  * One event a unit of work appends to a user's sequence, as the domain decided it; the store
@@ -299,6 +310,31 @@ export interface UserEvent {
   /** For 'recall', 'read': what happened. */
   data?: Record<string, unknown>;
   originDevice?: string;
+}
+
+/**
+ * Read receipts for some messages: each gets receiptRead, all or none. The events and callbacks
+ * are written only when every ref names a stored message that is not recalled.
+ */
+export interface ReceiptRequest {
+  refs: MessageRef[];
+  events: EventWrite[];
+  callbacks?: CallbackEntry[];
+}
+
+/** `ref`: the first of the request's refs that is missing or recalled; then nothing was written. */
+export type ReceiptResult =
+  | { outcome: 'marked' }
+  | { outcome: 'not_found'; ref: MessageRef }
+  | { outcome: 'recalled'; ref: MessageRef };
+
+/**
+ * A user's global mutes (setnospeaking), each as the Unix second it ends at: 0 for none. The
+ * domain encodes a permanent mute as a time of its choosing; the store keeps the numbers.
+ */
+export interface MuteState {
+  c2cUntil: number;
+  groupUntil: number;
 }
 
 export interface RecallAuditEntry {
@@ -333,6 +369,10 @@ export interface Store {
   kickAccount(app: AppId, userId: string, at: number): Promise<boolean>;
   /** Unix seconds of the last kick, if any. */
   kickedAt(app: AppId, userId: string): Promise<number | undefined>;
+  /** Sets the mutes given (an absent one is left as it is). False when the account does not exist. */
+  setMutes(app: AppId, userId: string, change: Partial<MuteState>): Promise<boolean>;
+  /** The account's mutes as stored; undefined when the account does not exist. */
+  mutesOf(app: AppId, userId: string): Promise<MuteState | undefined>;
 
   // Profiles
   /** The profiles of those of these users that exist. */
@@ -359,6 +399,8 @@ export interface Store {
   /** Replaces the body and/or CloudCustomData given, and appends `events`; a recalled message is left alone. */
   modifyMessage(app: AppId, req: ModifyRequest): Promise<ModifyResult>;
   history(app: AppId, q: HistoryQuery): Promise<HistoryPage>;
+  /** Marks the messages of `req` read by their recipients (see ReceiptRequest), in one transaction. */
+  markReceipts(app: AppId, req: ReceiptRequest): Promise<ReceiptResult>;
   recallAudit(app: AppId, limit: number): Promise<RecallAuditEntry[]>;
 
   // Conversations and unread counts

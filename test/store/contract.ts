@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MsgElement } from '../../src/protocol/message.js';
 import { isReadBy, msgKeyOf } from '../../src/ports/message-flags.js';
-import { EVENT_RETENTION_SECONDS, modifyRequest, readRequest, recallRequest } from '../../src/domain/message-events.js';
+import { EVENT_RETENTION_SECONDS, modifyRequest, readRequest, recallRequest, receiptEvents } from '../../src/domain/message-events.js';
 import type {
   CallbackEntry, EventWrite, MessageOrigin, MessageRef, NewMessage, ReadMark, ReadOutcome, Store, StoredMessage, UserEvent,
 } from '../../src/ports/store.js';
@@ -64,7 +64,7 @@ function storedForm(m: NewMessage, id: number): StoredMessage {
     id, from: m.from, to: m.to, seq: m.seq, random: m.random, time: m.time, body: m.body, cloudCustomData: m.cloudCustomData,
     ...(m.offlinePushInfo ? { offlinePushInfo: m.offlinePushInfo } : {}),
     origin: m.origin, senderRoams: m.senderRoams, onlineOnly: m.onlineOnly, countsUnread: m.countsUnread,
-    needReadReceipt: m.needReadReceipt, supportExtension: m.supportExtension, preRead: m.markRead, lifeTime: m.lifeTime,
+    needReadReceipt: m.needReadReceipt, supportExtension: m.supportExtension, preRead: m.markRead, receiptRead: false, lifeTime: m.lifeTime,
   };
 }
 
@@ -1143,6 +1143,71 @@ export function storeContract(name: string, make: () => Promise<ContractStore>):
       assert.deepEqual(await s.profiles(APP, ['bob']), new Map());
       await s.importAccounts(APP, ['bob'], T + 1);
       assert.deepEqual((await s.profiles(APP, ['bob'])).get('bob'), { fields: new Map() });
+    });
+
+    // ---- global mutes and read receipts --------------------------------------------------------
+
+    it('setMutes / mutesOf: none by default; each mute set alone; unknown accounts; per app; gone with the account', async (s) => {
+      assert.deepEqual(await s.mutesOf(APP, 'alice'), { c2cUntil: 0, groupUntil: 0 });
+      assert.equal(await s.setMutes(APP, 'alice', { c2cUntil: T + 60 }), true);
+      assert.deepEqual(await s.mutesOf(APP, 'alice'), { c2cUntil: T + 60, groupUntil: 0 });
+      assert.equal(await s.setMutes(APP, 'alice', { groupUntil: Number.MAX_SAFE_INTEGER }), true);
+      assert.deepEqual(await s.mutesOf(APP, 'alice'), { c2cUntil: T + 60, groupUntil: Number.MAX_SAFE_INTEGER }, 'the largest safe integer round-trips');
+      assert.equal(await s.setMutes(APP, 'alice', { c2cUntil: 0 }), true);
+      assert.deepEqual(await s.mutesOf(APP, 'alice'), { c2cUntil: 0, groupUntil: Number.MAX_SAFE_INTEGER });
+      assert.deepEqual(await s.mutesOf(APP, 'bob'), { c2cUntil: 0, groupUntil: 0 }, 'one account only');
+      assert.equal(await s.setMutes(APP, 'nobody', { c2cUntil: T }), false);
+      assert.equal(await s.mutesOf(APP, 'nobody'), undefined);
+      assert.equal(await s.setMutes(APP, `bob${NUL}`, { c2cUntil: T }), false);
+      assert.equal(await s.mutesOf(APP, `bob${NUL}`), undefined);
+      assert.equal(await s.setMutes(OTHER_APP, 'alice', { c2cUntil: T }), false, 'apps do not share accounts');
+      await s.deleteAccounts(APP, ['alice']);
+      assert.equal(await s.mutesOf(APP, 'alice'), undefined);
+      await s.importAccounts(APP, ['alice'], T + 1);
+      assert.deepEqual(await s.mutesOf(APP, 'alice'), { c2cUntil: 0, groupUntil: 0 }, 'a re-imported account starts unmuted');
+    });
+
+    it('markReceipts marks exactly the refs, appends the events and enqueues the callbacks; unread counts stay', async (s) => {
+      const a = (await s.appendMessage(APP, msg('alice', 'bob'))).message;
+      const b = (await s.appendMessage(APP, msg('alice', 'bob'))).message;
+      const seqBefore = await s.lastEventSeq(APP, 'alice');
+      const events = receiptEvents({ from: 'alice', reader: 'bob', msgKeys: [msgKeyOf(a)], at: T + 5 });
+      const r = await s.markReceipts(APP, { refs: [refOf(a)], events, callbacks: [callback({ orderKey: 'receipt' })] });
+      assert.deepEqual(r, { outcome: 'marked' });
+      assert.equal((await s.findMessage(APP, refOf(a)))?.receiptRead, true);
+      assert.equal((await s.findMessage(APP, refOf(b)))?.receiptRead, false);
+      assert.deepEqual((await history(s, 'alice', 'bob')).messages.map((m) => m.receiptRead), [false, true]);
+      const after = await s.eventsAfter(APP, 'alice', seqBefore, 10, T);
+      assert.deepEqual(after.map((e) => [e.seq, e.kind, e.at, e.data, e.message]), [[seqBefore + 1, 'receipt', T + 5, { from: 'alice', reader: 'bob', msgKeys: [msgKeyOf(a)], at: T + 5 }, undefined]]);
+      assert.equal(await s.totalUnread(APP, 'bob'), 2, 'a receipt is not a read mark');
+      assert.deepEqual((await s.outboxOf(APP)).map((o) => o.orderKey), ['receipt']);
+      // Again: still marked, the events appended again.
+      assert.deepEqual(await s.markReceipts(APP, { refs: [refOf(a), refOf(b)], events }), { outcome: 'marked' });
+      assert.equal((await s.findMessage(APP, refOf(b)))?.receiptRead, true);
+      assert.equal(await s.lastEventSeq(APP, 'alice'), seqBefore + 2);
+    });
+
+    it('markReceipts is all or nothing: a missing or recalled ref writes nothing and is named; a recall keeps the mark on the tombstone', async (s) => {
+      const a = (await s.appendMessage(APP, msg('alice', 'bob'))).message;
+      const gone = (await s.appendMessage(APP, msg('alice', 'bob'))).message;
+      await s.recallMessage(APP, recallRequest({ ref: refOf(gone), by: 'admin', via: 'admin', at: T + 1 }));
+      const missing = { ...refOf(a), seq: a.seq + 100000 };
+      const seqBefore = await s.lastEventSeq(APP, 'alice');
+      const events = receiptEvents({ from: 'alice', reader: 'bob', msgKeys: [msgKeyOf(a)], at: T + 2 });
+      const cb = [callback()];
+      assert.deepEqual(await s.markReceipts(APP, { refs: [refOf(a), missing, refOf(gone)], events, callbacks: cb }), { outcome: 'not_found', ref: missing });
+      assert.deepEqual(await s.markReceipts(APP, { refs: [refOf(a), refOf(gone)], events, callbacks: cb }), { outcome: 'recalled', ref: refOf(gone) });
+      assert.deepEqual(await s.markReceipts(APP, { refs: [{ ...refOf(a), from: 'bob', to: 'alice' }], events }), { outcome: 'not_found', ref: { ...refOf(a), from: 'bob', to: 'alice' } }, 'the other direction is another message');
+      assert.deepEqual(await s.markReceipts(OTHER_APP, { refs: [refOf(a)], events }), { outcome: 'not_found', ref: refOf(a) }, 'another app');
+      assert.deepEqual(await s.markReceipts(APP, { refs: [{ ...refOf(a), to: `bob${NUL}` }], events }), { outcome: 'not_found', ref: { ...refOf(a), to: `bob${NUL}` } });
+      assert.equal((await s.findMessage(APP, refOf(a)))?.receiptRead, false, 'nothing marked');
+      assert.equal(await s.lastEventSeq(APP, 'alice'), seqBefore, 'no event');
+      assert.deepEqual(await s.outboxOf(APP), [], 'no callback');
+
+      assert.deepEqual(await s.markReceipts(APP, { refs: [refOf(a)], events }), { outcome: 'marked' });
+      await s.recallMessage(APP, recallRequest({ ref: refOf(a), by: 'admin', via: 'admin', at: T + 3 }));
+      const stone = await s.findMessage(APP, refOf(a));
+      assert.deepEqual([stone?.recalled?.at, stone?.body, stone?.receiptRead], [T + 3, [], true]);
     });
   });
 }

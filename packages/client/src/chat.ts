@@ -91,6 +91,8 @@ export interface ConversationListFilter {
 }
 
 const STALE_CACHE_SECONDS = 7 * 86400;
+/** Messages per `receipt` request (the server's limit). */
+const RECEIPT_BATCH = 30;
 /** History answers meaning "that peer has no account": the conversation is local only. */
 const UNKNOWN_PEER_CODES = new Set([90003, 70107]);
 
@@ -586,6 +588,31 @@ export class ChatSDK {
     return { code: 0, data: { message } };
   }
 
+  /**
+   * Tells the senders that this user has read these messages (Tencent's sendMessageReadReceipt):
+   * received C2C messages of one conversation; those sent without needReadReceipt are skipped,
+   * as Tencent's SDK does. Sent 30 at a time (the server's limit per receipt).
+   */
+  async sendMessageReadReceipt(messageList: Message[]): Promise<ChatResponse> {
+    const nr = this.notReady<ChatResponse>('sendMessageReadReceipt');
+    if (nr) return nr;
+    if (!Array.isArray(messageList) || messageList.length === 0) throw new ChatError(ERROR_CODE.READ_RECEIPT_MSG_LIST_EMPTY);
+    for (const m of messageList) if (!(m instanceof Message)) throw new ChatError(ERROR_CODE.MSG_INSTANCE_REQUIRED);
+    const peer = messageList[0]!.from;
+    if (messageList.some((m) => m.flow !== 'in' || m.to !== this.user || m.from !== peer)) {
+      throw new ChatError(ERROR_CODE.MSG_INVALID_CONV_TYPE, 'read receipts are for messages received in one C2C conversation');
+    }
+    const keys = [...new Set(messageList.filter((m) => m.needReadReceipt).map(msgKeyOfMessage))];
+    for (let i = 0; i < keys.length; i += RECEIPT_BATCH) {
+      try {
+        await this.transport!.request('receipt', { peer, msgKeys: keys.slice(i, i + RECEIPT_BATCH) });
+      } catch (e) {
+        throw toChatError(e, ERROR_CODE.UNCAUGHT_ERROR);
+      }
+    }
+    return { code: 0, data: {} };
+  }
+
   // ---- history ------------------------------------------------------------------------------
 
   async getMessageList(options: GetMessageListOptions): Promise<ChatResponse<MessageListResult>> {
@@ -814,6 +841,7 @@ export class ChatSDK {
     if (fx.modified.length) this.emitApp(EVENT.MESSAGE_MODIFIED, [...fx.modified]);
     if (fx.revoked.length) this.emitApp(EVENT.MESSAGE_REVOKED, [...fx.revoked]);
     if (fx.readByPeer.length) this.emitApp(EVENT.MESSAGE_READ_BY_PEER, [...fx.readByPeer]);
+    if (fx.receipts.length) this.emitApp(EVENT.MESSAGE_READ_RECEIPT_RECEIVED, [...fx.receipts]);
     if (fx.listChanged && this.ready) {
       this.listThrottle.call();
       this.unreadThrottle.call();

@@ -7,7 +7,7 @@ import {
   eraseContent, fromRecord, mergeWire, messageFromWire, messageID, metaOf, peerOf, setElements, toRecord, wireMessageID,
   elementFromWire, type Message, type RevokerInfo,
 } from './message.js';
-import { parseMsgKey, type ReadData, type RecallData, type WireConversation, type WireEvent, type WireMessage } from '@parley/protocol';
+import { parseMsgKey, type ReadData, type ReceiptData, type RecallData, type WireConversation, type WireEvent, type WireMessage } from '@parley/protocol';
 
 /** What MESSAGE_REVOKED carries for a message this device never held. */
 export interface RevokedStub {
@@ -25,12 +25,26 @@ export interface RevokedStub {
   revokerInfo: RevokerInfo;
 }
 
+/** One message's read receipt, as MESSAGE_READ_RECEIPT_RECEIVED lists it (C2C form). */
+export interface ReadReceipt {
+  conversationID: string;
+  messageID: string;
+  userID: string;
+  isPeerRead: true;
+  timestamp: number;
+}
+
+/** A receipt event names at most this many messages (the server's limit per receipt). */
+const MAX_RECEIPT_KEYS = 30;
+
 /** The outcome of one change: what to persist and what to tell the app. */
 export class Effects {
   readonly received: Message[] = [];
   readonly revoked: Array<Message | RevokedStub> = [];
   readonly modified: Message[] = [];
   readonly readByPeer: Message[] = [];
+  /** Per-message read receipts from peers, for MESSAGE_READ_RECEIPT_RECEIVED. */
+  readonly receipts: ReadReceipt[] = [];
   /** Messages whose record must be (re)written. */
   readonly messages = new Set<Message>();
   /** Peers whose conversation record must be (re)written. */
@@ -162,6 +176,7 @@ export class ChatState {
         case 'recall': this.onRecall(e, fx); break;
         case 'read': this.onRead(e, fx); break;
         case 'modify': this.onModify(e, fx); break;
+        case 'receipt': this.onReceipt(e, fx); break;
         default: break; // a kind this SDK does not know: skipped, but the cursor moves past it
       }
       this.cursor = e.seq;
@@ -273,6 +288,25 @@ export class ChatState {
     if (conv) {
       fx.conversations.add(conv.peer);
       fx.listChanged = true;
+    }
+  }
+
+  /** The peer sent read receipts for messages I sent: they become peer-read, and the app is told. */
+  private onReceipt(e: WireEvent, fx: Effects): void {
+    const d = e.data as Partial<ReceiptData> | undefined;
+    if (!d || d.from !== this.me || !isStr(d.reader) || !Array.isArray(d.msgKeys)) return;
+    const at = isNum(d.at) ? d.at : e.at;
+    for (const key of d.msgKeys.slice(0, MAX_RECEIPT_KEYS)) {
+      const k = isStr(key) ? parseMsgKey(key) : undefined;
+      if (!k) continue;
+      const messageID = wireMessageID({ from: this.me, to: d.reader, seq: k.seq, random: k.random });
+      const m = this.messages.get(messageID);
+      if (m && m.flow === 'out') {
+        m.isPeerRead = true;
+        m.readReceiptInfo = { ...m.readReceiptInfo, isPeerRead: true, readCount: 1, unreadCount: 0, timestamp: at };
+        fx.messages.add(m);
+      }
+      fx.receipts.push({ conversationID: conversationIDOf(d.reader), messageID, userID: d.reader, isPeerRead: true, timestamp: at });
     }
   }
 

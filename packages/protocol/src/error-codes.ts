@@ -4,7 +4,9 @@
 /** Every ErrorCode Parley answers with, by name. */
 export const ErrorCode = {
   OK: 0,
+  REQUEST_PACKET_INVALID: 20001,
   USERSIG_REJECTED: 20002,
+  USER_NOT_FOUND: 20003,
   BEFORE_SEND_CALLBACK_REJECTED: 20006,
   SENDER_MUTED: 20012,
   RECALL_WINDOW_PASSED: 20016,
@@ -24,6 +26,7 @@ export const ErrorCode = {
   SDKAPPID_INVALID: 60006,
   RATE_LIMITED: 60007,
   UNKNOWN_API: 60009,
+  ADMIN_REQUIRED: 60010,
   SDKAPPID_MISSING: 60012,
   TOO_MANY_REQUESTS: 60018,
   USERSIG_EXPIRED: 70001,
@@ -60,6 +63,13 @@ export const ErrorCode = {
   MSG_KEY_INVALID: 90054,
   MSG_INTERNAL_ERROR: 91000,
   MSG_TOO_LONG: 93000,
+  CONFIG_JSON_INVALID: 130001,
+  GET_ACCOUNT_MISSING: 130002,
+  GET_ACCOUNT_INVALID: 130003,
+  SET_ACCOUNT_MISSING: 130004,
+  SET_ACCOUNT_INVALID: 130005,
+  NOSPEAKING_TIME_MISSING: 130008,
+  CONFIG_SYSTEM_ERROR: 130014,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCode;
@@ -166,6 +176,13 @@ export const ERROR_MEANINGS: Readonly<Record<number, string>> = {
   90995: "Internal service error, retry.",
   91000: "Internal service error, retry.",
   93000: "JSON packet too long (per-API pages say 12 KB for sendmsg/batchsendmsg/importmsg; the error page says 8 KB — use 12 KB as the message-body limit).",
+  130001: "Invalid JSON, or a mute time that is not an integer from 0 to 4294967295.",
+  130002: "Get_Account is missing.",
+  130003: "Get_Account is invalid (not a string, or no such account).",
+  130004: "Set_Account is missing.",
+  130005: "Set_Account is invalid (not a string, or no such account).",
+  130008: "Neither C2CmsgNospeakingTime nor GroupmsgNospeakingTime is given.",
+  130014: "System error.",
 };
 
 /** Ranges of codes with one meaning. */

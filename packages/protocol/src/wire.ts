@@ -43,6 +43,14 @@ export interface ReadData {
   unread?: number;
 }
 
+/** A `receipt` event: `reader` has read these messages `from` sent it (c2c read receipts). */
+export interface ReceiptData {
+  from: string;
+  reader: string;
+  msgKeys: string[];
+  at: number;
+}
+
 export interface WireEvent {
   seq: number;
   kind: string;
@@ -88,6 +96,12 @@ export interface SendRequest {
   needReadReceipt: boolean;
   noUnread: boolean;
   noLastMsg: boolean;
+}
+
+/** The `receipt` op: read receipts for 1 to 30 messages `peer` sent the logged-in user. */
+export interface ReceiptRequest {
+  peer: string;
+  msgKeys: string[];
 }
 
 export interface ReadAnswer {

@@ -28,12 +28,13 @@
 import pg from 'pg';
 import type { PoolClient, QueryResultRow } from 'pg';
 import type {
-  AccountInput, AppId, ProfileWrite, StoredProfile, AppendResult, CallbackEntry, ConversationRecord, EventWrite, HistoryPage, PendingCallback, HistoryQuery, MessageRef,
-  ModifyRequest, ModifyResult, NewMessage, OutboxEntry, ReadRequest, ReadResult, RecallAuditEntry, RecallRequest, RecallResult, Store, StoredMessage,
+  AccountInput, AppId, ProfileWrite, StoredProfile, AppendResult, CallbackEntry, ConversationRecord, EventWrite, HistoryPage,
+  PendingCallback, HistoryQuery, MessageRef, ModifyRequest, ModifyResult, NewMessage, OutboxEntry, ReadRequest, ReadResult,
+  RecallAuditEntry, RecallRequest, RecallResult, Store, StoredMessage, MuteState, ReceiptRequest, ReceiptResult,
   UserEvent, UserEventKind,
 } from '../../ports/store.js';
 import {
-  SQL_COUNTS_UNREAD, SQL_NOT_ONLINE_ONLY, SQL_SENDER_ROAMS, conversationPair, msgKeyOf, packFlags, isAfterCursor, isReadBy, toMessage,
+  SQL_COUNTS_UNREAD, SQL_NOT_ONLINE_ONLY, SQL_SENDER_ROAMS, SQL_WITH_RECEIPT, conversationPair, msgKeyOf, packFlags, isAfterCursor, isReadBy, toMessage,
   type MessageRow,
 } from '../../ports/message-flags.js';
 import { MIGRATIONS } from './migrations.js';
@@ -363,6 +364,21 @@ export class PostgresStore implements Store {
     return r?.kicked_at ?? undefined;
   }
 
+  async setMutes(app: AppId, userId: string, change: Partial<MuteState>): Promise<boolean> {
+    if (!storableId(userId)) return false;
+    const r = await this.pool.query(`UPDATE accounts SET c2c_mute_until = COALESCE($1::bigint, c2c_mute_until),
+      group_mute_until = COALESCE($2::bigint, group_mute_until) WHERE app = $3 AND user_id = $4`,
+    [change.c2cUntil ?? null, change.groupUntil ?? null, app, userId]);
+    return (r.rowCount ?? 0) > 0;
+  }
+
+  async mutesOf(app: AppId, userId: string): Promise<MuteState | undefined> {
+    if (!storableId(userId)) return undefined;
+    const [r] = await this.rows<{ c2c_mute_until: number; group_mute_until: number }>(this.pool,
+      'SELECT c2c_mute_until, group_mute_until FROM accounts WHERE app = $1 AND user_id = $2', [app, userId]);
+    return r ? { c2cUntil: r.c2c_mute_until, groupUntil: r.group_mute_until } : undefined;
+  }
+
   // ---- messages -------------------------------------------------------------------------
 
   async appendMessage(app: AppId, m: NewMessage): Promise<AppendResult> {
@@ -560,6 +576,27 @@ export class PostgresStore implements Store {
         WHERE id = $3 RETURNING ${MESSAGE_COLUMNS}`, [req.body ? JSON.stringify(req.body) : null, utf8OrNull(req.cloudCustomData), before.id]);
       for (const e of req.events) await this.appendWrite(c, app, e, before.id);
       return { outcome: 'modified', message: toMessage(row!) };
+    });
+  }
+
+  async markReceipts(app: AppId, req: ReceiptRequest): Promise<ReceiptResult> {
+    for (const ref of req.refs) if (!storableId(ref.from) || !storableId(ref.to)) return { outcome: 'not_found', ref };
+    return this.tx(async (c): Promise<ReceiptResult> => {
+      const users = new Set(req.refs.flatMap((r) => [r.from, r.to]));
+      for (const e of req.events) users.add(e.user);
+      await this.lockUsers(c, app, users);
+      const ids: number[] = [];
+      for (const ref of req.refs) {
+        // FOR UPDATE: a recall of one of them either waits for this receipt or is seen here.
+        const m = await this.messageByIdentity(c, app, ref.from, ref.to, ref, true);
+        if (!m) return { outcome: 'not_found', ref };
+        if (m.recalled) return { outcome: 'recalled', ref };
+        ids.push(m.id);
+      }
+      await c.query(`UPDATE messages SET flags = ${SQL_WITH_RECEIPT} WHERE id = ANY($1::bigint[])`, [ids]);
+      for (const e of req.events) await this.appendWrite(c, app, e, null);
+      await this.enqueue(c, app, req.callbacks, null);
+      return { outcome: 'marked' };
     });
   }
 

@@ -116,4 +116,10 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (app, user_id, tag)
   );
   `,
+  // global mute (setnospeaking): the Unix second each mute ends, 0 for none. On the account row,
+  // so account_delete removes them and a re-imported account starts unmuted.
+  `
+  ALTER TABLE accounts ADD COLUMN c2c_mute_until INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE accounts ADD COLUMN group_mute_until INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

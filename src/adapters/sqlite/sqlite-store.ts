@@ -5,12 +5,13 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type {
-  AccountInput, AppId, ProfileWrite, StoredProfile, AppendResult, CallbackEntry, ConversationRecord, EventWrite, PendingCallback, HistoryPage, HistoryQuery, MessageRef,
-  ModifyRequest, ModifyResult, NewMessage, OutboxEntry, ReadRequest, ReadResult, RecallAuditEntry, RecallRequest, RecallResult, Store, StoredMessage,
+  AccountInput, AppId, ProfileWrite, StoredProfile, AppendResult, CallbackEntry, ConversationRecord, EventWrite, PendingCallback,
+  HistoryPage, HistoryQuery, MessageRef, ModifyRequest, ModifyResult, NewMessage, OutboxEntry, ReadRequest, ReadResult,
+  RecallAuditEntry, RecallRequest, RecallResult, Store, StoredMessage, MuteState, ReceiptRequest, ReceiptResult,
   UserEvent, UserEventKind,
 } from '../../ports/store.js';
 import {
-  SQL_COUNTS_UNREAD, SQL_NOT_ONLINE_ONLY, SQL_SENDER_ROAMS, conversationPair, msgKeyOf, packFlags, isAfterCursor, isReadBy, storedMessageOf,
+  SQL_COUNTS_UNREAD, SQL_NOT_ONLINE_ONLY, SQL_SENDER_ROAMS, SQL_WITH_RECEIPT, conversationPair, msgKeyOf, packFlags, isAfterCursor, isReadBy, storedMessageOf,
   toMessage, tombstoneOf, type MessageRow,
 } from '../../ports/message-flags.js';
 import { Checkpointer } from './checkpointer.js';
@@ -191,6 +192,9 @@ export class SqliteStore implements Store {
       accountExists: d.prepare('SELECT 1 FROM accounts WHERE app = ? AND user_id = ?').pluck(),
       accountKick: d.prepare('UPDATE accounts SET kicked_at = ? WHERE app = ? AND user_id = ?'),
       accountKickedAt: d.prepare('SELECT kicked_at FROM accounts WHERE app = ? AND user_id = ?').pluck(),
+      accountMutesSet: d.prepare(`UPDATE accounts SET c2c_mute_until = COALESCE(?, c2c_mute_until), group_mute_until = COALESCE(?, group_mute_until)
+        WHERE app = ? AND user_id = ?`),
+      accountMutes: d.prepare('SELECT c2c_mute_until, group_mute_until FROM accounts WHERE app = ? AND user_id = ?'),
       accountBump: d.prepare(`UPDATE accounts SET event_seq = event_seq + ?, unread_total = MAX(0, unread_total + ?)
         WHERE app = ? AND user_id = ? RETURNING event_seq, unread_total`),
       nextSeq: d.prepare('UPDATE accounts SET event_seq = event_seq + 1 WHERE app = ? AND user_id = ? RETURNING event_seq').pluck(),
@@ -206,6 +210,7 @@ export class SqliteStore implements Store {
       msgInsert: d.prepare(`INSERT INTO messages (app, user_lo, user_hi, sender, recipient, seq, random, time, body, cloud_custom_data,
         offline_push_info, origin, flags, life_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`).pluck(),
       msgErase: d.prepare(`UPDATE messages SET body = '[]', cloud_custom_data = '', offline_push_info = NULL, recalled_by = ?, recalled_at = ? WHERE id = ?`),
+      msgReceipt: d.prepare(`UPDATE messages SET flags = ${SQL_WITH_RECEIPT} WHERE id = ?`),
       msgModify: d.prepare('UPDATE messages SET body = COALESCE(?, body), cloud_custom_data = COALESCE(?, cloud_custom_data) WHERE id = ?'),
       // Walk the conversation index backwards from the cursor; skip what the owner does not see
       // (online-only messages, and the sender's side of SyncOtherMachine 2 messages).
@@ -403,6 +408,15 @@ export class SqliteStore implements Store {
     return (this.s.accountKickedAt.get(app, userId) as number | null | undefined) ?? undefined;
   }
 
+  async setMutes(app: AppId, userId: string, change: Partial<MuteState>): Promise<boolean> {
+    return this.write(() => this.s.accountMutesSet.run(change.c2cUntil ?? null, change.groupUntil ?? null, app, userId).changes > 0);
+  }
+
+  async mutesOf(app: AppId, userId: string): Promise<MuteState | undefined> {
+    const r = this.s.accountMutes.get(app, userId) as { c2c_mute_until: number; group_mute_until: number } | undefined;
+    return r ? { c2cUntil: r.c2c_mute_until, groupUntil: r.group_mute_until } : undefined;
+  }
+
   // ---- messages -------------------------------------------------------------------------
 
   async appendMessage(app: AppId, m: NewMessage): Promise<AppendResult> {
@@ -546,6 +560,22 @@ export class SqliteStore implements Store {
       this.s.msgModify.run(req.body ? JSON.stringify(req.body) : null, req.cloudCustomData ?? null, row.id);
       for (const e of req.events) this.appendWrite(app, e, row.id);
       return { outcome: 'modified', message: toMessage(this.s.msgById.get(row.id) as MessageRow) };
+    });
+  }
+
+  async markReceipts(app: AppId, req: ReceiptRequest): Promise<ReceiptResult> {
+    return this.write((): ReceiptResult => {
+      const ids: number[] = [];
+      for (const ref of req.refs) {
+        const row = this.byIdentity(app, ref.from, ref.to, ref);
+        if (!row) return { outcome: 'not_found', ref };
+        if (row.recalled_by !== null) return { outcome: 'recalled', ref };
+        ids.push(row.id);
+      }
+      for (const id of ids) this.s.msgReceipt.run(id);
+      for (const e of req.events) this.appendWrite(app, e, null);
+      this.enqueue(app, req.callbacks, null);
+      return { outcome: 'marked' };
     });
   }
 
