@@ -61,6 +61,10 @@ export const NAMES = [
   ['MSG_KEY_INVALID', 90054],
   ['MSG_INTERNAL_ERROR', 91000],
   ['MSG_TOO_LONG', 93000],
+  ['CONVERSATION_ACCOUNT_NOT_FOUND', 50001],
+  ['CONVERSATION_INVALID_PARAMETER', 50002],
+  ['CONVERSATION_NOT_ADMIN', 50003],
+  ['CONVERSATION_INTERNAL_ERROR', 50004],
 ];
 
 /** Codes and ranges of every "| Code | Meaning |" table, in the order they appear. */

@@ -9,11 +9,22 @@ import type { Fields } from './fields.js';
  * The two REST families differ in the codes they use for the same failures
  * (openim: 90001/90009/91000; im_open_login_svc: 60003/70403/70500).
  */
-export type ApiFamily = 'openim' | 'account';
+export type ApiFamily = 'openim' | 'account' | 'recentcontact';
 
-export const FAMILY_CODES: Record<ApiFamily, { badJson: number; notAdmin: number; internal: number; tooLong: number }> = {
+export interface FamilyCodes {
+  badJson: number;
+  notAdmin: number;
+  internal: number;
+  tooLong: number;
+  /** Fields every answer of the family carries besides ActionStatus/ErrorCode/ErrorInfo. */
+  envelope?: Record<string, unknown>;
+}
+
+export const FAMILY_CODES: Record<ApiFamily, FamilyCodes> = {
   openim: { badJson: 90001, notAdmin: 90009, internal: 91000, tooLong: 93000 },
   account: { badJson: 60003, notAdmin: 70403, internal: 70500, tooLong: 70402 },
+  // recentcontact answers carry ErrorDisplay (text for end users), "" unless there is one.
+  recentcontact: { badJson: 50002, notAdmin: 50003, internal: 50004, tooLong: 50002, envelope: { ErrorDisplay: '' } },
 };
 
 export interface ApiContext {

@@ -157,14 +157,14 @@ export async function callApi(api: ApiDefinition, input: CallInput, deps: EdgeDe
     const body = parseBody(raw, codes.badJson);
     api.normalize?.(body);
     validateFields(body, api.fields);
-    return await api.handle(
+    return { ...codes.envelope, ...await api.handle(
       { app, identifier, services: deps.services, requestId: input.requestId, clientIp: input.clientIp },
       body,
-    );
+    ) };
   } catch (e) {
-    if (e instanceof ApiError) return failure(e.code, e.infoWith(REST_FIELD_NAMES));
+    if (e instanceof ApiError) return { ...codes.envelope, ...failure(e.code, e.infoWith(REST_FIELD_NAMES)) };
     input.log.error({ err: e, api: `${api.service}/${api.command}` }, 'internal error');
-    return failure(codes.internal, 'internal server error; the request was not applied');
+    return { ...codes.envelope, ...failure(codes.internal, 'internal server error; the request was not applied') };
   }
 }
 
