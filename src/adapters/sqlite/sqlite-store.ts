@@ -216,8 +216,8 @@ export class SqliteStore implements Store {
       // (online-only messages, and the sender's side of SyncOtherMachine 2 messages).
       historyPage: d.prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages
         WHERE app = ? AND user_lo = ? AND user_hi = ? AND time >= ? AND time <= ? AND (time, seq, id) < (?, ?, ?)
-          AND ${SQL_NOT_ONLINE_ONLY} AND (sender <> ?9 OR ${SQL_SENDER_ROAMS} OR sender = recipient) AND ${sqlNotDeletedFor('?9')}
-        ORDER BY time DESC, seq DESC, id DESC LIMIT ?10`),
+          AND ${SQL_NOT_ONLINE_ONLY} AND (sender <> ? OR ${SQL_SENDER_ROAMS} OR sender = recipient) AND ${sqlNotDeletedFor('?')}
+        ORDER BY time DESC, seq DESC, id DESC LIMIT ?`),
       maxMsgId: d.prepare('SELECT COALESCE(MAX(id), 0) FROM messages').pluck(),
 
       convGet: d.prepare('SELECT owner, peer, unread, read_time, read_id, last_msg_id, last_time, updated_at FROM conversations WHERE app = ? AND owner = ? AND peer = ?'),
@@ -604,7 +604,7 @@ export class SqliteStore implements Store {
   async history(app: AppId, q: HistoryQuery): Promise<HistoryPage> {
     const [lo, hi] = conversationPair(q.owner, q.peer);
     const b = q.before ?? { time: q.maxTime, seq: MAX_ID, id: MAX_ID };
-    const rows = this.s.historyPage.all(app, lo, hi, q.minTime, q.maxTime, b.time, b.seq, b.id, q.owner, q.limit + 1) as MessageRow[];
+    const rows = this.s.historyPage.all(app, lo, hi, q.minTime, q.maxTime, b.time, b.seq, b.id, q.owner, q.owner, q.owner, q.limit + 1) as MessageRow[];
     const more = rows.length > q.limit;
     const own = this.s.convGet.get(app, q.owner, q.peer) as ConversationRow | undefined;
     const peer = this.s.convGet.get(app, q.peer, q.owner) as ConversationRow | undefined;
