@@ -94,7 +94,14 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   }
   const { codes, ranges } = parseErrorTables(readFileSync(specPath, 'utf8'));
   // Codes the reference mentions outside its tables that Parley answers with.
-  const extra = [[40601, 'A profile field (Nick, FaceUrl) is longer than 500 bytes.']];
+  const extra = [
+    [40601, 'A profile field (Nick, FaceUrl) is longer than 500 bytes.'],
+    // recentcontact (the conversation list APIs, Tencent 1047/43087 and 43088).
+    [50001, 'The UserID has not been imported.'],
+    [50002, 'Invalid request parameter (recentcontact).'],
+    [50003, 'The request needs an app admin (recentcontact).'],
+    [50004, 'Internal server error (recentcontact).'],
+  ];
   const seen = new Set(codes.map(([c]) => c));
   const all = [...codes, ...extra.filter(([c]) => !seen.has(c))].sort((a, b) => a[0] - b[0]);
   // Section references (§3.1) point into the spec file, which is not in the repository.

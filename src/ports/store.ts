@@ -391,7 +391,10 @@ export interface Store {
    * its pending outbox entries; enqueues `callbacks`. A message already recalled changes nothing.
    */
   recallMessage(app: AppId, req: RecallRequest): Promise<RecallResult>;
-  /** Replaces the body and/or CloudCustomData given, and appends `events`; a recalled message is left alone. */
+  /**
+   * Replaces the body and/or CloudCustomData given, and appends `events`, except to a party that
+   * deleted the message from its view (it must not get the content back); a recalled message is left alone.
+   */
   modifyMessage(app: AppId, req: ModifyRequest): Promise<ModifyResult>;
   /**
    * One-sided delete in one transaction: marks each found message deleted for the owner's side;

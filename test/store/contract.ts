@@ -1156,6 +1156,16 @@ export function storeContract(name: string, make: () => Promise<ContractStore>):
       assert.deepEqual((await history(s, 'alice', 'bob')).messages.map((x) => [x.seq, x.body]), [[other.seq, other.body], [m.seq, []]]);
     });
 
+    it('a modify after a one-sided delete reaches only the party that still holds the message', async (s) => {
+      const m = msg('alice', 'bob', { deliverTo: ['bob', 'alice'] });
+      await s.appendMessage(APP, m);
+      await deleteFor(s, 'bob', 'alice', [m]);
+      const r = await s.modifyMessage(APP, modifyOf({ ref: refOf(m), body: text('edited secret') }, T + 6));
+      assert.equal(r.outcome, 'modified');
+      assert.deepEqual((await s.eventsAfter(APP, 'bob', 0, 10, T)).map((e) => e.kind), ['delete'], 'bob gets no content back');
+      assert.deepEqual((await s.eventsAfter(APP, 'alice', 0, 10, T)).map((e) => e.kind), ['message', 'modify']);
+    });
+
     it('a last message the owner deleted is not shown; the conversation stays listed with its time', async (s) => {
       const m = msg('alice', 'bob', { time: T + 3, body: text('last secret') });
       await s.appendMessage(APP, m);

@@ -592,7 +592,7 @@ export class PostgresStore implements Store {
       if (before.recalled) return { outcome: 'recalled' };
       const [row] = await this.rows<MessageRow>(c, `UPDATE messages SET body = COALESCE($1, body), cloud_custom_data = COALESCE($2, cloud_custom_data)
         WHERE id = $3 RETURNING ${MESSAGE_COLUMNS}`, [req.body ? JSON.stringify(req.body) : null, utf8OrNull(req.cloudCustomData), before.id]);
-      for (const e of req.events) await this.appendWrite(c, app, e, before.id);
+      for (const e of req.events) if (!isDeletedFor(before, e.user)) await this.appendWrite(c, app, e, before.id);
       return { outcome: 'modified', message: toMessage(row!) };
     });
   }

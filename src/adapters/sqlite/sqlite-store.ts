@@ -523,7 +523,8 @@ export class SqliteStore implements Store {
       if (!row || isHeldByNobody(toMessage(row))) return { outcome: 'not_found' };
       if (row.recalled_by !== null) return { outcome: 'recalled' };
       this.s.msgModify.run(req.body ? JSON.stringify(req.body) : null, req.cloudCustomData ?? null, row.id);
-      for (const e of req.events) this.appendWrite(app, e, row.id);
+      const before = toMessage(row);
+      for (const e of req.events) if (!isDeletedFor(before, e.user)) this.appendWrite(app, e, row.id);
       return { outcome: 'modified', message: toMessage(this.s.msgById.get(row.id) as MessageRow) };
     });
   }
