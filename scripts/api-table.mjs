@@ -7,6 +7,9 @@ import { defaultRegistry } from '../dist/src/api/index.js';
 const specLink = (spec) => {
   const tencent = /^https:\/\/www\.tencentcloud\.com\/document\/product\/1047\/(\d+)$/.exec(spec);
   if (tencent) return `[Tencent 1047/${tencent[1]}](${spec})`;
+  // APIs Tencent documents only on its Chinese site (product 269).
+  const chinese = /^https:\/\/cloud\.tencent\.com\/document\/product\/269\/(\d+)$/.exec(spec);
+  if (chinese) return `[Tencent 269/${chinese[1]}](${spec})`;
   if (spec.startsWith('README.md § ')) return `[${spec}](#${spec.replace(/^README\.md § /, '').replace(/ \(.*\)$/, '').toLowerCase().replace(/\s+/g, '-')})`;
   throw new Error(`spec ${JSON.stringify(spec)} is neither a Tencent documentation page nor a README section`);
 };

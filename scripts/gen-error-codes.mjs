@@ -80,6 +80,10 @@ export const NAMES = [
   ['SET_ACCOUNT_INVALID', 130005],
   ['NOSPEAKING_TIME_MISSING', 130008],
   ['CONFIG_SYSTEM_ERROR', 130014],
+  ['CONVERSATION_ACCOUNT_NOT_FOUND', 50001],
+  ['CONVERSATION_INVALID_PARAMETER', 50002],
+  ['CONVERSATION_NOT_ADMIN', 50003],
+  ['CONVERSATION_INTERNAL_ERROR', 50004],
 ];
 
 /** Codes and ranges of every "| Code | Meaning |" table, in the order they appear. */
@@ -127,6 +131,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     [130005, 'Set_Account is invalid (not a string, or no such account).'],
     [130008, 'Neither C2CmsgNospeakingTime nor GroupmsgNospeakingTime is given.'],
     [130014, 'System error.'],
+    // recentcontact (the conversation list APIs, Tencent 1047/43087 and 43088).
+    [50001, 'The UserID has not been imported.'],
+    [50002, 'Invalid request parameter (recentcontact).'],
+    [50003, 'The request needs an app admin (recentcontact).'],
+    [50004, 'Internal server error (recentcontact).'],
   ];
   const seen = new Set(codes.map(([c]) => c));
   const all = [...codes, ...extra.filter(([c]) => !seen.has(c))].sort((a, b) => a[0] - b[0]);

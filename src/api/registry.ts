@@ -10,26 +10,28 @@ import type { Fields } from './fields.js';
  * The REST families differ in the codes they use for the same failures
  * (openim: 90001/90009/91000; im_open_login_svc: 60003/70403/70500; profile: 40001/40004/40006).
  */
-export type ApiFamily = 'openim' | 'account' | 'profile' | 'openconfigsvr';
+export type ApiFamily = 'openim' | 'account' | 'profile' | 'openconfigsvr' | 'recentcontact';
 
 export interface FamilyCodes {
   badJson: number;
   notAdmin: number;
   internal: number;
   tooLong: number;
-  /** The family's responses carry ErrorDisplay (text for end users), "" unless there is something to show. */
-  errorDisplay?: true;
+  /** Fields every answer of the family carries besides ActionStatus/ErrorCode/ErrorInfo. */
+  envelope?: Record<string, unknown>;
 }
 
 export const FAMILY_CODES: Record<ApiFamily, FamilyCodes> = {
   openim: { badJson: 90001, notAdmin: 90009, internal: 91000, tooLong: 93000 },
   account: { badJson: 60003, notAdmin: 70403, internal: 70500, tooLong: 70402 },
-  profile: { badJson: 40001, notAdmin: 40004, internal: 40006, tooLong: 40001, errorDisplay: true },
+  profile: { badJson: 40001, notAdmin: 40004, internal: 40006, tooLong: 40001, envelope: { ErrorDisplay: '' } },
   // Global mute: no not-admin code is documented, so the public "needs app admin" one; a body over
   // the limit is as unreadable as one that is not JSON.
   openconfigsvr: {
     badJson: ErrorCode.CONFIG_JSON_INVALID, notAdmin: ErrorCode.ADMIN_REQUIRED, internal: ErrorCode.CONFIG_SYSTEM_ERROR, tooLong: ErrorCode.CONFIG_JSON_INVALID,
   },
+  // recentcontact answers carry ErrorDisplay (text for end users), "" unless there is one.
+  recentcontact: { badJson: 50002, notAdmin: 50003, internal: 50004, tooLong: 50002, envelope: { ErrorDisplay: '' } },
 };
 
 export interface ApiContext {

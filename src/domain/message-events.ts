@@ -2,7 +2,7 @@
 // units of work the message service hands to the store, built here so the store decides nothing.
 import { msgKeyOf } from '../ports/message-flags.js';
 import type {
-  CallbackEntry, EventWrite, MessageRef, ModifyRequest, Notice, ReadRequest, RecallRequest,
+  CallbackEntry, DeleteConversationRequest, DeleteMessagesRequest, EventWrite, MessageRef, ModifyRequest, Notice, ReadRequest, RecallRequest,
 } from '../ports/store.js';
 import type { MsgElement } from '../protocol/message.js';
 
@@ -53,4 +53,31 @@ export function readRequest(owner: string, peer: string, readTime: number | unde
 export function receiptEvents(o: { from: string; reader: string; msgKeys: string[]; at: number }): EventWrite[] {
   const payload = { from: o.from, reader: o.reader, msgKeys: o.msgKeys, at: o.at };
   return [{ kind: 'receipt', payload, user: o.from, at: o.at, expiresAt: o.at + EVENT_RETENTION_SECONDS }];
+}
+
+/**
+ * A one-sided delete: only the owner's devices hear of it (so their caches drop the messages);
+ * the peer's view, devices and unread are untouched.
+ */
+export function deleteMessagesRequest(owner: string, peer: string, refs: MessageRef[], at: number): DeleteMessagesRequest {
+  return {
+    owner, peer, refs,
+    eventsFor: (deleted) => noticeTo([owner, owner], {
+      kind: 'delete',
+      payload: { owner, peer, messages: deleted.map((r) => ({ from: r.from, to: r.to, msgKey: msgKeyOf(r) })) },
+    }, at),
+  };
+}
+
+/**
+ * Deleting a conversation: the owner's devices drop it; what it held becomes read for the owner,
+ * so when that moves the cursor both users' devices get the read notice, as for a read mark.
+ */
+export function deleteConversationRequest(owner: string, peer: string, clearHistory: boolean, at: number): DeleteConversationRequest {
+  return {
+    owner, peer, clearHistory, at,
+    events: noticeTo([owner, owner], { kind: 'conversation_delete', payload: { owner, peer, clearHistory } }, at),
+    eventsIfReadMoved: ({ readTime, unread }) =>
+      noticeTo([owner, peer], { kind: 'read', payload: { owner, peer, readTime, unread } }, at),
+  };
 }

@@ -8,6 +8,7 @@ import { AccountService } from './accounts.js';
 import { ProfileService } from './profiles.js';
 import { AppDirectory } from './apps.js';
 import { MessageService } from './messages.js';
+import { ConversationService } from './conversations.js';
 import { CallbackService } from './callbacks.js';
 import { SyncService } from './sync.js';
 import { RecallAudit } from './recall-audit.js';
@@ -25,6 +26,7 @@ export interface Services {
   /** Global mute (setnospeaking / getnospeaking). */
   mutes: MuteService;
   receipts: ReadReceiptService;
+  conversations: ConversationService;
   sync: SyncService;
   recallAudit: RecallAudit;
   clock: Clock;
@@ -52,6 +54,7 @@ export function createServices(store: Store, clock: Clock, apps: AppDirectory, b
     messages: new MessageService(store, clock, bus, callbacks, metrics),
     mutes: new MuteService(store, clock),
     receipts: new ReadReceiptService(store, clock, bus, callbacks),
+    conversations: new ConversationService(store, clock, bus),
     sync: new SyncService(store, clock),
     recallAudit: new RecallAudit(store),
     callbacks,

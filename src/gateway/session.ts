@@ -481,6 +481,27 @@ const OPS = new Map<string, Op>(Object.entries({
     return {};
   },
 
+  /** One-sided delete: the messages leave this user's view and devices; the peer keeps them. */
+  async deleteMessages(s, d) {
+    const peer = need.userId(d.peer, 'peer', 90003);
+    if (!Array.isArray(d.msgKeys) || d.msgKeys.length === 0 || !d.msgKeys.every((k) => typeof k === 'string')) {
+      throw new ApiError(90001, 'msgKeys must be a non-empty array of MsgKeys');
+    }
+    const deleted = await s.host.services.conversations.deleteMessages(s.app!.sdkAppId, s.user, peer, d.msgKeys as string[], {
+      owner: { role: 'owner', unknownCode: 90008 }, peer: { role: 'peer', unknownCode: 90003 }, msgKey: 90054, request: 90001,
+    });
+    return { deleted: deleted.map((r) => ({ from: r.from, to: r.to, msgKey: `${r.seq}_${r.random}_${r.time}` })) };
+  },
+
+  /** Deletes this user's side of a conversation, and with clearHistory its history on this side. */
+  async deleteConversation(s, d) {
+    const peer = need.userId(d.peer, 'peer', 90003);
+    await s.host.services.conversations.delete(s.app!.sdkAppId, s.user, peer, need.bool(d.clearHistory, 'clearHistory'), {
+      owner: { role: 'owner', unknownCode: 90008 }, peer: { role: 'peer', unknownCode: 90003 },
+    });
+    return {};
+  },
+
   async read(s, d) {
     const peer = need.userId(d.peer, 'peer', 90003);
     let readTime: number | undefined;

@@ -134,14 +134,6 @@ export interface CallInput {
 
 /** Authenticates, rate-limits, parses and validates a call, then runs its handler; never throws. */
 export async function callApi(api: ApiDefinition, input: CallInput, deps: EdgeDeps): Promise<ApiResult> {
-  const result = await runApi(api, input, deps);
-  return FAMILY_CODES[api.family].errorDisplay ? withErrorDisplay(result) : result;
-}
-
-/** Families whose responses document ErrorDisplay always carry it, failures included. */
-const withErrorDisplay = (r: ApiResult): ApiResult => ({ ...r, ErrorDisplay: r.ErrorDisplay ?? '' });
-
-async function runApi(api: ApiDefinition, input: CallInput, deps: EdgeDeps): Promise<ApiResult> {
   const codes = FAMILY_CODES[api.family];
   try {
     const q = input.query;
@@ -165,14 +157,14 @@ async function runApi(api: ApiDefinition, input: CallInput, deps: EdgeDeps): Pro
     const body = parseBody(raw, codes.badJson);
     api.normalize?.(body);
     validateFields(body, api.fields);
-    return await api.handle(
+    return { ...codes.envelope, ...await api.handle(
       { app, identifier, services: deps.services, requestId: input.requestId, clientIp: input.clientIp },
       body,
-    );
+    ) };
   } catch (e) {
-    if (e instanceof ApiError) return failure(e.code, e.infoWith(REST_FIELD_NAMES));
+    if (e instanceof ApiError) return { ...codes.envelope, ...failure(e.code, e.infoWith(REST_FIELD_NAMES)) };
     input.log.error({ err: e, api: `${api.service}/${api.command}` }, 'internal error');
-    return failure(codes.internal, 'internal server error; the request was not applied');
+    return { ...codes.envelope, ...failure(codes.internal, 'internal server error; the request was not applied') };
   }
 }
 
@@ -220,7 +212,7 @@ export function edgeErrorHandler(registry: ApiRegistry) {
       req.log.error({ err }, 'internal error');
       result = failure(codes.internal, 'internal server error; the request was not applied');
     }
-    if (api && codes.errorDisplay) result = withErrorDisplay(result);
+    if (api) result = { ...codes.envelope, ...result };
     reply.headers(CORS);
     reply.send(send(req, reply, result));
   };

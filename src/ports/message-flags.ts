@@ -12,6 +12,10 @@ export const FLAG = {
   preRead: 32,
   /** Its recipient sent a read receipt for it. */
   receiptRead: 64,
+  /** One-sided delete (delete_c2c_msg_ramble, recentcontact/delete with ClearRamble): gone from the sender's view. */
+  deletedBySender: 128,
+  /** Gone from the recipient's view. */
+  deletedByRecipient: 256,
 } as const;
 
 // The flag tests as SQL over a row's `flags` column, built from FLAG so no adapter spells a mask.
@@ -24,6 +28,18 @@ export const SQL_NOT_ONLINE_ONLY = `(flags & ${FLAG.onlineOnly}) = 0`;
 /** In the sender's roaming history (SyncOtherMachine other than 2). */
 export const SQL_SENDER_ROAMS = `(flags & ${FLAG.senderRoams}) <> 0`;
 
+/** Not deleted from `owner`'s view; `$owner` stands for the bound parameter the adapter gives. */
+export const sqlNotDeletedFor = (owner: string): string =>
+  `(sender <> ${owner} OR (flags & ${FLAG.deletedBySender}) = 0) AND (recipient <> ${owner} OR (flags & ${FLAG.deletedByRecipient}) = 0)`;
+/** Not deleted by its recipient (a deleted message no longer counts unread). */
+export const SQL_NOT_DELETED_BY_RECIPIENT = `(flags & ${FLAG.deletedByRecipient}) = 0`;
+/**
+ * Held by nobody: the recipient deleted it and the sender either deleted it too or never had it in
+ * roaming history (SyncOtherMachine 2, or online-only). Such content is erased, not hidden.
+ */
+export const SQL_HELD_BY_NOBODY = `(flags & ${FLAG.deletedByRecipient}) <> 0
+  AND ((flags & ${FLAG.deletedBySender}) <> 0 OR (flags & ${FLAG.senderRoams}) = 0 OR (flags & ${FLAG.onlineOnly}) <> 0)`;
+
 export function packFlags(m: NewMessage): number {
   return (m.senderRoams ? FLAG.senderRoams : 0)
     | (m.onlineOnly ? FLAG.onlineOnly : 0)
@@ -33,8 +49,10 @@ export function packFlags(m: NewMessage): number {
     | (m.markRead ? FLAG.preRead : 0);
 }
 
-export function unpackFlags(flags: number): Pick<StoredMessage, 'senderRoams' | 'onlineOnly' | 'countsUnread' | 'needReadReceipt' | 'supportExtension' | 'receiptRead'> & { preRead: boolean } {
+export function unpackFlags(flags: number): Pick<StoredMessage, 'senderRoams' | 'onlineOnly' | 'countsUnread' | 'needReadReceipt' | 'supportExtension' | 'receiptRead'> & { preRead: boolean; deletedBySender: boolean; deletedByRecipient: boolean } {
   return {
+    deletedBySender: (flags & FLAG.deletedBySender) !== 0,
+    deletedByRecipient: (flags & FLAG.deletedByRecipient) !== 0,
     senderRoams: (flags & FLAG.senderRoams) !== 0,
     onlineOnly: (flags & FLAG.onlineOnly) !== 0,
     countsUnread: (flags & FLAG.countsUnread) !== 0,
@@ -71,6 +89,7 @@ export function toMessage(r: MessageRow): StoredMessage {
     senderRoams: f.senderRoams, onlineOnly: f.onlineOnly, countsUnread: f.countsUnread,
     needReadReceipt: f.needReadReceipt, supportExtension: f.supportExtension, preRead: f.preRead,
     receiptRead: f.receiptRead, lifeTime: r.life_time,
+    ...(f.deletedBySender || f.deletedByRecipient ? { deletedBy: { sender: f.deletedBySender, recipient: f.deletedByRecipient } } : {}),
     ...(r.recalled_by !== null ? { recalled: { by: r.recalled_by, at: r.recalled_at ?? 0 } } : {}),
   };
 }
@@ -95,3 +114,21 @@ export function tombstoneOf(m: StoredMessage, by: string, at: number): StoredMes
 /** Is a message at (time, id) after the read cursor (read_time, read_id) of a conversation row? */
 export const isAfterCursor = (time: number, id: number, c: { read_time: number; read_id: number }): boolean =>
   !isReadBy({ time, id }, { time: c.read_time, id: c.read_id });
+
+/** Nobody holds it any more (see SQL_HELD_BY_NOBODY): its content must be erased. */
+export const isHeldByNobody = (m: Pick<StoredMessage, 'deletedBy' | 'senderRoams' | 'onlineOnly'>): boolean =>
+  m.deletedBy?.recipient === true && (m.deletedBy.sender || !m.senderRoams || m.onlineOnly);
+
+/** Has `owner` deleted the message from its own view? */
+export const isDeletedFor = (m: Pick<StoredMessage, 'from' | 'to' | 'deletedBy'>, owner: string): boolean =>
+  (owner === m.from && m.deletedBy?.sender === true) || (owner === m.to && m.deletedBy?.recipient === true);
+
+/** The flag bits that delete a message from `owner`'s view (both for a message to oneself). */
+export const deletedBitsFor = (m: Pick<StoredMessage, 'from' | 'to'>, owner: string): number =>
+  (m.from === owner ? FLAG.deletedBySender : 0) | (m.to === owner ? FLAG.deletedByRecipient : 0);
+
+/** The message as it is once `owner` deleted it. */
+export function deletedFor(m: StoredMessage, owner: string): StoredMessage {
+  const bits = deletedBitsFor(m, owner);
+  return { ...m, deletedBy: { sender: m.deletedBy?.sender === true || (bits & FLAG.deletedBySender) !== 0, recipient: m.deletedBy?.recipient === true || (bits & FLAG.deletedByRecipient) !== 0 } };
+}

@@ -93,6 +93,8 @@ export interface StoredMessage extends MessageRef {
   receiptRead: boolean;
   lifeTime: number;
   recalled?: { by: string; at: number };
+  /** Which parties deleted it from their own view (one-sided delete); absent when neither did. */
+  deletedBy?: { sender: boolean; recipient: boolean };
 }
 
 export interface AppendResult {
@@ -227,11 +229,14 @@ export interface ReadRequest {
 export interface ConversationRecord {
   owner: string;
   peer: string;
+  /** Time of the last message that entered the owner's view; a recall or delete does not lower it. */
+  lastTime: number;
   unread: number;
   /** Messages from the peer with time ≤ readTime are read. */
   readTime: number;
   /** The peer's read time, for read receipts. */
   peerReadTime: number;
+  /** Absent when the owner deleted it (the conversation stays listed, without its content). */
   lastMessage?: StoredMessage;
   /** Unix seconds of the last change, for ordering. */
   updatedAt: number;
@@ -243,7 +248,7 @@ export interface ReadResult {
   readTime: number;
 }
 
-export type UserEventKind = 'message' | 'recall' | 'read' | 'modify' | 'receipt';
+export type UserEventKind = 'message' | 'recall' | 'read' | 'modify' | 'receipt' | 'delete' | 'conversation_delete';
 
 /** What a recall event tells a device: the message's key, who recalled it, how and when. */
 export interface RecallNotice {
@@ -278,12 +283,29 @@ export interface ReceiptNotice {
   at: number;
 }
 
+/** What a delete event tells the owner's devices: these messages left the owner's view. */
+export interface DeleteNotice {
+  owner: string;
+  peer: string;
+  messages: Array<{ from: string; to: string; msgKey: string }>;
+}
+
+/** What a conversation-deleted event tells the owner's devices. */
+export interface ConversationDeleteNotice {
+  owner: string;
+  peer: string;
+  /** The history was cleared too (ClearRamble 1). */
+  clearHistory: boolean;
+}
+
 /** An event's payload, keyed by its kind ('message' events carry the message, no payload). */
 export type Notice =
   | { kind: 'recall'; payload: RecallNotice }
   | { kind: 'modify'; payload: ModifyNotice }
   | { kind: 'read'; payload: ReadNotice }
-  | { kind: 'receipt'; payload: ReceiptNotice };
+  | { kind: 'receipt'; payload: ReceiptNotice }
+  | { kind: 'delete'; payload: DeleteNotice }
+  | { kind: 'conversation_delete'; payload: ConversationDeleteNotice };
 
 /**
  * One event a unit of work appends to a user's sequence, as the domain decided it; the store
@@ -335,6 +357,52 @@ export type ReceiptResult =
 export interface MuteState {
   c2cUntil: number;
   groupUntil: number;
+}
+
+/**
+ * One-sided delete: the messages leave `owner`'s view (history, last-message content, offline
+ * queue); the peer's view is untouched. Refs may name either direction of the conversation.
+ */
+export interface DeleteMessagesRequest {
+  owner: string;
+  peer: string;
+  refs: MessageRef[];
+  /**
+   * Called inside the unit of work with the messages that left the owner's view by it (not those
+   * missing or already deleted); the events it returns are appended in the same transaction.
+   */
+  eventsFor: (deleted: MessageRef[]) => EventWrite[];
+}
+
+export interface DeleteMessagesResult {
+  /** The messages this unit of work took out of the owner's view. */
+  deleted: MessageRef[];
+  /** The owner's unread total after the write. */
+  ownerUnread: number;
+}
+
+/**
+ * Deletes owner's side of a conversation: it leaves the owner's list until the next message of
+ * the pair, and everything stored in it so far is read for the owner (so no old message can count
+ * unread again). With clearHistory, every message of the pair also leaves the owner's view.
+ */
+export interface DeleteConversationRequest {
+  owner: string;
+  peer: string;
+  clearHistory: boolean;
+  at: number;
+  /** Appended in the same transaction (the owner's conversation-deleted event). */
+  events: EventWrite[];
+  /** As ReadRequest.eventsIfMoved: called when marking the conversation read moved the cursor. */
+  eventsIfReadMoved: (outcome: ReadOutcome) => EventWrite[];
+}
+
+/** A page of owner's conversation list: newest last-message time first, then by peer. */
+export interface ConversationPageQuery {
+  owner: string;
+  /** Only conversations whose lastTime ≤ this, skipping the first `skip` of those at exactly it. */
+  before?: { time: number; skip: number };
+  limit: number;
 }
 
 export interface RecallAuditEntry {
@@ -396,8 +464,23 @@ export interface Store {
    * its pending outbox entries; enqueues `callbacks`. A message already recalled changes nothing.
    */
   recallMessage(app: AppId, req: RecallRequest): Promise<RecallResult>;
-  /** Replaces the body and/or CloudCustomData given, and appends `events`; a recalled message is left alone. */
+  /**
+   * Replaces the body and/or CloudCustomData given, and appends `events`, except to a party that
+   * deleted the message from its view (it must not get the content back); a recalled message is left alone.
+   */
   modifyMessage(app: AppId, req: ModifyRequest): Promise<ModifyResult>;
+  /**
+   * One-sided delete in one transaction: marks each found message deleted for the owner's side;
+   * drops its 'message' and 'modify' events from the owner's queue; if the owner is its recipient
+   * and it is counted unread, uncounts it; once nobody holds it (isHeldByNobody) erases its content
+   * as a recall does (body [], CloudCustomData '', no OfflinePushInfo, off every queue, pending
+   * outbox content erased) without making it a tombstone; appends `eventsFor(deleted)`.
+   */
+  deleteMessages(app: AppId, req: DeleteMessagesRequest): Promise<DeleteMessagesResult>;
+  /** See DeleteConversationRequest. A conversation the owner does not have changes nothing but the events. */
+  deleteConversation(app: AppId, req: DeleteConversationRequest): Promise<void>;
+  /** Owner's listed conversations (those with a last message), a page at a time. */
+  conversationPage(app: AppId, q: ConversationPageQuery): Promise<ConversationRecord[]>;
   history(app: AppId, q: HistoryQuery): Promise<HistoryPage>;
   /** Marks the messages of `req` read by their recipients (see ReceiptRequest), in one transaction. */
   markReceipts(app: AppId, req: ReceiptRequest): Promise<ReceiptResult>;
@@ -407,7 +490,7 @@ export interface Store {
   //
   // Counted unread: a message counts in its recipient's unread counts (the conversation's and the
   // account's total) when it was stored with countsUnread and not onlineOnly, is not recalled,
-  // and is after the recipient's read cursor (not isReadBy). Every write keeps both counts equal
+  // is not deleted by its recipient, and is after the recipient's read cursor (not isReadBy). Every write keeps both counts equal
   // to that definition; it is the only unread rule a store knows.
   /** Advances the read cursor (see ReadRequest) and recounts the conversation's unread. */
   setRead(app: AppId, req: ReadRequest): Promise<ReadResult>;

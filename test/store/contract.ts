@@ -6,7 +6,9 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MsgElement } from '../../src/protocol/message.js';
 import { isReadBy, msgKeyOf } from '../../src/ports/message-flags.js';
-import { EVENT_RETENTION_SECONDS, modifyRequest, readRequest, recallRequest, receiptEvents } from '../../src/domain/message-events.js';
+import {
+  EVENT_RETENTION_SECONDS, deleteConversationRequest, deleteMessagesRequest, modifyRequest, readRequest, receiptEvents, recallRequest,
+} from '../../src/domain/message-events.js';
 import type {
   CallbackEntry, EventWrite, MessageOrigin, MessageRef, NewMessage, ReadMark, ReadOutcome, Store, StoredMessage, UserEvent,
 } from '../../src/ports/store.js';
@@ -622,7 +624,7 @@ export function storeContract(name: string, make: () => Promise<ContractStore>):
     it('setRead on a conversation without messages creates it, with nothing unread and unlisted', async (s) => {
       assert.deepEqual(await s.setRead(APP, readRequest('bob', 'carol', undefined, T)), { unread: 0, totalUnread: 0, readTime: T });
       const c = await s.conversation(APP, 'bob', 'carol');
-      assert.deepEqual(c, { owner: 'bob', peer: 'carol', unread: 0, readTime: T, peerReadTime: 0, updatedAt: T });
+      assert.deepEqual(c, { owner: 'bob', peer: 'carol', lastTime: 0, unread: 0, readTime: T, peerReadTime: 0, updatedAt: T });
       assert.deepEqual(await conversations(s, APP, 'bob', 10), []);
     });
 
@@ -1075,6 +1077,164 @@ export function storeContract(name: string, make: () => Promise<ContractStore>):
       const stone = await s.findMessage(APP, refOf(m));
       assert.deepEqual([stone?.body, stone?.cloudCustomData], [[], '']);
       for (const e of await s.eventsAfter(APP, 'bob', 0, 10, T)) assert.ok(!JSON.stringify(e).includes('\\u0000'), `event ${e.seq} keeps no content`);
+    });
+
+    // ---- one-sided delete and the conversation list ----------------------------------------------
+
+    /** Both directions of each message's key, as the domain asks. */
+    const bothWays = (ms: MessageRef[]): MessageRef[] => ms.flatMap((m) => [refOf(m), { ...refOf(m), from: m.to, to: m.from }]);
+    const deleteFor = (s: Store, owner: string, peer: string, ms: MessageRef[], at = T + 5) =>
+      s.deleteMessages(APP, deleteMessagesRequest(owner, peer, bothWays(ms), at));
+
+    it('deleteMessages hides messages from the owner only, drops them from its queue and unread, and tells its devices', async (s) => {
+      const m1 = msg('alice', 'bob', { time: T, deliverTo: ['bob', 'alice'] });
+      const m2 = msg('alice', 'bob', { time: T + 1 });
+      const m3 = msg('bob', 'alice', { time: T + 2 });
+      for (const m of [m1, m2, m3]) await s.appendMessage(APP, m);
+      assert.equal(await s.totalUnread(APP, 'bob'), 2);
+      const r = await deleteFor(s, 'bob', 'alice', [m1, m3, msg('alice', 'bob')]);
+      assert.deepEqual(r, { deleted: [refOf(m1), refOf(m3)], ownerUnread: 1 }, 'a key naming nothing is skipped');
+      assert.deepEqual((await history(s, 'bob', 'alice')).messages.map((m) => m.seq), [m2.seq]);
+      assert.deepEqual((await history(s, 'alice', 'bob')).messages.map((m) => m.seq), [m3.seq, m2.seq, m1.seq]);
+      assert.equal((await s.conversation(APP, 'bob', 'alice'))?.unread, 1);
+      assert.equal(await s.totalUnread(APP, 'alice'), 1, "the peer's unread is untouched");
+      const bobs = await s.eventsAfter(APP, 'bob', 0, 10, T);
+      assert.deepEqual(bobs.map((e) => [e.kind, e.message?.seq]), [['message', m2.seq], ['delete', undefined]]);
+      assert.deepEqual(bobs[1]!.data, {
+        owner: 'bob', peer: 'alice',
+        messages: [{ from: 'alice', to: 'bob', msgKey: msgKeyOf(m1) }, { from: 'bob', to: 'alice', msgKey: msgKeyOf(m3) }],
+      });
+      assert.deepEqual((await s.eventsAfter(APP, 'alice', 0, 10, T)).map((e) => e.kind), ['message', 'message'], "alice's queue keeps m1 and m3");
+      // The message records which side deleted it.
+      assert.deepEqual((await s.findMessage(APP, refOf(m1)))?.deletedBy, { sender: false, recipient: true });
+      // Again: nothing left to delete, no event.
+      assert.deepEqual(await deleteFor(s, 'bob', 'alice', [m1]), { deleted: [], ownerUnread: 1 });
+      assert.equal((await s.eventsAfter(APP, 'bob', 0, 10, T)).length, 2);
+      // A later read recounts without it.
+      assert.equal((await s.setRead(APP, readRequest('bob', 'alice', T - 1, T + 6))).unread, 1);
+    });
+
+    it('deleteMessages erases content nobody holds: both sides deleted, or the only side that had it', async (s) => {
+      const shared = msg('alice', 'bob', {
+        body: text('shared secret'), cloudCustomData: 'cloud secret', offlinePushInfo: { Title: 'push secret' }, deliverTo: ['bob', 'alice'],
+        callbacks: [callback({ body: { CallbackCommand: 'C2C.CallbackAfterSendMsg', MsgBody: text('shared secret'), CloudCustomData: 'cloud secret' } })],
+      });
+      const unsynced = msg('alice', 'bob', { body: text('unsynced secret'), senderRoams: false });
+      const online = msg('alice', 'bob', { body: text('online secret'), onlineOnly: true, lifeTime: 0, deliverTo: [] });
+      for (const m of [shared, unsynced, online]) await s.appendMessage(APP, m);
+      await deleteFor(s, 'alice', 'bob', [shared]);
+      assert.ok(JSON.stringify(await s.outboxOf(APP)).includes('shared secret'), 'a pending callback still carries it while bob holds it');
+      assert.deepEqual((await s.findMessage(APP, refOf(shared)))?.body, text('shared secret'), 'bob still holds it');
+      await deleteFor(s, 'bob', 'alice', [shared, unsynced, online]);
+      for (const m of [shared, unsynced, online]) {
+        const stored = await s.findMessage(APP, refOf(m));
+        assert.ok(stored, 'the row stays (identity, dedup)');
+        assert.deepEqual([stored.body, stored.cloudCustomData, stored.offlinePushInfo, stored.recalled], [[], '', undefined, undefined], `seq ${m.seq} erased, not a tombstone`);
+      }
+      for (const user of ['alice', 'bob']) {
+        for (const e of await s.eventsAfter(APP, user, 0, 10, T)) assert.ok(!JSON.stringify(e).includes('secret'), `${user} event ${e.kind} keeps no content`);
+      }
+      const outbox = await s.outboxOf(APP);
+      assert.equal(outbox.length, 1, 'the callback is still due');
+      assert.ok(!JSON.stringify(outbox).includes('secret'), 'its content is erased');
+      // Nothing is left to recall or modify.
+      assert.deepEqual(await s.recallMessage(APP, recallRequest({ ref: refOf(shared), by: 'administrator', via: 'admin', at: T + 9 })), { outcome: 'not_found' });
+      assert.deepEqual(await s.modifyMessage(APP, modifyOf({ ref: refOf(unsynced), body: text('new') }, T + 9)), { outcome: 'not_found' });
+    });
+
+    it('deleteMessages of a message still held by one side keeps it recallable; recall does not uncount it twice', async (s) => {
+      const m = msg('alice', 'bob', { body: text('secret') });
+      const other = msg('alice', 'bob', { time: T + 1 });
+      for (const x of [m, other]) await s.appendMessage(APP, x);
+      await deleteFor(s, 'bob', 'alice', [m]);
+      assert.equal(await s.totalUnread(APP, 'bob'), 1);
+      const r = await s.recallMessage(APP, recallRequest({ ref: refOf(m), by: 'administrator', via: 'admin', at: T + 9 }));
+      assert.equal(r.outcome, 'recalled');
+      assert.equal(await s.totalUnread(APP, 'bob'), 1);
+      assert.equal((await s.conversation(APP, 'bob', 'alice'))?.unread, 1);
+      assert.deepEqual((await history(s, 'bob', 'alice')).messages.map((x) => x.seq), [other.seq]);
+      assert.deepEqual((await history(s, 'alice', 'bob')).messages.map((x) => [x.seq, x.body]), [[other.seq, other.body], [m.seq, []]]);
+    });
+
+    it('a modify after a one-sided delete reaches only the party that still holds the message', async (s) => {
+      const m = msg('alice', 'bob', { deliverTo: ['bob', 'alice'] });
+      await s.appendMessage(APP, m);
+      await deleteFor(s, 'bob', 'alice', [m]);
+      const r = await s.modifyMessage(APP, modifyOf({ ref: refOf(m), body: text('edited secret') }, T + 6));
+      assert.equal(r.outcome, 'modified');
+      assert.deepEqual((await s.eventsAfter(APP, 'bob', 0, 10, T)).map((e) => e.kind), ['delete'], 'bob gets no content back');
+      assert.deepEqual((await s.eventsAfter(APP, 'alice', 0, 10, T)).map((e) => e.kind), ['message', 'modify']);
+    });
+
+    it('a last message the owner deleted is not shown; the conversation stays listed with its time', async (s) => {
+      const m = msg('alice', 'bob', { time: T + 3, body: text('last secret') });
+      await s.appendMessage(APP, m);
+      await deleteFor(s, 'bob', 'alice', [m]);
+      const c = await s.conversation(APP, 'bob', 'alice');
+      assert.equal(c?.lastMessage, undefined);
+      assert.equal(c?.lastTime, T + 3);
+      assert.deepEqual((await s.conversationPage(APP, { owner: 'bob', limit: 10 })).map((x) => [x.peer, x.lastTime]), [['alice', T + 3]]);
+      assert.equal((await s.conversation(APP, 'alice', 'bob'))?.lastMessage?.seq, m.seq, 'the sender still sees it');
+    });
+
+    it('deleteConversation: unlisted, unread 0 and read, history kept; back with the next message counting only that', async (s) => {
+      const m1 = msg('alice', 'bob', { time: T });
+      const m2 = msg('alice', 'bob', { time: T + 1 });
+      for (const m of [m1, m2]) await s.appendMessage(APP, m);
+      await s.appendMessage(APP, msg('carol', 'bob', { time: T + 2 }));
+      await s.deleteConversation(APP, deleteConversationRequest('bob', 'alice', false, T + 5));
+      assert.deepEqual((await s.conversationPage(APP, { owner: 'bob', limit: 10 })).map((c) => c.peer), ['carol']);
+      assert.deepEqual((await conversations(s, APP, 'bob', 10)).map((c) => c.peer), ['carol']);
+      assert.equal(await s.totalUnread(APP, 'bob'), 1);
+      assert.equal((await history(s, 'bob', 'alice')).messages.length, 2);
+      const bobs = await s.eventsAfter(APP, 'bob', 0, 10, T);
+      assert.deepEqual(bobs.slice(-2).map((e) => [e.kind, e.data]), [
+        ['read', { owner: 'bob', peer: 'alice', readTime: T + 1, unread: 0 }],
+        ['conversation_delete', { owner: 'bob', peer: 'alice', clearHistory: false }],
+      ]);
+      assert.deepEqual((await s.eventsAfter(APP, 'alice', 0, 10, T)).map((e) => e.kind), ['read'], 'the peer hears of the read only');
+      assert.deepEqual((await history(s, 'alice', 'bob')).peerRead, { time: T + 1, id: (await s.findMessage(APP, refOf(m2)))!.id });
+      const m3 = msg('alice', 'bob', { time: T + 6 });
+      await s.appendMessage(APP, m3);
+      assert.deepEqual((await s.conversationPage(APP, { owner: 'bob', limit: 10 })).map((c) => [c.peer, c.lastTime, c.unread]), [['alice', T + 6, 1], ['carol', T + 2, 1]]);
+      // Recalling an old message does not disturb the new count.
+      await s.recallMessage(APP, recallRequest({ ref: refOf(m1), by: 'administrator', via: 'admin', at: T + 7 }));
+      assert.equal((await s.conversation(APP, 'bob', 'alice'))?.unread, 1);
+      assert.equal(await s.totalUnread(APP, 'bob'), 2);
+      // A conversation that does not exist: only the event.
+      await s.deleteConversation(APP, deleteConversationRequest('carol', 'alice', false, T + 8));
+      assert.deepEqual((await s.eventsAfter(APP, 'carol', 0, 10, T)).map((e) => e.kind), ['conversation_delete']);
+    });
+
+    it('deleteConversation with clearHistory hides every message of the pair from the owner and erases what nobody holds', async (s) => {
+      const kept = msg('alice', 'bob', { body: text('alice keeps'), deliverTo: ['bob', 'alice'] });
+      const only = msg('alice', 'bob', { body: text('bob only secret'), senderRoams: false, time: T + 1 });
+      const reply = msg('bob', 'alice', { body: text('reply'), time: T + 2 });
+      for (const m of [kept, only, reply]) await s.appendMessage(APP, m);
+      await s.deleteConversation(APP, deleteConversationRequest('bob', 'alice', true, T + 5));
+      assert.deepEqual((await history(s, 'bob', 'alice')).messages, []);
+      assert.deepEqual((await history(s, 'alice', 'bob')).messages.map((m) => m.seq), [reply.seq, kept.seq]);
+      assert.deepEqual((await s.findMessage(APP, refOf(only)))?.body, [], 'erased');
+      assert.deepEqual((await s.findMessage(APP, refOf(kept)))?.body, text('alice keeps'));
+      assert.deepEqual((await s.eventsAfter(APP, 'bob', 0, 10, T)).filter((e) => e.kind === 'message'), [], "bob's queue holds none");
+      assert.equal((await s.eventsAfter(APP, 'alice', 0, 10, T)).filter((e) => e.kind === 'message').length, 2);
+      assert.equal(await s.totalUnread(APP, 'bob'), 0);
+    });
+
+    it('conversationPage: newest lastTime first, then by peer; before skips within a time', async (s) => {
+      await s.importAccounts(APP, ['dave', 'erin'], T);
+      await s.appendMessage(APP, msg('bob', 'alice', { time: T + 1 }));
+      await s.appendMessage(APP, msg('carol', 'alice', { time: T + 2 }));
+      await s.appendMessage(APP, msg('dave', 'alice', { time: T + 2 }));
+      await s.appendMessage(APP, msg('erin', 'alice', { time: T + 3, updatesLastMessage: false }));
+      const page = async (q: { before?: { time: number; skip: number }; limit: number }) =>
+        (await s.conversationPage(APP, { owner: 'alice', ...q })).map((c) => [c.peer, c.lastTime]);
+      assert.deepEqual(await page({ limit: 10 }), [['carol', T + 2], ['dave', T + 2], ['bob', T + 1]], 'NoLastMsg-only conversations are not listed');
+      assert.deepEqual(await page({ limit: 1 }), [['carol', T + 2]]);
+      assert.deepEqual(await page({ before: { time: T + 2, skip: 1 }, limit: 10 }), [['dave', T + 2], ['bob', T + 1]]);
+      assert.deepEqual(await page({ before: { time: T + 2, skip: 2 }, limit: 10 }), [['bob', T + 1]]);
+      assert.deepEqual(await s.conversationPage(APP, { owner: 'alice', limit: 10 }).then((cs) => cs.every((c) => c.owner === 'alice')), true);
+      assert.deepEqual(await s.conversationPage(OTHER_APP, { owner: 'alice', limit: 10 }), []);
     });
 
     it('an account whose Nick and FaceUrl hold U+0000 is stored', async (s) => {

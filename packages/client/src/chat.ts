@@ -15,8 +15,8 @@ import {
 } from './message.js';
 import { gatewayURL } from './gateway-url.js';
 import {
-  PROTOCOL_VERSION, type HistoryAnswer, type LoginAnswer, type ProfilesAnswer, type ReadAnswer, type SendRequest, type SnapshotAnswer,
-  type SyncAnswer, type WireEvent, type WireMessage, type WireProfileItem,
+  PROTOCOL_VERSION, type HistoryAnswer, type LoginAnswer, type ProfilesAnswer, type ReadAnswer, type SendRequest,
+  type SnapshotAnswer, type SyncAnswer, type WireEvent, type WireMessage, type WireProfileItem, type DeleteMessagesAnswer,
 } from '@parley/protocol';
 import { itemsOfUpdate, profileFromItems, type ProfileUpdate, type UserProfile } from './profile.js';
 import { SerialQueue, Throttle } from './schedule.js';
@@ -613,6 +613,32 @@ export class ChatSDK {
     return { code: 0, data: {} };
   }
 
+  /**
+   * Deletes messages for this user only (the peer keeps them): at most 30, all of the first one's
+   * conversation (others are dropped, as in Tencent's SDK). They get isDeleted and leave this
+   * device's cache; the user's other devices drop them when the server's delete event arrives.
+   */
+  async deleteMessage(messageList: Message[]): Promise<ChatResponse<{ messageList: Message[] }>> {
+    const nr = this.notReady<ChatResponse<{ messageList: Message[] }>>('deleteMessage');
+    if (nr) return nr;
+    if (!Array.isArray(messageList) || messageList.length === 0 || !messageList.every((m) => m instanceof Message)) {
+      throw new ChatError(ERROR_CODE.MSG_INSTANCE_REQUIRED, 'deleteMessage takes a non-empty array of Message');
+    }
+    const first = messageList[0]!;
+    const list = messageList.slice(0, MAX_DELETE_MESSAGES).filter((m) => m.conversationID === first.conversationID && m.status === 'success');
+    if (list.length === 0) throw new ChatError(ERROR_CODE.MSG_DELETE_FAIL, 'only messages sent or received successfully can be deleted', { messageList });
+    const state = this.state!;
+    const peer = first.flow === 'out' ? first.to : first.from;
+    try {
+      await this.transport!.request<DeleteMessagesAnswer>('deleteMessages', { peer, msgKeys: list.map(msgKeyOfMessage) });
+    } catch (e) {
+      const err = toChatError(e, ERROR_CODE.MSG_DELETE_FAIL);
+      throw new ChatError(err.code, err.message, { messageList });
+    }
+    await this.queue.run(() => this.commitAndEmit(state, state.applyOwnDelete(list)));
+    return { code: 0, data: { messageList: list } };
+  }
+
   // ---- history ------------------------------------------------------------------------------
 
   async getMessageList(options: GetMessageListOptions): Promise<ChatResponse<MessageListResult>> {
@@ -730,6 +756,39 @@ export class ChatSDK {
     if (!peer) throw new ChatError(ERROR_CODE.INVALID_CONV_ID, `not a C2C conversationID: ${String(conversationID)}`);
     const conversation = this.state!.conversation(peer) ?? buildConversation(newConversationRecord(peer), undefined);
     return { code: 0, data: { conversation } };
+  }
+
+  /**
+   * Deletes conversations from this user's list (the peer keeps its own); with
+   * clearHistoryMessage (the default) also this user's history of them. A string deletes one and
+   * answers { conversationID }; the object form answers the conversationIDList deleted. At most
+   * 100; none of them in the list → 2500.
+   */
+  async deleteConversation(options: string | { conversationIDList: string[]; clearHistoryMessage?: boolean }): Promise<ChatResponse<{ conversationID: string } | { conversationIDList: string[] }>> {
+    const nr = this.notReady<ChatResponse<{ conversationIDList: string[] }>>('deleteConversation');
+    if (nr) return nr;
+    const single = typeof options === 'string';
+    const ids = single ? [options] : options?.conversationIDList;
+    if (!Array.isArray(ids) || ids.length === 0 || ids.length > MAX_DELETE_CONVERSATIONS) {
+      throw new ChatError(ERROR_CODE.INVALID_CONV_ID, `conversationIDList must hold 1 to ${MAX_DELETE_CONVERSATIONS} conversationIDs`);
+    }
+    const clearHistory = single || options.clearHistoryMessage !== false;
+    const state = this.state!;
+    const deleted: string[] = [];
+    for (const id of ids) {
+      const peer = peerOfConversationID(id);
+      if (!peer) throw new ChatError(ERROR_CODE.INVALID_CONV_ID, `not a C2C conversationID: ${String(id)}`);
+      if (!state.conversations.has(peer) || deleted.includes(id)) continue;
+      try {
+        await this.transport!.request('deleteConversation', { peer, clearHistory });
+      } catch (e) {
+        throw toChatError(e);
+      }
+      await this.queue.run(() => this.commitAndEmit(state, state.applyOwnConversationDelete(peer, clearHistory)));
+      deleted.push(id);
+    }
+    if (deleted.length === 0) throw new ChatError(ERROR_CODE.CONV_NOT_FOUND, 'none of these conversations is in the list');
+    return { code: 0, data: single ? { conversationID: deleted[0]! } : { conversationIDList: deleted } };
   }
 
   async setMessageRead(options: { conversationID: string }): Promise<ChatResponse> {
@@ -868,6 +927,10 @@ export class ChatSDK {
     this.emitter.emit(EVENT.TOTAL_UNREAD_MESSAGE_COUNT_UPDATED, n);
   }
 }
+
+/** Tencent's web SDK: deleteMessage takes at most 30 messages, deleteConversation 100 IDs. */
+const MAX_DELETE_MESSAGES = 30;
+const MAX_DELETE_CONVERSATIONS = 100;
 
 const instances = new Map<string, ChatSDK>();
 

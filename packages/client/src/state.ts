@@ -7,7 +7,10 @@ import {
   eraseContent, fromRecord, mergeWire, messageFromWire, messageID, metaOf, peerOf, setElements, toRecord, wireMessageID,
   elementFromWire, type Message, type RevokerInfo,
 } from './message.js';
-import { parseMsgKey, type ReadData, type ReceiptData, type RecallData, type WireConversation, type WireEvent, type WireMessage } from '@parley/protocol';
+import {
+  parseMsgKey, type ConversationDeleteData, type DeleteData, type ReadData, type ReceiptData, type RecallData, type WireConversation, type WireEvent,
+  type WireMessage,
+} from '@parley/protocol';
 
 /** What MESSAGE_REVOKED carries for a message this device never held. */
 export interface RevokedStub {
@@ -49,6 +52,10 @@ export class Effects {
   readonly messages = new Set<Message>();
   /** Peers whose conversation record must be (re)written. */
   readonly conversations = new Set<string>();
+  /** Message IDs deleted from this user's view: forgotten by the cache. */
+  readonly deletedMessages = new Set<string>();
+  /** Peers whose conversation was deleted: forgotten by the cache. */
+  readonly deletedConversations = new Set<string>();
   /** The conversation list (or an unread count) changed. */
   listChanged = false;
   cursorChanged = false;
@@ -56,7 +63,8 @@ export class Effects {
   reset = false;
 
   get persistable(): boolean {
-    return this.reset || this.cursorChanged || this.messages.size > 0 || this.conversations.size > 0;
+    return this.reset || this.cursorChanged || this.messages.size > 0 || this.conversations.size > 0
+      || this.deletedMessages.size > 0 || this.deletedConversations.size > 0;
   }
 }
 
@@ -108,6 +116,8 @@ export class ChatState {
     if (convs.length) c.conversations = convs.map((r) => ({ ...r }));
     const msgs = [...fx.messages].filter(ChatState.persistable);
     if (msgs.length) c.messages = msgs.map(toRecord);
+    if (fx.deletedMessages.size) c.deletedMessages = [...fx.deletedMessages];
+    if (fx.deletedConversations.size) c.deletedConversations = [...fx.deletedConversations];
     return c;
   }
 
@@ -177,6 +187,8 @@ export class ChatState {
         case 'read': this.onRead(e, fx); break;
         case 'modify': this.onModify(e, fx); break;
         case 'receipt': this.onReceipt(e, fx); break;
+        case 'delete': this.onDelete(e, fx); break;
+        case 'conversation_delete': this.onConversationDelete(e, fx); break;
         default: break; // a kind this SDK does not know: skipped, but the cursor moves past it
       }
       this.cursor = e.seq;
@@ -383,6 +395,62 @@ export class ChatState {
     }
   }
 
+  /** Messages I deleted (on any device): they leave this device's memory and cache. */
+  private onDelete(e: WireEvent, fx: Effects): void {
+    const d = e.data as Partial<DeleteData> | undefined;
+    if (!d || d.owner !== this.me || !Array.isArray(d.messages)) return;
+    for (const x of d.messages) {
+      if (!x || !isStr(x.from) || !isStr(x.to) || !isStr(x.msgKey)) continue;
+      const key = parseMsgKey(x.msgKey);
+      const m = key ? this.messages.get(messageID(x.from, x.to, key.seq, key.random)) : undefined;
+      if (m) this.forget(m, fx);
+    }
+  }
+
+  private onConversationDelete(e: WireEvent, fx: Effects): void {
+    const d = e.data as Partial<ConversationDeleteData> | undefined;
+    if (!d || d.owner !== this.me || !isStr(d.peer)) return;
+    this.forgetConversation(d.peer, d.clearHistory === true, fx);
+  }
+
+  /** A message deleted from my view: out of the unread count, memory and cache; flagged isDeleted. */
+  private forget(m: Message, fx: Effects): void {
+    const meta = metaOf(m);
+    const conv = this.conversations.get(peerOf(m, this.me));
+    if (conv) {
+      if (meta.unreadCounted) conv.unread = Math.max(0, conv.unread - 1);
+      // The conversation stays, without the deleted message's content (as on the server).
+      if (conv.lastMessageID === m.ID) conv.lastMessageID = null;
+      fx.conversations.add(conv.peer);
+      fx.listChanged = true;
+    }
+    meta.unreadCounted = false;
+    m.isDeleted = true;
+    this.dropMessage(m);
+    fx.messages.delete(m);
+    fx.deletedMessages.add(m.ID);
+  }
+
+  /** My side of a conversation was deleted: it leaves the list, its messages count as read. */
+  private forgetConversation(peer: string, clearHistory: boolean, fx: Effects): void {
+    for (const m of this.messagesOf(peer)) {
+      if (m.status !== 'success') continue;
+      if (clearHistory) {
+        this.forget(m, fx);
+        continue;
+      }
+      const meta = metaOf(m);
+      if (m.flow === 'in' && (!m.isRead || meta.unreadCounted)) {
+        m.isRead = true;
+        meta.unreadCounted = false;
+        fx.messages.add(m);
+      }
+    }
+    if (this.conversations.delete(peer)) fx.listChanged = true;
+    fx.conversations.delete(peer);
+    fx.deletedConversations.add(peer);
+  }
+
   // ---- snapshot ------------------------------------------------------------------------------
 
   /** Replaces everything with the server's conversation list as of `lastSeq`. */
@@ -480,6 +548,18 @@ export class ChatState {
   /** setMessageRead's answer. */
   applyOwnRead(peer: string, readTime: number, unread: number, fx = new Effects()): Effects {
     this.applyMyRead(peer, readTime, unread, fx);
+    return fx;
+  }
+
+  /** deleteMessage succeeded: the messages leave here at once (their event, later, finds nothing). */
+  applyOwnDelete(messages: Message[], fx = new Effects()): Effects {
+    for (const m of messages) if (this.messages.get(m.ID) === m) this.forget(m, fx);
+    return fx;
+  }
+
+  /** deleteConversation succeeded for this peer. */
+  applyOwnConversationDelete(peer: string, clearHistory: boolean, fx = new Effects()): Effects {
+    this.forgetConversation(peer, clearHistory, fx);
     return fx;
   }
 

@@ -70,6 +70,10 @@ export const ErrorCode = {
   SET_ACCOUNT_INVALID: 130005,
   NOSPEAKING_TIME_MISSING: 130008,
   CONFIG_SYSTEM_ERROR: 130014,
+  CONVERSATION_ACCOUNT_NOT_FOUND: 50001,
+  CONVERSATION_INVALID_PARAMETER: 50002,
+  CONVERSATION_NOT_ADMIN: 50003,
+  CONVERSATION_INTERNAL_ERROR: 50004,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCode;
@@ -104,6 +108,10 @@ export const ERROR_MEANINGS: Readonly<Record<number, string>> = {
   40601: "A profile field (Nick, FaceUrl) is longer than 500 bytes.",
   40605: "Profile service: invalid value of a standard field (not one of its values, or Location over 16 bytes).",
   40610: "Profile service: wrong value type for the field.",
+  50001: "The UserID has not been imported.",
+  50002: "Invalid request parameter (recentcontact).",
+  50003: "The request needs an app admin (recentcontact).",
+  50004: "Internal server error (recentcontact).",
   60002: "HTTP parse error — check the request URL format.",
   60003: "Request body JSON could not be parsed.",
   60004: "Account (identifier) or signature (usersig) in the URL / JSON body is wrong.",

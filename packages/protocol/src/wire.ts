@@ -51,6 +51,25 @@ export interface ReceiptData {
   at: number;
 }
 
+/** A 'delete' event: these messages left the owner's view (one-sided delete). */
+export interface DeleteData {
+  owner: string;
+  peer: string;
+  messages: Array<{ from: string; to: string; msgKey: string }>;
+}
+
+/** A 'conversation_delete' event: the owner's side of the conversation with peer was deleted. */
+export interface ConversationDeleteData {
+  owner: string;
+  peer: string;
+  clearHistory: boolean;
+}
+
+/** The answer to a deleteMessages request: the messages that left the user's view. */
+export interface DeleteMessagesAnswer {
+  deleted: Array<{ from: string; to: string; msgKey: string }>;
+}
+
 export interface WireEvent {
   seq: number;
   kind: string;

@@ -30,11 +30,13 @@ import type { PoolClient, QueryResultRow } from 'pg';
 import type {
   AccountInput, AppId, ProfileWrite, StoredProfile, AppendResult, CallbackEntry, ConversationRecord, EventWrite, HistoryPage,
   PendingCallback, HistoryQuery, MessageRef, ModifyRequest, ModifyResult, NewMessage, OutboxEntry, ReadRequest, ReadResult,
-  RecallAuditEntry, RecallRequest, RecallResult, Store, StoredMessage, MuteState, ReceiptRequest, ReceiptResult,
-  UserEvent, UserEventKind,
+  RecallAuditEntry, RecallRequest, RecallResult, Store, StoredMessage, MuteState, ReceiptRequest, ReceiptResult, UserEvent,
+  UserEventKind, ConversationPageQuery, DeleteConversationRequest, DeleteMessagesRequest, DeleteMessagesResult,
 } from '../../ports/store.js';
 import {
-  SQL_COUNTS_UNREAD, SQL_NOT_ONLINE_ONLY, SQL_SENDER_ROAMS, SQL_WITH_RECEIPT, conversationPair, msgKeyOf, packFlags, isAfterCursor, isReadBy, toMessage,
+  SQL_COUNTS_UNREAD, SQL_NOT_ONLINE_ONLY, SQL_SENDER_ROAMS, SQL_WITH_RECEIPT, conversationPair, msgKeyOf, packFlags,
+  isAfterCursor, isReadBy, toMessage, SQL_HELD_BY_NOBODY, SQL_NOT_DELETED_BY_RECIPIENT, deletedBitsFor, deletedFor, isDeletedFor,
+  isHeldByNobody, sqlNotDeletedFor, FLAG,
   type MessageRow,
 } from '../../ports/message-flags.js';
 import { MIGRATIONS } from './migrations.js';
@@ -520,7 +522,8 @@ export class PostgresStore implements Store {
       await this.lockUsers(c, app, [r.from, r.to]);
       // FOR UPDATE: a concurrent recall of this message waits here, then sees it recalled.
       const before = await this.messageByIdentity(c, app, r.from, r.to, r, true);
-      if (!before) return { outcome: 'not_found' };
+      // Deleted by everyone who had it: its content is gone already, there is nothing to recall.
+      if (!before || isHeldByNobody(before)) return { outcome: 'not_found' };
       if (before.recalled) return { outcome: 'already_recalled', message: before };
       const msgKey = msgKeyOf(r);
       // Erased, off the offline queues (a device that has not synced it yet will never get the
@@ -550,19 +553,104 @@ export class PostgresStore implements Store {
           SELECT $1, $2, acc.event_seq, $12::text, $6::bigint, $7::text, $8::bigint, $9::bigint, $10::text FROM acc WHERE $11::int = 1
         )
         SELECT unread_total FROM acc`,
-      [app, r.to, req.uncountUnread && !before.onlineOnly && before.countsUnread, r.from, before.time, before.id,
+      [app, r.to, req.uncountUnread && !before.onlineOnly && before.countsUnread && !before.deletedBy?.recipient, r.from, before.time, before.id,
         ev ? JSON.stringify(ev.data) : null, ev?.at ?? 0, ev?.expiresAt ?? 0, ev?.device ?? null, ev ? 1 : 0, ev?.kind ?? null]);
       for (const e of req.events) if (e !== toRecipient) await this.appendWrite(c, app, e, before.id);
-      // Pending after-send callbacks carry the content too: erase it there as well. In JS rather
-      // than with jsonb, which would reorder the body's keys (SQLite's json_set keeps them).
-      const pending = await this.rows<{ id: number; body: string }>(c, 'SELECT id, body FROM callback_outbox WHERE message_id = $1 FOR UPDATE', [before.id]);
-      for (const p of pending) {
-        const body = { ...(JSON.parse(p.body) as Record<string, unknown>), MsgBody: [], CloudCustomData: '' };
-        await c.query('UPDATE callback_outbox SET body = $1 WHERE id = $2', [JSON.stringify(body), p.id]);
-      }
+      await this.eraseOutbox(c, before.id);
       await this.enqueue(c, app, req.callbacks, null);
       return { outcome: 'recalled', message: toMessage(erased!), recipientUnread: recipient?.unread_total ?? 0 };
     });
+  }
+
+  /**
+   * Pending after-send callbacks carry a message's content too: erase it there as well. In JS
+   * rather than with jsonb, which would reorder the body's keys (SQLite's json_set keeps them).
+   */
+  private async eraseOutbox(c: Tx, messageId: number): Promise<void> {
+    const pending = await this.rows<{ id: number; body: string }>(c, 'SELECT id, body FROM callback_outbox WHERE message_id = $1 FOR UPDATE', [messageId]);
+    for (const p of pending) {
+      const body = { ...(JSON.parse(p.body) as Record<string, unknown>), MsgBody: [], CloudCustomData: '' };
+      await c.query('UPDATE callback_outbox SET body = $1 WHERE id = $2', [JSON.stringify(body), p.id]);
+    }
+  }
+
+  /** Nobody holds the message any more: its content leaves the row, every queue and the outbox. */
+  private async eraseContent(c: Tx, messageId: number): Promise<void> {
+    await c.query(`WITH erased AS (
+        UPDATE messages SET body = '[]', cloud_custom_data = '', offline_push_info = NULL WHERE id = $1
+      )
+      DELETE FROM events WHERE message_id = $1 AND kind = 'message'`, [messageId]);
+    await this.eraseOutbox(c, messageId);
+  }
+
+  async deleteMessages(app: AppId, req: DeleteMessagesRequest): Promise<DeleteMessagesResult> {
+    const { owner, peer } = req;
+    if (!storableId(owner) || !storableId(peer)) return { deleted: [], ownerUnread: 0 };
+    return this.tx(async (c): Promise<DeleteMessagesResult> => {
+      await this.lockUsers(c, app, [owner, peer]);
+      const deleted: MessageRef[] = [];
+      let unreadRemoved = 0;
+      for (const ref of req.refs) {
+        if (!storableId(ref.from) || !storableId(ref.to)) continue;
+        const m = await this.messageByIdentity(c, app, ref.from, ref.to, ref, true);
+        if (!m || isDeletedFor(m, owner) || (m.from !== owner && m.to !== owner)) continue;
+        await c.query(`WITH flagged AS (UPDATE messages SET flags = flags | $1 WHERE id = $2)
+          DELETE FROM events WHERE app = $3 AND user_id = $4 AND message_id = $2 AND kind IN ('message', 'modify')`,
+        [deletedBitsFor(m, owner), m.id, app, owner]);
+        // Counted unread for the owner (its recipient): it no longer counts (row comparison mirrors isReadBy).
+        if (m.to === owner && !m.onlineOnly && m.countsUnread && !m.recalled) {
+          const dropped = await this.rows(c, `UPDATE conversations SET unread = GREATEST(0, unread - 1)
+            WHERE app = $1 AND owner = $2 AND peer = $3 AND (read_time, read_id) < ($4::bigint, $5::bigint) RETURNING 1`, [app, owner, m.from, m.time, m.id]);
+          unreadRemoved += dropped.length;
+        }
+        if (isHeldByNobody(deletedFor(m, owner))) await this.eraseContent(c, m.id);
+        deleted.push({ from: m.from, to: m.to, seq: m.seq, random: m.random, time: m.time });
+      }
+      if (unreadRemoved > 0) await this.addUnread(c, app, owner, -unreadRemoved);
+      if (deleted.length > 0) for (const e of req.eventsFor(deleted)) await this.appendWrite(c, app, e, null);
+      return { deleted, ownerUnread: await this.unreadOf(c, app, owner) };
+    });
+  }
+
+  async deleteConversation(app: AppId, req: DeleteConversationRequest): Promise<void> {
+    const { owner, peer } = req;
+    if (!storableId(owner) || !storableId(peer)) return;
+    const [lo, hi] = conversationPair(owner, peer);
+    await this.tx(async (c) => {
+      await this.lockUsers(c, app, [owner, peer]);
+      const [conv] = await this.rows<ConversationRow>(c, `SELECT owner, peer, unread, read_time, read_id, last_msg_id, last_time, updated_at
+        FROM conversations WHERE app = $1 AND owner = $2 AND peer = $3 FOR UPDATE`, [app, owner, peer]);
+      if (conv) {
+        // Everything stored in the conversation so far becomes read: the newest message's (time, id).
+        const [newest] = await this.rows<{ time: number; id: number }>(c, `SELECT time, id FROM messages
+          WHERE app = $1 AND user_lo = $2 AND user_hi = $3 ORDER BY time DESC, id DESC LIMIT 1`, [app, lo, hi]);
+        const current = { time: conv.read_time, id: conv.read_id };
+        const moved = newest !== undefined && !isReadBy(newest, current);
+        const next = moved ? newest : current;
+        await c.query(`UPDATE conversations SET last_msg_id = NULL, last_time = 0, unread = 0, read_time = $1, read_id = $2
+          WHERE app = $3 AND owner = $4 AND peer = $5`, [next.time, next.id, app, owner, peer]);
+        if (conv.unread !== 0) await this.addUnread(c, app, owner, -conv.unread);
+        if (moved) for (const e of req.eventsIfReadMoved({ readTime: next.time, unread: 0 })) await this.appendWrite(c, app, e, null);
+      }
+      if (req.clearHistory) {
+        await c.query(`UPDATE messages SET flags = flags | (CASE WHEN sender = $1 THEN ${FLAG.deletedBySender} ELSE 0 END)
+          | (CASE WHEN recipient = $1 THEN ${FLAG.deletedByRecipient} ELSE 0 END) WHERE app = $2 AND user_lo = $3 AND user_hi = $4`, [owner, app, lo, hi]);
+        await c.query(`DELETE FROM events WHERE app = $1 AND user_id = $2 AND kind IN ('message', 'modify')
+          AND message_id IN (SELECT id FROM messages WHERE app = $1 AND user_lo = $3 AND user_hi = $4)`, [app, owner, lo, hi]);
+        const unheld = await this.rows<{ id: number }>(c, `SELECT id FROM messages WHERE app = $1 AND user_lo = $2 AND user_hi = $3 AND ${SQL_HELD_BY_NOBODY}
+          AND (body <> '[]' OR cloud_custom_data <> ''::bytea OR offline_push_info IS NOT NULL) FOR UPDATE`, [app, lo, hi]);
+        for (const { id } of unheld) await this.eraseContent(c, id);
+      }
+      for (const e of req.events) await this.appendWrite(c, app, e, null);
+    });
+  }
+
+  async conversationPage(app: AppId, q: ConversationPageQuery): Promise<ConversationRecord[]> {
+    if (!storableId(q.owner)) return [];
+    const rows = await this.rows<Record<string, unknown>>(this.pool, `${PostgresStore.CONVERSATION_SELECT}
+      WHERE c.app = $1 AND c.owner = $2 AND c.last_msg_id IS NOT NULL AND c.last_time <= $3 ORDER BY c.last_time DESC, c.peer LIMIT $4 OFFSET $5`,
+    [app, q.owner, q.before?.time ?? MAX_ID, q.limit, q.before?.skip ?? 0]);
+    return rows.map(toConversation);
   }
 
   async modifyMessage(app: AppId, req: ModifyRequest): Promise<ModifyResult> {
@@ -570,11 +658,11 @@ export class PostgresStore implements Store {
       const r = req.ref;
       await this.lockUsers(c, app, [r.from, r.to]);
       const before = await this.messageByIdentity(c, app, r.from, r.to, r, true);
-      if (!before) return { outcome: 'not_found' };
+      if (!before || isHeldByNobody(before)) return { outcome: 'not_found' };
       if (before.recalled) return { outcome: 'recalled' };
       const [row] = await this.rows<MessageRow>(c, `UPDATE messages SET body = COALESCE($1, body), cloud_custom_data = COALESCE($2, cloud_custom_data)
         WHERE id = $3 RETURNING ${MESSAGE_COLUMNS}`, [req.body ? JSON.stringify(req.body) : null, utf8OrNull(req.cloudCustomData), before.id]);
-      for (const e of req.events) await this.appendWrite(c, app, e, before.id);
+      for (const e of req.events) if (!isDeletedFor(before, e.user)) await this.appendWrite(c, app, e, before.id);
       return { outcome: 'modified', message: toMessage(row!) };
     });
   }
@@ -610,7 +698,7 @@ export class PostgresStore implements Store {
       const rows = await this.rows<MessageRow>(c, `SELECT ${MESSAGE_COLUMNS} FROM messages
         WHERE app = $1 AND user_lo = $2 AND user_hi = $3 AND time >= $4 AND time <= $5
           AND (time, seq, id) < ($6::bigint, $7::bigint, $8::bigint)
-          AND ${SQL_NOT_ONLINE_ONLY} AND (sender <> $9 OR ${SQL_SENDER_ROAMS} OR sender = recipient)
+          AND ${SQL_NOT_ONLINE_ONLY} AND (sender <> $9 OR ${SQL_SENDER_ROAMS} OR sender = recipient) AND ${sqlNotDeletedFor('$9')}
         ORDER BY time DESC, seq DESC, id DESC LIMIT $10`,
       [app, lo, hi, q.minTime, q.maxTime, b.time, b.seq, b.id, q.owner, q.limit + 1]);
       const cursors = await this.rows<{ owner: string; read_time: number; read_id: number }>(c,
@@ -662,7 +750,7 @@ export class PostgresStore implements Store {
       // Messages from peer to owner after the cursor that are counted unread, counted afresh.
       const [{ n: unread }] = await this.rows<{ n: number }>(c, `SELECT COUNT(*) AS n FROM messages
         WHERE app = $1 AND user_lo = $2 AND user_hi = $3 AND time >= $4 AND sender = $5
-          AND ${SQL_COUNTS_UNREAD} AND recalled_by IS NULL AND (time, id) > ($4::bigint, $6::bigint)`,
+          AND ${SQL_COUNTS_UNREAD} AND ${SQL_NOT_DELETED_BY_RECIPIENT} AND recalled_by IS NULL AND (time, id) > ($4::bigint, $6::bigint)`,
       [app, lo, hi, next.time, peer, next.id]) as [{ n: number }];
       await c.query('UPDATE conversations SET read_time = $1, read_id = $2, unread = $3 WHERE app = $4 AND owner = $5 AND peer = $6',
         [next.time, next.id, unread, app, owner, peer]);
@@ -679,7 +767,7 @@ export class PostgresStore implements Store {
   }
 
   // One statement per call: the peer's cursor and the last message come from the same snapshot.
-  private static readonly CONVERSATION_SELECT = `SELECT c.owner, c.peer, c.unread, c.read_time, c.updated_at,
+  private static readonly CONVERSATION_SELECT = `SELECT c.owner, c.peer, c.unread, c.read_time, c.updated_at, c.last_time,
       p.read_time AS peer_read_time, ${JOINED_MESSAGE_COLUMNS}
     FROM conversations c
     LEFT JOIN conversations p ON p.app = c.app AND p.owner = c.peer AND p.peer = c.owner
@@ -786,8 +874,9 @@ export class PostgresStore implements Store {
 function toConversation(r: Record<string, unknown>): ConversationRecord {
   const last = joinedMessage(r);
   return {
-    owner: r.owner as string, peer: r.peer as string, unread: r.unread as number, readTime: r.read_time as number,
+    owner: r.owner as string, peer: r.peer as string, lastTime: r.last_time as number, unread: r.unread as number, readTime: r.read_time as number,
     peerReadTime: (r.peer_read_time as number | null) ?? 0,
-    ...(last ? { lastMessage: last } : {}), updatedAt: r.updated_at as number,
+    // A last message the owner deleted shows nothing of itself; the conversation keeps its time.
+    ...(last && !isDeletedFor(last, r.owner as string) ? { lastMessage: last } : {}), updatedAt: r.updated_at as number,
   };
 }

@@ -7,12 +7,13 @@ import { dirname } from 'node:path';
 import type {
   AccountInput, AppId, ProfileWrite, StoredProfile, AppendResult, CallbackEntry, ConversationRecord, EventWrite, PendingCallback,
   HistoryPage, HistoryQuery, MessageRef, ModifyRequest, ModifyResult, NewMessage, OutboxEntry, ReadRequest, ReadResult,
-  RecallAuditEntry, RecallRequest, RecallResult, Store, StoredMessage, MuteState, ReceiptRequest, ReceiptResult,
-  UserEvent, UserEventKind,
+  RecallAuditEntry, RecallRequest, RecallResult, Store, StoredMessage, MuteState, ReceiptRequest, ReceiptResult, UserEvent,
+  UserEventKind, ConversationPageQuery, DeleteConversationRequest, DeleteMessagesRequest, DeleteMessagesResult,
 } from '../../ports/store.js';
 import {
-  SQL_COUNTS_UNREAD, SQL_NOT_ONLINE_ONLY, SQL_SENDER_ROAMS, SQL_WITH_RECEIPT, conversationPair, msgKeyOf, packFlags, isAfterCursor, isReadBy, storedMessageOf,
-  toMessage, tombstoneOf, type MessageRow,
+  SQL_COUNTS_UNREAD, SQL_NOT_ONLINE_ONLY, SQL_SENDER_ROAMS, SQL_WITH_RECEIPT, conversationPair, msgKeyOf, packFlags,
+  isAfterCursor, isReadBy, storedMessageOf, toMessage, tombstoneOf, type MessageRow, SQL_HELD_BY_NOBODY,
+  SQL_NOT_DELETED_BY_RECIPIENT, deletedBitsFor, deletedFor, isDeletedFor, isHeldByNobody, sqlNotDeletedFor, FLAG,
 } from '../../ports/message-flags.js';
 import { Checkpointer } from './checkpointer.js';
 import { MIGRATIONS } from './migrations.js';
@@ -211,12 +212,21 @@ export class SqliteStore implements Store {
         offline_push_info, origin, flags, life_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`).pluck(),
       msgErase: d.prepare(`UPDATE messages SET body = '[]', cloud_custom_data = '', offline_push_info = NULL, recalled_by = ?, recalled_at = ? WHERE id = ?`),
       msgReceipt: d.prepare(`UPDATE messages SET flags = ${SQL_WITH_RECEIPT} WHERE id = ?`),
+      msgAddFlags: d.prepare('UPDATE messages SET flags = flags | ? WHERE id = ?'),
+      // Content nobody can see any more (one-sided deletes on both sides): erased, not a tombstone.
+      msgEraseContent: d.prepare(`UPDATE messages SET body = '[]', cloud_custom_data = '', offline_push_info = NULL WHERE id = ?`),
+      pairDeleteFor: d.prepare(`UPDATE messages SET flags = flags | (CASE WHEN sender = ? THEN ${FLAG.deletedBySender} ELSE 0 END)
+        | (CASE WHEN recipient = ? THEN ${FLAG.deletedByRecipient} ELSE 0 END) WHERE app = ? AND user_lo = ? AND user_hi = ?`),
+      pairEraseUnheld: d.prepare(`UPDATE messages SET body = '[]', cloud_custom_data = '', offline_push_info = NULL
+        WHERE app = ? AND user_lo = ? AND user_hi = ? AND ${SQL_HELD_BY_NOBODY} AND (body <> '[]' OR cloud_custom_data <> '' OR offline_push_info IS NOT NULL)
+        RETURNING id`).pluck(),
+      pairNewest: d.prepare('SELECT time, id FROM messages WHERE app = ? AND user_lo = ? AND user_hi = ? ORDER BY time DESC, id DESC LIMIT 1'),
       msgModify: d.prepare('UPDATE messages SET body = COALESCE(?, body), cloud_custom_data = COALESCE(?, cloud_custom_data) WHERE id = ?'),
       // Walk the conversation index backwards from the cursor; skip what the owner does not see
       // (online-only messages, and the sender's side of SyncOtherMachine 2 messages).
       historyPage: d.prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages
         WHERE app = ? AND user_lo = ? AND user_hi = ? AND time >= ? AND time <= ? AND (time, seq, id) < (?, ?, ?)
-          AND ${SQL_NOT_ONLINE_ONLY} AND (sender <> ? OR ${SQL_SENDER_ROAMS} OR sender = recipient)
+          AND ${SQL_NOT_ONLINE_ONLY} AND (sender <> ? OR ${SQL_SENDER_ROAMS} OR sender = recipient) AND ${sqlNotDeletedFor('?')}
         ORDER BY time DESC, seq DESC, id DESC LIMIT ?`),
       maxMsgId: d.prepare('SELECT COALESCE(MAX(id), 0) FROM messages').pluck(),
 
@@ -237,14 +247,22 @@ export class SqliteStore implements Store {
         WHERE app = ? AND owner = ? AND peer = ? AND (? > read_time OR (? = read_time AND ? > read_id)) RETURNING 1`).pluck(),
       convEnsure: d.prepare('INSERT INTO conversations (app, owner, peer, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING'),
       convSetRead: d.prepare('UPDATE conversations SET read_time = ?, read_id = ?, unread = ? WHERE app = ? AND owner = ? AND peer = ?'),
+      convPage: d.prepare(`SELECT owner, peer, unread, read_time, read_id, last_msg_id, last_time, updated_at FROM conversations
+        WHERE app = ? AND owner = ? AND last_msg_id IS NOT NULL AND last_time <= ? ORDER BY last_time DESC, peer LIMIT ? OFFSET ?`),
+      convForget: d.prepare(`UPDATE conversations SET last_msg_id = NULL, last_time = 0, unread = 0, read_time = ?, read_id = ?
+        WHERE app = ? AND owner = ? AND peer = ?`),
       convList: d.prepare('SELECT owner, peer, unread, read_time, read_id, last_msg_id, last_time, updated_at FROM conversations WHERE app = ? AND owner = ? AND last_msg_id IS NOT NULL ORDER BY updated_at DESC, peer LIMIT ?'),
       // Messages from peer to owner after the read cursor that count as unread. Walks the
       // conversation index from the cursor on, so it costs the unread messages, not the history.
       countUnreadAfter: d.prepare(`SELECT COUNT(*) FROM messages WHERE app = ? AND user_lo = ? AND user_hi = ? AND time >= ?
-        AND sender = ? AND ${SQL_COUNTS_UNREAD} AND recalled_by IS NULL AND (time > ? OR id > ?)`).pluck(),
+        AND sender = ? AND ${SQL_COUNTS_UNREAD} AND ${SQL_NOT_DELETED_BY_RECIPIENT} AND recalled_by IS NULL AND (time > ? OR id > ?)`).pluck(),
 
       eventInsert: d.prepare('INSERT INTO events (app, user_id, seq, kind, message_id, data, at, expires_at, origin_device) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
       eventsDropMessage: d.prepare("DELETE FROM events WHERE message_id = ? AND kind = 'message'"),
+      // A one-sided delete: the owner's queued copies (as sent or as modified) of the message go.
+      eventsDropForOwner: d.prepare("DELETE FROM events WHERE app = ? AND user_id = ? AND message_id = ? AND kind IN ('message', 'modify')"),
+      eventsDropPairForOwner: d.prepare(`DELETE FROM events WHERE app = ? AND user_id = ? AND kind IN ('message', 'modify')
+        AND message_id IN (SELECT id FROM messages WHERE app = ? AND user_lo = ? AND user_hi = ?)`),
       eventsAfter: d.prepare(`SELECT e.seq, e.kind, e.at, e.data, e.origin_device, e.message_id, ${MESSAGE_COLUMNS.split(', ').map((c) => `m.${c} AS m_${c}`).join(', ')}
         FROM events e LEFT JOIN messages m ON m.id = e.message_id
         WHERE e.app = ? AND e.user_id = ? AND e.seq > ? AND e.expires_at >= ? ORDER BY e.seq LIMIT ?`),
@@ -531,12 +549,14 @@ export class SqliteStore implements Store {
     const row = this.byIdentity(app, r.from, r.to, r);
     if (!row) return { outcome: 'not_found' };
     const before = toMessage(row);
+    // Deleted by everyone who had it: its content is gone already, there is nothing to recall.
+    if (isHeldByNobody(before)) return { outcome: 'not_found' };
     if (before.recalled) return { outcome: 'already_recalled', message: before };
     this.s.msgErase.run(req.by, req.at, row.id);
     // Off the offline queues: a device that has not synced it yet will never get the content.
     this.s.eventsDropMessage.run(row.id);
     // Counted unread (after the recipient's read cursor): it no longer counts.
-    const unreadRemoved = req.uncountUnread && !before.onlineOnly && before.countsUnread
+    const unreadRemoved = req.uncountUnread && !before.onlineOnly && before.countsUnread && !before.deletedBy?.recipient
       && this.s.convUnreadDropIfAfter.get(app, r.to, r.from, row.time, row.time, row.id) !== undefined ? 1 : 0;
     // The recipient's unread fix rides on its event's seq bump, as in a send.
     const toRecipient = req.events.find((e) => e.user === r.to);
@@ -555,10 +575,11 @@ export class SqliteStore implements Store {
     return this.write((): ModifyResult => {
       const r = req.ref;
       const row = this.byIdentity(app, r.from, r.to, r);
-      if (!row) return { outcome: 'not_found' };
+      if (!row || isHeldByNobody(toMessage(row))) return { outcome: 'not_found' };
       if (row.recalled_by !== null) return { outcome: 'recalled' };
       this.s.msgModify.run(req.body ? JSON.stringify(req.body) : null, req.cloudCustomData ?? null, row.id);
-      for (const e of req.events) this.appendWrite(app, e, row.id);
+      const before = toMessage(row);
+      for (const e of req.events) if (!isDeletedFor(before, e.user)) this.appendWrite(app, e, row.id);
       return { outcome: 'modified', message: toMessage(this.s.msgById.get(row.id) as MessageRow) };
     });
   }
@@ -579,10 +600,83 @@ export class SqliteStore implements Store {
     });
   }
 
+  async deleteMessages(app: AppId, req: DeleteMessagesRequest): Promise<DeleteMessagesResult> {
+    const result = await this.write((): DeleteMessagesResult & { erased: boolean } => {
+      const { owner } = req;
+      const deleted: MessageRef[] = [];
+      let unreadRemoved = 0;
+      let erased = false;
+      for (const ref of req.refs) {
+        const row = this.byIdentity(app, ref.from, ref.to, ref);
+        if (!row) continue;
+        const m = toMessage(row);
+        if (isDeletedFor(m, owner) || (m.from !== owner && m.to !== owner)) continue;
+        this.s.msgAddFlags.run(deletedBitsFor(m, owner), row.id);
+        this.s.eventsDropForOwner.run(app, owner, row.id);
+        // Counted unread for the owner (its recipient): it no longer counts.
+        if (m.to === owner && !m.onlineOnly && m.countsUnread && !m.recalled
+          && this.s.convUnreadDropIfAfter.get(app, m.to, m.from, row.time, row.time, row.id) !== undefined) unreadRemoved++;
+        if (isHeldByNobody(deletedFor(m, owner))) {
+          this.eraseContent(row.id);
+          erased = true;
+        }
+        deleted.push({ from: m.from, to: m.to, seq: m.seq, random: m.random, time: m.time });
+      }
+      if (unreadRemoved > 0) this.s.unreadAdd.run(-unreadRemoved, app, owner);
+      if (deleted.length > 0) for (const e of req.eventsFor(deleted)) this.appendWrite(app, e, null);
+      return { deleted, ownerUnread: this.unreadOf(app, owner), erased };
+    });
+    if (result.erased) this.scheduleCheckpoint();
+    return { deleted: result.deleted, ownerUnread: result.ownerUnread };
+  }
+
+  /** Nobody holds the message any more: its content leaves the row, every queue and the outbox. */
+  private eraseContent(id: number): void {
+    this.s.msgEraseContent.run(id);
+    this.s.eventsDropMessage.run(id);
+    this.s.outboxErase.run(id);
+  }
+
+  async deleteConversation(app: AppId, req: DeleteConversationRequest): Promise<void> {
+    const erased = await this.write((): boolean => {
+      const { owner, peer } = req;
+      const [lo, hi] = conversationPair(owner, peer);
+      const conv = this.s.convGet.get(app, owner, peer) as ConversationRow | undefined;
+      if (conv) {
+        // Everything stored in the conversation so far becomes read: the newest message's (time, id).
+        const newest = this.s.pairNewest.get(app, lo, hi) as { time: number; id: number } | undefined;
+        const current = { time: conv.read_time, id: conv.read_id };
+        const moved = newest !== undefined && !isReadBy(newest, current);
+        const next = moved ? newest : current;
+        this.s.convForget.run(next.time, next.id, app, owner, peer);
+        if (conv.unread !== 0) this.s.unreadAdd.run(-conv.unread, app, owner);
+        if (moved) for (const e of req.eventsIfReadMoved({ readTime: next.time, unread: 0 })) this.appendWrite(app, e, null);
+      }
+      let erasedAny = false;
+      if (req.clearHistory) {
+        this.s.pairDeleteFor.run(owner, owner, app, lo, hi);
+        this.s.eventsDropPairForOwner.run(app, owner, app, lo, hi);
+        for (const id of this.s.pairEraseUnheld.all(app, lo, hi) as number[]) {
+          this.s.eventsDropMessage.run(id);
+          this.s.outboxErase.run(id);
+          erasedAny = true;
+        }
+      }
+      for (const e of req.events) this.appendWrite(app, e, null);
+      return erasedAny;
+    });
+    if (erased) this.scheduleCheckpoint();
+  }
+
+  async conversationPage(app: AppId, q: ConversationPageQuery): Promise<ConversationRecord[]> {
+    const rows = this.s.convPage.all(app, q.owner, q.before?.time ?? MAX_ID, q.limit, q.before?.skip ?? 0) as ConversationRow[];
+    return rows.map((r) => this.toConversation(app, r));
+  }
+
   async history(app: AppId, q: HistoryQuery): Promise<HistoryPage> {
     const [lo, hi] = conversationPair(q.owner, q.peer);
     const b = q.before ?? { time: q.maxTime, seq: MAX_ID, id: MAX_ID };
-    const rows = this.s.historyPage.all(app, lo, hi, q.minTime, q.maxTime, b.time, b.seq, b.id, q.owner, q.limit + 1) as MessageRow[];
+    const rows = this.s.historyPage.all(app, lo, hi, q.minTime, q.maxTime, b.time, b.seq, b.id, q.owner, q.owner, q.owner, q.limit + 1) as MessageRow[];
     const more = rows.length > q.limit;
     const own = this.s.convGet.get(app, q.owner, q.peer) as ConversationRow | undefined;
     const peer = this.s.convGet.get(app, q.peer, q.owner) as ConversationRow | undefined;
@@ -639,9 +733,11 @@ export class SqliteStore implements Store {
   private toConversation(app: AppId, r: ConversationRow): ConversationRecord {
     const peerSide = this.s.convGet.get(app, r.peer, r.owner) as ConversationRow | undefined;
     const last = r.last_msg_id !== null ? (this.s.msgById.get(r.last_msg_id) as MessageRow | undefined) : undefined;
+    const lastMessage = last ? toMessage(last) : undefined;
     return {
-      owner: r.owner, peer: r.peer, unread: r.unread, readTime: r.read_time, peerReadTime: peerSide?.read_time ?? 0,
-      ...(last ? { lastMessage: toMessage(last) } : {}), updatedAt: r.updated_at,
+      owner: r.owner, peer: r.peer, lastTime: r.last_time, unread: r.unread, readTime: r.read_time, peerReadTime: peerSide?.read_time ?? 0,
+      // A last message the owner deleted shows nothing of itself; the conversation keeps its time.
+      ...(lastMessage && !isDeletedFor(lastMessage, r.owner) ? { lastMessage } : {}), updatedAt: r.updated_at,
     };
   }
 

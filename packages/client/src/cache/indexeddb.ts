@@ -112,6 +112,8 @@ export class IndexedDBCache implements ChatCache {
       };
       metaStore.put(row);
     };
+    for (const id of c.deletedMessages ?? []) msgStore.delete([key, id]);
+    for (const peer of c.deletedConversations ?? []) convStore.delete([key, peer]);
     for (const r of c.conversations ?? []) convStore.put({ ...r, scope: key });
     for (const r of c.messages ?? []) msgStore.put({ ...r, scope: key });
     await ok;

@@ -34,6 +34,10 @@ export interface CacheCommit {
   syncedAt?: number;
   conversations?: ConversationRecord[];
   messages?: MessageRecord[];
+  /** Message IDs to forget (deleted from this user's view); applied before the records above. */
+  deletedMessages?: string[];
+  /** Peers whose conversation record to forget; applied before the records above. */
+  deletedConversations?: string[];
 }
 
 export interface ChatCache {
@@ -69,6 +73,8 @@ export function applyCommit(img: CacheImage, c: CacheCommit): void {
   if (c.deviceId !== undefined) img.deviceId = c.deviceId;
   if (c.cursor !== undefined) img.cursor = c.cursor;
   if (c.syncedAt !== undefined) img.syncedAt = c.syncedAt;
+  for (const id of c.deletedMessages ?? []) img.messages.delete(id);
+  for (const peer of c.deletedConversations ?? []) img.conversations.delete(peer);
   for (const r of c.conversations ?? []) img.conversations.set(r.peer, clone(r));
   for (const r of c.messages ?? []) img.messages.set(r.ID, clone(r));
 }
