@@ -2,8 +2,9 @@
 import { ApiRegistry } from './registry.js';
 import { accountApis } from './accounts.js';
 import { messageApis } from './messages.js';
+import { extensionApis } from './extensions.js';
 import { parleyApis } from './parley.js';
 
 export function defaultRegistry(): ApiRegistry {
-  return new ApiRegistry().add(...accountApis, ...messageApis, ...parleyApis);
+  return new ApiRegistry().add(...accountApis, ...messageApis, ...extensionApis, ...parleyApis);
 }

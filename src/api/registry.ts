@@ -7,13 +7,16 @@ import type { Fields } from './fields.js';
 
 /**
  * The two REST families differ in the codes they use for the same failures
- * (openim: 90001/90009/91000; im_open_login_svc: 60003/70403/70500).
+ * (openim: 90001/90009/91000; im_open_login_svc: 60003/70403/70500; openim_msg_ext_http_svc:
+ * 10004/60010/10002).
  */
-export type ApiFamily = 'openim' | 'account';
+export type ApiFamily = 'openim' | 'account' | 'msgext';
 
 export const FAMILY_CODES: Record<ApiFamily, { badJson: number; notAdmin: number; internal: number; tooLong: number }> = {
   openim: { badJson: 90001, notAdmin: 90009, internal: 91000, tooLong: 93000 },
   account: { badJson: 60003, notAdmin: 70403, internal: 70500, tooLong: 70402 },
+  // openim_msg_ext_http_svc documents no admin code (60010, the public one) and one parameter code.
+  msgext: { badJson: 10004, notAdmin: 60010, internal: 10002, tooLong: 10004 },
 };
 
 export interface ApiContext {

@@ -36,6 +36,7 @@ export const CALLBACK_COMMANDS = [
   'C2C.CallbackAfterSendMsg',
   'C2C.CallbackAfterMsgWithDraw',
   'C2C.CallbackAfterMsgReport',
+  'C2C.CallbackAfterC2CMsgExtension',
   'State.StateChange',
 ] as const;
 export type CallbackCommand = (typeof CALLBACK_COMMANDS)[number];

@@ -7,6 +7,7 @@ import type { Presence } from '../ports/presence.js';
 import { AccountService } from './accounts.js';
 import { AppDirectory } from './apps.js';
 import { MessageService } from './messages.js';
+import { ExtensionService } from './extensions.js';
 import { CallbackService } from './callbacks.js';
 import { SyncService } from './sync.js';
 import { RecallAudit } from './recall-audit.js';
@@ -18,6 +19,7 @@ export interface Services {
   apps: AppDirectory;
   accounts: AccountService;
   messages: MessageService;
+  extensions: ExtensionService;
   sync: SyncService;
   recallAudit: RecallAudit;
   clock: Clock;
@@ -42,6 +44,7 @@ export function createServices(store: Store, clock: Clock, apps: AppDirectory, b
     apps,
     accounts: new AccountService(store, clock, bus),
     messages: new MessageService(store, clock, bus, callbacks, metrics),
+    extensions: new ExtensionService(store, clock, bus, callbacks),
     sync: new SyncService(store, clock),
     recallAudit: new RecallAudit(store),
     callbacks,

@@ -219,7 +219,7 @@ export interface ReadResult {
   readTime: number;
 }
 
-export type UserEventKind = 'message' | 'recall' | 'read' | 'modify';
+export type UserEventKind = 'message' | 'recall' | 'read' | 'modify' | 'extension';
 
 /** What a recall event tells a device: the message's key, who recalled it, how and when. */
 export interface RecallNotice {
@@ -246,11 +246,24 @@ export interface ReadNotice {
   unread: number;
 }
 
+/** What an extension event tells a device: the pairs one set/delete/clear wrote, at the message's new version. */
+export interface ExtensionNotice {
+  from: string;
+  to: string;
+  msgKey: string;
+  operation: 'set' | 'delete' | 'clear';
+  /** The message's extension version after the change. */
+  seq: number;
+  /** Set pairs with their value; deleted ones with value ''; [] for a clear. */
+  extensions: ExtensionPair[];
+}
+
 /** An event's payload, keyed by its kind ('message' events carry the message, no payload). */
 export type Notice =
   | { kind: 'recall'; payload: RecallNotice }
   | { kind: 'modify'; payload: ModifyNotice }
-  | { kind: 'read'; payload: ReadNotice };
+  | { kind: 'read'; payload: ReadNotice }
+  | { kind: 'extension'; payload: ExtensionNotice };
 
 /**
  * One event a unit of work appends to a user's sequence, as the domain decided it; the store
@@ -278,6 +291,44 @@ export interface UserEvent {
   data?: Record<string, unknown>;
   originDevice?: string;
 }
+
+/** One key/value pair attached to a message, with the version that last wrote it. */
+export interface ExtensionPair {
+  key: string;
+  value: string;
+  seq: number;
+}
+
+/** A message's extensions as stored: its version counter, its last clear, and its live pairs. */
+export interface ExtensionState {
+  message: StoredMessage;
+  /** Raised by one on every change; 0 before any. */
+  version: number;
+  /** The version of the last clear (delete-all); 0 if none. */
+  clearSeq: number;
+  /** Live pairs, lowest seq first (then key). */
+  pairs: ExtensionPair[];
+}
+
+/**
+ * One change of a message's extensions as the domain decided it, applied only if the message is
+ * still at `ifVersion` and not recalled (compare-and-set: the domain rereads and decides again).
+ */
+export interface ExtensionWrite {
+  ref: MessageRef;
+  ifVersion: number;
+  version: number;
+  /** Drop every pair first and record `version` as the clear. */
+  clear: boolean;
+  /** Pairs written at `version`. */
+  set: Array<{ key: string; value: string }>;
+  /** Keys removed. */
+  remove: string[];
+  events: EventWrite[];
+  callbacks?: CallbackEntry[];
+}
+
+export type ExtensionWriteResult = 'written' | 'moved' | 'not_found' | 'recalled';
 
 export interface RecallAuditEntry {
   from: string;
@@ -317,12 +368,16 @@ export interface Store {
   findMessage(app: AppId, ref: MessageRef): Promise<StoredMessage | undefined>;
   /**
    * Recalls a message in one transaction (see docs/design.md): erases its content for good
-   * (body [], CloudCustomData '', no OfflinePushInfo) leaving a tombstone that records `by` and
-   * `at`; deletes its 'message' events from every queue; with `uncountUnread`, takes it out of
+   * (body [], CloudCustomData '', no OfflinePushInfo, no extension pairs or version) leaving a
+   * tombstone that records `by` and `at`; deletes its 'message' and 'extension' events from every queue; with `uncountUnread`, takes it out of
    * the recipient's unread counts if it is counted there; appends `events`; writes the audit row; erases the content of
-   * its pending outbox entries; enqueues `callbacks`. A message already recalled changes nothing.
+   * its pending outbox entries (MsgBody, CloudCustomData, ExtensionList where present); enqueues `callbacks`. A message already recalled changes nothing.
    */
   recallMessage(app: AppId, req: RecallRequest): Promise<RecallResult>;
+  /** The message's extensions; undefined when no such message (sender, recipient, MsgKey). */
+  extensions(app: AppId, ref: MessageRef): Promise<ExtensionState | undefined>;
+  /** Applies one extension change (see ExtensionWrite), its events and callbacks, in one transaction. */
+  writeExtensions(app: AppId, w: ExtensionWrite): Promise<ExtensionWriteResult>;
   /** Replaces the body and/or CloudCustomData given, and appends `events`; a recalled message is left alone. */
   modifyMessage(app: AppId, req: ModifyRequest): Promise<ModifyResult>;
   history(app: AppId, q: HistoryQuery): Promise<HistoryPage>;

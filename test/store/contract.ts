@@ -11,6 +11,7 @@ import type {
   CallbackEntry, EventWrite, MessageOrigin, MessageRef, NewMessage, ReadMark, ReadOutcome, Store, StoredMessage, UserEvent,
 } from '../../src/ports/store.js';
 import { text } from '../helpers/rest.js';
+import { extensionContract } from './contract-extensions.js';
 
 export type ContractStore = Store & { close(): Promise<void> };
 
@@ -1096,5 +1097,7 @@ export function storeContract(name: string, make: () => Promise<ContractStore>):
       assert.equal(await s.findMessage(APP, { ...refOf(msg('alice', odd)) }), undefined);
       assert.equal(await s.kickAccount(APP, odd, T), false);
     });
+
+    extensionContract(make, { APP, T, msg, refOf });
   });
 }

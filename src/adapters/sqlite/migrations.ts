@@ -104,4 +104,20 @@ export const MIGRATIONS: readonly string[] = [
   DROP INDEX messages_history;
   CREATE UNIQUE INDEX messages_conversation ON messages (app, user_lo, user_hi, time, seq, random, sender);
   `,
+  // h13d: message extensions (set_key_values / get_key_values): a version per message and its pairs.
+  // Keyed by the message's id; a recall deletes both (they are content).
+  `
+  CREATE TABLE message_extension_versions (
+    message_id INTEGER  PRIMARY KEY,
+    version    INTEGER  NOT NULL,            -- raised by one per set / delete / clear
+    clear_seq  INTEGER  NOT NULL DEFAULT 0   -- version of the last clear
+  );
+  CREATE TABLE message_extensions (
+    message_id INTEGER  NOT NULL,
+    ext_key    TEXT    NOT NULL,
+    ext_value  TEXT    NOT NULL,
+    seq        INTEGER  NOT NULL,            -- version that last wrote the pair
+    PRIMARY KEY (message_id, ext_key)
+  );
+  `,
 ];
