@@ -120,9 +120,17 @@ export class ExtensionService {
   async get(app: AppId, ref: MessageRef, startSeq = 0): Promise<ExtensionPage> {
     const s = await this.stateOf(app, ref);
     const from = s.pairs.filter((p) => p.seq >= startSeq);
+    let page = from.slice(0, EXTENSION_LIMITS.pairsPerPage);
+    const complete = page.length === from.length;
+    // A page ends on a whole Seq (one request writes at most 20 pairs), so the next page starts
+    // at its last Seq + 1 and loses nothing.
+    if (!complete) {
+      const cut = page[page.length - 1]!.seq;
+      if (from[page.length]!.seq === cut) page = page.filter((p) => p.seq !== cut);
+    }
     return {
-      pairs: from.slice(0, EXTENSION_LIMITS.pairsPerPage),
-      complete: from.length <= EXTENSION_LIMITS.pairsPerPage,
+      pairs: page,
+      complete,
       latestSeq: s.version,
       clearSeq: s.clearSeq,
     };
