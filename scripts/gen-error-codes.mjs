@@ -97,7 +97,16 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   }
   const { codes, ranges } = parseErrorTables(readFileSync(specPath, 'utf8'));
   // Codes the reference mentions outside its tables that Parley answers with.
-  const extra = [[40601, 'A profile field (Nick, FaceUrl) is longer than 500 bytes.']];
+  const extra = [
+    [40601, 'A profile field (Nick, FaceUrl) is longer than 500 bytes.'],
+    // Message extensions (set_key_values / get_key_values, Tencent 1047/51195 and 1047/51194): listed in prose, not in a table.
+    [10002, 'Internal server error (message extensions); retry.'],
+    [10004, 'Invalid parameter (message extensions): check the fields, their types and limits.'],
+    [23001, 'Extension Seq conflict: the key changed since the caller last read it.'],
+    [23002, 'The message does not support extensions (sent without SupportMessageExtension 1).'],
+    [23003, 'Extensions of this message were set more than 200 times in a minute.'],
+    [23004, 'The message does not exist (or was recalled).'],
+  ];
   const seen = new Set(codes.map(([c]) => c));
   const all = [...codes, ...extra.filter(([c]) => !seen.has(c))].sort((a, b) => a[0] - b[0]);
   // Section references (§3.1) point into the spec file, which is not in the repository.

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  ConfigError, DEFAULT_CALLBACK_MAX_AGE_SECONDS, DEFAULT_CALLBACK_TIMEOUT_MS, DEFAULT_MAX_DEVICES_PER_PLATFORM,
+  CALLBACK_COMMANDS, ConfigError, DEFAULT_CALLBACK_MAX_AGE_SECONDS, DEFAULT_CALLBACK_TIMEOUT_MS, DEFAULT_MAX_DEVICES_PER_PLATFORM,
   DEFAULT_RECALL_WINDOW_SECONDS, loadConfig, parseApp,
 } from '../src/config/config.js';
 import { AppDirectory } from '../src/domain/apps.js';
@@ -39,7 +39,7 @@ test('parseApp returns every setting with its default applied', () => {
   assert.equal(app.callback?.timeoutMs, DEFAULT_CALLBACK_TIMEOUT_MS);
   assert.equal(app.callback?.maxAgeSeconds, DEFAULT_CALLBACK_MAX_AGE_SECONDS);
   assert.equal(app.callback?.beforeSendFailure, 'deliver');
-  assert.equal(app.callback?.commands.length, 5);
+  assert.deepEqual(app.callback?.commands, [...CALLBACK_COMMANDS], 'every command by default');
   // Given values are kept, including 0 (which is not "unset").
   const set = parseApp({ sdkAppId: 1400000001, secretKey: KEY, recallWindowSeconds: 0, maxDevicesPerPlatform: 3 }, 'test');
   assert.equal(set.recallWindowSeconds, 0);

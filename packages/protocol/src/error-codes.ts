@@ -67,6 +67,8 @@ export const CALLBACK_ERROR_RANGE = { from: 120001, to: 130000 } as const;
 
 /** ErrorCode → what it means, in Tencent's words. */
 export const ERROR_MEANINGS: Readonly<Record<number, string>> = {
+  10002: "Internal server error (message extensions); retry.",
+  10004: "Invalid parameter (message extensions): check the fields, their types and limits.",
   20001: "Invalid request packet.",
   20002: "UserSig or A2 invalid/expired.",
   20003: "Sender or recipient UserID invalid / not imported.",
@@ -83,6 +85,10 @@ export const ERROR_MEANINGS: Readonly<Record<number, string>> = {
   20022: "Message to recall does not exist.",
   20023: "Message already recalled.",
   20028: "Concurrent modification conflict, retry.",
+  23001: "Extension Seq conflict: the key changed since the caller last read it.",
+  23002: "The message does not support extensions (sent without SupportMessageExtension 1).",
+  23003: "Extensions of this message were set more than 200 times in a minute.",
+  23004: "The message does not exist (or was recalled).",
   40601: "A profile field (Nick, FaceUrl) is longer than 500 bytes.",
   60002: "HTTP parse error — check the request URL format.",
   60003: "Request body JSON could not be parsed.",
