@@ -15,6 +15,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 export const NAMES = [
   ['OK', 0],
   ['REQUEST_PACKET_INVALID', 20001],
+  ['EXT_INTERNAL_ERROR', 10002],
+  ['EXT_INVALID_PARAMETER', 10004],
   ['USERSIG_REJECTED', 20002],
   ['USER_NOT_FOUND', 20003],
   ['BEFORE_SEND_CALLBACK_REJECTED', 20006],
@@ -28,6 +30,10 @@ export const NAMES = [
   ['PROFILE_NOT_ADMIN', 40004],
   ['PROFILE_INTERNAL_ERROR', 40006],
   ['PROFILE_TAG_NOT_FOUND', 40009],
+  ['EXT_SEQ_CONFLICT', 23001],
+  ['EXT_NOT_SUPPORTED', 23002],
+  ['EXT_TOO_FREQUENT', 23003],
+  ['EXT_MESSAGE_NOT_FOUND', 23004],
   ['PROFILE_FIELD_TOO_LONG', 40601],
   ['PROFILE_VALUE_INVALID', 40605],
   ['PROFILE_VALUE_WRONG_TYPE', 40610],
@@ -136,6 +142,13 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     [50002, 'Invalid request parameter (recentcontact).'],
     [50003, 'The request needs an app admin (recentcontact).'],
     [50004, 'Internal server error (recentcontact).'],
+    // Message extensions (set_key_values / get_key_values, Tencent 1047/51195 and 1047/51194): listed in prose, not in a table.
+    [10002, 'Internal server error (message extensions); retry.'],
+    [10004, 'Invalid parameter (message extensions): check the fields, their types and limits.'],
+    [23001, 'Extension Seq conflict: the key changed since the caller last read it.'],
+    [23002, 'The message does not support extensions (sent without SupportMessageExtension 1).'],
+    [23003, 'Extensions of this message were set more than 200 times in a minute.'],
+    [23004, 'The message does not exist (or was recalled).'],
   ];
   const seen = new Set(codes.map(([c]) => c));
   const all = [...codes, ...extra.filter(([c]) => !seen.has(c))].sort((a, b) => a[0] - b[0]);

@@ -8,9 +8,10 @@ import type { Fields } from './fields.js';
 
 /**
  * The REST families differ in the codes they use for the same failures
- * (openim: 90001/90009/91000; im_open_login_svc: 60003/70403/70500; profile: 40001/40004/40006).
+ * (openim: 90001/90009/91000; im_open_login_svc: 60003/70403/70500; profile: 40001/40004/40006;
+ * openim_msg_ext_http_svc: 10004/60010/10002; …).
  */
-export type ApiFamily = 'openim' | 'account' | 'profile' | 'openconfigsvr' | 'recentcontact';
+export type ApiFamily = 'openim' | 'account' | 'profile' | 'openconfigsvr' | 'recentcontact' | 'msgext';
 
 export interface FamilyCodes {
   badJson: number;
@@ -32,6 +33,8 @@ export const FAMILY_CODES: Record<ApiFamily, FamilyCodes> = {
   },
   // recentcontact answers carry ErrorDisplay (text for end users), "" unless there is one.
   recentcontact: { badJson: 50002, notAdmin: 50003, internal: 50004, tooLong: 50002, envelope: { ErrorDisplay: '' } },
+  // openim_msg_ext_http_svc documents no admin code (60010, the public one) and one parameter code.
+  msgext: { badJson: 10004, notAdmin: 60010, internal: 10002, tooLong: 10004 },
 };
 
 export interface ApiContext {

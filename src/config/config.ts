@@ -37,6 +37,7 @@ export const CALLBACK_COMMANDS = [
   'C2C.CallbackAfterMsgWithDraw',
   'C2C.CallbackAfterMsgReport',
   'C2C.CallbackAfterMsgReadReceipt',
+  'C2C.CallbackAfterC2CMsgExtension',
   'State.StateChange',
   'Profile.CallbackPortraitSet',
 ] as const;

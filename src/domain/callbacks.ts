@@ -4,12 +4,15 @@ import { createHash } from 'node:crypto';
 import type { AppConfig, CallbackCommand, CallbackConfig } from '../config/config.js';
 import type { Clock } from '../ports/clock.js';
 import { conversationPair, msgKeyOf } from '../ports/message-flags.js';
-import type { CallbackEntry, PendingCallback, Store, StoredMessage } from '../ports/store.js';
+import type { CallbackEntry, ExtensionNotice, PendingCallback, Store, StoredMessage } from '../ports/store.js';
 import type { WebhookTransport } from '../ports/webhooks.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { AppDirectory } from './apps.js';
 import { ApiError } from './errors.js';
 import { validateMsgBody, type MsgElement } from './message-body.js';
+
+/** The webhook's OperateType for each extension change. */
+const OPERATE_TYPE = { set: 1, delete: 2, clear: 3 } as const;
 
 /** Where a call came from: the ClientIP and OptPlatform query parameters. */
 export interface CallOrigin {
@@ -175,6 +178,20 @@ export class CallbackService {
     return {
       command, orderKey: this.conversationKey(app, ref.from, ref.to), query: this.originQuery(origin), unreadOf: ref.to, at: this.clock.nowMs(),
       body: { CallbackCommand: command, From_Account: ref.from, To_Account: ref.to, MsgKey: msgKeyOf(ref), UnreadMsgNum: 0 },
+    };
+  }
+
+  /** C2C.CallbackAfterC2CMsgExtension, written with the extension change (spec §8.2). */
+  afterExtension(app: number, n: ExtensionNotice, origin: CallOrigin): CallbackEntry | undefined {
+    const command = 'C2C.CallbackAfterC2CMsgExtension';
+    if (!this.enabled(app, command)) return undefined;
+    return {
+      command, orderKey: this.conversationKey(app, n.from, n.to), query: this.originQuery(origin), at: this.clock.nowMs(),
+      body: {
+        CallbackCommand: command, From_Account: n.from, To_Account: n.to, MsgKey: n.msgKey,
+        OperateType: OPERATE_TYPE[n.operation], ExtensionList: n.extensions.map((p) => ({ Key: p.key, Value: p.value, Seq: p.seq })),
+        Seq: n.seq, EventTime: this.clock.nowMs(),
+      },
     };
   }
 

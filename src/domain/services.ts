@@ -9,6 +9,7 @@ import { ProfileService } from './profiles.js';
 import { AppDirectory } from './apps.js';
 import { MessageService } from './messages.js';
 import { ConversationService } from './conversations.js';
+import { ExtensionService } from './extensions.js';
 import { CallbackService } from './callbacks.js';
 import { SyncService } from './sync.js';
 import { RecallAudit } from './recall-audit.js';
@@ -27,6 +28,7 @@ export interface Services {
   mutes: MuteService;
   receipts: ReadReceiptService;
   conversations: ConversationService;
+  extensions: ExtensionService;
   sync: SyncService;
   recallAudit: RecallAudit;
   clock: Clock;
@@ -55,6 +57,7 @@ export function createServices(store: Store, clock: Clock, apps: AppDirectory, b
     mutes: new MuteService(store, clock),
     receipts: new ReadReceiptService(store, clock, bus, callbacks),
     conversations: new ConversationService(store, clock, bus),
+    extensions: new ExtensionService(store, clock, bus, callbacks),
     sync: new SyncService(store, clock),
     recallAudit: new RecallAudit(store),
     callbacks,

@@ -12,7 +12,8 @@ import { MAX_RECEIPT_MESSAGES } from '../domain/read-receipts.js';
 import type { Services } from '../domain/services.js';
 import { userIdProblem } from '../domain/user-id.js';
 import { nowSeconds } from '../ports/clock.js';
-import type { StoredMessage } from '../ports/store.js';
+import type { MessageRef, StoredMessage } from '../ports/store.js';
+import { EXTENSION_LIMITS, type ExtensionItem, type ExtensionOperation } from '../domain/extensions.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import { PROTOCOL_VERSION, wireConversation, wireEvent, wireMessage } from './wire.js';
 import { MAX_PROFILE_USERS } from '../domain/profiles.js';
@@ -425,6 +426,18 @@ const need = {
 
 type Op = (s: Session, d: Data) => Promise<Data>;
 
+const EXT_OPERATIONS: ReadonlyMap<unknown, ExtensionOperation> = new Map<unknown, ExtensionOperation>([['set', 'set'], ['delete', 'delete'], ['clear', 'clear']]);
+
+/** The message an extension op names; only its two parties reach it (anyone else: no such message). */
+function extensionRef(s: Session, d: Data): MessageRef {
+  const from = need.userId(d.from, 'from', ErrorCode.EXT_INVALID_PARAMETER);
+  const to = need.userId(d.to, 'to', ErrorCode.EXT_INVALID_PARAMETER);
+  const key = typeof d.msgKey === 'string' ? parseMsgKey(d.msgKey) : undefined;
+  if (!key) throw new ApiError(ErrorCode.EXT_INVALID_PARAMETER, 'msgKey must be "{seq}_{random}_{time}"');
+  if (s.user !== from && s.user !== to) throw new ApiError(ErrorCode.EXT_MESSAGE_NOT_FOUND, 'no such message in this user\'s conversations');
+  return { from, to, ...key };
+}
+
 // A Map: an op name is client input, and must not reach Object.prototype.
 const OPS = new Map<string, Op>(Object.entries({
   login: (s, d) => s.login(d),
@@ -467,6 +480,7 @@ const OPS = new Map<string, Op>(Object.entries({
       needReadReceipt: need.bool(d.needReadReceipt, 'needReadReceipt'),
       noUnread: need.bool(d.noUnread, 'noUnread'),
       noLastMsg: need.bool(d.noLastMsg, 'noLastMsg'),
+      supportExtension: need.bool(d.supportExtension, 'supportExtension'),
       origin: 'client', originDevice: s.deviceId, caller: s.caller(),
     });
     return { message: wireMessage(r.message) };
@@ -500,6 +514,34 @@ const OPS = new Map<string, Op>(Object.entries({
       owner: { role: 'owner', unknownCode: 90008 }, peer: { role: 'peer', unknownCode: 90003 },
     });
     return {};
+  },
+
+  async extSet(s, d) {
+    const ref = extensionRef(s, d);
+    const operation = EXT_OPERATIONS.get(d.operation);
+    if (!operation) throw new ApiError(ErrorCode.EXT_INVALID_PARAMETER, 'operation must be "set", "delete" or "clear"');
+    let items: ExtensionItem[] | undefined;
+    if (operation !== 'clear') {
+      if (!Array.isArray(d.extensions)) throw new ApiError(ErrorCode.EXT_INVALID_PARAMETER, 'extensions must be an array');
+      if (d.extensions.length > EXTENSION_LIMITS.pairsPerRequest) throw new ApiError(ErrorCode.EXT_INVALID_PARAMETER, `at most ${EXTENSION_LIMITS.pairsPerRequest} extensions per request`);
+      items = d.extensions.map((e: unknown, i: number) => {
+        if (!isObject(e) || typeof e.key !== 'string' || (operation === 'set' && typeof e.value !== 'string')) {
+          throw new ApiError(ErrorCode.EXT_INVALID_PARAMETER, `extensions[${i}] needs a string key${operation === 'set' ? ' and value' : ''}`);
+        }
+        const seq = e.seq === undefined ? 0 : need.u32(e.seq, `extensions[${i}].seq`, ErrorCode.EXT_INVALID_PARAMETER)!;
+        return { key: e.key, value: typeof e.value === 'string' ? e.value : '', seq };
+      });
+    }
+    const results = await s.host.services.extensions.change(s.app!.sdkAppId, ref, operation, items,
+      { kind: 'user', userId: s.user, originDevice: s.deviceId }, s.caller());
+    return { results: results.map((r) => ({ code: r.errorCode, extension: r.extension })) };
+  },
+
+  async extGet(s, d) {
+    const ref = extensionRef(s, d);
+    const startSeq = d.startSeq === undefined ? 0 : need.u32(d.startSeq, 'startSeq', ErrorCode.EXT_INVALID_PARAMETER)!;
+    const page = await s.host.services.extensions.get(s.app!.sdkAppId, ref, startSeq);
+    return { extensions: page.pairs, complete: page.complete, latestSeq: page.latestSeq, clearSeq: page.clearSeq };
   },
 
   async read(s, d) {

@@ -11,7 +11,7 @@ export function wireMessage(m: StoredMessage, isPeerRead?: boolean): Required<Om
   return {
     from: m.from, to: m.to, seq: m.seq, random: m.random, time: m.time, msgKey: msgKeyOf(m),
     body: m.body, cloudCustomData: m.cloudCustomData, recalled: m.recalled ?? null,
-    needReadReceipt: m.needReadReceipt, onlineOnly: m.onlineOnly, countsUnread: m.countsUnread,
+    needReadReceipt: m.needReadReceipt, onlineOnly: m.onlineOnly, countsUnread: m.countsUnread, supportExtension: m.supportExtension,
     ...(isPeerRead !== undefined ? { isPeerRead } : {}),
   };
 }

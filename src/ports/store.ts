@@ -248,7 +248,7 @@ export interface ReadResult {
   readTime: number;
 }
 
-export type UserEventKind = 'message' | 'recall' | 'read' | 'modify' | 'receipt' | 'delete' | 'conversation_delete';
+export type UserEventKind = 'message' | 'recall' | 'read' | 'modify' | 'receipt' | 'delete' | 'conversation_delete' | 'extension';
 
 /** What a recall event tells a device: the message's key, who recalled it, how and when. */
 export interface RecallNotice {
@@ -298,6 +298,18 @@ export interface ConversationDeleteNotice {
   clearHistory: boolean;
 }
 
+/** What an extension event tells a device: the pairs one set/delete/clear wrote, at the message's new version. */
+export interface ExtensionNotice {
+  from: string;
+  to: string;
+  msgKey: string;
+  operation: 'set' | 'delete' | 'clear';
+  /** The message's extension version after the change. */
+  seq: number;
+  /** Set pairs with their value; deleted ones with value ''; [] for a clear. */
+  extensions: ExtensionPair[];
+}
+
 /** An event's payload, keyed by its kind ('message' events carry the message, no payload). */
 export type Notice =
   | { kind: 'recall'; payload: RecallNotice }
@@ -305,7 +317,8 @@ export type Notice =
   | { kind: 'read'; payload: ReadNotice }
   | { kind: 'receipt'; payload: ReceiptNotice }
   | { kind: 'delete'; payload: DeleteNotice }
-  | { kind: 'conversation_delete'; payload: ConversationDeleteNotice };
+  | { kind: 'conversation_delete'; payload: ConversationDeleteNotice }
+  | { kind: 'extension'; payload: ExtensionNotice };
 
 /**
  * One event a unit of work appends to a user's sequence, as the domain decided it; the store
@@ -340,6 +353,42 @@ export interface UserEvent {
  */
 export interface ReceiptRequest {
   refs: MessageRef[];
+  events: EventWrite[];
+  callbacks?: CallbackEntry[];
+}
+
+/** One key/value pair attached to a message, with the version that last wrote it. */
+export interface ExtensionPair {
+  key: string;
+  value: string;
+  seq: number;
+}
+
+/** A message's extensions as stored: its version counter, its last clear, and its live pairs. */
+export interface ExtensionState {
+  message: StoredMessage;
+  /** Raised by one on every change; 0 before any. */
+  version: number;
+  /** The version of the last clear (delete-all); 0 if none. */
+  clearSeq: number;
+  /** Live pairs, lowest seq first (then key). */
+  pairs: ExtensionPair[];
+}
+
+/**
+ * One change of a message's extensions as the domain decided it, applied only if the message is
+ * still at `ifVersion` and not recalled (compare-and-set: the domain rereads and decides again).
+ */
+export interface ExtensionWrite {
+  ref: MessageRef;
+  ifVersion: number;
+  version: number;
+  /** Drop every pair first and record `version` as the clear. */
+  clear: boolean;
+  /** Pairs written at `version`. */
+  set: Array<{ key: string; value: string }>;
+  /** Keys removed. */
+  remove: string[];
   events: EventWrite[];
   callbacks?: CallbackEntry[];
 }
@@ -405,6 +454,8 @@ export interface ConversationPageQuery {
   limit: number;
 }
 
+export type ExtensionWriteResult = 'written' | 'moved' | 'not_found' | 'recalled';
+
 export interface RecallAuditEntry {
   from: string;
   to: string;
@@ -458,12 +509,16 @@ export interface Store {
   findMessage(app: AppId, ref: MessageRef): Promise<StoredMessage | undefined>;
   /**
    * Recalls a message in one transaction (see docs/design.md): erases its content for good
-   * (body [], CloudCustomData '', no OfflinePushInfo) leaving a tombstone that records `by` and
-   * `at`; deletes its 'message' events from every queue; with `uncountUnread`, takes it out of
+   * (body [], CloudCustomData '', no OfflinePushInfo, no extension pairs or version) leaving a
+   * tombstone that records `by` and `at`; deletes its 'message' and 'extension' events from every queue; with `uncountUnread`, takes it out of
    * the recipient's unread counts if it is counted there; appends `events`; writes the audit row; erases the content of
-   * its pending outbox entries; enqueues `callbacks`. A message already recalled changes nothing.
+   * its pending outbox entries (MsgBody, CloudCustomData, ExtensionList where present); enqueues `callbacks`. A message already recalled changes nothing.
    */
   recallMessage(app: AppId, req: RecallRequest): Promise<RecallResult>;
+  /** The message's extensions; undefined when no such message (sender, recipient, MsgKey). */
+  extensions(app: AppId, ref: MessageRef): Promise<ExtensionState | undefined>;
+  /** Applies one extension change (see ExtensionWrite), its events and callbacks, in one transaction. */
+  writeExtensions(app: AppId, w: ExtensionWrite): Promise<ExtensionWriteResult>;
   /**
    * Replaces the body and/or CloudCustomData given, and appends `events`, except to a party that
    * deleted the message from its view (it must not get the content back); a recalled message is left alone.

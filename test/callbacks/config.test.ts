@@ -31,8 +31,8 @@ test('a callback section needs only a URL; the defaults are every command, 2 s, 
     url: 'http://127.0.0.1:9000/im', commands: [...CALLBACK_COMMANDS], timeoutMs: 2000, beforeSendFailure: 'deliver', maxAgeSeconds: 86400,
   });
   assert.deepEqual([...CALLBACK_COMMANDS], [
-    'C2C.CallbackBeforeSendMsg', 'C2C.CallbackAfterSendMsg', 'C2C.CallbackAfterMsgWithDraw', 'C2C.CallbackAfterMsgReport', 'C2C.CallbackAfterMsgReadReceipt', 'State.StateChange',
-    'Profile.CallbackPortraitSet',
+    'C2C.CallbackBeforeSendMsg', 'C2C.CallbackAfterSendMsg', 'C2C.CallbackAfterMsgWithDraw', 'C2C.CallbackAfterMsgReport', 'C2C.CallbackAfterMsgReadReceipt',
+    'C2C.CallbackAfterC2CMsgExtension', 'State.StateChange', 'Profile.CallbackPortraitSet',
   ]);
   const full = parseCallback({
     url: 'https://hooks.example.com/im?x=1', token: 'tok', commands: ['State.StateChange'], timeoutMs: 500, beforeSendFailure: 'reject', maxAgeSeconds: 60,

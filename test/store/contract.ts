@@ -13,6 +13,7 @@ import type {
   CallbackEntry, EventWrite, MessageOrigin, MessageRef, NewMessage, ReadMark, ReadOutcome, Store, StoredMessage, UserEvent,
 } from '../../src/ports/store.js';
 import { text } from '../helpers/rest.js';
+import { extensionContract } from './contract-extensions.js';
 
 export type ContractStore = Store & { close(): Promise<void> };
 
@@ -1369,5 +1370,6 @@ export function storeContract(name: string, make: () => Promise<ContractStore>):
       const stone = await s.findMessage(APP, refOf(a));
       assert.deepEqual([stone?.recalled?.at, stone?.body, stone?.receiptRead], [T + 3, [], true]);
     });
+    extensionContract(make, { APP, T, msg, refOf });
   });
 }

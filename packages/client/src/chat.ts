@@ -17,6 +17,7 @@ import { gatewayURL } from './gateway-url.js';
 import {
   PROTOCOL_VERSION, type HistoryAnswer, type LoginAnswer, type ProfilesAnswer, type ReadAnswer, type SendRequest,
   type SnapshotAnswer, type SyncAnswer, type WireEvent, type WireMessage, type WireProfileItem, type DeleteMessagesAnswer,
+  type ExtensionGetAnswer, type ExtensionSetAnswer, type WireExtension,
 } from '@parley/protocol';
 import { itemsOfUpdate, profileFromItems, type ProfileUpdate, type UserProfile } from './profile.js';
 import { SerialQueue, Throttle } from './schedule.js';
@@ -51,6 +52,16 @@ export interface ChatOptions {
   fileDownloadProxy?: string;
   scene?: string;
 }
+
+/** One pair's outcome in setMessageExtensions / deleteMessageExtensions. */
+export interface ExtensionResult {
+  /** 0, or 23001 when the pair changed since this device saw it (extension: as stored now). */
+  errorCode: number;
+  extension: { key: string; value: string };
+}
+
+/** getMessageExtensions reads at most this many pages (300 pairs fit in two). */
+const MAX_EXTENSION_PAGES = 10;
 
 export interface ChatResponse<T = Record<string, never>> {
   code: 0;
@@ -543,7 +554,7 @@ export class ChatSDK {
     const req: SendRequest = {
       to: message.to, random: message.random, seq: message.sequence,
       body: message.getElements().map(elementToWire), cloudCustomData: message.cloudCustomData,
-      onlineOnly: options?.onlineUserOnly === true, needReadReceipt: message.needReadReceipt,
+      onlineOnly: options?.onlineUserOnly === true, needReadReceipt: message.needReadReceipt, supportExtension: message.isSupportExtension,
       noUnread: control?.excludedFromUnreadCount === true, noLastMsg: control?.excludedFromLastMessage === true,
     };
     if (resend) message.isResend = true;
@@ -637,6 +648,85 @@ export class ChatSDK {
     }
     await this.queue.run(() => this.commitAndEmit(state, state.applyOwnDelete(list)));
     return { code: 0, data: { messageList: list } };
+  }
+
+  // ---- message extensions -------------------------------------------------------------------
+
+  /**
+   * Sets key/value pairs on a message sent with `isSupportExtension` (Tencent's
+   * setMessageExtensions). Each pair goes with the Seq this device last saw of its key, so a pair
+   * someone else changed meanwhile fails with errorCode 23001 (get the extensions again, retry).
+   */
+  async setMessageExtensions(message: Message, extensions: Array<{ key: string; value: string }>): Promise<ChatResponse<{ extensions: ExtensionResult[] }>> {
+    const nr = this.notReady<ChatResponse<{ extensions: ExtensionResult[] }>>('setMessageExtensions');
+    if (nr) return nr;
+    this.extensible(message, 'setMessageExtensions');
+    if (!Array.isArray(extensions) || extensions.length === 0 || extensions.some((e) => !e || typeof e.key !== 'string' || typeof e.value !== 'string')) {
+      this.invalid('setMessageExtensions', 'extensions must be a non-empty array of { key, value } strings');
+    }
+    return this.changeExtensions(message, 'set', extensions);
+  }
+
+  /** Deletes the keys given, or every pair when `keyList` is absent (Tencent's deleteMessageExtensions). */
+  async deleteMessageExtensions(message: Message, keyList?: string[]): Promise<ChatResponse<{ extensions: ExtensionResult[] }>> {
+    const nr = this.notReady<ChatResponse<{ extensions: ExtensionResult[] }>>('deleteMessageExtensions');
+    if (nr) return nr;
+    this.extensible(message, 'deleteMessageExtensions');
+    if (keyList !== undefined && (!Array.isArray(keyList) || keyList.length === 0 || keyList.some((k) => typeof k !== 'string'))) {
+      this.invalid('deleteMessageExtensions', 'keyList must be a non-empty array of strings, or absent to delete all');
+    }
+    return keyList === undefined ? this.changeExtensions(message, 'clear', []) : this.changeExtensions(message, 'delete', keyList.map((key) => ({ key, value: '' })));
+  }
+
+  /** Every pair of a message as the server holds it now (Tencent's getMessageExtensions). */
+  async getMessageExtensions(message: Message): Promise<ChatResponse<{ extensions: Array<{ key: string; value: string }>; isCompleted: boolean }>> {
+    const nr = this.notReady<ChatResponse<{ extensions: Array<{ key: string; value: string }>; isCompleted: boolean }>>('getMessageExtensions');
+    if (nr) return nr;
+    this.extensible(message, 'getMessageExtensions');
+    const state = this.state!;
+    const transport = this.transport!;
+    const all: WireExtension[] = [];
+    // Pages end on a whole Seq (docs/client-protocol.md): the next starts after the last one.
+    for (let startSeq = 0, pages = 0; pages < MAX_EXTENSION_PAGES; pages++) {
+      let page: ExtensionGetAnswer;
+      try {
+        page = await transport.request<ExtensionGetAnswer>('extGet', { from: message.from, to: message.to, msgKey: msgKeyOfMessage(message), startSeq });
+      } catch (e) {
+        throw toChatError(e);
+      }
+      all.push(...page.extensions);
+      if (page.complete || page.extensions.length === 0) break;
+      startSeq = page.extensions[page.extensions.length - 1]!.seq + 1;
+    }
+    await this.queue.run(async () => state.noteExtensions(message.ID, all, true));
+    return { code: 0, data: { extensions: all.map((p) => ({ key: p.key, value: p.value })), isCompleted: true } };
+  }
+
+  private extensible(message: Message, api: string): void {
+    if (!(message instanceof Message)) throw new ChatError(ERROR_CODE.MSG_INSTANCE_REQUIRED);
+    if (message.status !== 'success' || !message.isSupportExtension || message.isRevoked) {
+      this.invalid(api, 'the message must be sent, not recalled, and created with isSupportExtension: true');
+    }
+  }
+
+  private async changeExtensions(message: Message, operation: 'set' | 'delete' | 'clear', pairs: Array<{ key: string; value: string }>): Promise<ChatResponse<{ extensions: ExtensionResult[] }>> {
+    const state = this.state!;
+    const transport = this.transport!;
+    const extensions = pairs.map((p) => ({ key: p.key, value: p.value, seq: state.extensionSeq(message.ID, p.key) }));
+    let ans: ExtensionSetAnswer;
+    try {
+      ans = await transport.request<ExtensionSetAnswer>('extSet', { from: message.from, to: message.to, msgKey: msgKeyOfMessage(message), operation, extensions });
+    } catch (e) {
+      throw toChatError(e);
+    }
+    // Successes and conflicts both tell what the server holds now.
+    await this.queue.run(async () => {
+      if (operation === 'clear') state.forgetExtensions(message.ID);
+      const done = ans.results.map((r) => r.extension);
+      if (operation === 'delete') state.forgetExtensions(message.ID, ans.results.filter((r) => r.code === 0).map((r) => r.extension.key));
+      else state.noteExtensions(message.ID, done);
+    });
+    return { code: 0, data: { extensions: ans.results.map((r) => ({ errorCode: r.code, extension: { key: r.extension.key, value: r.extension.value } })) } };
   }
 
   // ---- history ------------------------------------------------------------------------------
@@ -901,6 +991,8 @@ export class ChatSDK {
     if (fx.revoked.length) this.emitApp(EVENT.MESSAGE_REVOKED, [...fx.revoked]);
     if (fx.readByPeer.length) this.emitApp(EVENT.MESSAGE_READ_BY_PEER, [...fx.readByPeer]);
     if (fx.receipts.length) this.emitApp(EVENT.MESSAGE_READ_RECEIPT_RECEIVED, [...fx.receipts]);
+    for (const u of fx.extensionsUpdated) this.emitApp(EVENT.MESSAGE_EXTENSIONS_UPDATED, u);
+    for (const d of fx.extensionsDeleted) this.emitApp(EVENT.MESSAGE_EXTENSIONS_DELETED, d);
     if (fx.listChanged && this.ready) {
       this.listThrottle.call();
       this.unreadThrottle.call();

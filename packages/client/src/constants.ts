@@ -12,6 +12,8 @@ export const EVENT = {
   MESSAGE_REVOKED: 'onMessageRevoked',
   MESSAGE_READ_BY_PEER: 'onMessageReadByPeer',
   MESSAGE_READ_RECEIPT_RECEIVED: 'onMessageReadReceiptReceived',
+  MESSAGE_EXTENSIONS_UPDATED: 'onMessageExtensionsUpdated',
+  MESSAGE_EXTENSIONS_DELETED: 'onMessageExtensionsDeleted',
   CONVERSATION_LIST_UPDATED: 'onConversationListUpdated',
   TOTAL_UNREAD_MESSAGE_COUNT_UPDATED: 'onTotalUnreadMessageCountUpdated',
   KICKED_OUT: 'kickedOut',

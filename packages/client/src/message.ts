@@ -295,6 +295,7 @@ export function mergeWire(m: Message, w: WireMessage): void {
     m.readReceiptInfo = { ...m.readReceiptInfo, isPeerRead: true, readCount: 1, unreadCount: 0 };
   }
   m.needReadReceipt = w.needReadReceipt === true;
+  m.isSupportExtension = w.supportExtension === true;
   meta.onlineOnly = w.onlineOnly === true;
   meta.countsUnread = w.countsUnread !== false && !meta.onlineOnly;
 }
@@ -311,6 +312,8 @@ export interface CreateMessageOptions<P> {
   payload: P;
   cloudCustomData?: string;
   needReadReceipt?: boolean;
+  /** The message may carry extensions (setMessageExtensions). */
+  isSupportExtension?: boolean;
   priority?: string;
   [more: string]: unknown;
 }
@@ -330,6 +333,7 @@ export function newOutgoingMessage(element: MessageElement, options: CreateMessa
   m.isRead = true;
   m.cloudCustomData = typeof options.cloudCustomData === 'string' ? options.cloudCustomData : '';
   m.needReadReceipt = options.needReadReceipt === true;
+  m.isSupportExtension = options.isSupportExtension === true;
   if (typeof options.priority === 'string') m.priority = options.priority;
   setElements(m, [element]);
   return m;
@@ -353,6 +357,8 @@ export interface MessageRecord {
   isPeerRead: boolean;
   isRead: boolean;
   needReadReceipt: boolean;
+  /** Absent in records written before extensions. */
+  supportExtension?: boolean;
   isModified: boolean;
   version: number;
   countsUnread: boolean;
@@ -369,7 +375,7 @@ export function toRecord(m: Message): MessageRecord {
     elements: m.isRevoked ? [] : meta.elements.map((e) => ({ type: e.type, content: { ...e.content } })),
     cloudCustomData: m.isRevoked ? '' : m.cloudCustomData,
     revoked: m.isRevoked ? { by: m.revoker } : null,
-    isPeerRead: m.isPeerRead, isRead: m.isRead, needReadReceipt: m.needReadReceipt, isModified: m.isModified, version: m.version,
+    isPeerRead: m.isPeerRead, isRead: m.isRead, needReadReceipt: m.needReadReceipt, supportExtension: m.isSupportExtension, isModified: m.isModified, version: m.version,
     countsUnread: meta.countsUnread, unreadCounted: meta.unreadCounted, eventSeq: meta.eventSeq, onlineOnly: meta.onlineOnly,
   };
 }
@@ -397,6 +403,7 @@ export function fromRecord(r: MessageRecord, me: string): Message {
   if (r.isPeerRead) m.readReceiptInfo = { ...m.readReceiptInfo, isPeerRead: true, readCount: 1, unreadCount: 0 };
   m.isRead = r.isRead;
   m.needReadReceipt = r.needReadReceipt;
+  m.isSupportExtension = r.supportExtension === true;
   m.isModified = r.isModified;
   m.version = r.version;
   const meta = metaOf(m);

@@ -8,9 +8,13 @@ import {
   elementFromWire, type Message, type RevokerInfo,
 } from './message.js';
 import {
-  parseMsgKey, type ConversationDeleteData, type DeleteData, type ReadData, type ReceiptData, type RecallData, type WireConversation, type WireEvent,
-  type WireMessage,
+  parseMsgKey, type ConversationDeleteData, type DeleteData, type ExtensionData, type ReadData, type ReceiptData, type RecallData,
+  type WireConversation, type WireEvent, type WireExtension, type WireMessage,
 } from '@parley/protocol';
+
+/** What MESSAGE_EXTENSIONS_UPDATED / _DELETED carry (Tencent's web SDK). */
+export interface ExtensionsUpdated { messageID: string; extensions: Array<{ key: string; value: string }> }
+export interface ExtensionsDeleted { messageID: string; keyList: string[] }
 
 /** What MESSAGE_REVOKED carries for a message this device never held. */
 export interface RevokedStub {
@@ -48,6 +52,8 @@ export class Effects {
   readonly readByPeer: Message[] = [];
   /** Per-message read receipts from peers, for MESSAGE_READ_RECEIPT_RECEIVED. */
   readonly receipts: ReadReceipt[] = [];
+  readonly extensionsUpdated: ExtensionsUpdated[] = [];
+  readonly extensionsDeleted: ExtensionsDeleted[] = [];
   /** Messages whose record must be (re)written. */
   readonly messages = new Set<Message>();
   /** Peers whose conversation record must be (re)written. */
@@ -189,6 +195,7 @@ export class ChatState {
         case 'receipt': this.onReceipt(e, fx); break;
         case 'delete': this.onDelete(e, fx); break;
         case 'conversation_delete': this.onConversationDelete(e, fx); break;
+        case 'extension': this.onExtension(e, fx); break;
         default: break; // a kind this SDK does not know: skipped, but the cursor moves past it
       }
       this.cursor = e.seq;
@@ -292,6 +299,8 @@ export class ChatState {
     const meta = metaOf(m);
     const conv = this.conversations.get(peerOf(m, this.me));
     if (!m.isRevoked) eraseContent(m, by);
+    // Extension values are content too.
+    this.forgetExtensions(m.ID);
     if (meta.unreadCounted) {
       meta.unreadCounted = false;
       if (conv) conv.unread = Math.max(0, conv.unread - 1);
@@ -319,6 +328,61 @@ export class ChatState {
         fx.messages.add(m);
       }
       fx.receipts.push({ conversationID: conversationIDOf(d.reader), messageID, userID: d.reader, isPeerRead: true, timestamp: at });
+    }
+  }
+
+  // ---- extensions -------------------------------------------------------------------------
+
+  /**
+   * Each message's extensions as this device last saw them, with their Seq (sent back on a
+   * change, so a stale view fails with 23001 instead of overwriting). Kept in memory only: a
+   * recall erases them, and getMessageExtensions reads them afresh.
+   */
+  private readonly extensionsOf = new Map<string, Map<string, WireExtension>>();
+
+  extensionSeq(messageID: string, key: string): number {
+    return this.extensionsOf.get(messageID)?.get(key)?.seq ?? 0;
+  }
+
+  /** Takes pairs as the server has them (an answer, a page); value '' after a delete is dropped. */
+  noteExtensions(messageID: string, pairs: WireExtension[], replace = false): void {
+    if (this.messages.get(messageID)?.isRevoked) return;
+    let map = this.extensionsOf.get(messageID);
+    if (!map || replace) {
+      map = new Map();
+      this.extensionsOf.set(messageID, map);
+    }
+    // An answer may arrive after the event of a later change: the higher Seq wins.
+    for (const p of pairs) if (p.seq >= (map.get(p.key)?.seq ?? 0)) map.set(p.key, p);
+  }
+
+  forgetExtensions(messageID: string, keys?: string[]): void {
+    if (!keys) this.extensionsOf.delete(messageID);
+    else for (const k of keys) this.extensionsOf.get(messageID)?.delete(k);
+  }
+
+  extensionsHeld(messageID: string): WireExtension[] {
+    return [...(this.extensionsOf.get(messageID)?.values() ?? [])];
+  }
+
+  private onExtension(e: WireEvent, fx: Effects): void {
+    const d = e.data as Partial<ExtensionData> | undefined;
+    if (!d || !isStr(d.from) || !isStr(d.to) || !isStr(d.msgKey) || !Array.isArray(d.extensions)) return;
+    const key = parseMsgKey(d.msgKey);
+    if (!key) return;
+    const id = messageID(d.from, d.to, key.seq, key.random);
+    if (this.messages.get(id)?.isRevoked) return;
+    const pairs = d.extensions.filter((p): p is WireExtension => !!p && isStr(p.key) && isStr(p.value) && isNum(p.seq));
+    if (d.operation === 'set') {
+      this.noteExtensions(id, pairs);
+      fx.extensionsUpdated.push({ messageID: id, extensions: pairs.map((p) => ({ key: p.key, value: p.value })) });
+    } else if (d.operation === 'delete') {
+      this.forgetExtensions(id, pairs.map((p) => p.key));
+      fx.extensionsDeleted.push({ messageID: id, keyList: pairs.map((p) => p.key) });
+    } else if (d.operation === 'clear') {
+      const keyList = this.extensionsHeld(id).map((p) => p.key);
+      this.forgetExtensions(id);
+      fx.extensionsDeleted.push({ messageID: id, keyList });
     }
   }
 

@@ -5,6 +5,8 @@
 export const ErrorCode = {
   OK: 0,
   REQUEST_PACKET_INVALID: 20001,
+  EXT_INTERNAL_ERROR: 10002,
+  EXT_INVALID_PARAMETER: 10004,
   USERSIG_REJECTED: 20002,
   USER_NOT_FOUND: 20003,
   BEFORE_SEND_CALLBACK_REJECTED: 20006,
@@ -18,6 +20,10 @@ export const ErrorCode = {
   PROFILE_NOT_ADMIN: 40004,
   PROFILE_INTERNAL_ERROR: 40006,
   PROFILE_TAG_NOT_FOUND: 40009,
+  EXT_SEQ_CONFLICT: 23001,
+  EXT_NOT_SUPPORTED: 23002,
+  EXT_TOO_FREQUENT: 23003,
+  EXT_MESSAGE_NOT_FOUND: 23004,
   PROFILE_FIELD_TOO_LONG: 40601,
   PROFILE_VALUE_INVALID: 40605,
   PROFILE_VALUE_WRONG_TYPE: 40610,
@@ -83,6 +89,8 @@ export const CALLBACK_ERROR_RANGE = { from: 120001, to: 130000 } as const;
 
 /** ErrorCode → what it means, in Tencent's words. */
 export const ERROR_MEANINGS: Readonly<Record<number, string>> = {
+  10002: "Internal server error (message extensions); retry.",
+  10004: "Invalid parameter (message extensions): check the fields, their types and limits.",
   20001: "Invalid request packet.",
   20002: "UserSig or A2 invalid/expired.",
   20003: "Sender or recipient UserID invalid / not imported.",
@@ -99,6 +107,10 @@ export const ERROR_MEANINGS: Readonly<Record<number, string>> = {
   20022: "Message to recall does not exist.",
   20023: "Message already recalled.",
   20028: "Concurrent modification conflict, retry.",
+  23001: "Extension Seq conflict: the key changed since the caller last read it.",
+  23002: "The message does not support extensions (sent without SupportMessageExtension 1).",
+  23003: "Extensions of this message were set more than 200 times in a minute.",
+  23004: "The message does not exist (or was recalled).",
   40001: "Profile service: invalid parameter (a required field missing, of the wrong type, or a body that is not JSON).",
   40002: "Profile service: To_Account was not given.",
   40003: "Profile service: the account does not exist.",

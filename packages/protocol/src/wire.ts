@@ -25,6 +25,48 @@ export interface WireMessage {
   onlineOnly?: boolean;
   /** False for messages that do not count as unread (NoUnread, imported as read); absent = true. */
   countsUnread?: boolean;
+  /** Sent with SupportMessageExtension 1: it may carry extensions (ops extSet / extGet). */
+  supportExtension?: boolean;
+}
+
+/** One extension pair, with the message's version that last wrote it. */
+export interface WireExtension {
+  key: string;
+  value: string;
+  seq: number;
+}
+
+/** The data of an 'extension' event: one set / delete / clear of a message's extensions. */
+export interface ExtensionData {
+  from: string;
+  to: string;
+  msgKey: string;
+  operation: 'set' | 'delete' | 'clear';
+  /** The message's extension version after the change. */
+  seq: number;
+  /** Set pairs; deleted ones with value ''; [] for a clear. */
+  extensions: WireExtension[];
+}
+
+/** extSet: `seq` of each pair is the version of that key the device last saw (0 for a new key). */
+export interface ExtensionSetRequest {
+  from: string;
+  to: string;
+  msgKey: string;
+  operation: 'set' | 'delete' | 'clear';
+  extensions: WireExtension[];
+}
+
+export interface ExtensionSetAnswer {
+  /** Per requested pair: code 0 and the pair as written, or 23001 and the pair as stored. */
+  results: Array<{ code: number; extension: WireExtension }>;
+}
+
+export interface ExtensionGetAnswer {
+  extensions: WireExtension[];
+  complete: boolean;
+  latestSeq: number;
+  clearSeq: number;
 }
 
 export interface RecallData {
@@ -115,6 +157,7 @@ export interface SendRequest {
   needReadReceipt: boolean;
   noUnread: boolean;
   noLastMsg: boolean;
+  supportExtension?: boolean;
 }
 
 /** The `receipt` op: read receipts for 1 to 30 messages `peer` sent the logged-in user. */

@@ -134,4 +134,20 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE accounts ADD COLUMN c2c_mute_until BIGINT NOT NULL DEFAULT 0;
   ALTER TABLE accounts ADD COLUMN group_mute_until BIGINT NOT NULL DEFAULT 0;
   `,
+  // h13d: message extensions (set_key_values / get_key_values): a version per message and its pairs.
+  // Keyed by the message's id; a recall deletes both (they are content).
+  `
+  CREATE TABLE message_extension_versions (
+    message_id BIGINT  PRIMARY KEY,
+    version    BIGINT  NOT NULL,            -- raised by one per set / delete / clear
+    clear_seq  BIGINT  NOT NULL DEFAULT 0   -- version of the last clear
+  );
+  CREATE TABLE message_extensions (
+    message_id BIGINT  NOT NULL,
+    ext_key    BYTEA  NOT NULL,
+    ext_value  BYTEA  NOT NULL,
+    seq        BIGINT  NOT NULL,            -- version that last wrote the pair
+    PRIMARY KEY (message_id, ext_key)
+  );
+  `,
 ];

@@ -31,7 +31,8 @@ import type {
   AccountInput, AppId, ProfileWrite, StoredProfile, AppendResult, CallbackEntry, ConversationRecord, EventWrite, HistoryPage,
   PendingCallback, HistoryQuery, MessageRef, ModifyRequest, ModifyResult, NewMessage, OutboxEntry, ReadRequest, ReadResult,
   RecallAuditEntry, RecallRequest, RecallResult, Store, StoredMessage, MuteState, ReceiptRequest, ReceiptResult, UserEvent,
-  UserEventKind, ConversationPageQuery, DeleteConversationRequest, DeleteMessagesRequest, DeleteMessagesResult,
+  UserEventKind, ConversationPageQuery, DeleteConversationRequest, DeleteMessagesRequest, DeleteMessagesResult, ExtensionState,
+  ExtensionWrite, ExtensionWriteResult,
 } from '../../ports/store.js';
 import {
   SQL_COUNTS_UNREAD, SQL_NOT_ONLINE_ONLY, SQL_SENDER_ROAMS, SQL_WITH_RECEIPT, conversationPair, msgKeyOf, packFlags,
@@ -106,6 +107,9 @@ const utf8OrNull = (s: string | undefined): Buffer | null => (s === undefined ? 
  * A lookup by one finds nothing, instead of failing with "invalid byte sequence".
  */
 const storableId = (id: string): boolean => !id.includes('\u0000');
+
+/** Callback body fields that carry message content, and what a recall leaves in them. */
+const CONTENT_FIELDS: ReadonlyArray<[string, unknown]> = [['MsgBody', []], ['CloudCustomData', ''], ['ExtensionList', []]];
 
 /** The m_-prefixed message of a joined row, if the join found one. */
 function joinedMessage(r: Record<string, unknown>): StoredMessage | undefined {
@@ -532,7 +536,11 @@ export class PostgresStore implements Store {
           UPDATE messages SET body = '[]', cloud_custom_data = '', offline_push_info = NULL, recalled_by = $1, recalled_at = $2
           WHERE id = $3 RETURNING ${MESSAGE_COLUMNS}
         ), dequeued AS (
-          DELETE FROM events WHERE message_id = $3 AND kind = 'message'
+          DELETE FROM events WHERE message_id = $3 AND kind IN ('message', 'extension')
+        ), unextended AS (
+          DELETE FROM message_extensions WHERE message_id = $3
+        ), unversioned AS (
+          DELETE FROM message_extension_versions WHERE message_id = $3
         ), audited AS (
           INSERT INTO recall_audit (app, sender, recipient, msg_key, by_user, via, at) VALUES ($4, $5, $6, $7, $1, $8, $2)
         )
@@ -563,13 +571,15 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * Pending after-send callbacks carry a message's content too: erase it there as well. In JS
-   * rather than with jsonb, which would reorder the body's keys (SQLite's json_set keeps them).
+   * Pending callbacks carry a message's content too (after-send: MsgBody, CloudCustomData;
+   * after-extension: ExtensionList): erase the fields present. In JS rather than with jsonb, which
+   * would reorder the body's keys (SQLite's json_replace keeps them).
    */
   private async eraseOutbox(c: Tx, messageId: number): Promise<void> {
     const pending = await this.rows<{ id: number; body: string }>(c, 'SELECT id, body FROM callback_outbox WHERE message_id = $1 FOR UPDATE', [messageId]);
     for (const p of pending) {
-      const body = { ...(JSON.parse(p.body) as Record<string, unknown>), MsgBody: [], CloudCustomData: '' };
+      const body = JSON.parse(p.body) as Record<string, unknown>;
+      for (const [field, erased] of CONTENT_FIELDS) if (Object.hasOwn(body, field)) body[field] = erased;
       await c.query('UPDATE callback_outbox SET body = $1 WHERE id = $2', [JSON.stringify(body), p.id]);
     }
   }
@@ -579,7 +589,10 @@ export class PostgresStore implements Store {
     await c.query(`WITH erased AS (
         UPDATE messages SET body = '[]', cloud_custom_data = '', offline_push_info = NULL WHERE id = $1
       )
-      DELETE FROM events WHERE message_id = $1 AND kind = 'message'`, [messageId]);
+      DELETE FROM events WHERE message_id = $1 AND kind IN ('message', 'extension')`, [messageId]);
+    // Its extensions are content too.
+    await c.query('DELETE FROM message_extensions WHERE message_id = $1', [messageId]);
+    await c.query('DELETE FROM message_extension_versions WHERE message_id = $1', [messageId]);
     await this.eraseOutbox(c, messageId);
   }
 
@@ -651,6 +664,54 @@ export class PostgresStore implements Store {
       WHERE c.app = $1 AND c.owner = $2 AND c.last_msg_id IS NOT NULL AND c.last_time <= $3 ORDER BY c.last_time DESC, c.peer LIMIT $4 OFFSET $5`,
     [app, q.owner, q.before?.time ?? MAX_ID, q.limit, q.before?.skip ?? 0]);
     return rows.map(toConversation);
+  }
+
+  async extensions(app: AppId, r: MessageRef): Promise<ExtensionState | undefined> {
+    if (!storableId(r.from) || !storableId(r.to)) return undefined;
+    return this.read(async (c) => {
+      const message = await this.messageByIdentity(c, app, r.from, r.to, r);
+      if (!message) return undefined;
+      const [v] = await this.rows<{ version: string; clear_seq: string }>(c,
+        'SELECT version, clear_seq FROM message_extension_versions WHERE message_id = $1', [message.id]);
+      // Keys are bytes (they may hold U+0000): sorted as bytes, as SQLite's BINARY collation does.
+      const pairs = await this.rows<{ key: Buffer; value: Buffer; seq: string }>(c,
+        'SELECT ext_key AS key, ext_value AS value, seq FROM message_extensions WHERE message_id = $1 ORDER BY seq, ext_key', [message.id]);
+      return {
+        message, version: Number(v?.version ?? 0), clearSeq: Number(v?.clear_seq ?? 0),
+        pairs: pairs.map((p) => ({ key: p.key.toString('utf8'), value: p.value.toString('utf8'), seq: Number(p.seq) })),
+      };
+    });
+  }
+
+  async writeExtensions(app: AppId, w: ExtensionWrite): Promise<ExtensionWriteResult> {
+    const r = w.ref;
+    if (!storableId(r.from) || !storableId(r.to)) return 'not_found';
+    return this.tx(async (c): Promise<ExtensionWriteResult> => {
+      await this.lockUsers(c, app, [r.from, r.to]);
+      // FOR UPDATE: a racing change or recall of this message waits here, then sees what it did.
+      const message = await this.messageByIdentity(c, app, r.from, r.to, r, true);
+      if (!message) return 'not_found';
+      if (message.recalled) return 'recalled';
+      const [v] = await this.rows<{ version: string; clear_seq: string }>(c,
+        'SELECT version, clear_seq FROM message_extension_versions WHERE message_id = $1', [message.id]);
+      if (Number(v?.version ?? 0) !== w.ifVersion) return 'moved';
+      if (w.clear) await c.query('DELETE FROM message_extensions WHERE message_id = $1', [message.id]);
+      if (w.remove.length > 0) {
+        await c.query('DELETE FROM message_extensions WHERE message_id = $1 AND ext_key = ANY($2::bytea[])',
+          [message.id, w.remove.map((k) => Buffer.from(k, 'utf8'))]);
+      }
+      for (const p of w.set) {
+        await c.query(`INSERT INTO message_extensions (message_id, ext_key, ext_value, seq) VALUES ($1, $2, $3, $4)
+          ON CONFLICT (message_id, ext_key) DO UPDATE SET ext_value = excluded.ext_value, seq = excluded.seq`,
+        [message.id, Buffer.from(p.key, 'utf8'), Buffer.from(p.value, 'utf8'), w.version]);
+      }
+      await c.query(`INSERT INTO message_extension_versions (message_id, version, clear_seq) VALUES ($1, $2, $3)
+        ON CONFLICT (message_id) DO UPDATE SET version = excluded.version, clear_seq = excluded.clear_seq`,
+      [message.id, w.version, w.clear ? w.version : Number(v?.clear_seq ?? 0)]);
+      for (const e of w.events) await this.appendWrite(c, app, e, message.id);
+      await this.enqueue(c, app, w.callbacks, message.id);
+      return 'written';
+    });
   }
 
   async modifyMessage(app: AppId, req: ModifyRequest): Promise<ModifyResult> {

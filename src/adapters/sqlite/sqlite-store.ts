@@ -8,7 +8,8 @@ import type {
   AccountInput, AppId, ProfileWrite, StoredProfile, AppendResult, CallbackEntry, ConversationRecord, EventWrite, PendingCallback,
   HistoryPage, HistoryQuery, MessageRef, ModifyRequest, ModifyResult, NewMessage, OutboxEntry, ReadRequest, ReadResult,
   RecallAuditEntry, RecallRequest, RecallResult, Store, StoredMessage, MuteState, ReceiptRequest, ReceiptResult, UserEvent,
-  UserEventKind, ConversationPageQuery, DeleteConversationRequest, DeleteMessagesRequest, DeleteMessagesResult,
+  UserEventKind, ConversationPageQuery, DeleteConversationRequest, DeleteMessagesRequest, DeleteMessagesResult, ExtensionPair,
+  ExtensionState, ExtensionWrite, ExtensionWriteResult,
 } from '../../ports/store.js';
 import {
   SQL_COUNTS_UNREAD, SQL_NOT_ONLINE_ONLY, SQL_SENDER_ROAMS, SQL_WITH_RECEIPT, conversationPair, msgKeyOf, packFlags,
@@ -258,7 +259,8 @@ export class SqliteStore implements Store {
         AND sender = ? AND ${SQL_COUNTS_UNREAD} AND ${SQL_NOT_DELETED_BY_RECIPIENT} AND recalled_by IS NULL AND (time > ? OR id > ?)`).pluck(),
 
       eventInsert: d.prepare('INSERT INTO events (app, user_id, seq, kind, message_id, data, at, expires_at, origin_device) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
-      eventsDropMessage: d.prepare("DELETE FROM events WHERE message_id = ? AND kind = 'message'"),
+      // Message and extension events carry content: a recall takes them off the queues.
+      eventsDropMessage: d.prepare("DELETE FROM events WHERE message_id = ? AND kind IN ('message', 'extension')"),
       // A one-sided delete: the owner's queued copies (as sent or as modified) of the message go.
       eventsDropForOwner: d.prepare("DELETE FROM events WHERE app = ? AND user_id = ? AND message_id = ? AND kind IN ('message', 'modify')"),
       eventsDropPairForOwner: d.prepare(`DELETE FROM events WHERE app = ? AND user_id = ? AND kind IN ('message', 'modify')
@@ -269,8 +271,20 @@ export class SqliteStore implements Store {
 
       outboxInsert: d.prepare(`INSERT INTO callback_outbox (app, command, order_key, message_id, body, query, created_at, next_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
-      // A recall also erases the content that pending after-send callbacks carry.
-      outboxErase: d.prepare(`UPDATE callback_outbox SET body = json_set(body, '$.MsgBody', json('[]'), '$.CloudCustomData', '') WHERE message_id = ?`),
+      // A recall also erases the content that pending callbacks carry (after-send: MsgBody and
+      // CloudCustomData; after-extension: ExtensionList). json_replace touches only fields present.
+      outboxErase: d.prepare(`UPDATE callback_outbox SET body = json_replace(body, '$.MsgBody', json('[]'), '$.CloudCustomData', '', '$.ExtensionList', json('[]'))
+        WHERE message_id = ?`),
+
+      extVersion: d.prepare('SELECT version, clear_seq FROM message_extension_versions WHERE message_id = ?'),
+      extPairs: d.prepare('SELECT ext_key AS key, ext_value AS value, seq FROM message_extensions WHERE message_id = ? ORDER BY seq, ext_key'),
+      extVersionPut: d.prepare(`INSERT INTO message_extension_versions (message_id, version, clear_seq) VALUES (?, ?, ?)
+        ON CONFLICT (message_id) DO UPDATE SET version = excluded.version, clear_seq = excluded.clear_seq`),
+      extPut: d.prepare(`INSERT INTO message_extensions (message_id, ext_key, ext_value, seq) VALUES (?, ?, ?, ?)
+        ON CONFLICT (message_id, ext_key) DO UPDATE SET ext_value = excluded.ext_value, seq = excluded.seq`),
+      extRemove: d.prepare('DELETE FROM message_extensions WHERE message_id = ? AND ext_key = ?'),
+      extClear: d.prepare('DELETE FROM message_extensions WHERE message_id = ?'),
+      extVersionDrop: d.prepare('DELETE FROM message_extension_versions WHERE message_id = ?'),
       outboxDue: d.prepare(`SELECT id, app, command, body, query, created_at, attempts FROM callback_outbox
         WHERE id IN (SELECT MIN(id) FROM callback_outbox GROUP BY order_key) AND next_at <= ? AND lease_until <= ?
         ORDER BY id LIMIT ?`),
@@ -567,8 +581,39 @@ export class SqliteStore implements Store {
     }
     this.s.auditInsert.run(app, r.from, r.to, msgKeyOf(r), req.by, req.via, req.at);
     this.s.outboxErase.run(row.id);
+    // Extension values are content too: gone with the body.
+    this.s.extClear.run(row.id);
+    this.s.extVersionDrop.run(row.id);
     this.enqueue(app, req.callbacks, null);
     return { outcome: 'recalled', message: tombstoneOf(before, req.by, req.at), recipientUnread: acc?.unread_total ?? this.unreadOf(app, r.to) };
+  }
+
+  async extensions(app: AppId, r: MessageRef): Promise<ExtensionState | undefined> {
+    const row = this.byIdentity(app, r.from, r.to, r);
+    if (!row) return undefined;
+    const v = this.s.extVersion.get(row.id) as { version: number; clear_seq: number } | undefined;
+    return {
+      message: toMessage(row), version: v?.version ?? 0, clearSeq: v?.clear_seq ?? 0,
+      pairs: this.s.extPairs.all(row.id) as ExtensionPair[],
+    };
+  }
+
+  async writeExtensions(app: AppId, w: ExtensionWrite): Promise<ExtensionWriteResult> {
+    return this.write((): ExtensionWriteResult => {
+      const r = w.ref;
+      const row = this.byIdentity(app, r.from, r.to, r);
+      if (!row) return 'not_found';
+      if (row.recalled_by !== null) return 'recalled';
+      const v = this.s.extVersion.get(row.id) as { version: number; clear_seq: number } | undefined;
+      if ((v?.version ?? 0) !== w.ifVersion) return 'moved';
+      if (w.clear) this.s.extClear.run(row.id);
+      for (const k of w.remove) this.s.extRemove.run(row.id, k);
+      for (const p of w.set) this.s.extPut.run(row.id, p.key, p.value, w.version);
+      this.s.extVersionPut.run(row.id, w.version, w.clear ? w.version : v?.clear_seq ?? 0);
+      for (const e of w.events) this.appendWrite(app, e, row.id);
+      this.enqueue(app, w.callbacks, row.id);
+      return 'written';
+    });
   }
 
   async modifyMessage(app: AppId, req: ModifyRequest): Promise<ModifyResult> {
@@ -634,6 +679,9 @@ export class SqliteStore implements Store {
   private eraseContent(id: number): void {
     this.s.msgEraseContent.run(id);
     this.s.eventsDropMessage.run(id);
+    // Its extensions are content too.
+    this.s.extClear.run(id);
+    this.s.extVersionDrop.run(id);
     this.s.outboxErase.run(id);
   }
 
@@ -657,8 +705,7 @@ export class SqliteStore implements Store {
         this.s.pairDeleteFor.run(owner, owner, app, lo, hi);
         this.s.eventsDropPairForOwner.run(app, owner, app, lo, hi);
         for (const id of this.s.pairEraseUnheld.all(app, lo, hi) as number[]) {
-          this.s.eventsDropMessage.run(id);
-          this.s.outboxErase.run(id);
+          this.eraseContent(id);
           erasedAny = true;
         }
       }
