@@ -9,7 +9,11 @@ export type BusNotice =
   /** A MsgLifeTime 0 message: pushed to online devices only, never queued. */
   | { kind: 'online-message'; app: number; user: string; message: StoredMessage; originDevice?: string }
   /** The user was kicked at `at`: sessions issued before it end. */
-  | { kind: 'kick'; app: number; user: string; at: number };
+  | { kind: 'kick'; app: number; user: string; at: number }
+  /** A login on another node replaces this device (same device, or over the platform's limit): the node holding it ends it. */
+  | { kind: 'evict'; app: number; user: string; node: string; deviceId: string; since: number }
+  /** The bus was cut and is back: notices may have been lost, so every connection syncs. */
+  | { kind: 'resume' };
 
 export interface Bus {
   publish(notice: BusNotice): void;
