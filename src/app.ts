@@ -9,11 +9,15 @@ import { pino } from 'pino';
 import { buildHttpServer, logSerializers } from './http/server.js';
 import { Authenticator } from './auth/authenticator.js';
 import { Gateway, type GatewayLimits } from './gateway/gateway.js';
-import { LocalPresence } from './gateway/presence.js';
+import { ClusterPresence } from './gateway/cluster-presence.js';
 import type { Session } from './gateway/session.js';
 import { CallbackDispatcher, DEFAULT_CALLBACK_POLL_MS } from './domain/callbacks.js';
 import { HttpWebhooks } from './adapters/http-webhooks.js';
 import { RedisBus } from './adapters/redis-bus.js';
+import { RedisPresence } from './adapters/redis-presence.js';
+import { RedisRateCounter } from './adapters/redis-rate-limit.js';
+import { openRedisState, type RedisState } from './adapters/redis-state.js';
+import { SharedRateLimiter } from './http/rate-limit.js';
 import type { WebhookTransport } from './ports/webhooks.js';
 import { systemClock, type Clock } from './ports/clock.js';
 import type { Store } from './ports/store.js';
@@ -63,7 +67,23 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
     await redisBus.connected();
     bus = redisBus;
   }
-  const presence = new LocalPresence<Session>();
+  // Scale-out: presence and rate limits shared by every node through Redis (one connection for
+  // both); without Redis, this node's own.
+  let state: RedisState | undefined;
+  let directory: RedisPresence | undefined;
+  let limiter: SharedRateLimiter | undefined;
+  if (config.redisUrl) {
+    state = await openRedisState(config.redisUrl);
+    directory = new RedisPresence({ redis: state.redis });
+    limiter = new SharedRateLimiter(new RedisRateCounter({ redis: state.redis }), clock, (degraded, err) => {
+      if (degraded) log.warn({ err }, 'Redis unreachable: rate limits are counted per node until it is back');
+      else log.info({}, 'Redis is back: rate limits are counted across nodes again');
+    });
+  }
+  const presence = new ClusterPresence<Session>(directory, (degraded, err) => {
+    if (degraded) log.warn({ err }, 'Redis unreachable: presence shows this node\'s devices only until it is back');
+    else log.info({}, 'Redis is back: presence covers every node again');
+  });
   const services = createServices(store, clock, apps, bus ?? new LocalBus(), { webhooks: opts.webhooks ?? new HttpWebhooks(), presence, log });
   // Admins are accounts too: they send as themselves when From_Account is omitted.
   for (const app of config.apps) await services.accounts.importAccounts(app.sdkAppId, app.admins);
@@ -71,6 +91,7 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
   const http = buildHttpServer({
     logger: log, ...(config.tls ? { tls: config.tls } : {}),
     ...(config.httpLimits ? { limits: config.httpLimits } : {}), ...(config.metrics ? { metrics: config.metrics } : {}),
+    ...(limiter ? { limiter } : {}),
   }, defaultRegistry(), services, auth);
   // The client gateway shares the port: WebSocket upgrades at /v1/ws.
   const gateway = new Gateway(services, auth, log, presence, opts.gateway);
@@ -94,6 +115,8 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
       await dispatcher.stop();
       await gateway.close();
       await http.close();
+      await directory?.close();
+      await state?.close();
       await redisBus?.close();
       await store.close();
     },

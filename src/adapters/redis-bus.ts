@@ -20,7 +20,9 @@ export class RedisBus implements Bus {
   constructor(o: RedisBusOptions) {
     this.channel = o.channel ?? 'parley:bus';
     // A subscribed connection can do nothing else, hence two.
-    this.pub = new Redis(o.url, { lazyConnect: false, maxRetriesPerRequest: 2 });
+    // No offline queue: while Redis is down a publish fails at once instead of piling up; the
+    // 'resume' notice on reconnection makes every connection sync instead.
+    this.pub = new Redis(o.url, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: false });
     this.sub = new Redis(o.url, { lazyConnect: false });
     // Without listeners, connection errors would be thrown as unhandled 'error' events; ioredis
     // reconnects by itself.
@@ -36,10 +38,23 @@ export class RedisBus implements Bus {
       }
       for (const l of this.listeners) l(notice);
     });
-    this.ready = this.sub.subscribe(this.channel).then(() => undefined);
+    const pubReady = new Promise<void>((resolve) => this.pub.once('ready', () => resolve()));
+    this.ready = Promise.all([this.sub.subscribe(this.channel), pubReady]).then(() => undefined);
+    // Back after a cut: notices published meanwhile were lost, so tell this node's listeners to
+    // catch up from the store (ioredis resubscribes by itself; subscribing again is harmless).
+    let connectedOnce = false;
+    this.sub.on('ready', () => {
+      if (!connectedOnce) {
+        connectedOnce = true;
+        return;
+      }
+      this.sub.subscribe(this.channel).then(() => {
+        for (const l of this.listeners) l({ kind: 'resume' });
+      }, () => {});
+    });
   }
 
-  /** Resolves once this node receives notices. */
+  /** Resolves once this node receives and can publish notices. */
   async connected(): Promise<void> {
     await this.ready;
   }
@@ -57,6 +72,7 @@ export class RedisBus implements Bus {
 
   async close(): Promise<void> {
     this.listeners.clear();
-    await Promise.allSettled([this.sub.quit(), this.pub.quit()]);
+    // quit() waits for a reply, which never comes while Redis is down: then just drop the sockets.
+    await Promise.allSettled([this.sub, this.pub].map((r) => (r.status === 'ready' ? r.quit() : r.disconnect())));
   }
 }

@@ -7,7 +7,8 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Services } from '../domain/services.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { BusNotice } from '../ports/bus.js';
-import type { LocalPresence } from './presence.js';
+import type { DirectoryEntry } from '../ports/presence.js';
+import type { ClusterPresence } from './cluster-presence.js';
 import { CLOSE, Session, type SessionHost, type SessionLimits } from './session.js';
 import { GATEWAY_PATH } from './wire.js';
 
@@ -53,7 +54,7 @@ export class Gateway implements SessionHost {
     readonly services: Services,
     readonly auth: Authenticator,
     readonly log: Logger,
-    readonly presence: LocalPresence<Session>,
+    readonly presence: ClusterPresence<Session>,
     limits: Partial<GatewayLimits> = {},
   ) {
     this.limits = { ...DEFAULT_GATEWAY_LIMITS, ...limits };
@@ -92,26 +93,46 @@ export class Gateway implements SessionHost {
     ws.on('error', (err) => this.log.warn({ err: err.message }, 'websocket error'));
   }
 
-  register(s: Session): void {
+  elsewhere(app: number, user: string): Promise<DirectoryEntry[]> {
+    return this.presence.elsewhere(app, user);
+  }
+
+  register(s: Session, elsewhere: DirectoryEntry[]): void {
     const app = s.app!;
+    const local = this.presence.local;
     const kicked: string[] = [];
-    // Same device again: the new connection replaces the old one.
-    const same = this.presence.session(app.sdkAppId, s.user, s.deviceId);
+    // Same device again: the new connection replaces the old one, on this node or another.
+    const same = local.session(app.sdkAppId, s.user, s.deviceId);
     if (same) {
       same.kick('multipleAccount');
       kicked.push(same.platform);
     }
+    for (const e of elsewhere) {
+      if (e.deviceId !== s.deviceId) continue;
+      this.evict(app.sdkAppId, s.user, e);
+      kicked.push(e.platform);
+    }
+    // The platform's limit counts the user's devices on every node; the oldest go first.
     const limit = app.maxDevicesPerPlatform;
-    const samePlatform = this.presence.sessions(app.sdkAppId, s.user).filter((o) => o !== same && o.platform === s.platform).sort((a, b) => a.since - b.since);
+    const samePlatform = [
+      ...local.sessions(app.sdkAppId, s.user).filter((o) => o !== same && o.platform === s.platform)
+        .map((o) => ({ since: o.since, end: () => o.kick('multipleAccount') })),
+      ...elsewhere.filter((e) => e.deviceId !== s.deviceId && e.platform === s.platform)
+        .map((e) => ({ since: e.since, end: () => this.evict(app.sdkAppId, s.user, e) })),
+    ].sort((a, b) => a.since - b.since);
     while (limit > 0 && samePlatform.length >= limit) {
-      const oldest = samePlatform.shift()!;
-      oldest.kick('multipleAccount');
-      kicked.push(oldest.platform);
+      samePlatform.shift()!.end();
+      kicked.push(s.platform);
     }
     // Kicked sessions leave presence now, not when their sockets finish closing.
-    for (const o of this.presence.sessions(app.sdkAppId, s.user)) if (o.endReason === 'Replaced') this.presence.remove(app.sdkAppId, s.user, o);
+    for (const o of local.sessions(app.sdkAppId, s.user)) if (o.endReason === 'Replaced') this.presence.remove(app.sdkAppId, s.user, o);
     this.presence.add(app.sdkAppId, s.user, s);
     this.stateChange(s, 'Login', 'Register', kicked);
+  }
+
+  /** Asks the node holding a device to end it (its session reports no Disconnect: it was replaced). */
+  private evict(app: number, user: string, e: DirectoryEntry): void {
+    this.services.bus.publish({ kind: 'evict', app, user, node: e.node, deviceId: e.deviceId, since: e.since });
   }
 
   unregister(s: Session): void {
@@ -134,7 +155,11 @@ export class Gateway implements SessionHost {
   }
 
   private onNotice(n: BusNotice): void {
-    const sessions = this.presence.sessions(n.app, n.user);
+    if (n.kind === 'resume') {
+      for (const s of this.sockets) if (s.loggedIn) void s.pump();
+      return;
+    }
+    const sessions = this.presence.local.sessions(n.app, n.user);
     switch (n.kind) {
       case 'events':
         for (const s of sessions) void s.pump();
@@ -149,6 +174,14 @@ export class Gateway implements SessionHost {
         // Live only, like an online message: a device that was offline reads the profile at login.
         for (const s of sessions) s.send({ op: 'profile', data: { userID: n.user, items: n.items } });
         return;
+      case 'evict': {
+        if (n.node !== this.presence.node) return;
+        const s = this.presence.local.session(n.app, n.user, n.deviceId);
+        if (!s || s.since !== n.since) return;
+        s.kick('multipleAccount');
+        this.presence.remove(n.app, n.user, s);
+        return;
+      }
     }
   }
 

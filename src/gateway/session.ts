@@ -14,6 +14,7 @@ import { userIdProblem } from '../domain/user-id.js';
 import { nowSeconds } from '../ports/clock.js';
 import type { MessageRef, StoredMessage } from '../ports/store.js';
 import { EXTENSION_LIMITS, type ExtensionItem, type ExtensionOperation } from '../domain/extensions.js';
+import type { DirectoryEntry } from '../ports/presence.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import { PROTOCOL_VERSION, wireConversation, wireEvent, wireMessage } from './wire.js';
 import { MAX_PROFILE_USERS } from '../domain/profiles.js';
@@ -62,8 +63,10 @@ export interface SessionHost {
   underPressure(): boolean;
   /** Counts bytes just queued for a connection toward the total. */
   sent(bytes: number): void;
-  /** Registers a logged-in session (applies the device policy); returns false to refuse. */
-  register(s: Session): void;
+  /** The user's devices connected to other nodes (none in the embedded mode), for the device policy. */
+  elsewhere(app: number, user: string): Promise<DirectoryEntry[]>;
+  /** Registers a logged-in session and applies the device policy across `elsewhere` too. */
+  register(s: Session, elsewhere: DirectoryEntry[]): void;
   unregister(s: Session): void;
   log: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
 }
@@ -279,6 +282,7 @@ export class Session {
     if (typeof d.userSig !== 'string') throw new ApiError(70002, 'the login frame\'s data.userSig is missing');
     const sig = auth.verify(app, user, d.userSig);
     await services.accounts.authorizeLogin(app.sdkAppId, user, sig.time);
+    const elsewhere = await this.host.elsewhere(app.sdkAppId, user);
     if (this.closed) throw new ApiError(2024, 'the connection closed during login');
     const platform = typeof d.platform === 'string' && (PLATFORMS as readonly string[]).includes(d.platform) ? d.platform : 'Web';
     const deviceId = typeof d.deviceId === 'string' && /^[\w.:-]{1,64}$/.test(d.deviceId) ? d.deviceId : randomUUID();
@@ -290,7 +294,7 @@ export class Session {
     this.sigTime = sig.time;
     this.sigExpires = sig.time + sig.expire;
     clearTimeout(this.loginTimer);
-    this.host.register(this);
+    this.host.register(this, elsewhere);
     const lastSeq = await services.sync.lastSeq(app.sdkAppId, user);
     if (typeof d.cursor === 'number' && Number.isSafeInteger(d.cursor) && d.cursor >= 0) {
       this.cursor = d.cursor;

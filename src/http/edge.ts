@@ -7,7 +7,7 @@ import type { Services } from '../domain/services.js';
 import { FAMILY_CODES, type ApiDefinition, type ApiRegistry, type ApiResult } from '../api/registry.js';
 import { validateFields } from '../api/fields.js';
 import type { Authenticator } from '../auth/authenticator.js';
-import type { RateLimiter } from './rate-limit.js';
+import type { Limiter } from './rate-limit.js';
 import type { BodyBudget } from './body-budget.js';
 import { BODY_BUDGET_SPENT, BODY_TOO_LARGE, readBody } from './body-reader.js';
 
@@ -20,7 +20,7 @@ const REST_FIELD_NAMES: FieldNames = {
 export interface EdgeDeps {
   registry: ApiRegistry;
   auth: Authenticator;
-  limiter: RateLimiter;
+  limiter: Limiter;
   services: Services;
   /** Request-body bytes held at once across connections. */
   budget: BodyBudget;
@@ -146,7 +146,7 @@ export async function callApi(api: ApiDefinition, input: CallInput, deps: EdgeDe
     if (app.rateLimits !== false) {
       const key = `${api.service}/${api.command}`;
       const limit = Object.hasOwn(app.rateLimits, key) ? app.rateLimits[key]! : api.rateLimit;
-      if (!deps.limiter.take(`${app.sdkAppId}:${key}`, limit)) {
+      if (!(await deps.limiter.take(`${app.sdkAppId}:${key}`, limit))) {
         throw new ApiError(60007, `${key} is limited to ${limit} calls per second for this app`);
       }
     }

@@ -7,7 +7,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { ApiRegistry } from '../api/registry.js';
 import { Authenticator } from '../auth/authenticator.js';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits, type MetricsAccess } from '../config/http-limits.js';
-import { RateLimiter } from './rate-limit.js';
+import { RateLimiter, type Limiter } from './rate-limit.js';
 import { edgeErrorHandler, registerEdge } from './edge.js';
 import { registerConsole } from './console.js';
 import { BodyBudget } from './body-budget.js';
@@ -26,6 +26,8 @@ export interface HttpOptions {
   tls?: { cert: Buffer; key: Buffer };
   limits?: HttpLimits;
   metrics?: MetricsAccess;
+  /** Rate-limit buckets (default: this node's own, in memory). */
+  limiter?: Limiter;
 }
 
 /** How the request log shows a request: the URL without its usersig. */
@@ -37,7 +39,7 @@ const KEEP_ALIVE_MS = 75_000;
 
 export function buildHttpServer(opts: HttpOptions, registry: ApiRegistry, services: Services, auth = new Authenticator(services.apps, services.clock)): FastifyInstance {
   const limits = opts.limits ?? DEFAULT_HTTP_LIMITS;
-  const limiter = new RateLimiter(services.clock);
+  const limiter = opts.limiter ?? new RateLimiter(services.clock);
   const budget = new BodyBudget(limits.maxBodyBytesInFlight);
   const deps = { registry, auth, limiter, services, budget };
   const server = Fastify({

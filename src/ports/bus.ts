@@ -11,7 +11,11 @@ export type BusNotice =
   /** The user was kicked at `at`: sessions issued before it end. */
   | { kind: 'kick'; app: number; user: string; at: number }
   /** The user's profile changed; `items` is the whole profile as it now stands. */
-  | { kind: 'profile'; app: number; user: string; items: Array<{ tag: string; value: string | number }> };
+  | { kind: 'profile'; app: number; user: string; items: Array<{ tag: string; value: string | number }> }
+  /** A login on another node replaces this device (same device, or over the platform's limit): the node holding it ends it. */
+  | { kind: 'evict'; app: number; user: string; node: string; deviceId: string; since: number }
+  /** The bus was cut and is back: notices may have been lost, so every connection syncs. */
+  | { kind: 'resume' };
 
 export interface Bus {
   publish(notice: BusNotice): void;
