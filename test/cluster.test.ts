@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { PostgresStore } from '../src/adapters/postgres/postgres-store.js';
 import type { AppConfig } from '../src/config/config.js';
-import { CLOSE } from '../src/gateway/session.js';
+import { CloseCode } from '@parley/protocol';
 import { hasPostgres, PG_URL } from './helpers/postgres-server.js';
 import { hasRedisServer, RedisServer } from './helpers/redis-server.js';
 import { text } from './helpers/rest.js';
@@ -88,7 +88,7 @@ describe('one app across nodes', { ...(skip ? { skip } : {}) }, () => {
     const r = await b.call('im_open_login_svc/kick', { UserID: 'bob' });
     assert.equal(r.ErrorCode, 0, r.ErrorInfo);
     const closed = await ws.closed;
-    assert.equal(closed.code, CLOSE.kicked);
+    assert.equal(closed.code, CloseCode.KICKED);
     assert.equal(ws.frames.find((f) => f.op === 'kicked')?.data.reason, 'REST_API_Kick');
   });
 
@@ -96,7 +96,7 @@ describe('one app across nodes', { ...(skip ? { skip } : {}) }, () => {
     const old = await WsClient.login(a, 'alice', { platform: 'Android', deviceId: 'alice-old' });
     const newer = await WsClient.login(b, 'alice', { platform: 'Android', deviceId: 'alice-new' });
     const closed = await old.closed;
-    assert.equal(closed.code, CLOSE.kicked);
+    assert.equal(closed.code, CloseCode.KICKED);
     assert.equal(old.frames.find((f) => f.op === 'kicked')?.data.reason, 'multipleAccount');
     // The cluster now holds exactly the newer device, seen alike from both nodes.
     for (const node of [a, b]) {
@@ -113,7 +113,7 @@ describe('one app across nodes', { ...(skip ? { skip } : {}) }, () => {
   test('the same device logging in on node B replaces its connection on node A', async () => {
     const first = await WsClient.login(a, 'bob', { platform: 'Web', deviceId: 'bob-laptop' });
     const again = await WsClient.login(b, 'bob', { platform: 'Web', deviceId: 'bob-laptop' });
-    assert.equal((await first.closed).code, CLOSE.kicked);
+    assert.equal((await first.closed).code, CloseCode.KICKED);
     assert.equal(again.frames.some((f) => f.op === 'kicked'), false);
     await again.close();
   });

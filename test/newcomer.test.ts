@@ -14,10 +14,10 @@ import { rawRequest } from './helpers/http.js';
 import { WsClient } from './helpers/ws.js';
 import { waitFor } from './helpers/wait.js';
 import { ADMIN, SDKAPPID, SECRET } from './helpers/server.js';
-import { device, importAccounts, withServer } from './client/helpers.js';
+import { device, importAccounts, withDevices } from './client/helpers.js';
 
 test('GET / redirects to the console', async () => {
-  await withServer(async (s) => {
+  await withDevices(async (s) => {
     const r = await rawRequest(`${s.base}/`, { method: 'GET' });
     assert.equal(r.status, 302);
     assert.equal(r.headers.location, '/console/');
@@ -53,7 +53,7 @@ test('at debug level a failed call is logged with its API, ErrorCode and ErrorIn
 });
 
 test('a Node device is Web in query_online_status, as in the callbacks', async () => {
-  await withServer(async (s, track) => {
+  await withDevices(async (s, track) => {
     await importAccounts(s, 'alice');
     track(await device(s, 'alice', { platform: 'Node' }));
     const r = await s.call('openim/query_online_status', { To_Account: ['alice'], IsNeedDetail: 1 });

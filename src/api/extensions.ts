@@ -1,8 +1,7 @@
 // REST APIs of openim_msg_ext_http_svc: C2C message extensions (spec §7).
-import { ErrorCode } from '@parley/protocol';
+import { ErrorCode, parseMsgKey } from '@parley/protocol';
 import { ApiError } from '../domain/errors.js';
 import { EXTENSION_LIMITS, type ExtensionItem, type ExtensionOperation } from '../domain/extensions.js';
-import { parseMsgKey } from '../domain/messages.js';
 import type { Fields } from './fields.js';
 import type { ApiContext, ApiDefinition } from './registry.js';
 
@@ -47,7 +46,7 @@ export const extensionApis: ApiDefinition[] = [
         },
       },
     },
-    errors: [10002, 10004, 23002, 23003, 23004, 60010],
+    errors: [ErrorCode.EXT_INTERNAL_ERROR, ErrorCode.EXT_INVALID_PARAMETER, ErrorCode.EXT_NOT_SUPPORTED, ErrorCode.EXT_TOO_FREQUENT, ErrorCode.EXT_MESSAGE_NOT_FOUND, ErrorCode.ADMIN_REQUIRED],
     sample: { From_Account: 'alice', To_Account: 'bob', MsgKey: '31906_833502_1572869830', OperateType: 1, ExtensionList: [{ Key: 'like', Value: '3', Seq: 0 }] },
     async handle(ctx, b) {
       const op = OPERATIONS.get(b.OperateType)!;
@@ -70,7 +69,7 @@ export const extensionApis: ApiDefinition[] = [
       ...messageFields,
       StartSeq: { type: 'integer', min: 0, code: BAD, doc: 'Only pairs whose Seq is at least this (to page on).' },
     },
-    errors: [10002, 10004, 23002, 23004, 60010],
+    errors: [ErrorCode.EXT_INTERNAL_ERROR, ErrorCode.EXT_INVALID_PARAMETER, ErrorCode.EXT_NOT_SUPPORTED, ErrorCode.EXT_MESSAGE_NOT_FOUND, ErrorCode.ADMIN_REQUIRED],
     sample: { From_Account: 'alice', To_Account: 'bob', MsgKey: '31906_833502_1572869830', StartSeq: 0 },
     async handle(ctx, b) {
       const page = await ctx.services.extensions.get(ctx.app.sdkAppId, messageRef(ctx, b), (b.StartSeq as number | undefined) ?? 0);

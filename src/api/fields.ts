@@ -1,5 +1,6 @@
 // Declarative request fields. One declaration both validates a body and describes the API in the
 // catalogue (README table, console), so the two cannot drift apart.
+import { U32_MAX } from '@parley/protocol';
 import { ApiError } from '../domain/errors.js';
 import { jsonType, userIdProblem } from '../domain/user-id.js';
 
@@ -24,8 +25,7 @@ export type FieldSpec =
 
 export type Fields = Record<string, FieldSpec>;
 
-const U32 = 4294967295;
-export const u32 = { min: 0, max: U32 };
+export const u32 = { min: 0, max: U32_MAX };
 
 function checkOne(name: string, v: unknown, f: FieldSpec): void {
   switch (f.type) {

@@ -1,5 +1,6 @@
 // Parley's own REST APIs (not Tencent's): same URL, authentication and envelope as the v4 APIs,
 // under the service name "parley". The web console's recall audit view reads recall_audit.
+import { ErrorCode } from '@parley/protocol';
 import type { ApiDefinition } from './registry.js';
 
 export const RECALL_AUDIT_DEFAULT_LIMIT = 100;
@@ -15,11 +16,11 @@ export const parleyApis: ApiDefinition[] = [
     spec: 'README.md § Web console (a Parley API)',
     fields: {
       Limit: {
-        type: 'integer', min: 1, max: RECALL_AUDIT_MAX_LIMIT, code: 90001,
+        type: 'integer', min: 1, max: RECALL_AUDIT_MAX_LIMIT, code: ErrorCode.MSG_JSON_INVALID,
         doc: `Entries at most, newest first; default ${RECALL_AUDIT_DEFAULT_LIMIT}, at most ${RECALL_AUDIT_MAX_LIMIT}.`,
       },
     },
-    errors: [90001, 90009, 91000],
+    errors: [ErrorCode.MSG_JSON_INVALID, ErrorCode.MSG_NOT_ADMIN, ErrorCode.MSG_INTERNAL_ERROR],
     sample: { Limit: 20 },
     async handle(ctx, b) {
       const limit = (b.Limit as number | undefined) ?? RECALL_AUDIT_DEFAULT_LIMIT;

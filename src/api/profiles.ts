@@ -24,7 +24,7 @@ export const profileApis: ApiDefinition[] = [
       To_Account: { type: 'string[]', maxItems: MAX_PROFILE_USERS, code: INVALID, doc: 'Required (40002 when missing or empty): UserIDs, at most 100.' },
       TagList: { type: 'string[]', required: true, maxItems: MAX_PROFILE_TAGS, code: INVALID, doc: 'Tags to read, at least one, at most 100.' },
     },
-    errors: [40001, 40002, 40003, 40009],
+    errors: [ErrorCode.PROFILE_INVALID_PARAMETER, ErrorCode.PROFILE_TO_ACCOUNT_MISSING, ErrorCode.PROFILE_ACCOUNT_NOT_FOUND, ErrorCode.PROFILE_TAG_NOT_FOUND],
     sample: { To_Account: ['alice', 'bob'], TagList: ['Tag_Profile_IM_Nick', 'Tag_Profile_IM_Image'] },
     async handle(ctx, b) {
       const users = b.To_Account as string[] | undefined;
@@ -53,7 +53,7 @@ export const profileApis: ApiDefinition[] = [
         fields: { Tag: { type: 'string', required: true, code: INVALID, doc: 'A standard tag or Tag_Profile_Custom_ + 1–8 letters.' } },
       },
     },
-    errors: [40001, 40003, 40009, 40601, 40605, 40610],
+    errors: [ErrorCode.PROFILE_INVALID_PARAMETER, ErrorCode.PROFILE_ACCOUNT_NOT_FOUND, ErrorCode.PROFILE_TAG_NOT_FOUND, ErrorCode.PROFILE_FIELD_TOO_LONG, ErrorCode.PROFILE_VALUE_INVALID, ErrorCode.PROFILE_VALUE_WRONG_TYPE],
     sample: { From_Account: 'alice', ProfileItem: [{ Tag: 'Tag_Profile_IM_Nick', Value: 'Alice' }, { Tag: 'Tag_Profile_IM_Level', Value: 3 }] },
     async handle(ctx, b) {
       const items = b.ProfileItem as Array<{ Tag: string; Value?: unknown }>;

@@ -1,9 +1,8 @@
 // REST API openim/c2c_msg_read_receipt: the admin sends read receipts on behalf of a message's
 // recipient (spec: Tencent's page states no maximum and no error table beyond 20001; the codes
 // and the limit of 30 are Parley's documented decisions).
-import { ErrorCode } from '@parley/protocol';
+import { ErrorCode, type MsgKeyParts, parseMsgKey } from '@parley/protocol';
 import { ApiError } from '../domain/errors.js';
-import { parseMsgKey, type MsgKeyParts } from '../domain/messages.js';
 import { MAX_RECEIPT_MESSAGES } from '../domain/read-receipts.js';
 import type { ApiDefinition } from './registry.js';
 

@@ -1,19 +1,20 @@
 // Authenticates a caller, for both edges (a REST call's query, a WebSocket login): the app by
 // sdkappid, the caller by identifier and usersig. Verified sigs are cached (the inflate + HMAC dominate a small request), but expiry and
 // identifier are checked against the cache entry on every call.
-import type { App } from '../config/config.js';
+import { ErrorCode } from '@parley/protocol';
+import type { App } from '../domain/app-settings.js';
 import type { AppDirectory } from '../domain/apps.js';
 import { ApiError } from '../domain/errors.js';
 import { nowSeconds, type Clock } from '../ports/clock.js';
 import { UserSigError, checkDecoded, decodeUserSig, type DecodedUserSig, type UserSigFailure } from '../usersig/usersig.js';
 
 const SIG_CODES: Record<UserSigFailure, number> = {
-  empty: 70002,
-  malformed: 70003,
-  expired: 70001,
-  signature: 70009,
-  identifier: 70013,
-  sdkappid: 70014,
+  empty: ErrorCode.USERSIG_EMPTY,
+  malformed: ErrorCode.USERSIG_MALFORMED,
+  expired: ErrorCode.USERSIG_EXPIRED,
+  signature: ErrorCode.USERSIG_WRONG_KEY,
+  identifier: ErrorCode.USERSIG_IDENTIFIER_MISMATCH,
+  sdkappid: ErrorCode.USERSIG_SDKAPPID_MISMATCH,
 };
 
 export interface Caller {
@@ -32,10 +33,10 @@ export class Authenticator {
 
   /** Resolves the app named by the sdkappid query value: 60012 missing, 60006 not a number, 70020 unknown. */
   app(sdkappid: string | undefined): App {
-    if (sdkappid === undefined || sdkappid === '') throw new ApiError(60012, 'sdkappid is missing from the URL');
-    if (!/^\d{1,10}$/.test(sdkappid)) throw new ApiError(60006, `sdkappid ${JSON.stringify(sdkappid.slice(0, 20))} is not a valid SDKAppID`);
+    if (sdkappid === undefined || sdkappid === '') throw new ApiError(ErrorCode.SDKAPPID_MISSING, 'sdkappid is missing from the URL');
+    if (!/^\d{1,10}$/.test(sdkappid)) throw new ApiError(ErrorCode.SDKAPPID_INVALID, `sdkappid ${JSON.stringify(sdkappid.slice(0, 20))} is not a valid SDKAppID`);
     const app = this.apps.get(Number(sdkappid));
-    if (!app) throw new ApiError(70020, `SDKAppID ${sdkappid} is not hosted here`);
+    if (!app) throw new ApiError(ErrorCode.SDKAPPID_NOT_FOUND, `SDKAppID ${sdkappid} is not hosted here`);
     return app;
   }
 

@@ -1,65 +1,20 @@
 // Server configuration: environment variables (names fixed by the README), an optional JSON file
 // named by PARLEY_CONFIG for several apps, and a development app created on first start. Every
 // default is applied here, once: the rest of the server reads resolved values (App).
+import { U32_MAX } from '@parley/protocol';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import {
+  CALLBACK_COMMANDS, DEFAULT_CALLBACK_MAX_AGE_SECONDS, DEFAULT_CALLBACK_TIMEOUT_MS, MAX_CALLBACK_TIMEOUT_MS, resolveApp,
+  type App, type AppConfig, type CallbackCommand, type CallbackConfig,
+} from '../domain/app-settings.js';
 import { ConfigError } from './config-error.js';
 import { loadOrCreateDevApp } from './dev-app.js';
 import { parseHttpLimits, parseMetricsAccess, type HttpLimits, type MetricsAccess } from './http-limits.js';
 
 export { ConfigError };
-
-/** An app's settings as a caller may give them (tests, embedders); resolveApp fills in the defaults. */
-export interface AppConfig {
-  sdkAppId: number;
-  secretKey: string;
-  /** Identifiers allowed to call the REST API. The first one is the default sender. */
-  admins: string[];
-  /** Per-API calls per second ("service/command" → limit), merged over Tencent's defaults; false turns limiting off. */
-  rateLimits: false | Record<string, number>;
-  /** How long a sender may recall their own message from a client, in seconds (Tencent: 120). */
-  recallWindowSeconds?: number;
-  /** Connections of one user on one platform at once; a login beyond it kicks the oldest. */
-  maxDevicesPerPlatform?: number;
-  /** Third-party callbacks (webhooks); absent: none are sent. */
-  callback?: CallbackConfig;
-}
-
-/** An app as the server uses it: every setting present, defaults applied (parseApp, resolveApp). */
-export interface App extends AppConfig {
-  recallWindowSeconds: number;
-  maxDevicesPerPlatform: number;
-}
-
-export const CALLBACK_COMMANDS = [
-  'C2C.CallbackBeforeSendMsg',
-  'C2C.CallbackAfterSendMsg',
-  'C2C.CallbackAfterMsgWithDraw',
-  'C2C.CallbackAfterMsgReport',
-  'C2C.CallbackAfterMsgReadReceipt',
-  'C2C.CallbackAfterC2CMsgExtension',
-  'State.StateChange',
-  'Profile.CallbackPortraitSet',
-] as const;
-export type CallbackCommand = (typeof CALLBACK_COMMANDS)[number];
-
-export interface CallbackConfig {
-  url: string;
-  /** When set, every callback carries Sign = sha256hex(token + RequestTime) and RequestTime. */
-  token?: string;
-  /** Enabled commands; default all of CALLBACK_COMMANDS. */
-  commands: CallbackCommand[];
-  /** Per attempt, milliseconds (Tencent: 2 s). */
-  timeoutMs: number;
-  /** What a before-send callback that fails or times out means: deliver anyway (Tencent's default) or reject with 80003. */
-  beforeSendFailure: 'deliver' | 'reject';
-  /** After-callbacks still undelivered after this many seconds are given up (logged and counted). */
-  maxAgeSeconds: number;
-}
-
-export const DEFAULT_CALLBACK_TIMEOUT_MS = 2000;
-export const MAX_CALLBACK_TIMEOUT_MS = 30_000;
-export const DEFAULT_CALLBACK_MAX_AGE_SECONDS = 86400;
+// The app settings are the domain's (src/domain/app-settings.ts); configuration only reads them in.
+export * from '../domain/app-settings.js';
 
 /** Validates a callback section (config file) or the one built from PARLEY_CALLBACK_*. */
 export function parseCallback(raw: unknown, where: string): CallbackConfig {
@@ -98,18 +53,6 @@ export function parseCallback(raw: unknown, where: string): CallbackConfig {
     timeoutMs: num('timeoutMs', DEFAULT_CALLBACK_TIMEOUT_MS),
     beforeSendFailure: policy,
     maxAgeSeconds: num('maxAgeSeconds', DEFAULT_CALLBACK_MAX_AGE_SECONDS),
-  };
-}
-
-export const DEFAULT_RECALL_WINDOW_SECONDS = 120;
-export const DEFAULT_MAX_DEVICES_PER_PLATFORM = 10;
-
-/** The app with its defaults applied; an app that is already resolved comes back equal. */
-export function resolveApp(a: AppConfig): App {
-  return {
-    ...a,
-    recallWindowSeconds: a.recallWindowSeconds ?? DEFAULT_RECALL_WINDOW_SECONDS,
-    maxDevicesPerPlatform: a.maxDevicesPerPlatform ?? DEFAULT_MAX_DEVICES_PER_PLATFORM,
   };
 }
 
@@ -175,7 +118,7 @@ export function parseApp(raw: unknown, where: string): App {
   if (typeof raw !== 'object' || raw === null) throw new ConfigError(`${where}: an app must be an object`);
   const r = raw as Record<string, unknown>;
   const id = String(r.sdkAppId ?? '');
-  if (!SDKAPPID.test(id) || Number(id) > 4294967295) throw new ConfigError(`${where}: sdkAppId must be a positive 32-bit integer`);
+  if (!SDKAPPID.test(id) || Number(id) > U32_MAX) throw new ConfigError(`${where}: sdkAppId must be a positive 32-bit integer`);
   if (typeof r.secretKey !== 'string' || r.secretKey.length < 8) throw new ConfigError(`${where}: secretKey must be a string of at least 8 characters`);
   const admins = Array.isArray(r.admins) ? parseAdmins(r.admins.join(',')) : parseAdmins(typeof r.admins === 'string' ? r.admins : undefined);
   let rateLimits: AppConfig['rateLimits'] = {};

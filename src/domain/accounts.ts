@@ -1,4 +1,5 @@
 // Accounts: import, delete, check, kick. UserIDs arrive validated (1–32 bytes) from the edge.
+import { ErrorCode } from '@parley/protocol';
 import type { AccountInput, AppId, Store } from '../ports/store.js';
 import type { Bus } from '../ports/bus.js';
 import { nowSeconds, type Clock } from '../ports/clock.js';
@@ -47,15 +48,15 @@ export class AccountService {
    * account; 20002 when the account was kicked after the sig was issued.
    */
   async authorizeLogin(app: AppId, userId: string, sigTime: number): Promise<void> {
-    if (!(await this.exists(app, userId))) throw new ApiError(70107, `UserID ${userId} does not exist`);
+    if (!(await this.exists(app, userId))) throw new ApiError(ErrorCode.ACCOUNT_NOT_FOUND, `UserID ${userId} does not exist`);
     const kickedAt = await this.store.kickedAt(app, userId);
-    if (kickedAt !== undefined && sigTime < kickedAt) throw new ApiError(20002, 'this UserSig was issued before the account was kicked; make a new one');
+    if (kickedAt !== undefined && sigTime < kickedAt) throw new ApiError(ErrorCode.USERSIG_REJECTED, 'this UserSig was issued before the account was kicked; make a new one');
   }
 
   /** Invalidates the user's sessions issued before now; 70107 for an unknown account. */
   async kick(app: AppId, userId: string): Promise<number> {
     const at = nowSeconds(this.clock);
-    if (!(await this.store.kickAccount(app, userId, at))) throw new ApiError(70107, (n) => `${n.account} ${userId} does not exist`, 'account');
+    if (!(await this.store.kickAccount(app, userId, at))) throw new ApiError(ErrorCode.ACCOUNT_NOT_FOUND, (n) => `${n.account} ${userId} does not exist`, 'account');
     // Open sessions end now, wherever they are connected.
     this.bus?.publish({ kind: 'kick', app, user: userId, at });
     return at;

@@ -1,6 +1,6 @@
 // The apps this server hosts, by SDKAppID. Every request names its app; nothing crosses apps.
 // Apps are held resolved (every default applied by resolveApp), so no consumer knows a default.
-import { resolveApp, type App, type AppConfig } from '../config/config.js';
+import { resolveApp, type App, type AppConfig } from './app-settings.js';
 
 export class AppDirectory {
   private readonly byId = new Map<number, App>();

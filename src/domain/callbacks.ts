@@ -1,9 +1,10 @@
 // Third-party callbacks (spec §6): what is sent when, how it is signed, what a before-send reply
 // means, and the background delivery of after-callbacks from the durable outbox.
+import { CALLBACK_ERROR_RANGE, ErrorCode, MESSAGE_BODY_BYTES, msgKeyOf } from '@parley/protocol';
 import { createHash } from 'node:crypto';
-import type { AppConfig, CallbackCommand, CallbackConfig } from '../config/config.js';
+import type { AppConfig, CallbackCommand, CallbackConfig } from './app-settings.js';
 import type { Clock } from '../ports/clock.js';
-import { conversationPair, msgKeyOf } from '../ports/message-flags.js';
+import { conversationPair } from '../ports/message-flags.js';
 import type { CallbackEntry, ExtensionNotice, PendingCallback, Store, StoredMessage } from '../ports/store.js';
 import type { WebhookTransport } from '../ports/webhooks.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -22,7 +23,6 @@ export interface CallOrigin {
 }
 
 /** The most a rewritten MsgBody + CloudCustomData may take as JSON: a message's 12 KB (spec §4.1, 93000). */
-const MAX_REWRITE_BYTES = 12 * 1024;
 
 export const REST_ORIGIN: CallOrigin = { clientIp: '127.0.0.1', optPlatform: 'RESTAPI' };
 
@@ -114,7 +114,7 @@ export class CallbackService {
       this.metrics.callbacks.inc({ command, outcome: 'failed' });
       this.log.warn({ command, app, reason }, 'before-send callback failed');
       return c.beforeSendFailure === 'reject'
-        ? { action: 'reject', code: 80003, info: `the before-send callback failed (${reason}) and this app rejects messages then` }
+        ? { action: 'reject', code: ErrorCode.BEFORE_SEND_CALLBACK_FAILED, info: `the before-send callback failed (${reason}) and this app rejects messages then` }
         : original;
     };
     if (!res.ok) return failed(res.reason);
@@ -126,9 +126,9 @@ export class CallbackService {
     const r = res.reply;
     const code = r.ErrorCode as number;
     const info = typeof r.ErrorInfo === 'string' ? r.ErrorInfo : '';
-    if (code === 1) return sent({ action: 'reject', code: 20006, info: info || 'the app backend refused this message' });
+    if (code === 1) return sent({ action: 'reject', code: ErrorCode.BEFORE_SEND_CALLBACK_REJECTED, info: info || 'the app backend refused this message' });
     if (code === 2) return sent({ action: 'drop' });
-    if (code >= 120001 && code <= 130000) return sent({ action: 'reject', code, info });
+    if (code >= CALLBACK_ERROR_RANGE.from && code <= CALLBACK_ERROR_RANGE.to) return sent({ action: 'reject', code, info });
     if (code !== 0) return failed(`reply ErrorCode ${code}`);
     let body = m.body;
     let cloud = m.cloudCustomData;
@@ -146,8 +146,8 @@ export class CallbackService {
     // A rewrite is held to the size a sender may send (93000 beyond 12 KB), or it would store
     // and push what no API accepts.
     if ((r.MsgBody !== undefined || r.CloudCustomData !== undefined)
-      && Buffer.byteLength(JSON.stringify({ MsgBody: body, CloudCustomData: cloud })) > MAX_REWRITE_BYTES) {
-      return failed(`reply makes the message larger than ${MAX_REWRITE_BYTES} bytes`);
+      && Buffer.byteLength(JSON.stringify({ MsgBody: body, CloudCustomData: cloud })) > MESSAGE_BODY_BYTES) {
+      return failed(`reply makes the message larger than ${MESSAGE_BODY_BYTES} bytes`);
     }
     return sent({ action: 'deliver', body, cloudCustomData: cloud });
   }

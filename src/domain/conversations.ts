@@ -6,7 +6,7 @@ import { nowSeconds, type Clock } from '../ports/clock.js';
 import type { AppId, ConversationRecord, MessageRef, Store } from '../ports/store.js';
 import { ApiError, type FieldRole } from './errors.js';
 import { deleteConversationRequest, deleteMessagesRequest } from './message-events.js';
-import { parseMsgKey } from './messages.js';
+import { parseMsgKey } from '@parley/protocol';
 
 /** Conversations per get_list page (spec §4.3: at most 100). */
 export const CONVERSATION_PAGE_SIZE = 100;

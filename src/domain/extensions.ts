@@ -1,10 +1,9 @@
 // C2C message extensions (spec §7): key/value pairs attached to a message, versioned per message.
 // The rules live here: which message, which caller checks Seq, the limits, the new version, who is
 // told. The store only applies a change if the message's version has not moved since it was read.
-import { ErrorCode } from '@parley/protocol';
+import { ErrorCode, msgKeyOf } from '@parley/protocol';
 import type { Bus } from '../ports/bus.js';
 import { nowSeconds, type Clock } from '../ports/clock.js';
-import { msgKeyOf } from '../ports/message-flags.js';
 import type { AppId, ExtensionNotice, ExtensionPair, ExtensionState, MessageRef, Store } from '../ports/store.js';
 import { ApiError } from './errors.js';
 import { REST_ORIGIN, type CallOrigin, type CallbackService } from './callbacks.js';

@@ -1,7 +1,8 @@
 // MsgBody: an array of TIMMsgElement (spec §5). Validation is shared by every path that stores a
 // message (sendmsg, batchsendmsg, importmsg, modify_c2c_msg, client sends, before-send callbacks).
+import { ErrorCode } from '@parley/protocol';
 import { ApiError } from './errors.js';
-import type { MsgElement } from '../protocol/message.js';
+import type { MsgElement } from '@parley/protocol';
 
 export type { MsgElement };
 
@@ -58,25 +59,25 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
  * 90010 a MsgContent field missing or of the wrong type.
  */
 export function validateMsgBody(body: unknown): MsgElement[] {
-  if (!Array.isArray(body)) throw new ApiError(90007, 'MsgBody must be an array of message elements');
-  if (body.length === 0) throw new ApiError(90002, 'MsgBody must hold at least one message element');
+  if (!Array.isArray(body)) throw new ApiError(ErrorCode.MSG_BODY_NOT_ARRAY, 'MsgBody must be an array of message elements');
+  if (body.length === 0) throw new ApiError(ErrorCode.MSG_BODY_INVALID, 'MsgBody must hold at least one message element');
   let custom = 0;
   body.forEach((el, i) => {
-    if (!isObject(el)) throw new ApiError(90002, `MsgBody[${i}] must be an object with MsgType and MsgContent`);
+    if (!isObject(el)) throw new ApiError(ErrorCode.MSG_BODY_INVALID, `MsgBody[${i}] must be an object with MsgType and MsgContent`);
     const type = el.MsgType;
-    if (typeof type !== 'string') throw new ApiError(90002, `MsgBody[${i}].MsgType must be a string`);
+    if (typeof type !== 'string') throw new ApiError(ErrorCode.MSG_BODY_INVALID, `MsgBody[${i}].MsgType must be a string`);
     const rule = RULES.get(type);
-    if (!rule) throw new ApiError(90002, `MsgBody[${i}].MsgType ${JSON.stringify(type).slice(0, 40)} is not a known message element type`);
+    if (!rule) throw new ApiError(ErrorCode.MSG_BODY_INVALID, `MsgBody[${i}].MsgType ${JSON.stringify(type).slice(0, 40)} is not a known message element type`);
     const content = el.MsgContent;
-    if (!isObject(content)) throw new ApiError(90002, `MsgBody[${i}].MsgContent must be an object`);
-    if (type === 'TIMCustomElem' && ++custom > 1) throw new ApiError(90002, 'a message may hold at most one TIMCustomElem');
+    if (!isObject(content)) throw new ApiError(ErrorCode.MSG_BODY_INVALID, `MsgBody[${i}].MsgContent must be an object`);
+    if (type === 'TIMCustomElem' && ++custom > 1) throw new ApiError(ErrorCode.MSG_BODY_INVALID, 'a message may hold at most one TIMCustomElem');
     for (const [name, t] of Object.entries(rule.required)) {
-      if (!Object.hasOwn(content, name)) throw new ApiError(90010, `MsgBody[${i}] ${type} needs MsgContent.${name}`);
-      if (!isType(content[name], t)) throw new ApiError(90010, `MsgBody[${i}] ${type} MsgContent.${name} must be ${article(t)}`);
+      if (!Object.hasOwn(content, name)) throw new ApiError(ErrorCode.MSG_ELEMENT_INVALID, `MsgBody[${i}] ${type} needs MsgContent.${name}`);
+      if (!isType(content[name], t)) throw new ApiError(ErrorCode.MSG_ELEMENT_INVALID, `MsgBody[${i}] ${type} MsgContent.${name} must be ${article(t)}`);
     }
     for (const [name, t] of Object.entries(rule.optional)) {
       if (content[name] !== undefined && !isType(content[name], t)) {
-        throw new ApiError(90010, `MsgBody[${i}] ${type} MsgContent.${name} must be ${article(t)}`);
+        throw new ApiError(ErrorCode.MSG_ELEMENT_INVALID, `MsgBody[${i}] ${type} MsgContent.${name} must be ${article(t)}`);
       }
     }
     if (type === 'TIMImageElem') validateImageInfo(content.ImageInfoArray as unknown[], i);
@@ -86,11 +87,11 @@ export function validateMsgBody(body: unknown): MsgElement[] {
 
 function validateImageInfo(items: unknown[], i: number): void {
   items.forEach((info, j) => {
-    if (!isObject(info)) throw new ApiError(90010, `MsgBody[${i}] TIMImageElem ImageInfoArray[${j}] must be an object`);
+    if (!isObject(info)) throw new ApiError(ErrorCode.MSG_ELEMENT_INVALID, `MsgBody[${i}] TIMImageElem ImageInfoArray[${j}] must be an object`);
     for (const f of ['Type', 'Size', 'Width', 'Height']) {
-      if (info[f] !== undefined && !isType(info[f], 'integer')) throw new ApiError(90010, `MsgBody[${i}] TIMImageElem ImageInfoArray[${j}].${f} must be an integer`);
+      if (info[f] !== undefined && !isType(info[f], 'integer')) throw new ApiError(ErrorCode.MSG_ELEMENT_INVALID, `MsgBody[${i}] TIMImageElem ImageInfoArray[${j}].${f} must be an integer`);
     }
-    if (info.URL !== undefined && typeof info.URL !== 'string') throw new ApiError(90010, `MsgBody[${i}] TIMImageElem ImageInfoArray[${j}].URL must be a string`);
+    if (info.URL !== undefined && typeof info.URL !== 'string') throw new ApiError(ErrorCode.MSG_ELEMENT_INVALID, `MsgBody[${i}] TIMImageElem ImageInfoArray[${j}].URL must be a string`);
   });
 }
 

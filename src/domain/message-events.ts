@@ -1,10 +1,10 @@
 // Who hears of a recall, a modify or a read mark, what each is told and how long it is kept: the
 // units of work the message service hands to the store, built here so the store decides nothing.
-import { msgKeyOf } from '../ports/message-flags.js';
+import { msgKeyOf } from '@parley/protocol';
 import type {
   CallbackEntry, DeleteConversationRequest, DeleteMessagesRequest, EventWrite, MessageRef, ModifyRequest, Notice, ReadRequest, RecallRequest,
 } from '../ports/store.js';
-import type { MsgElement } from '../protocol/message.js';
+import type { MsgElement } from '@parley/protocol';
 
 /** Offline events (and recall/read/modify notices) live this long: Tencent's 7-day offline retention. */
 export const EVENT_RETENTION_SECONDS = 7 * 86400;

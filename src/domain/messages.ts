@@ -1,39 +1,22 @@
 // One-to-one messages: send, batch send, import, history, recall, modify, read marks, unread.
 // Inputs arrive shape-checked; this service owns the rules (who gets what, MsgKey, lifetimes)
 // and hands each unit of work to the store in one call, so it commits or fails whole.
+import { ErrorCode, MAX_MESSAGE_LIFETIME_SECONDS, type MsgKeyParts, U32_MAX, msgKeyOf, parseMsgKey } from '@parley/protocol';
 import { randomInt } from 'node:crypto';
 import type { Bus } from '../ports/bus.js';
 import { nowSeconds, type Clock } from '../ports/clock.js';
-import { isReadBy, msgKeyOf } from '../ports/message-flags.js';
+import { isReadBy } from '../ports/message-flags.js';
 import type {
   AppId, AppendResult, HistoryPage, MessageOrigin, MessageRef, NewMessage, ReadResult, Store, StoredMessage,
 } from '../ports/store.js';
 import { ApiError, type FieldRole } from './errors.js';
 import { EVENT_RETENTION_SECONDS, modifyRequest, readRequest, recallRequest } from './message-events.js';
-import type { MsgElement } from '../protocol/message.js';
+import type { MsgElement } from '@parley/protocol';
 import { REST_ORIGIN, type CallOrigin, type CallbackService } from './callbacks.js';
 import type { Metrics } from '../observability/metrics.js';
 import { requireC2cSpeaking } from './mutes.js';
 
-export const MAX_LIFETIME = 7 * 86400;
-const U32_MAX = 4294967295;
 
-export interface MsgKeyParts {
-  seq: number;
-  random: number;
-  time: number;
-}
-
-/** Parses "{MsgSeq}_{MsgRandom}_{MsgTime}"; undefined when it is not one. */
-export function parseMsgKey(key: string): MsgKeyParts | undefined {
-  const m = /^(\d{1,10})_(\d{1,10})_(\d{1,10})$/.exec(key);
-  if (!m) return undefined;
-  const [seq, random, time] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (seq > U32_MAX || random > U32_MAX || time > U32_MAX) return undefined;
-  return { seq, random, time };
-}
-
-export { msgKeyOf };
 
 export interface SendInput {
   from: string;
@@ -127,7 +110,7 @@ export class MessageService {
 
   /** Builds the stored form of a one-to-one send (sendmsg, batch copy, client send). */
   private newMessage(input: SendInput, to: string, time: number, seq: number, origin: MessageOrigin): NewMessage {
-    const lifeTime = Math.min(input.lifeTime ?? MAX_LIFETIME, MAX_LIFETIME);
+    const lifeTime = Math.min(input.lifeTime ?? MAX_MESSAGE_LIFETIME_SECONDS, MAX_MESSAGE_LIFETIME_SECONDS);
     const onlineOnly = lifeTime === 0;
     const senderRoams = input.syncOtherMachine !== 2;
     const deliverTo = onlineOnly ? [] : [to];
@@ -160,13 +143,13 @@ export class MessageService {
   }
 
   async send(app: AppId, input: SendInput): Promise<SendResult> {
-    await this.requireAccounts(app, ['sender', input.from, 90008], ['recipient', input.to, 90012]);
+    await this.requireAccounts(app, ['sender', input.from, ErrorCode.FROM_ACCOUNT_INVALID], ['recipient', input.to, ErrorCode.TO_ACCOUNT_NOT_FOUND]);
     // A muted account's clients may not send (no callback either); REST sends are not checked (Tencent).
     if (input.origin === 'client') await requireC2cSpeaking(this.store, this.clock, app, input.from);
     const time = nowSeconds(this.clock);
     const seq = input.seq ?? randomInt(0, U32_MAX);
     const caller = input.caller ?? REST_ORIGIN;
-    const lifeTime = Math.min(input.lifeTime ?? MAX_LIFETIME, MAX_LIFETIME);
+    const lifeTime = Math.min(input.lifeTime ?? MAX_MESSAGE_LIFETIME_SECONDS, MAX_MESSAGE_LIFETIME_SECONDS);
     if (this.callbacks && !input.forbidBeforeCallback) {
       const d = await this.callbacks.beforeSend(app, {
         from: input.from, to: input.to, seq, random: input.random, time, body: input.body,
@@ -203,10 +186,10 @@ export class MessageService {
   async sendBatch(app: AppId, input: Omit<SendInput, 'to'>, to: string[]): Promise<{ msgKey: string; unknown: string[] }> {
     const recipients = [...new Set(to)];
     const existing = await this.store.existingAccounts(app, [input.from, ...recipients]);
-    if (!existing.has(input.from)) throw new ApiError(90008, (n) => `${n.sender} ${input.from} does not exist`, 'sender');
+    if (!existing.has(input.from)) throw new ApiError(ErrorCode.FROM_ACCOUNT_INVALID, (n) => `${n.sender} ${input.from} does not exist`, 'sender');
     const known = recipients.filter((u) => existing.has(u));
     const unknown = recipients.filter((u) => !existing.has(u));
-    if (known.length === 0) throw new ApiError(90012, (n) => `invalid ${n.recipient}: none of the recipients exist`, 'recipient');
+    if (known.length === 0) throw new ApiError(ErrorCode.TO_ACCOUNT_NOT_FOUND, (n) => `invalid ${n.recipient}: none of the recipients exist`, 'recipient');
     const time = nowSeconds(this.clock);
     const seq = input.seq ?? randomInt(0, U32_MAX);
     const ms = known.map((u) => this.newMessage({ ...input, to: u }, u, time, seq, 'batchsendmsg'));
@@ -216,7 +199,7 @@ export class MessageService {
   }
 
   async import(app: AppId, input: ImportInput): Promise<{ msgKey: string; duplicate: boolean }> {
-    await this.requireAccounts(app, ['sender', input.from, 90008], ['recipient', input.to, 90012]);
+    await this.requireAccounts(app, ['sender', input.from, ErrorCode.FROM_ACCOUNT_INVALID], ['recipient', input.to, ErrorCode.TO_ACCOUNT_NOT_FOUND]);
     const seq = input.seq ?? randomInt(0, U32_MAX);
     const ref = { from: input.from, to: input.to, seq, random: input.random, time: input.time };
     // Imported messages are de-duplicated by their key in either direction and never overwritten.
@@ -227,7 +210,7 @@ export class MessageService {
     const m: NewMessage = {
       ...ref, body: input.body, cloudCustomData: input.cloudCustomData ?? '', origin: 'importmsg',
       senderRoams: true, onlineOnly: false, countsUnread: realTime, updatesLastMessage: true, markRead: !realTime,
-      needReadReceipt: false, supportExtension: false, lifeTime: MAX_LIFETIME, queueUntil: now + MAX_LIFETIME,
+      needReadReceipt: false, supportExtension: false, lifeTime: MAX_MESSAGE_LIFETIME_SECONDS, queueUntil: now + MAX_MESSAGE_LIFETIME_SECONDS,
       deliverTo: realTime ? [input.to] : [],
     };
     const r = await this.store.appendMessage(app, m);
@@ -236,13 +219,13 @@ export class MessageService {
   }
 
   async history(app: AppId, q: HistoryInput): Promise<HistoryResult> {
-    await this.requireAccounts(app, ['operator', q.owner, 90008], ['peer', q.peer, 90003]);
+    await this.requireAccounts(app, ['operator', q.owner, ErrorCode.FROM_ACCOUNT_INVALID], ['peer', q.peer, ErrorCode.TO_ACCOUNT_INVALID]);
     let before: { time: number; seq: number; id: number } | undefined;
     if (q.lastMsgKey !== undefined && q.lastMsgKey !== '') {
       const k = parseMsgKey(q.lastMsgKey);
-      if (!k) throw new ApiError(90001, (n) => `${n.lastMsgKey} ${JSON.stringify(q.lastMsgKey!.slice(0, 60))} is not a MsgKey`, 'lastMsgKey');
+      if (!k) throw new ApiError(ErrorCode.MSG_JSON_INVALID, (n) => `${n.lastMsgKey} ${JSON.stringify(q.lastMsgKey!.slice(0, 60))} is not a MsgKey`, 'lastMsgKey');
       const anchor = await this.continuationAnchor(app, q.owner, q.peer, k);
-      if (!anchor) throw new ApiError(90001, (n) => `${n.lastMsgKey} does not name a message of this conversation`, 'lastMsgKey');
+      if (!anchor) throw new ApiError(ErrorCode.MSG_JSON_INVALID, (n) => `${n.lastMsgKey} does not name a message of this conversation`, 'lastMsgKey');
       before = { time: anchor.time, seq: anchor.seq, id: anchor.id };
     }
     if (q.minTime > q.maxTime) return { messages: [], complete: true };
@@ -317,12 +300,12 @@ export class MessageService {
   }
 
   async recall(app: AppId, ref: MessageRef, by: string, via: 'admin' | 'client', caller: CallOrigin = REST_ORIGIN): Promise<{ message: StoredMessage; recipientUnread: number }> {
-    await this.requireAccounts(app, ['sender', ref.from, 90008], ['recipient', ref.to, 90003]);
+    await this.requireAccounts(app, ['sender', ref.from, ErrorCode.FROM_ACCOUNT_INVALID], ['recipient', ref.to, ErrorCode.TO_ACCOUNT_INVALID]);
     const after = this.callbacks?.afterRecall(app, ref, caller);
     const r = await this.store.recallMessage(app, recallRequest({ ref, by, via, at: nowSeconds(this.clock), ...(after ? { callbacks: [after] } : {}) }));
     if (after) this.callbacks?.written();
     if (r.outcome === 'not_found') throw noSuchMessage();
-    if (r.outcome === 'already_recalled') throw new ApiError(20023, 'the message has already been recalled');
+    if (r.outcome === 'already_recalled') throw new ApiError(ErrorCode.MESSAGE_ALREADY_RECALLED, 'the message has already been recalled');
     this.metrics?.recalls.inc({ via });
     this.notify(app, [ref.from, ref.to]);
     return { message: r.message, recipientUnread: r.recipientUnread };
@@ -336,26 +319,26 @@ export class MessageService {
     const m = await this.store.findMessage(app, ref);
     if (!m) {
       const reverse = await this.store.findMessage(app, { ...ref, from: ref.to, to: ref.from });
-      throw new ApiError(20022, reverse ? 'only the sender may recall a message' : 'no such message: check the peer and MsgKey', 'msgKey');
+      throw new ApiError(ErrorCode.MESSAGE_NOT_FOUND, reverse ? 'only the sender may recall a message' : 'no such message: check the peer and MsgKey', 'msgKey');
     }
-    if (m.recalled) throw new ApiError(20023, 'the message has already been recalled');
+    if (m.recalled) throw new ApiError(ErrorCode.MESSAGE_ALREADY_RECALLED, 'the message has already been recalled');
     if (nowSeconds(this.clock) - m.time > windowSeconds) {
-      throw new ApiError(20016, `the recall window of ${windowSeconds} s has passed; an admin can still recall it`);
+      throw new ApiError(ErrorCode.RECALL_WINDOW_PASSED, `the recall window of ${windowSeconds} s has passed; an admin can still recall it`);
     }
     return this.recall(app, ref, ref.from, 'client', caller);
   }
 
   async modify(app: AppId, ref: MessageRef, change: { body?: MsgElement[]; cloudCustomData?: string }): Promise<StoredMessage> {
-    await this.requireAccounts(app, ['sender', ref.from, 90008], ['recipient', ref.to, 90003]);
+    await this.requireAccounts(app, ['sender', ref.from, ErrorCode.FROM_ACCOUNT_INVALID], ['recipient', ref.to, ErrorCode.TO_ACCOUNT_INVALID]);
     const r = await this.store.modifyMessage(app, modifyRequest(ref, change, nowSeconds(this.clock)));
     if (r.outcome === 'not_found') throw noSuchMessage();
-    if (r.outcome === 'recalled') throw new ApiError(20023, 'a recalled message cannot be modified');
+    if (r.outcome === 'recalled') throw new ApiError(ErrorCode.MESSAGE_ALREADY_RECALLED, 'a recalled message cannot be modified');
     this.notify(app, [ref.from, ref.to]);
     return r.message;
   }
 
   async setRead(app: AppId, owner: string, peer: string, readTime?: number, caller: CallOrigin = REST_ORIGIN): Promise<ReadResult> {
-    await this.requireAccounts(app, ['reporter', owner, 90008], ['peer', peer, 90003]);
+    await this.requireAccounts(app, ['reporter', owner, ErrorCode.FROM_ACCOUNT_INVALID], ['peer', peer, ErrorCode.TO_ACCOUNT_INVALID]);
     const now = nowSeconds(this.clock);
     const after = this.callbacks?.afterRead(app, owner, peer, readTime ?? now, caller);
     const r = await this.store.setRead(app, readRequest(owner, peer, readTime, now, after ? [after] : undefined));
@@ -367,7 +350,7 @@ export class MessageService {
   async unread(app: AppId, owner: string, peers?: string[]): Promise<{ total: number; perPeer: Array<{ peer: string; unread: number }>; unknown: string[] }> {
     const uniquePeers = [...new Set(peers ?? [])];
     const existing = await this.store.existingAccounts(app, [owner, ...uniquePeers]);
-    if (!existing.has(owner)) throw new ApiError(90003, (n) => `${n.owner} ${owner} does not exist`, 'owner');
+    if (!existing.has(owner)) throw new ApiError(ErrorCode.TO_ACCOUNT_INVALID, (n) => `${n.owner} ${owner} does not exist`, 'owner');
     const total = await this.store.totalUnread(app, owner);
     const perPeer: Array<{ peer: string; unread: number }> = [];
     const unknown: string[] = [];
@@ -391,4 +374,4 @@ export { EVENT_RETENTION_SECONDS };
 
 /** 20022 for a message that is not there as (sender, recipient, MsgKey). */
 const noSuchMessage = (): ApiError =>
-  new ApiError(20022, (n) => `no such message: check ${n.sender}, ${n.recipient} and ${n.msgKey}`, 'msgKey');
+  new ApiError(ErrorCode.MESSAGE_NOT_FOUND, (n) => `no such message: check ${n.sender}, ${n.recipient} and ${n.msgKey}`, 'msgKey');

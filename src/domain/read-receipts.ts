@@ -2,15 +2,13 @@
 // the reader tells the sender which of its messages it has read. Each message then shows
 // IsPeerRead 1 and the sender's devices get a receipt event. Unread counts are not touched
 // (that is a read mark's job). All or nothing: one message missing or recalled marks none.
-import { ErrorCode } from '@parley/protocol';
+import { ErrorCode, type MsgKeyParts, msgKeyOf } from '@parley/protocol';
 import type { Bus } from '../ports/bus.js';
 import { nowSeconds, type Clock } from '../ports/clock.js';
-import { msgKeyOf } from '../ports/message-flags.js';
 import type { AppId, MessageRef, Store } from '../ports/store.js';
 import { REST_ORIGIN, type CallOrigin, type CallbackService } from './callbacks.js';
 import { ApiError } from './errors.js';
 import { receiptEvents } from './message-events.js';
-import type { MsgKeyParts } from './messages.js';
 
 /** Messages per receipt at most (the SDK's per-call maximum for message lists). */
 export const MAX_RECEIPT_MESSAGES = 30;

@@ -1,6 +1,7 @@
 // The real-time client gateway: WebSocket connections on the server's own port at /v1/ws.
 // It turns bus notices into pushes to the right sessions, applies the device policy and
 // keeps presence for query_online_status.
+import { CloseCode } from '@parley/protocol';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -9,7 +10,7 @@ import type { Authenticator } from '../auth/authenticator.js';
 import type { BusNotice } from '../ports/bus.js';
 import type { DirectoryEntry } from '../ports/presence.js';
 import type { ClusterPresence } from './cluster-presence.js';
-import { CLOSE, Session, type SessionHost, type SessionLimits } from './session.js';
+import { Session, type SessionHost, type SessionLimits } from './session.js';
 import { GATEWAY_PATH } from './wire.js';
 
 /** A connection with no frame for this long is closed (clients ping every 25–30 s). */
@@ -190,7 +191,7 @@ export class Gateway implements SessionHost {
     for (const s of this.sockets) {
       if (s.lastSeen < idleBefore) {
         s.endReason = 'TimeOut';
-        s.close(CLOSE.idle, 'idle');
+        s.close(CloseCode.IDLE, 'idle');
       }
       else s.checkExpiry();
     }

@@ -3,11 +3,10 @@
 // leave in seq order and none twice; nothing more is produced for a client that is not reading.
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
-import type { App } from '../config/config.js';
-import { ErrorCode } from '@parley/protocol';
+import type { App } from '../domain/app-settings.js';
+import { CloseCode, ErrorCode, MESSAGE_BODY_BYTES, U32_MAX, parseMsgKey } from '@parley/protocol';
 import { ApiError, type FieldNames } from '../domain/errors.js';
 import { validateMsgBody } from '../domain/message-body.js';
-import { parseMsgKey } from '../domain/messages.js';
 import { MAX_RECEIPT_MESSAGES } from '../domain/read-receipts.js';
 import type { Services } from '../domain/services.js';
 import { userIdProblem } from '../domain/user-id.js';
@@ -27,12 +26,9 @@ const WS_FIELD_NAMES: FieldNames = {
 };
 
 export const MAX_FRAME_BYTES = 64 * 1024;
-const MESSAGE_BYTES = 12 * 1024;
-const U32_MAX = 4294967295;
 export const PLATFORMS = ['Web', 'PC', 'Mac', 'Android', 'iPhone', 'iPad', 'Node'] as const;
 
 /** WebSocket close codes of the protocol (docs/client-protocol.md). */
-export const CLOSE = { notLoggedIn: 4001, idle: 4002, kicked: 4003, backlogged: 4004 } as const;
 export type KickReason = 'REST_API_Kick' | 'multipleAccount' | 'userSigExpired';
 
 /** The bounds one connection lives within (GatewayLimits, docs/client-protocol.md). */
@@ -104,7 +100,7 @@ export class Session {
 
   constructor(private readonly ws: WebSocket, readonly host: SessionHost, readonly clientIp: string) {
     this.loginTimer = setTimeout(() => {
-      if (!this.loggedIn) this.close(CLOSE.notLoggedIn, 'no login in time');
+      if (!this.loggedIn) this.close(CloseCode.NOT_LOGGED_IN, 'no login in time');
     }, host.limits.loginDeadlineMs);
     this.loginTimer.unref();
   }
@@ -169,7 +165,7 @@ export class Session {
 
   private dropBacklogged(): void {
     this.host.log.warn({ user: this.user, queuedBytes: this.queuedBytes }, 'closing a connection that does not read');
-    this.close(CLOSE.backlogged, 'not reading; reconnect and sync');
+    this.close(CloseCode.NOT_READING, 'not reading; reconnect and sync');
   }
 
   close(code: number, reason: string): void {
@@ -190,7 +186,7 @@ export class Session {
     // Replaced by a newer login: that login's State.StateChange names it in KickedDevice.
     this.endReason = reason === 'multipleAccount' ? 'Replaced' : 'Kicked';
     this.send({ op: 'kicked', data: { reason } });
-    this.close(CLOSE.kicked, reason);
+    this.close(CloseCode.KICKED, reason);
   }
 
   /** Called once the socket is gone, whoever closed it. */
@@ -205,33 +201,33 @@ export class Session {
     this.lastSeen = Date.now();
     if (raw.length > MAX_FRAME_BYTES) {
       const message = `frame is ${raw.length} bytes; at most ${MAX_FRAME_BYTES} are accepted`;
-      if (!this.loggedIn) return this.protocolError(93000, message);
-      this.send({ op: 'error', data: { code: 93000, message } });
+      if (!this.loggedIn) return this.protocolError(ErrorCode.MSG_TOO_LONG, message);
+      this.send({ op: 'error', data: { code: ErrorCode.MSG_TOO_LONG, message } });
       return;
     }
     let frame: unknown;
     try {
       frame = JSON.parse(isBinary ? raw.toString('utf8') : raw.toString());
     } catch {
-      return this.protocolError(90001, 'frame is not JSON');
+      return this.protocolError(ErrorCode.MSG_JSON_INVALID, 'frame is not JSON');
     }
-    if (!isObject(frame) || typeof frame.op !== 'string') return this.protocolError(90001, 'a frame is an object with a string "op"');
+    if (!isObject(frame) || typeof frame.op !== 'string') return this.protocolError(ErrorCode.MSG_JSON_INVALID, 'a frame is an object with a string "op"');
     const id = typeof frame.id === 'number' || typeof frame.id === 'string' ? frame.id : undefined;
     const op = frame.op;
     const data = frame.data === undefined ? {} : frame.data;
     if (!this.loggedIn && op !== 'login') {
       this.send({ op, ...(id !== undefined ? { id } : {}), code: 2024, message: 'log in first', data: {} });
-      this.close(CLOSE.notLoggedIn, 'not logged in');
+      this.close(CloseCode.NOT_LOGGED_IN, 'not logged in');
       return;
     }
     const handler = OPS.get(op);
     if (!handler) {
-      this.answer(op, id, new ApiError(60009, `unknown op ${JSON.stringify(op.slice(0, 40))}`));
+      this.answer(op, id, new ApiError(ErrorCode.UNKNOWN_API, `unknown op ${JSON.stringify(op.slice(0, 40))}`));
       return;
     }
     if (!isObject(data)) {
-      this.answer(op, id, new ApiError(90001, '"data" must be an object'));
-      if (op === 'login' && !this.loggedIn) this.close(CLOSE.notLoggedIn, 'login failed');
+      this.answer(op, id, new ApiError(ErrorCode.MSG_JSON_INVALID, '"data" must be an object'));
+      if (op === 'login' && !this.loggedIn) this.close(CloseCode.NOT_LOGGED_IN, 'login failed');
       return;
     }
     try {
@@ -239,14 +235,14 @@ export class Session {
       this.answer(op, id, result);
     } catch (e) {
       if (!(e instanceof ApiError)) this.host.log.error({ err: e, op }, 'gateway op failed');
-      this.answer(op, id, e instanceof ApiError ? e : new ApiError(91000, 'internal server error; the request was not applied'));
-      if (op === 'login' && !this.loggedIn) this.close(CLOSE.notLoggedIn, 'login failed');
+      this.answer(op, id, e instanceof ApiError ? e : new ApiError(ErrorCode.MSG_INTERNAL_ERROR, 'internal server error; the request was not applied'));
+      if (op === 'login' && !this.loggedIn) this.close(CloseCode.NOT_LOGGED_IN, 'login failed');
     }
   }
 
   private protocolError(code: number, message: string): void {
     this.send({ op: 'error', data: { code, message } });
-    if (!this.loggedIn) this.close(CLOSE.notLoggedIn, message);
+    if (!this.loggedIn) this.close(CloseCode.NOT_LOGGED_IN, message);
   }
 
   private answer(op: string, id: unknown, result: Data | ApiError): void {
@@ -270,16 +266,16 @@ export class Session {
   private loggingIn = false;
 
   private async doLogin(d: Data): Promise<Data> {
-    if (d.protocol !== undefined && d.protocol !== PROTOCOL_VERSION) throw new ApiError(60002, `protocol ${String(d.protocol)} is not supported; this server speaks ${PROTOCOL_VERSION}`);
+    if (d.protocol !== undefined && d.protocol !== PROTOCOL_VERSION) throw new ApiError(ErrorCode.HTTP_REQUEST_INVALID, `protocol ${String(d.protocol)} is not supported; this server speaks ${PROTOCOL_VERSION}`);
     const { services, auth } = this.host;
     // The login frame names the app itself (REST calls do it in the URL): say so when it does not.
-    if (d.sdkAppId === undefined || d.sdkAppId === null || d.sdkAppId === '') throw new ApiError(60012, 'the login frame\'s data.sdkAppId is missing');
-    if (typeof d.sdkAppId !== 'number' && typeof d.sdkAppId !== 'string') throw new ApiError(60006, 'the login frame\'s data.sdkAppId must be a number');
+    if (d.sdkAppId === undefined || d.sdkAppId === null || d.sdkAppId === '') throw new ApiError(ErrorCode.SDKAPPID_MISSING, 'the login frame\'s data.sdkAppId is missing');
+    if (typeof d.sdkAppId !== 'number' && typeof d.sdkAppId !== 'string') throw new ApiError(ErrorCode.SDKAPPID_INVALID, 'the login frame\'s data.sdkAppId must be a number');
     const app = auth.app(String(d.sdkAppId));
     const problem = userIdProblem(d.userId);
-    if (problem) throw new ApiError(70107, `the login frame's data.userId ${problem}`);
+    if (problem) throw new ApiError(ErrorCode.ACCOUNT_NOT_FOUND, `the login frame's data.userId ${problem}`);
     const user = d.userId as string;
-    if (typeof d.userSig !== 'string') throw new ApiError(70002, 'the login frame\'s data.userSig is missing');
+    if (typeof d.userSig !== 'string') throw new ApiError(ErrorCode.USERSIG_EMPTY, 'the login frame\'s data.userSig is missing');
     const sig = auth.verify(app, user, d.userSig);
     await services.accounts.authorizeLogin(app.sdkAppId, user, sig.time);
     const elsewhere = await this.host.elsewhere(app.sdkAppId, user);
@@ -423,7 +419,7 @@ const need = {
   },
   bool(v: unknown, name: string): boolean {
     if (v === undefined) return false;
-    if (typeof v !== 'boolean') throw new ApiError(90001, `${name} must be true or false`);
+    if (typeof v !== 'boolean') throw new ApiError(ErrorCode.MSG_JSON_INVALID, `${name} must be true or false`);
     return v;
   },
 };
@@ -459,7 +455,7 @@ const OPS = new Map<string, Op>(Object.entries({
 
   async sync(s, d) {
     const cursor = d.cursor;
-    if (typeof cursor !== 'number' || !Number.isSafeInteger(cursor) || cursor < 0) throw new ApiError(90001, 'cursor must be a whole number');
+    if (typeof cursor !== 'number' || !Number.isSafeInteger(cursor) || cursor < 0) throw new ApiError(ErrorCode.MSG_JSON_INVALID, 'cursor must be a whole number');
     // Answered after its page: with "more" false, every event up to lastSeq has gone out.
     return s.sync(cursor);
   },
@@ -470,12 +466,12 @@ const OPS = new Map<string, Op>(Object.entries({
   },
 
   async send(s, d) {
-    if (Buffer.byteLength(JSON.stringify(d)) > MESSAGE_BYTES) throw new ApiError(93000, `the message is larger than ${MESSAGE_BYTES} bytes`);
-    const to = need.userId(d.to, 'to', 90003);
-    const random = need.u32(d.random, 'random', 90005)!;
-    const seq = need.u32(d.seq, 'seq', 90004, true);
+    if (Buffer.byteLength(JSON.stringify(d)) > MESSAGE_BODY_BYTES) throw new ApiError(ErrorCode.MSG_TOO_LONG, `the message is larger than ${MESSAGE_BODY_BYTES} bytes`);
+    const to = need.userId(d.to, 'to', ErrorCode.TO_ACCOUNT_INVALID);
+    const random = need.u32(d.random, 'random', ErrorCode.MSG_RANDOM_INVALID)!;
+    const seq = need.u32(d.seq, 'seq', ErrorCode.MSG_SEQ_INVALID, true);
     const body = validateMsgBody(d.body);
-    if (d.cloudCustomData !== undefined && typeof d.cloudCustomData !== 'string') throw new ApiError(90010, 'cloudCustomData must be a string');
+    if (d.cloudCustomData !== undefined && typeof d.cloudCustomData !== 'string') throw new ApiError(ErrorCode.MSG_ELEMENT_INVALID, 'cloudCustomData must be a string');
     const onlineOnly = need.bool(d.onlineOnly, 'onlineOnly');
     const r = await s.host.services.messages.send(s.app!.sdkAppId, {
       from: s.user, to, random, ...(seq !== undefined ? { seq } : {}), body,
@@ -491,9 +487,9 @@ const OPS = new Map<string, Op>(Object.entries({
   },
 
   async recall(s, d) {
-    const to = need.userId(d.to, 'to', 90003);
+    const to = need.userId(d.to, 'to', ErrorCode.TO_ACCOUNT_INVALID);
     const key = typeof d.msgKey === 'string' ? parseMsgKey(d.msgKey) : undefined;
-    if (!key) throw new ApiError(90054, 'msgKey must be "{seq}_{random}_{time}"');
+    if (!key) throw new ApiError(ErrorCode.MSG_KEY_INVALID, 'msgKey must be "{seq}_{random}_{time}"');
     const window = s.app!.recallWindowSeconds;
     await s.host.services.messages.recallAsSender(s.app!.sdkAppId, { from: s.user, to, ...key }, window, s.caller());
     return {};
@@ -501,21 +497,21 @@ const OPS = new Map<string, Op>(Object.entries({
 
   /** One-sided delete: the messages leave this user's view and devices; the peer keeps them. */
   async deleteMessages(s, d) {
-    const peer = need.userId(d.peer, 'peer', 90003);
+    const peer = need.userId(d.peer, 'peer', ErrorCode.TO_ACCOUNT_INVALID);
     if (!Array.isArray(d.msgKeys) || d.msgKeys.length === 0 || !d.msgKeys.every((k) => typeof k === 'string')) {
-      throw new ApiError(90001, 'msgKeys must be a non-empty array of MsgKeys');
+      throw new ApiError(ErrorCode.MSG_JSON_INVALID, 'msgKeys must be a non-empty array of MsgKeys');
     }
     const deleted = await s.host.services.conversations.deleteMessages(s.app!.sdkAppId, s.user, peer, d.msgKeys as string[], {
-      owner: { role: 'owner', unknownCode: 90008 }, peer: { role: 'peer', unknownCode: 90003 }, msgKey: 90054, request: 90001,
+      owner: { role: 'owner', unknownCode: ErrorCode.FROM_ACCOUNT_INVALID }, peer: { role: 'peer', unknownCode: ErrorCode.TO_ACCOUNT_INVALID }, msgKey: ErrorCode.MSG_KEY_INVALID, request: ErrorCode.MSG_JSON_INVALID,
     });
     return { deleted: deleted.map((r) => ({ from: r.from, to: r.to, msgKey: `${r.seq}_${r.random}_${r.time}` })) };
   },
 
   /** Deletes this user's side of a conversation, and with clearHistory its history on this side. */
   async deleteConversation(s, d) {
-    const peer = need.userId(d.peer, 'peer', 90003);
+    const peer = need.userId(d.peer, 'peer', ErrorCode.TO_ACCOUNT_INVALID);
     await s.host.services.conversations.delete(s.app!.sdkAppId, s.user, peer, need.bool(d.clearHistory, 'clearHistory'), {
-      owner: { role: 'owner', unknownCode: 90008 }, peer: { role: 'peer', unknownCode: 90003 },
+      owner: { role: 'owner', unknownCode: ErrorCode.FROM_ACCOUNT_INVALID }, peer: { role: 'peer', unknownCode: ErrorCode.TO_ACCOUNT_INVALID },
     });
     return {};
   },
@@ -549,9 +545,9 @@ const OPS = new Map<string, Op>(Object.entries({
   },
 
   async read(s, d) {
-    const peer = need.userId(d.peer, 'peer', 90003);
+    const peer = need.userId(d.peer, 'peer', ErrorCode.TO_ACCOUNT_INVALID);
     let readTime: number | undefined;
-    if (d.readTime !== undefined) readTime = need.u32(d.readTime, 'readTime', 90001);
+    if (d.readTime !== undefined) readTime = need.u32(d.readTime, 'readTime', ErrorCode.MSG_JSON_INVALID);
     const r = await s.host.services.messages.setRead(s.app!.sdkAppId, s.user, peer, readTime, s.caller());
     return { unread: r.unread, totalUnread: r.totalUnread, readTime: r.readTime };
   },
@@ -560,7 +556,7 @@ const OPS = new Map<string, Op>(Object.entries({
   async getProfiles(s, d) {
     const ids = d.userIds;
     if (!Array.isArray(ids) || ids.length === 0 || ids.length > MAX_PROFILE_USERS || !ids.every((u) => typeof u === 'string')) {
-      throw new ApiError(40001, `userIds must be 1 to ${MAX_PROFILE_USERS} UserIDs`);
+      throw new ApiError(ErrorCode.PROFILE_INVALID_PARAMETER, `userIds must be 1 to ${MAX_PROFILE_USERS} UserIDs`);
     }
     const found = await s.host.services.profiles.whole(s.app!.sdkAppId, ids as string[]);
     return { profiles: found.map((p) => ({ userID: p.userId, items: p.items })) };
@@ -568,10 +564,10 @@ const OPS = new Map<string, Op>(Object.entries({
 
   async setProfile(s, d) {
     const items = d.items;
-    if (!Array.isArray(items) || items.length === 0) throw new ApiError(40001, 'items must hold at least one {tag, value}');
+    if (!Array.isArray(items) || items.length === 0) throw new ApiError(ErrorCode.PROFILE_INVALID_PARAMETER, 'items must hold at least one {tag, value}');
     const parsed = items.map((item, i) => {
       if (!isObject(item) || typeof item.tag !== 'string' || item.value === undefined || item.value === null) {
-        throw new ApiError(40001, `items[${i}] must be {tag: string, value}`);
+        throw new ApiError(ErrorCode.PROFILE_INVALID_PARAMETER, `items[${i}] must be {tag: string, value}`);
       }
       return { tag: item.tag, value: item.value };
     });
@@ -595,9 +591,9 @@ const OPS = new Map<string, Op>(Object.entries({
   },
 
   async history(s, d) {
-    const peer = need.userId(d.peer, 'peer', 90003);
-    const count = d.count === undefined ? 15 : need.u32(d.count, 'count', 90001)!;
-    if (d.before !== undefined && typeof d.before !== 'string') throw new ApiError(90001, 'before must be a MsgKey');
+    const peer = need.userId(d.peer, 'peer', ErrorCode.TO_ACCOUNT_INVALID);
+    const count = d.count === undefined ? 15 : need.u32(d.count, 'count', ErrorCode.MSG_JSON_INVALID)!;
+    if (d.before !== undefined && typeof d.before !== 'string') throw new ApiError(ErrorCode.MSG_JSON_INVALID, 'before must be a MsgKey');
     const r = await s.host.services.messages.history(s.app!.sdkAppId, {
       owner: s.user, peer, maxCnt: Math.max(1, Math.min(count, 15)), minTime: 0, maxTime: U32_MAX,
       ...(d.before !== undefined ? { lastMsgKey: d.before as string } : {}),

@@ -1,7 +1,6 @@
 // The client protocol's object shapes (docs/client-protocol.md), built from domain records.
-import { msgKeyOf } from '../ports/message-flags.js';
+import { type WireMessage, msgKeyOf } from '@parley/protocol';
 import type { ConversationRecord, StoredMessage, UserEvent } from '../ports/store.js';
-import type { WireMessage } from '@parley/protocol';
 
 // The protocol's constants and message shape are declared once, in @parley/protocol, which the
 // SDK shares; building against that type checks that the gateway sends what the SDK expects.

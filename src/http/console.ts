@@ -2,6 +2,7 @@
 // scripts/build-console.mjs, and the API catalogue generated from the handler registry. The page
 // may only talk to this origin (Content-Security-Policy), and no secret ever reaches this module:
 // the console computes UserSigs in the browser.
+import { ErrorCode, U32_MAX } from '@parley/protocol';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -16,10 +17,9 @@ export const CONSOLE_DIR = fileURLToPath(new URL('../../console/', import.meta.u
 export type { Catalogue, CatalogueEntry, FieldDescription } from './catalogue.js';
 
 /** ErrorCodes the edge itself can answer for any API (URL, UserSig, app, rate limit), besides the family's. */
-export const EDGE_CODES = [60002, 60006, 60007, 60009, 60012, 70001, 70002, 70003, 70009, 70013, 70014, 70020];
+export const EDGE_CODES = [ErrorCode.HTTP_REQUEST_INVALID, ErrorCode.SDKAPPID_INVALID, ErrorCode.RATE_LIMITED, ErrorCode.UNKNOWN_API, ErrorCode.SDKAPPID_MISSING, ErrorCode.USERSIG_EXPIRED, ErrorCode.USERSIG_EMPTY, ErrorCode.USERSIG_MALFORMED, ErrorCode.USERSIG_WRONG_KEY, ErrorCode.USERSIG_IDENTIFIER_MISMATCH, ErrorCode.USERSIG_SDKAPPID_MISMATCH, ErrorCode.SDKAPPID_NOT_FOUND];
 
-const U32 = 4294967295;
-const num = (n: number): string => (n === U32 ? '4294967295 (u32)' : String(n));
+const num = (n: number): string => (n === U32_MAX ? `${U32_MAX} (u32)` : String(n));
 
 function describeField(name: string, f: FieldSpec): FieldDescription {
   const d: FieldDescription = { name, type: f.type, required: f.required === true, doc: f.doc, code: f.code, limits: '' };

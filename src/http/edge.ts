@@ -1,6 +1,7 @@
 // The REST edge: POST /v4/<service>/<command>?sdkappid&identifier&usersig&random&contenttype.
 // It turns HTTP into a call of a registered API and every outcome into HTTP 200 with the
 // ActionStatus/ErrorCode/ErrorInfo envelope. It knows no API by name.
+import { ErrorCode } from '@parley/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, type FieldNames } from '../domain/errors.js';
 import type { Services } from '../domain/services.js';
@@ -44,7 +45,7 @@ export function envelope(result: ApiResult): ApiResult {
 export const failure = (code: number, info: string): ApiResult => ({ ActionStatus: 'FAIL', ErrorInfo: info, ErrorCode: code });
 
 /** 60009: no API of that name, whichever path of the edge found out. */
-export const unknownApi = (service: string, command: string): ApiResult => failure(60009, `unknown API v4/${service}/${command}`);
+export const unknownApi = (service: string, command: string): ApiResult => failure(ErrorCode.UNKNOWN_API, `unknown API v4/${service}/${command}`);
 
 /** The body is over the edge's limit: the family's "too long" code (93000 when no API is known). */
 export const bodyTooLarge = (code: number): ApiResult => failure(code, `request body is larger than ${MAX_REQUEST_BYTES} bytes`);
@@ -91,7 +92,7 @@ export function registerEdge(server: FastifyInstance, deps: EdgeDeps): void {
     const path = req.url.split('?', 1)[0]!;
     if (path === '/v4' || path.startsWith('/v4/')) {
       reply.headers(CORS);
-      return send(req, reply, failure(60009, 'unknown API: the path must be /v4/<service>/<command>'));
+      return send(req, reply, failure(ErrorCode.UNKNOWN_API, 'unknown API: the path must be /v4/<service>/<command>'));
     }
     return reply.code(404).send({ error: 'not found' });
   });
@@ -102,7 +103,7 @@ export function registerEdge(server: FastifyInstance, deps: EdgeDeps): void {
     url: '/v4/*',
     handler: async (req, reply) => {
       reply.headers(CORS);
-      return send(req, reply, failure(60002, `v4 APIs are called with POST, not ${req.method}`));
+      return send(req, reply, failure(ErrorCode.HTTP_REQUEST_INVALID, `v4 APIs are called with POST, not ${req.method}`));
     },
   });
 }
@@ -147,7 +148,7 @@ export async function callApi(api: ApiDefinition, input: CallInput, deps: EdgeDe
       const key = `${api.service}/${api.command}`;
       const limit = Object.hasOwn(app.rateLimits, key) ? app.rateLimits[key]! : api.rateLimit;
       if (!(await deps.limiter.take(`${app.sdkAppId}:${key}`, limit))) {
-        throw new ApiError(60007, `${key} is limited to ${limit} calls per second for this app`);
+        throw new ApiError(ErrorCode.RATE_LIMITED, `${key} is limited to ${limit} calls per second for this app`);
       }
     }
     const raw = input.raw;
@@ -201,13 +202,13 @@ export function edgeErrorHandler(registry: ApiRegistry) {
       // The rest of the body is not read: the connection closes after the answer.
       reply.header('connection', 'close');
       result = err.code === BODY_TOO_LARGE
-        ? bodyTooLarge(api ? codes.tooLong : 93000)
-        : failure(60018, 'the server is holding too many request bodies at once; retry later');
+        ? bodyTooLarge(api ? codes.tooLong : ErrorCode.MSG_TOO_LONG)
+        : failure(ErrorCode.TOO_MANY_REQUESTS, 'the server is holding too many request bodies at once; retry later');
     } else if (err.code === 'ECONNRESET') {
       // Nobody is left to answer.
       reply.raw.destroy();
       return;
-    } else if (err.statusCode !== undefined && err.statusCode < 500) result = failure(api ? codes.badJson : 60002, `bad request: ${err.message}`);
+    } else if (err.statusCode !== undefined && err.statusCode < 500) result = failure(api ? codes.badJson : ErrorCode.HTTP_REQUEST_INVALID, `bad request: ${err.message}`);
     else {
       req.log.error({ err }, 'internal error');
       result = failure(codes.internal, 'internal server error; the request was not applied');

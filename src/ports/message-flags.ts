@@ -66,7 +66,6 @@ export function unpackFlags(flags: number): Pick<StoredMessage, 'senderRoams' | 
 /** The conversation a message belongs to: its two users in a stable order. */
 export const conversationPair = (a: string, b: string): [string, string] => (a < b ? [a, b] : [b, a]);
 
-export const msgKeyOf = (r: { seq: number; random: number; time: number }): string => `${r.seq}_${r.random}_${r.time}`;
 
 /** Is the message at (time, id) read under this cursor? */
 export const isReadBy = (m: { time: number; id: number }, c: { time: number; id: number }): boolean =>

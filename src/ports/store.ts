@@ -3,7 +3,7 @@
 // Promise-based so a networked database (PostgreSQL) fits the same contract as embedded SQLite;
 // nothing above this file may assume a synchronous, in-process database.
 // Every call is scoped by SDKAppID: apps never see each other's rows.
-import type { MsgElement } from '../protocol/message.js';
+import type { MsgElement } from '@parley/protocol';
 
 export type AppId = number;
 

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { browserSkip, openBrowser, type Browser } from '../console/browser.js';
 import { EVENT } from '@parley/client';
 import { SDKAPPID } from '../helpers/server.js';
-import { device, importAccounts, sendText, withServer } from './helpers.js';
+import { device, importAccounts, sendText, withDevices } from './helpers.js';
 
 // The packages as built (dist/test/client → packages/*/dist); the page maps the SDK's one bare
 // import, @parley/protocol, with an import map, as an app that does not bundle would.
@@ -26,7 +26,7 @@ const pageHtml = (origin: string): string => `<!doctype html><html><head><meta c
   window.sdkLoaded = true;
 </script></body></html>`;
 
-test('in Chromium: login, receive, recall erases IndexedDB, a reloaded page never shows the content', { timeout: 120_000, skip: browserSkip }, () => withServer(async (s, track) => {
+test('in Chromium: login, receive, recall erases IndexedDB, a reloaded page never shows the content', { timeout: 120_000, skip: browserSkip }, () => withDevices(async (s, track) => {
   await importAccounts(s, 'alice', 'bob');
   const alice = track(await device(s, 'alice'));
   // The page and the built modules come from a loopback server of their own: Chromium lets a

@@ -3,16 +3,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EVENT, MemoryCache, type Conversation, type Message } from '@parley/client';
-import { device, importAccounts, relogin, sendText, until, withServer, type Device } from './helpers.js';
+import { device, importAccounts, relogin, sendText, untilEvent, withDevices, type Device } from './helpers.js';
 
 const T = { timeout: 60_000 };
 const listOf = async (d: Device): Promise<Conversation[]> => (await d.chat.getConversationList()).data.conversationList as Conversation[];
 const convIDs = async (d: Device): Promise<string[]> => (await listOf(d)).map((c) => c.conversationID);
 
 /** Waits until the device has received the message. */
-const receives = (d: Device, m: Message): Promise<void> => until(d.rec, [EVENT.MESSAGE_RECEIVED], () => d.rec.receivedIDs().includes(m.ID));
+const receives = (d: Device, m: Message): Promise<void> => untilEvent(d.rec, [EVENT.MESSAGE_RECEIVED], () => d.rec.receivedIDs().includes(m.ID));
 
-test('deleteMessage: gone from this device and from my other devices\' caches; the peer keeps it; unread follows', T, () => withServer(async (s, track) => {
+test('deleteMessage: gone from this device and from my other devices\' caches; the peer keeps it; unread follows', T, () => withDevices(async (s, track) => {
   await importAccounts(s, 'alice', 'bob');
   const a = track(await device(s, 'alice'));
   const b1 = track(await device(s, 'bob'));
@@ -31,7 +31,7 @@ test('deleteMessage: gone from this device and from my other devices\' caches; t
   assert.equal(b1.stored().includes('DELETE-ME-4'), false, 'this device\'s cache dropped it before answering');
   assert.equal(b1.chat.getTotalUnreadMessageCount(), 1, 'the deleted unread message no longer counts');
   // bob's other device drops it when the delete event arrives.
-  await until(b2.rec, [EVENT.CONVERSATION_LIST_UPDATED, EVENT.TOTAL_UNREAD_MESSAGE_COUNT_UPDATED], () => b2.chat.findMessage(gone.ID) === null);
+  await untilEvent(b2.rec, [EVENT.CONVERSATION_LIST_UPDATED, EVENT.TOTAL_UNREAD_MESSAGE_COUNT_UPDATED], () => b2.chat.findMessage(gone.ID) === null);
   assert.equal(b2.stored().includes('DELETE-ME-4'), false);
   assert.ok(b2.stored().includes('KEEP-ME'));
   await b2.rec.waitFor(EVENT.TOTAL_UNREAD_MESSAGE_COUNT_UPDATED, (e) => e.data === 1);
@@ -45,7 +45,7 @@ test('deleteMessage: gone from this device and from my other devices\' caches; t
   assert.deepEqual(await convIDs(b1), ['C2Calice']);
 }));
 
-test('deleteMessage by both parties: the server erases the message, nothing is left to recall; failures', T, () => withServer(async (s, track) => {
+test('deleteMessage by both parties: the server erases the message, nothing is left to recall; failures', T, () => withDevices(async (s, track) => {
   await importAccounts(s, 'alice', 'bob');
   const a = track(await device(s, 'alice'));
   const b = track(await device(s, 'bob'));
@@ -66,7 +66,7 @@ test('deleteMessage by both parties: the server erases the message, nothing is l
   assert.equal(recall.ErrorCode, 20022, 'nothing left to recall');
 }));
 
-test('deleteConversation: leaves my list on every device, history cleared by default; the peer keeps its side; a new message brings it back', T, () => withServer(async (s, track) => {
+test('deleteConversation: leaves my list on every device, history cleared by default; the peer keeps its side; a new message brings it back', T, () => withDevices(async (s, track) => {
   await importAccounts(s, 'alice', 'bob', 'carol');
   const a = track(await device(s, 'alice'));
   const b1 = track(await device(s, 'bob'));
@@ -84,7 +84,7 @@ test('deleteConversation: leaves my list on every device, history cleared by def
   assert.deepEqual(await convIDs(b1), ['C2Ccarol']);
   assert.equal(b1.stored().includes('CONV-SECRET-1'), false);
   assert.equal(b1.chat.getTotalUnreadMessageCount(), 1);
-  await until(b2.rec, [EVENT.CONVERSATION_LIST_UPDATED], () => b2.chat.findMessage(m.ID) === null);
+  await untilEvent(b2.rec, [EVENT.CONVERSATION_LIST_UPDATED], () => b2.chat.findMessage(m.ID) === null);
   const ev = await b2.rec.waitFor(EVENT.CONVERSATION_LIST_UPDATED, (e) => (e.data as Conversation[]).every((x) => x.conversationID !== 'C2Calice'), from);
   assert.deepEqual((ev.data as Conversation[]).map((x) => x.conversationID), ['C2Ccarol']);
   assert.equal(b2.stored().includes('CONV-SECRET-1'), false, 'the other device\'s cache dropped the history');
@@ -103,7 +103,7 @@ test('deleteConversation: leaves my list on every device, history cleared by def
   }
 }));
 
-test('deleteConversation with clearHistoryMessage false keeps the history; a device that was offline catches up', T, () => withServer(async (s, track) => {
+test('deleteConversation with clearHistoryMessage false keeps the history; a device that was offline catches up', T, () => withDevices(async (s, track) => {
   await importAccounts(s, 'alice', 'bob');
   const a = track(await device(s, 'alice'));
   const cache = new MemoryCache();
@@ -122,6 +122,6 @@ test('deleteConversation with clearHistoryMessage false keeps the history; a dev
   assert.deepEqual(hist.map((x) => x.ID), [m.ID]);
   // The offline device applies the event when it comes back.
   await relogin(s, b2);
-  await until(b2.rec, [EVENT.CONVERSATION_LIST_UPDATED, EVENT.SDK_READY], () => b2.chat.getTotalUnreadMessageCount() === 0);
+  await untilEvent(b2.rec, [EVENT.CONVERSATION_LIST_UPDATED, EVENT.SDK_READY], () => b2.chat.getTotalUnreadMessageCount() === 0);
   assert.deepEqual(await convIDs(b2), []);
 }));

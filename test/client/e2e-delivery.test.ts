@@ -3,11 +3,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EVENT, TYPES, type Conversation, type Message } from '@parley/client';
-import { device, importAccounts, sendText, until, withServer, type Device } from './helpers.js';
+import { device, importAccounts, sendText, untilEvent, withDevices, type Device } from './helpers.js';
 
 const T = { timeout: 60_000 };
 
-test('two users with three devices each: every message reaches all recipient devices and the sender\'s other devices, in order', T, () => withServer(async (s, track) => {
+test('two users with three devices each: every message reaches all recipient devices and the sender\'s other devices, in order', T, () => withDevices(async (s, track) => {
   await importAccounts(s, 'alice', 'bob');
   const A: Device[] = [];
   const B: Device[] = [];
@@ -22,7 +22,7 @@ test('two users with three devices each: every message reaches all recipient dev
     [B[0]!, [m1, m2, m3, r1]], [B[1]!, [m1, m2, m3, r1]], [B[2]!, [m1, m2, m3]],
   ];
   for (const [d, want] of expected) {
-    await until(d.rec, [EVENT.MESSAGE_RECEIVED], () => d.rec.receivedIDs().length >= want.length);
+    await untilEvent(d.rec, [EVENT.MESSAGE_RECEIVED], () => d.rec.receivedIDs().length >= want.length);
     assert.deepEqual(d.rec.receivedIDs(), want.map((m) => m.ID), `${d.user} device`);
   }
   // What arrived is the message, seen from the right side.
@@ -54,7 +54,7 @@ test('two users with three devices each: every message reaches all recipient dev
   assert.equal(incoming.isRead, true);
 }));
 
-test('custom, face and location messages arrive with their payloads and cloudCustomData', T, () => withServer(async (s, track) => {
+test('custom, face and location messages arrive with their payloads and cloudCustomData', T, () => withDevices(async (s, track) => {
   await importAccounts(s, 'alice', 'bob');
   const a = track(await device(s, 'alice'));
   const b = track(await device(s, 'bob'));
@@ -65,7 +65,7 @@ test('custom, face and location messages arrive with their payloads and cloudCus
     await a.chat.sendMessage(m);
     s.clock.advance(1000); // distinct times: the REST history orders same-second messages by MsgSeq
   }
-  await until(b.rec, [EVENT.MESSAGE_RECEIVED], () => b.rec.receivedIDs().length >= 3);
+  await untilEvent(b.rec, [EVENT.MESSAGE_RECEIVED], () => b.rec.receivedIDs().length >= 3);
   const got = b.rec.all(EVENT.MESSAGE_RECEIVED).flatMap((e) => e.data as Message[]);
   assert.deepEqual(got.map((m) => [m.type, m.payload]), [
     [TYPES.MSG_CUSTOM, { data: '{"k":1}', description: 'desc', extension: 'ext' }],
@@ -85,7 +85,7 @@ test('custom, face and location messages arrive with their payloads and cloudCus
   assert.equal(roam.MsgList[0].MsgKey, `${custom.sequence}_${custom.random}_${custom.time}`);
 }));
 
-test('getMessageList pages 15 at a time, oldest first, back to isCompleted', T, () => withServer(async (s, track) => {
+test('getMessageList pages 15 at a time, oldest first, back to isCompleted', T, () => withDevices(async (s, track) => {
   await importAccounts(s, 'alice', 'bob');
   const a = track(await device(s, 'alice'));
   const b = track(await device(s, 'bob'));
@@ -94,7 +94,7 @@ test('getMessageList pages 15 at a time, oldest first, back to isCompleted', T, 
     sent.push(await sendText(a, 'bob', `n${i}`));
     s.clock.advance(1000);
   }
-  await until(b.rec, [EVENT.MESSAGE_RECEIVED], () => b.rec.receivedIDs().length >= 20);
+  await untilEvent(b.rec, [EVENT.MESSAGE_RECEIVED], () => b.rec.receivedIDs().length >= 20);
   const p1 = (await b.chat.getMessageList({ conversationID: 'C2Calice' })).data;
   assert.deepEqual(p1.messageList.map((m) => m.payload.text), sent.slice(5).map((m) => m.payload.text));
   assert.equal(p1.isCompleted, false);
@@ -112,7 +112,7 @@ test('getMessageList pages 15 at a time, oldest first, back to isCompleted', T, 
   await assert.rejects(b.chat.getMessageList({ conversationID: 'GROUPx' }), (e: { code: number }) => e.code === 2503);
 }));
 
-test('a failed send rejects with the server\'s code and keeps the message as failed', T, () => withServer(async (s, track) => {
+test('a failed send rejects with the server\'s code and keeps the message as failed', T, () => withDevices(async (s, track) => {
   await importAccounts(s, 'alice');
   const a = track(await device(s, 'alice'));
   const rest = await s.call('openim/sendmsg', { From_Account: 'alice', To_Account: 'nobody', MsgRandom: 1, MsgBody: [{ MsgType: 'TIMTextElem', MsgContent: { Text: 'x' } }] });
@@ -128,12 +128,12 @@ test('a failed send rejects with the server\'s code and keeps the message as fai
   assert.deepEqual(list, [m], 'the failed message stays in the local list for a resend');
 }));
 
-test('REST changes reach the SDK: modify → MESSAGE_MODIFIED, NoUnread is not counted, admin_set_msg_read clears unread', T, () => withServer(async (s, track) => {
+test('REST changes reach the SDK: modify → MESSAGE_MODIFIED, NoUnread is not counted, admin_set_msg_read clears unread', T, () => withDevices(async (s, track) => {
   await importAccounts(s, 'alice', 'bob');
   const a = track(await device(s, 'alice'));
   const b = track(await device(s, 'bob'));
   const m = await sendText(a, 'bob', 'original');
-  await until(b.rec, [EVENT.MESSAGE_RECEIVED], () => b.rec.receivedIDs().includes(m.ID));
+  await untilEvent(b.rec, [EVENT.MESSAGE_RECEIVED], () => b.rec.receivedIDs().includes(m.ID));
   const r = await s.call('openim/modify_c2c_msg', {
     From_Account: 'alice', To_Account: 'bob', MsgKey: `${m.sequence}_${m.random}_${m.time}`,
     MsgBody: [{ MsgType: 'TIMTextElem', MsgContent: { Text: 'edited' } }],
@@ -154,7 +154,7 @@ test('REST changes reach the SDK: modify → MESSAGE_MODIFIED, NoUnread is not c
     MsgBody: [{ MsgType: 'TIMTextElem', MsgContent: { Text: 'not counted' } }],
   });
   assert.equal(quiet.ErrorCode, 0);
-  await until(b.rec, [EVENT.MESSAGE_RECEIVED], () => b.rec.receivedIDs().length >= 2);
+  await untilEvent(b.rec, [EVENT.MESSAGE_RECEIVED], () => b.rec.receivedIDs().length >= 2);
   const [, second] = b.rec.all(EVENT.MESSAGE_RECEIVED).flatMap((e) => e.data as Message[]);
   assert.equal(second!.payload.text, 'not counted');
   assert.equal(b.chat.getTotalUnreadMessageCount(), 1, 'only the first message counts');
@@ -168,7 +168,7 @@ test('REST changes reach the SDK: modify → MESSAGE_MODIFIED, NoUnread is not c
   assert.deepEqual((readByPeer.data as Message[]).map((x) => x.ID), [m.ID]);
 }));
 
-test('an online-only message is shown to online devices and kept nowhere', T, () => withServer(async (s, track) => {
+test('an online-only message is shown to online devices and kept nowhere', T, () => withDevices(async (s, track) => {
   await importAccounts(s, 'alice', 'bob');
   const a = track(await device(s, 'alice'));
   const a2 = track(await device(s, 'alice'));
@@ -180,7 +180,7 @@ test('an online-only message is shown to online devices and kept nowhere', T, ()
   assert.equal((got.data as Message[])[0]!.payload.text, 'typing…');
   await a2.rec.waitFor(EVENT.MESSAGE_RECEIVED, (e) => (e.data as Message[])[0]!.ID === m.ID);
   const after = await sendText(a, 'bob', 'stored');
-  await until(b.rec, [EVENT.MESSAGE_RECEIVED], () => b.rec.receivedIDs().includes(after.ID));
+  await untilEvent(b.rec, [EVENT.MESSAGE_RECEIVED], () => b.rec.receivedIDs().includes(after.ID));
   assert.deepEqual(a.rec.receivedIDs(), [], 'the sending instance is not told about its own message');
   assert.equal(b.stored().includes('typing'), false);
   assert.equal(b.chat.getTotalUnreadMessageCount(), 1);

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EVENT, TYPES, type Message } from '@parley/client';
-import { device, importAccounts, sendText, withServer, type Device } from './helpers.js';
+import { device, importAccounts, sendText, withDevices, type Device } from './helpers.js';
 
 const T = { timeout: 60_000 };
 const keyOf = (m: Message): string => `${m.sequence}_${m.random}_${m.time}`;
@@ -25,7 +25,7 @@ async function copyOf(d: Device, peer: string, id: string): Promise<Message> {
 
 const held = (d: Device, id: string): unknown[] => (d.chat as unknown as { state: { extensionsHeld(id: string): unknown[] } }).state.extensionsHeld(id);
 
-test('set, get, delete and clear: results as Tencent\'s SDK gives them, MESSAGE_EXTENSIONS_* on both users\' devices', T, () => withServer(async (s, track) => {
+test('set, get, delete and clear: results as Tencent\'s SDK gives them, MESSAGE_EXTENSIONS_* on both users\' devices', T, () => withDevices(async (s, track) => {
   await importAccounts(s, 'alice', 'bob');
   const a = track(await device(s, 'alice'));
   const b = track(await device(s, 'bob'));
@@ -60,7 +60,7 @@ test('set, get, delete and clear: results as Tencent\'s SDK gives them, MESSAGE_
   assert.deepEqual((await b.chat.getMessageExtensions(bm)).data.extensions, []);
 }));
 
-test('a device whose view is stale gets 23001 for that pair (with the stored one) and succeeds once it knows', T, () => withServer(async (s, track) => {
+test('a device whose view is stale gets 23001 for that pair (with the stored one) and succeeds once it knows', T, () => withDevices(async (s, track) => {
   await importAccounts(s, 'alice', 'bob');
   const a = track(await device(s, 'alice'));
   const m = await sendExtensible(a, 'bob', 'vote');
@@ -79,7 +79,7 @@ test('a device whose view is stale gets 23001 for that pair (with the stored one
   assert.deepEqual((await a.chat.getMessageExtensions(m)).data.extensions, [{ key: 'note', value: 'x' }, { key: 'choice', value: 'B' }]);
 }));
 
-test('a message sent without isSupportExtension, or by someone else to others, cannot carry extensions', T, () => withServer(async (s, track) => {
+test('a message sent without isSupportExtension, or by someone else to others, cannot carry extensions', T, () => withDevices(async (s, track) => {
   await importAccounts(s, 'alice', 'bob', 'carol');
   const a = track(await device(s, 'alice'));
   const plain = await sendText(a, 'bob', 'plain');
@@ -93,7 +93,7 @@ test('a message sent without isSupportExtension, or by someone else to others, c
   await assert.rejects(ct.request('extGet', { from: 'alice', to: 'bob', msgKey: keyOf(m) }), (e: { code: number }) => e.code === 23004, 'carol is not a party');
 }));
 
-test('a recall erases the extensions: from every device\'s cache, and the server answers 23004', T, () => withServer(async (s, track) => {
+test('a recall erases the extensions: from every device\'s cache, and the server answers 23004', T, () => withDevices(async (s, track) => {
   await importAccounts(s, 'alice', 'bob');
   const a = track(await device(s, 'alice'));
   const b = track(await device(s, 'bob'));

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ChatError, EVENT, TYPES, type UserProfile } from '@parley/client';
-import { device, withServer } from './helpers.js';
+import { device, withDevices } from './helpers.js';
 
 const T = { timeout: 60_000 };
 
@@ -14,7 +14,7 @@ const DEFAULTS = {
   lastUpdatedTime: 0, profileCustomField: [],
 };
 
-test('getMyProfile / getUserProfile read the profile the admin imported; unknown users are left out', T, () => withServer(async (s, track) => {
+test('getMyProfile / getUserProfile read the profile the admin imported; unknown users are left out', T, () => withDevices(async (s, track) => {
   await s.call('im_open_login_svc/multiaccount_import', { AccountList: [{ UserID: 'alice', Nick: 'Alice', FaceUrl: 'https://x/a.png' }, { UserID: 'bob' }] });
   await s.call('profile/portrait_set', { From_Account: 'bob', ProfileItem: [{ Tag: 'Tag_Profile_IM_Level', Value: 5 }, { Tag: 'Tag_Profile_Custom_Team', Value: 'red' }] });
   const a = track(await device(s, 'alice'));
@@ -27,7 +27,7 @@ test('getMyProfile / getUserProfile read the profile the admin imported; unknown
   await assert.rejects(a.chat.getUserProfile({ userIDList: 'bob' as unknown as string[] }), /Params validate failed/);
 }));
 
-test('updateMyProfile writes every field, resolves with the whole profile, and PROFILE_UPDATED reaches all my devices but not a peer', T, () => withServer(async (s, track) => {
+test('updateMyProfile writes every field, resolves with the whole profile, and PROFILE_UPDATED reaches all my devices but not a peer', T, () => withDevices(async (s, track) => {
   await s.call('im_open_login_svc/multiaccount_import', { Accounts: ['alice', 'bob'] });
   const a1 = track(await device(s, 'alice'));
   const a2 = track(await device(s, 'alice'));
@@ -53,7 +53,7 @@ test('updateMyProfile writes every field, resolves with the whole profile, and P
   assert.deepEqual(b.rec.all(EVENT.PROFILE_UPDATED), []);
 }));
 
-test('updateMyProfile: the server\'s codes reject a bad value and nothing changes; a wrong type fails validation', T, () => withServer(async (s, track) => {
+test('updateMyProfile: the server\'s codes reject a bad value and nothing changes; a wrong type fails validation', T, () => withDevices(async (s, track) => {
   await s.call('im_open_login_svc/multiaccount_import', { AccountList: [{ UserID: 'alice', Nick: 'Alice' }] });
   const a = track(await device(s, 'alice'));
   const cases: Array<[Record<string, unknown>, number]> = [

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EVENT, MemoryCache, type Conversation, type Message, type RevokedStub } from '@parley/client';
-import { device, importAccounts, relogin, sendText, until, withServer, type Device } from './helpers.js';
+import { device, importAccounts, relogin, sendText, untilEvent, withDevices, type Device } from './helpers.js';
 
 const T = { timeout: 60_000 };
 const keyOf = (m: Message): string => `${m.sequence}_${m.random}_${m.time}`;
@@ -20,12 +20,12 @@ async function sixDevices(s: Parameters<typeof device>[0], track: <D extends Dev
 /** Waits until every device has received the message, then checks its cache holds the text. */
 async function everyoneHas(devices: Device[], m: Message, text: string, except: Device): Promise<void> {
   for (const d of devices) {
-    if (d !== except) await until(d.rec, [EVENT.MESSAGE_RECEIVED], () => d.rec.receivedIDs().includes(m.ID));
+    if (d !== except) await untilEvent(d.rec, [EVENT.MESSAGE_RECEIVED], () => d.rec.receivedIDs().includes(m.ID));
     assert.ok(d.stored().includes(text), `the ${d.user} device cached the message`);
   }
 }
 
-test('an admin recall (REST) while everyone is online: MESSAGE_REVOKED on all six devices, content gone from every cache', T, () => withServer(async (s, track) => {
+test('an admin recall (REST) while everyone is online: MESSAGE_REVOKED on all six devices, content gone from every cache', T, () => withDevices(async (s, track) => {
   const { A, B } = await sixDevices(s, track);
   const keep = await sendText(A[0]!, 'bob', 'harmless');
   const m = await sendText(A[0]!, 'bob', 'SECRET-ADMIN-7');
@@ -53,7 +53,7 @@ test('an admin recall (REST) while everyone is online: MESSAGE_REVOKED on all si
   assert.equal(B[0]!.chat.findMessage(keep.ID)!.payload.text, 'harmless');
 }));
 
-test('the sender recalls with revokeMessage: every other device gets MESSAGE_REVOKED, every cache loses the content', T, () => withServer(async (s, track) => {
+test('the sender recalls with revokeMessage: every other device gets MESSAGE_REVOKED, every cache loses the content', T, () => withDevices(async (s, track) => {
   const { A, B } = await sixDevices(s, track);
   const m = await sendText(A[1]!, 'bob', 'SECRET-SENDER-9');
   await everyoneHas([...A, ...B], m, 'SECRET-SENDER-9', A[1]!);
@@ -71,18 +71,18 @@ test('the sender recalls with revokeMessage: every other device gets MESSAGE_REV
   // The recalling instance saw its own recall event (applied, cursor moved) without MESSAGE_REVOKED:
   // a message sent afterwards arrives on it, and still no MESSAGE_REVOKED was raised there.
   const after = await sendText(B[0]!, 'alice', 'after');
-  await until(A[1]!.rec, [EVENT.MESSAGE_RECEIVED], () => A[1]!.rec.receivedIDs().includes(after.ID));
+  await untilEvent(A[1]!.rec, [EVENT.MESSAGE_RECEIVED], () => A[1]!.rec.receivedIDs().includes(after.ID));
   assert.deepEqual(A[1]!.rec.revokedIDs(), []);
   for (const d of B) await d.rec.waitFor(EVENT.TOTAL_UNREAD_MESSAGE_COUNT_UPDATED, (e) => e.data === 0);
   await assert.rejects(A[1]!.chat.revokeMessage(m), (e: { code: number }) => e.code === 20023);
 }));
 
-test('the recall window: after 120 s the sender gets 20016 and nothing changes; an admin can still recall', T, () => withServer(async (s, track) => {
+test('the recall window: after 120 s the sender gets 20016 and nothing changes; an admin can still recall', T, () => withDevices(async (s, track) => {
   await importAccounts(s, 'alice', 'bob');
   const a = track(await device(s, 'alice'));
   const b = track(await device(s, 'bob'));
   const m = await sendText(a, 'bob', 'too late');
-  await until(b.rec, [EVENT.MESSAGE_RECEIVED], () => b.rec.receivedIDs().includes(m.ID));
+  await untilEvent(b.rec, [EVENT.MESSAGE_RECEIVED], () => b.rec.receivedIDs().includes(m.ID));
   s.clock.advance(121_000);
   await assert.rejects(a.chat.revokeMessage(m), (e: { code: number; data: { message: Message } }) => {
     assert.equal(e.code, 20016);
@@ -99,17 +99,17 @@ test('the recall window: after 120 s the sender gets 20016 and nothing changes; 
   assert.equal(m.isRevoked, true);
   // Someone else's message: the server says there is no such message of mine.
   const other = await sendText(b, 'alice', 'bob says');
-  await until(a.rec, [EVENT.MESSAGE_RECEIVED], () => a.rec.receivedIDs().includes(other.ID));
+  await untilEvent(a.rec, [EVENT.MESSAGE_RECEIVED], () => a.rec.receivedIDs().includes(other.ID));
   await assert.rejects(a.chat.revokeMessage(a.chat.findMessage(other.ID)!), (e: { code: number }) => e.code === 2110);
 }));
 
-test('recalled while the recipient is offline: at the next login the recall is applied before SDK_READY', T, () => withServer(async (s, track) => {
+test('recalled while the recipient is offline: at the next login the recall is applied before SDK_READY', T, () => withDevices(async (s, track) => {
   await importAccounts(s, 'alice', 'bob');
   const a = track(await device(s, 'alice'));
   const cache = new MemoryCache();
   const b = track(await device(s, 'bob', { cache }));
   const m = await sendText(a, 'bob', 'SECRET-OFFLINE-3');
-  await until(b.rec, [EVENT.MESSAGE_RECEIVED], () => b.rec.receivedIDs().includes(m.ID));
+  await untilEvent(b.rec, [EVENT.MESSAGE_RECEIVED], () => b.rec.receivedIDs().includes(m.ID));
   assert.ok(b.stored().includes('SECRET-OFFLINE-3'));
   await b.chat.logout();
   assert.equal(b.chat.isReady(), false);
@@ -133,12 +133,12 @@ test('recalled while the recipient is offline: at the next login the recall is a
   assert.deepEqual(list.map((x) => [x.ID, x.isRevoked, x.payload.text]), [[m.ID, true, '']]);
 }));
 
-test('sent and recalled while the recipient was offline: it only ever sees the recall', T, () => withServer(async (s, track) => {
+test('sent and recalled while the recipient was offline: it only ever sees the recall', T, () => withDevices(async (s, track) => {
   await importAccounts(s, 'alice', 'bob');
   const a = track(await device(s, 'alice'));
   const b = track(await device(s, 'bob'));
   const first = await sendText(a, 'bob', 'before');
-  await until(b.rec, [EVENT.MESSAGE_RECEIVED], () => b.rec.receivedIDs().includes(first.ID));
+  await untilEvent(b.rec, [EVENT.MESSAGE_RECEIVED], () => b.rec.receivedIDs().includes(first.ID));
   await b.chat.logout();
   s.clock.advance(1000); // distinct times keep the history order the send order
   const m = await sendText(a, 'bob', 'SECRET-NEVER-SEEN');
@@ -146,7 +146,7 @@ test('sent and recalled while the recipient was offline: it only ever sees the r
   s.clock.advance(1000);
   const later = await sendText(a, 'bob', 'later');
   const from = await relogin(s, b);
-  await until(b.rec, [EVENT.MESSAGE_RECEIVED], () => b.rec.receivedIDs().includes(later.ID));
+  await untilEvent(b.rec, [EVENT.MESSAGE_RECEIVED], () => b.rec.receivedIDs().includes(later.ID));
   const received = b.rec.log.slice(from).filter((r) => r.name === EVENT.MESSAGE_RECEIVED).flatMap((r) => r.envelope.data as Message[]);
   assert.deepEqual(received.map((x) => x.payload.text), ['later']);
   const stub = (await b.rec.waitFor(EVENT.MESSAGE_REVOKED, () => true, from)).data as RevokedStub[];
@@ -160,7 +160,7 @@ test('sent and recalled while the recipient was offline: it only ever sees the r
   assert.equal(JSON.stringify(list).includes('SECRET-NEVER-SEEN'), false);
 }));
 
-test('recalled before the recipient ever logged in: its first sync (a snapshot) never carries the content', T, () => withServer(async (s, track) => {
+test('recalled before the recipient ever logged in: its first sync (a snapshot) never carries the content', T, () => withDevices(async (s, track) => {
   await importAccounts(s, 'alice', 'bob');
   const a = track(await device(s, 'alice'));
   const m = await sendText(a, 'bob', 'SECRET-FIRST-LOGIN');

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EVENT, TYPES, type ChatError, type Message } from '@parley/client';
 import { ErrorCode } from '@parley/protocol';
-import { device, importAccounts, until, withServer, type Device } from './helpers.js';
+import { device, importAccounts, untilEvent, withDevices, type Device } from './helpers.js';
 
 const T = { timeout: 60_000 };
 const keyOf = (m: Message): string => `${m.sequence}_${m.random}_${m.time}`;
@@ -19,7 +19,7 @@ async function sendText(d: Device, to: string, text: string, needReadReceipt = f
 
 /** The receiving device's copy of a message, once it has arrived. */
 async function received(d: Device, m: Message): Promise<Message> {
-  await until(d.rec, [EVENT.MESSAGE_RECEIVED], () => d.rec.receivedIDs().includes(m.ID));
+  await untilEvent(d.rec, [EVENT.MESSAGE_RECEIVED], () => d.rec.receivedIDs().includes(m.ID));
   return d.chat.findMessage(m.ID)!;
 }
 
@@ -32,7 +32,7 @@ const rejection = async (p: Promise<unknown>): Promise<ChatError> => {
   assert.fail('expected a rejection');
 };
 
-test('sendMessageReadReceipt: every device of the sender gets MESSAGE_READ_RECEIPT_RECEIVED and the message becomes peer-read', T, () => withServer(async (s, track) => {
+test('sendMessageReadReceipt: every device of the sender gets MESSAGE_READ_RECEIPT_RECEIVED and the message becomes peer-read', T, () => withDevices(async (s, track) => {
   await importAccounts(s, 'alice', 'bob');
   const a1 = track(await device(s, 'alice'));
   const a2 = track(await device(s, 'alice'));
@@ -70,7 +70,7 @@ test('sendMessageReadReceipt: every device of the sender gets MESSAGE_READ_RECEI
   assert.deepEqual(Object.fromEntries(list.map((m) => [m.ID, m.isPeerRead])), { [asked.ID]: true, [plain.ID]: false });
 }));
 
-test('sendMessageReadReceipt refuses an empty list (2114), messages not received in one conversation (2106), and passes the server\'s 20023 for a recalled message', T, () => withServer(async (s, track) => {
+test('sendMessageReadReceipt refuses an empty list (2114), messages not received in one conversation (2106), and passes the server\'s 20023 for a recalled message', T, () => withDevices(async (s, track) => {
   await importAccounts(s, 'alice', 'bob', 'carol');
   const a = track(await device(s, 'alice'));
   const c = track(await device(s, 'carol'));
@@ -89,7 +89,7 @@ test('sendMessageReadReceipt refuses an empty list (2114), messages not received
   assert.deepEqual(h.MsgList.filter((m: { From_Account: string }) => m.From_Account === 'alice').map((m: { IsPeerRead: number }) => m.IsPeerRead), [0, 0], 'all or nothing');
 }));
 
-test('a muted user: sendMessage fails with 20012 (status fail) until the mute runs out; REST sends as that user still arrive', T, () => withServer(async (s, track) => {
+test('a muted user: sendMessage fails with 20012 (status fail) until the mute runs out; REST sends as that user still arrive', T, () => withDevices(async (s, track) => {
   await importAccounts(s, 'alice', 'bob');
   const a = track(await device(s, 'alice'));
   const b = track(await device(s, 'bob'));
@@ -101,10 +101,10 @@ test('a muted user: sendMessage fails with 20012 (status fail) until the mute ru
   assert.equal(m.status, 'fail');
   const rest = await s.call('openim/sendmsg', { From_Account: 'alice', To_Account: 'bob', MsgRandom: 1, MsgBody: [{ MsgType: 'TIMTextElem', MsgContent: { Text: 'via REST' } }] });
   assert.equal(rest.ErrorCode, 0);
-  await until(b.rec, [EVENT.MESSAGE_RECEIVED], () => b.rec.all(EVENT.MESSAGE_RECEIVED).length === 1);
+  await untilEvent(b.rec, [EVENT.MESSAGE_RECEIVED], () => b.rec.all(EVENT.MESSAGE_RECEIVED).length === 1);
   s.clock.advance(30_000);
   const again = await a.chat.resendMessage(m);
   assert.equal(again.code, 0);
   assert.equal(m.status, 'success');
-  await until(b.rec, [EVENT.MESSAGE_RECEIVED], () => b.rec.receivedIDs().includes(m.ID));
+  await untilEvent(b.rec, [EVENT.MESSAGE_RECEIVED], () => b.rec.receivedIDs().includes(m.ID));
 }));

@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import TencentCloudChat, { ChatError, EVENT, FileCache, TYPES, type Conversation, type Message } from '@parley/client';
 import { SDKAPPID, startTestServer } from '../helpers/server.js';
-import { device, importAccounts, portOf, relogin, Relay, sendText, until, withServer } from './helpers.js';
+import { device, importAccounts, portOf, relogin, Relay, sendText, untilEvent, withDevices } from './helpers.js';
 
 const T = { timeout: 60_000 };
 
-test('before login every API but the allowed few rejects with 2024 and emits ERROR; then login makes it ready', T, () => withServer(async (s, track) => {
+test('before login every API but the allowed few rejects with 2024 and emits ERROR; then login makes it ready', T, () => withDevices(async (s, track) => {
   await importAccounts(s, 'alice');
   const d = track(await device(s, 'alice', { login: false }));
   assert.equal(d.chat.isReady(), false);
@@ -75,7 +75,7 @@ test('create is one instance per SDKAppID (and instanceName) until destroyed', T
   assert.equal(typeof TencentCloudChat.VERSION, 'string');
 });
 
-test('a REST kick: KICKED_OUT REST_API_Kick then SDK_NOT_READY on every device, no reconnect, a new UserSig logs in', T, () => withServer(async (s, track) => {
+test('a REST kick: KICKED_OUT REST_API_Kick then SDK_NOT_READY on every device, no reconnect, a new UserSig logs in', T, () => withDevices(async (s, track) => {
   await importAccounts(s, 'alice', 'bob');
   const b1 = track(await device(s, 'bob'));
   const b2 = track(await device(s, 'bob'));
@@ -100,11 +100,11 @@ test('a REST kick: KICKED_OUT REST_API_Kick then SDK_NOT_READY on every device, 
     assert.equal(afterKick.some((x) => x.name === EVENT.NET_STATE_CHANGE && (x.envelope.data as { state: string }).state === 'connecting'), false);
   }
   await relogin(s, b1);
-  await until(b1.rec, [EVENT.MESSAGE_RECEIVED], () => b1.rec.receivedIDs().includes(m.ID));
+  await untilEvent(b1.rec, [EVENT.MESSAGE_RECEIVED], () => b1.rec.receivedIDs().includes(m.ID));
   assert.equal(b1.chat.findMessage(m.ID)!.payload.text, 'while kicked');
 }));
 
-test('a network drop: NET_STATE_CHANGE disconnected → connecting → connected, then what was missed arrives once', T, () => withServer(async (s, track) => {
+test('a network drop: NET_STATE_CHANGE disconnected → connecting → connected, then what was missed arrives once', T, () => withDevices(async (s, track) => {
   await importAccounts(s, 'alice', 'bob');
   const relay = new Relay(portOf(s.base));
   const url = await relay.start();
@@ -112,20 +112,20 @@ test('a network drop: NET_STATE_CHANGE disconnected → connecting → connected
     const a = track(await device(s, 'alice'));
     const b = track(await device(s, 'bob', { serverURL: url }));
     const before = await sendText(a, 'bob', 'before');
-    await until(b.rec, [EVENT.MESSAGE_RECEIVED], () => b.rec.receivedIDs().includes(before.ID));
+    await untilEvent(b.rec, [EVENT.MESSAGE_RECEIVED], () => b.rec.receivedIDs().includes(before.ID));
     const mark = b.rec.mark();
     relay.cut();
     await b.rec.waitFor(EVENT.NET_STATE_CHANGE, (e) => (e.data as { state: string }).state === 'disconnected', mark);
     const during = await sendText(a, 'bob', 'during');
     await b.rec.waitFor(EVENT.NET_STATE_CHANGE, (e) => (e.data as { state: string }).state === 'connected', mark);
-    await until(b.rec, [EVENT.MESSAGE_RECEIVED], () => b.rec.receivedIDs().includes(during.ID));
+    await untilEvent(b.rec, [EVENT.MESSAGE_RECEIVED], () => b.rec.receivedIDs().includes(during.ID));
     const states = b.rec.log.slice(mark).filter((x) => x.name === EVENT.NET_STATE_CHANGE).map((x) => (x.envelope.data as { state: string }).state);
     assert.deepEqual(states.slice(0, 2), ['disconnected', 'connecting']);
     assert.equal(states.at(-1), 'connected');
     assert.equal(b.chat.isReady(), true, 'a drop does not make the SDK not ready');
     assert.equal(b.rec.all(EVENT.SDK_NOT_READY).length, 0);
     const after = await sendText(a, 'bob', 'after');
-    await until(b.rec, [EVENT.MESSAGE_RECEIVED], () => b.rec.receivedIDs().includes(after.ID));
+    await untilEvent(b.rec, [EVENT.MESSAGE_RECEIVED], () => b.rec.receivedIDs().includes(after.ID));
     assert.deepEqual(b.rec.receivedIDs(), [before.ID, during.ID, after.ID]);
     assert.equal(b.chat.getTotalUnreadMessageCount(), 3);
   } finally {
@@ -147,7 +147,7 @@ test('a server restart between send and sync: the SDK reconnects to the new serv
     const a1 = await device(s1, 'alice');
     devices.push(a1);
     const first = await sendText(a1, 'bob', 'first');
-    await until(b.rec, [EVENT.MESSAGE_RECEIVED], () => b.rec.receivedIDs().includes(first.ID));
+    await untilEvent(b.rec, [EVENT.MESSAGE_RECEIVED], () => b.rec.receivedIDs().includes(first.ID));
     await a1.chat.destroy();
     const mark = b.rec.mark();
     await s1.close();
@@ -158,7 +158,7 @@ test('a server restart between send and sync: the SDK reconnects to the new serv
     const a2 = await device(s2, 'alice');
     devices.push(a2);
     const second = await sendText(a2, 'bob', 'second');
-    await until(b.rec, [EVENT.MESSAGE_RECEIVED], () => b.rec.receivedIDs().includes(second.ID));
+    await untilEvent(b.rec, [EVENT.MESSAGE_RECEIVED], () => b.rec.receivedIDs().includes(second.ID));
     assert.deepEqual(b.rec.receivedIDs(), [first.ID, second.ID], 'nothing twice across the restart');
     assert.equal(b.chat.getTotalUnreadMessageCount(), 2);
   } finally {
@@ -185,7 +185,7 @@ test('a FileCache survives restarts of the app and of the server, and never keep
     open.push(b);
     const keep = await sendText(a, 'bob', 'KEEP-ME');
     const gone = await sendText(a, 'bob', 'SECRET-FILE-5');
-    await until(b.rec, [EVENT.MESSAGE_RECEIVED], () => b.rec.receivedIDs().includes(gone.ID));
+    await untilEvent(b.rec, [EVENT.MESSAGE_RECEIVED], () => b.rec.receivedIDs().includes(gone.ID));
     assert.ok(readFileSync(file, 'utf8').includes('SECRET-FILE-5'));
     const deviceId = (JSON.parse(readFileSync(file, 'utf8')) as { deviceId: string }).deviceId;
     await a.chat.revokeMessage(gone);
@@ -204,7 +204,7 @@ test('a FileCache survives restarts of the app and of the server, and never keep
     const stored = JSON.parse(readFileSync(file, 'utf8')) as { deviceId: string };
     assert.equal(stored.deviceId, deviceId, 'the device keeps its deviceId');
     assert.equal(readFileSync(file, 'utf8').includes('SECRET-FILE-5'), false);
-    await until(b.rec, [EVENT.MESSAGE_RECEIVED], () => b.rec.receivedIDs().includes(later.ID));
+    await untilEvent(b.rec, [EVENT.MESSAGE_RECEIVED], () => b.rec.receivedIDs().includes(later.ID));
     assert.deepEqual(b.rec.receivedIDs(), [later.ID], 'what was synced before is not delivered again');
     assert.equal(b.chat.findMessage(keep.ID)!.payload.text, 'KEEP-ME', 'held messages are loaded from the file');
     const held = b.chat.findMessage(gone.ID)!;
@@ -221,14 +221,14 @@ test('a FileCache survives restarts of the app and of the server, and never keep
   }
 });
 
-test('a cache older than 7 days is rebuilt from a snapshot', T, () => withServer(async (s, track) => {
+test('a cache older than 7 days is rebuilt from a snapshot', T, () => withDevices(async (s, track) => {
   await importAccounts(s, 'alice', 'bob');
   const a = track(await device(s, 'alice'));
   const cacheDir = mkdtempSync(join(tmpdir(), 'parley-client-stale-'));
   try {
     const b = track(await device(s, 'bob', { cache: new FileCache(cacheDir) }));
     const old = await sendText(a, 'bob', 'OLD-ONE');
-    await until(b.rec, [EVENT.MESSAGE_RECEIVED], () => b.rec.receivedIDs().includes(old.ID));
+    await untilEvent(b.rec, [EVENT.MESSAGE_RECEIVED], () => b.rec.receivedIDs().includes(old.ID));
     await b.chat.logout();
     s.clock.advance(8 * 86400 * 1000);
     const fresh = await sendText(a, 'bob', 'FRESH-ONE');
@@ -246,7 +246,7 @@ test('a cache older than 7 days is rebuilt from a snapshot', T, () => withServer
   }
 }));
 
-test('the same deviceId logging in elsewhere kicks the older session with multipleAccount', T, () => withServer(async (s, track) => {
+test('the same deviceId logging in elsewhere kicks the older session with multipleAccount', T, () => withDevices(async (s, track) => {
   await importAccounts(s, 'bob');
   const cacheDir = mkdtempSync(join(tmpdir(), 'parley-client-dup-'));
   try {

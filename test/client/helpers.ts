@@ -110,7 +110,7 @@ export async function destroyAll(devices: Array<Device | undefined>): Promise<vo
 }
 
 /** Waits until `check` holds, re-checking after each SDK event of the given names (for polling, see test/helpers/wait.ts). */
-export function until(rec: Recorder, names: string[], check: () => boolean): Promise<void> {
+export function untilEvent(rec: Recorder, names: string[], check: () => boolean): Promise<void> {
   if (check()) return Promise.resolve();
   return new Promise((resolve) => {
     const handler = (): void => {
@@ -142,7 +142,7 @@ export async function sendText(d: Device, to: string, text: string): Promise<Mes
  * The shared withServer (test/helpers/server.ts) plus devices: every device the body registers
  * with `track` is destroyed before the server closes.
  */
-export async function withServer(fn: (s: TestServer, track: <T extends Device>(d: T) => T) => Promise<void>, opts: TestServerOptions = {}): Promise<void> {
+export async function withDevices(fn: (s: TestServer, track: <T extends Device>(d: T) => T) => Promise<void>, opts: TestServerOptions = {}): Promise<void> {
   await withServerOnly([], async (s) => {
     const devices: Device[] = [];
     try {

@@ -4,19 +4,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EVENT, type Conversation } from '@parley/client';
-import { device, importAccounts, relogin, sendText, until, withServer } from './helpers.js';
+import { device, importAccounts, relogin, sendText, untilEvent, withDevices } from './helpers.js';
 
-test('sent and recalled while a device was offline: its last message is the tombstone, as on the online device', { timeout: 60_000 }, () => withServer(async (s, track) => {
+test('sent and recalled while a device was offline: its last message is the tombstone, as on the online device', { timeout: 60_000 }, () => withDevices(async (s, track) => {
   await importAccounts(s, 'alice', 'bob');
   const a = track(await device(s, 'alice'));
   const online = track(await device(s, 'bob'));
   const offline = track(await device(s, 'bob'));
   const first = await sendText(a, 'bob', 'before');
-  await until(offline.rec, [EVENT.MESSAGE_RECEIVED], () => offline.rec.receivedIDs().includes(first.ID));
+  await untilEvent(offline.rec, [EVENT.MESSAGE_RECEIVED], () => offline.rec.receivedIDs().includes(first.ID));
   await offline.chat.logout();
   s.clock.advance(1000);
   const m = await sendText(a, 'bob', 'SECRET-GONE');
-  await until(online.rec, [EVENT.MESSAGE_RECEIVED], () => online.rec.receivedIDs().includes(m.ID));
+  await untilEvent(online.rec, [EVENT.MESSAGE_RECEIVED], () => online.rec.receivedIDs().includes(m.ID));
   await a.chat.revokeMessage(m);
   await online.rec.waitFor(EVENT.MESSAGE_REVOKED, () => true);
   const from = await relogin(s, offline);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { EVENT, type Message } from '@parley/client';
 import { type TestServer } from '../helpers/server.js';
 import { text } from '../helpers/rest.js';
-import { device, importAccounts, portOf, relogin, Relay, until, withServer, type Device } from './helpers.js';
+import { device, importAccounts, portOf, relogin, Relay, untilEvent, withDevices, type Device } from './helpers.js';
 
 const T = { timeout: 60_000 };
 const PAGE = 4;
@@ -24,7 +24,7 @@ const texts = (d: Device): string[] =>
 
 const labels = (prefix: string, n: number): string[] => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
 
-test('a backlog of several pages, a burst larger than a page and a backlog after relogin arrive once each, in order', T, () => withServer(async (s, track) => {
+test('a backlog of several pages, a burst larger than a page and a backlog after relogin arrive once each, in order', T, () => withDevices(async (s, track) => {
   await importAccounts(s, 'alice', 'bob');
   const relay = new Relay(portOf(s.base));
   const url = await relay.start();
@@ -36,14 +36,14 @@ test('a backlog of several pages, a burst larger than a page and a backlog after
     await b.rec.waitFor(EVENT.NET_STATE_CHANGE, (e) => (e.data as { state: string }).state === 'disconnected', mark);
     const missed = labels('missed', PAGE * 3 + 2);
     await sendAll(s, missed);
-    await until(b.rec, [EVENT.MESSAGE_RECEIVED], () => texts(b).length >= missed.length);
+    await untilEvent(b.rec, [EVENT.MESSAGE_RECEIVED], () => texts(b).length >= missed.length);
     assert.deepEqual(texts(b), missed);
 
     // Online: a burst whose pushes overflow a page; the SDK pages on when told "more".
     // Sent at once, so several commits land before a page is read.
     const burst = labels('burst', PAGE * 4 + 3);
     await Promise.all(burst.map((label) => sendAll(s, [label])));
-    await until(b.rec, [EVENT.MESSAGE_RECEIVED], () => texts(b).length >= missed.length + burst.length);
+    await untilEvent(b.rec, [EVENT.MESSAGE_RECEIVED], () => texts(b).length >= missed.length + burst.length);
     const burstSeen = texts(b).slice(missed.length);
     assert.deepEqual([...burstSeen].sort(), [...burst].sort(), 'the burst once each (in commit order, not label order)');
 
@@ -52,7 +52,7 @@ test('a backlog of several pages, a burst larger than a page and a backlog after
     const later = labels('later', PAGE * 2 + 1);
     await sendAll(s, later);
     await relogin(s, b);
-    await until(b.rec, [EVENT.MESSAGE_RECEIVED], () => texts(b).length >= missed.length + burst.length + later.length);
+    await untilEvent(b.rec, [EVENT.MESSAGE_RECEIVED], () => texts(b).length >= missed.length + burst.length + later.length);
     await new Promise((resolve) => setTimeout(resolve, 200));
     assert.deepEqual(texts(b), [...missed, ...burstSeen, ...later], 'every message once, in order');
     assert.equal(b.chat.getTotalUnreadMessageCount(), missed.length + burst.length + later.length);
@@ -61,13 +61,13 @@ test('a backlog of several pages, a burst larger than a page and a backlog after
   }
 }, { gateway: { pageEvents: PAGE } }));
 
-test('a live push that fills its page says "more", and the SDK syncs on until caught up', T, () => withServer(async (s, track) => {
+test('a live push that fills its page says "more", and the SDK syncs on until caught up', T, () => withDevices(async (s, track) => {
   await importAccounts(s, 'alice', 'bob');
   const b = track(await device(s, 'bob'));
   // With one event per page every push is full: the server pushes nothing more until bob syncs.
   const live = labels('live', 6);
   await sendAll(s, live);
-  await until(b.rec, [EVENT.MESSAGE_RECEIVED], () => texts(b).length >= live.length);
+  await untilEvent(b.rec, [EVENT.MESSAGE_RECEIVED], () => texts(b).length >= live.length);
   await new Promise((resolve) => setTimeout(resolve, 200));
   assert.deepEqual(texts(b), live);
 }, { gateway: { pageEvents: 1 } }));

@@ -2,7 +2,7 @@
 // does to them), run by storeContract on every adapter. Port words only.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { msgKeyOf } from '../../src/ports/message-flags.js';
+import { msgKeyOf } from '@parley/protocol';
 import { EVENT_RETENTION_SECONDS, recallRequest } from '../../src/domain/message-events.js';
 import type { CallbackEntry, EventWrite, ExtensionNotice, ExtensionWrite, MessageRef, NewMessage, Store } from '../../src/ports/store.js';
 

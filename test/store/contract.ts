@@ -2,10 +2,11 @@
 // (and whatever comes next) mean the same thing. An adapter's test file calls storeContract with
 // a factory that returns a fresh, migrated, empty store; each test gets its own and closes it.
 // Tests speak only the port's words (src/ports/store.ts): nothing here knows a table or a column.
+import { msgKeyOf } from '@parley/protocol';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { MsgElement } from '../../src/protocol/message.js';
-import { isReadBy, msgKeyOf } from '../../src/ports/message-flags.js';
+import type { MsgElement } from '@parley/protocol';
+import { isReadBy } from '../../src/ports/message-flags.js';
 import {
   EVENT_RETENTION_SECONDS, deleteConversationRequest, deleteMessagesRequest, modifyRequest, readRequest, receiptEvents, recallRequest,
 } from '../../src/domain/message-events.js';

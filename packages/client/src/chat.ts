@@ -2,6 +2,7 @@
 // Login → (snapshot when the cache is empty or older than 7 days) → sync from the cursor →
 // SDK_READY. Every change to local state runs through one serial queue: apply, persist (cursor
 // and state together), then emit.
+import { type DeleteMessagesAnswer, ErrorCode, type ExtensionGetAnswer, type ExtensionSetAnswer, type HistoryAnswer, type LoginAnswer, PROTOCOL_VERSION, type ProfilesAnswer, type ReadAnswer, type SendRequest, type SnapshotAnswer, type SyncAnswer, type WireEvent, type WireExtension, type WireMessage, type WireProfileItem } from '@parley/protocol';
 import { MemoryCache } from './cache/memory.js';
 import type { CacheScope, ChatCache } from './cache/types.js';
 import { EVENT, TYPES, type KickedOutType, type NetState, type Platform } from './constants.js';
@@ -14,11 +15,6 @@ import {
   type CreateMessageOptions, type CustomPayload, type FacePayload, type LocationPayload, type MessageElement, type TextPayload,
 } from './message.js';
 import { gatewayURL } from './gateway-url.js';
-import {
-  PROTOCOL_VERSION, type HistoryAnswer, type LoginAnswer, type ProfilesAnswer, type ReadAnswer, type SendRequest,
-  type SnapshotAnswer, type SyncAnswer, type WireEvent, type WireMessage, type WireProfileItem, type DeleteMessagesAnswer,
-  type ExtensionGetAnswer, type ExtensionSetAnswer, type WireExtension,
-} from '@parley/protocol';
 import { itemsOfUpdate, profileFromItems, type ProfileUpdate, type UserProfile } from './profile.js';
 import { SerialQueue, Throttle } from './schedule.js';
 import { ChatState, Effects } from './state.js';
@@ -105,7 +101,7 @@ const STALE_CACHE_SECONDS = 7 * 86400;
 /** Messages per `receipt` request (the server's limit). */
 const RECEIPT_BATCH = 30;
 /** History answers meaning "that peer has no account": the conversation is local only. */
-const UNKNOWN_PEER_CODES = new Set([90003, 70107]);
+const UNKNOWN_PEER_CODES = new Set<number>([ErrorCode.TO_ACCOUNT_INVALID, ErrorCode.ACCOUNT_NOT_FOUND]);
 
 const KICK_REASON: Record<KickedOutType, number> = {
   multipleAccount: ERROR_CODE.KICKED_OUT_MULT_ACCOUNT,
@@ -385,8 +381,8 @@ export class ChatSDK {
   private onLoginRefused(session: number, err: ChatError): void {
     if (session !== this.session) return;
     this.log.warn(`logging in again was refused (${err.code}): ${err.message}`);
-    if (err.code === 20002) this.endSession(KICK_REASON.REST_API_Kick, 'REST_API_Kick');
-    else if (err.code === 70001) this.endSession(KICK_REASON.userSigExpired, 'userSigExpired');
+    if (err.code === ErrorCode.USERSIG_REJECTED) this.endSession(KICK_REASON.REST_API_Kick, 'REST_API_Kick');
+    else if (err.code === ErrorCode.USERSIG_EXPIRED) this.endSession(KICK_REASON.userSigExpired, 'userSigExpired');
     else {
       this.emitter.emit(EVENT.ERROR, { code: err.code, message: err.message });
       this.endSession(ERROR_CODE.LOGIN_FAILED);
@@ -566,7 +562,7 @@ export class ChatSDK {
     } catch (e) {
       message.status = 'fail';
       const err = toChatError(e, ERROR_CODE.MSG_SEND_FAIL);
-      if (err.code === 80001 || err.code === 80004) message.hasRiskContent = true;
+      if (err.code === ErrorCode.TEXT_SENSITIVE || err.code === ErrorCode.IMAGE_SENSITIVE) message.hasRiskContent = true;
       throw new ChatError(err.code, err.message, { message });
     }
     const wire: WireMessage = ans.message ?? {

@@ -1,6 +1,7 @@
 // The WebSocket to the gateway: requests answered by id, timeouts, a heartbeat, and reconnection
 // with exponential backoff and jitter. Browsers use their WebSocket; Node 20 has none, so the
 // `ws` package is imported on first use.
+import { CloseCode } from '@parley/protocol';
 import { ChatError, ERROR_CODE } from './errors.js';
 import type { Logger } from './logger.js';
 import type { NetState } from './constants.js';
@@ -140,8 +141,8 @@ export class Transport {
   restart(): void {
     if (this.stopped) return;
     this.stopHeartbeat();
-    this.dropSocket(4000, 'restart');
-    this.onSocketClosed(4000, 'restart');
+    this.dropSocket(CloseCode.CLIENT_RESTART, 'restart');
+    this.onSocketClosed(CloseCode.CLIENT_RESTART, 'restart');
   }
 
   /** Closes for good: no reconnect, every pending request fails. */
@@ -202,7 +203,7 @@ export class Transport {
       this.socket = ws;
       const timer = setTimeout(() => {
         if (opened || gen !== this.generation) return;
-        this.dropSocket(4000, 'open timed out');
+        this.dropSocket(CloseCode.CLIENT_RESTART, 'open timed out');
         reject(new ChatError(ERROR_CODE.NETWORK_TIMEOUT, `could not connect to ${this.opts.url} within ${this.timeout} ms`));
       }, this.timeout);
       ws.onopen = () => {
@@ -294,7 +295,7 @@ export class Transport {
       }
       this.opts.log.info('reconnect failed:', e instanceof Error ? e.message : String(e));
       this.stopHeartbeat();
-      this.dropSocket(4000, 'reconnect failed');
+      this.dropSocket(CloseCode.CLIENT_RESTART, 'reconnect failed');
       this.live = false;
       this.failPending(new ChatError(ERROR_CODE.NETWORK_ERROR, 'reconnect failed'));
       this.setState('disconnected');
@@ -355,8 +356,8 @@ export class Transport {
         // No pong: the connection is dead even if the socket has not noticed. Start over.
         if (gen !== this.generation || this.stopped || !this.socket) return;
         this.opts.log.warn(`heartbeat failed (${e.code}); reconnecting`);
-        this.dropSocket(4000, 'heartbeat failed');
-        this.onSocketClosed(4000, 'heartbeat failed');
+        this.dropSocket(CloseCode.CLIENT_RESTART, 'heartbeat failed');
+        this.onSocketClosed(CloseCode.CLIENT_RESTART, 'heartbeat failed');
       });
     }, this.pingEvery);
     unref(this.heartbeat);

@@ -9,6 +9,8 @@ export const CloseCode = {
   IDLE: 4002,
   /** Kicked: by the REST API, by a newer login over the device limit, or the account was deleted. */
   KICKED: 4003,
+  /** The client stopped reading: over the send-buffer bound too long, or far past it. It may reconnect and sync. */
+  NOT_READING: 4004,
 } as const;
 
 export type CloseCodeName = keyof typeof CloseCode;

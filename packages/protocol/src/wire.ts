@@ -4,6 +4,9 @@
 export const PROTOCOL_VERSION = 1;
 export const GATEWAY_PATH = '/v1/ws';
 
+/** One element of a MsgBody (Tencent's TIMMsgElement): its type and its content. */
+export type MsgElement = WireElement;
+
 export interface WireElement {
   MsgType: string;
   MsgContent: Record<string, unknown>;

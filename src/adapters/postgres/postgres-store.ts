@@ -25,6 +25,7 @@
 // Erasure: an UPDATE leaves the old row version (with the content) as a dead tuple until VACUUM
 // reclaims it, and the WAL holds it until recycled; autovacuum does the former. Unlike SQLite's
 // secure_delete, nothing here zeroes it at commit time.
+import { msgKeyOf } from '@parley/protocol';
 import pg from 'pg';
 import type { PoolClient, QueryResultRow } from 'pg';
 import type {
@@ -35,7 +36,7 @@ import type {
   ExtensionWrite, ExtensionWriteResult,
 } from '../../ports/store.js';
 import {
-  SQL_COUNTS_UNREAD, SQL_NOT_ONLINE_ONLY, SQL_SENDER_ROAMS, SQL_WITH_RECEIPT, conversationPair, msgKeyOf, packFlags,
+  SQL_COUNTS_UNREAD, SQL_NOT_ONLINE_ONLY, SQL_SENDER_ROAMS, SQL_WITH_RECEIPT, conversationPair, packFlags,
   isAfterCursor, isReadBy, toMessage, SQL_HELD_BY_NOBODY, SQL_NOT_DELETED_BY_RECIPIENT, deletedBitsFor, deletedFor, isDeletedFor,
   isHeldByNobody, sqlNotDeletedFor, FLAG,
   type MessageRow,

@@ -1,6 +1,7 @@
 // The embedded adapter: one SQLite file through better-sqlite3. better-sqlite3 is synchronous,
 // so each port method runs its whole unit of work in one native transaction without yielding to
 // the event loop: no other request can observe a half-written state, and one connection suffices.
+import { msgKeyOf } from '@parley/protocol';
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -12,7 +13,7 @@ import type {
   ExtensionState, ExtensionWrite, ExtensionWriteResult,
 } from '../../ports/store.js';
 import {
-  SQL_COUNTS_UNREAD, SQL_NOT_ONLINE_ONLY, SQL_SENDER_ROAMS, SQL_WITH_RECEIPT, conversationPair, msgKeyOf, packFlags,
+  SQL_COUNTS_UNREAD, SQL_NOT_ONLINE_ONLY, SQL_SENDER_ROAMS, SQL_WITH_RECEIPT, conversationPair, packFlags,
   isAfterCursor, isReadBy, storedMessageOf, toMessage, tombstoneOf, type MessageRow, SQL_HELD_BY_NOBODY,
   SQL_NOT_DELETED_BY_RECIPIENT, deletedBitsFor, deletedFor, isDeletedFor, isHeldByNobody, sqlNotDeletedFor, FLAG,
 } from '../../ports/message-flags.js';
