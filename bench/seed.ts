@@ -10,9 +10,9 @@
 // checkBulkMatchesStore writes the same few thousand messages both ways into two fresh stores
 // and compares every row of every table; the harness uses writeBulk only when they match, so a
 // change to the store's append path can never silently make the seeded data unrealistic.
+import { MAX_MESSAGE_LIFETIME_SECONDS } from '@parley/protocol';
 import Database from 'better-sqlite3';
 import { SqliteStore } from '../src/adapters/sqlite/sqlite-store.js';
-import { MAX_LIFETIME } from '../src/domain/messages.js';
 import { conversationPair, packFlags } from '../src/ports/message-flags.js';
 import type { AppId, NewMessage, Store } from '../src/ports/store.js';
 import { TEXT, pairUsers, prng, userA, userB, withdrawRandom, withdrawSeq } from './common.js';
@@ -35,8 +35,8 @@ export function sendmsgRow(from: string, to: string, seq: number, random: number
     markRead: false,
     needReadReceipt: false,
     supportExtension: false,
-    lifeTime: MAX_LIFETIME,
-    queueUntil: time + MAX_LIFETIME,
+    lifeTime: MAX_MESSAGE_LIFETIME_SECONDS,
+    queueUntil: time + MAX_MESSAGE_LIFETIME_SECONDS,
     deliverTo: from !== to ? [to, from] : [to],
   };
 }
