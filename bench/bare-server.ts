@@ -8,12 +8,27 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { randomInt } from 'node:crypto';
 import { cpuNow, serveIpc, type IpcMessage } from './common.js';
 
-let page: unknown = { ActionStatus: 'OK', ErrorInfo: '', ErrorCode: 0, Complete: 1, MsgCnt: 0, LastMsgTime: 0, LastMsgKey: '', MsgList: [] };
+let page: unknown = {
+  ActionStatus: 'OK',
+  ErrorInfo: '',
+  ErrorCode: 0,
+  Complete: 1,
+  MsgCnt: 0,
+  LastMsgTime: 0,
+  LastMsgKey: '',
+  MsgList: [],
+};
 
 function answer(path: string, body: Record<string, unknown>): unknown {
   if (path.startsWith('/v4/openim/sendmsg')) {
     const time = Math.floor(Date.now() / 1000);
-    return { ActionStatus: 'OK', ErrorInfo: '', ErrorCode: 0, MsgTime: time, MsgKey: `${randomInt(0, 4294967295)}_${body.MsgRandom}_${time}` };
+    return {
+      ActionStatus: 'OK',
+      ErrorInfo: '',
+      ErrorCode: 0,
+      MsgTime: time,
+      MsgKey: `${randomInt(0, 4294967295)}_${body.MsgRandom}_${time}`,
+    };
   }
   if (path.startsWith('/v4/openim/admin_getroammsg')) return page;
   return { ActionStatus: 'OK', ErrorInfo: '', ErrorCode: 0 };

@@ -10,7 +10,11 @@ export class ServerChild {
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private exited = false;
 
-  private constructor(readonly name: string, private readonly proc: ChildProcess, readonly url: string) {
+  private constructor(
+    readonly name: string,
+    private readonly proc: ChildProcess,
+    readonly url: string,
+  ) {
     proc.on('message', (m: IpcMessage) => {
       if (m.type === 'reply') {
         const p = this.pending.get(m.id);
@@ -36,9 +40,16 @@ export class ServerChild {
   /** Forks `script` (a compiled .js file) and resolves once it reports its URL. */
   static async start(name: string, script: string, env: Record<string, string> = {}): Promise<ServerChild> {
     // No inherited flags: each child is a plain `node script` with its own JS thread.
-    const proc = fork(script, [], { execArgv: [], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const proc = fork(script, [], {
+      execArgv: [],
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${name} did not start within ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => reject(new Error(`${name} did not start within ${READY_TIMEOUT_MS} ms`)),
+        READY_TIMEOUT_MS,
+      );
       proc.once('exit', (code) => {
         clearTimeout(timer);
         reject(new Error(`${name} exited (code ${code}) while starting`));

@@ -29,7 +29,8 @@ export function intEnv(name: string, def: number, min: number, max: number): num
   const v = process.env[name];
   if (v === undefined || v === '') return def;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be an integer in [${min}, ${max}], got ${JSON.stringify(v)}`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new Error(`${name} must be an integer in [${min}, ${max}], got ${JSON.stringify(v)}`);
   return n;
 }
 
@@ -95,7 +96,12 @@ export function serveIpc(handlers: Record<string, (args: Record<string, unknown>
         const result = await h(raw.args ?? {});
         process.send!({ type: 'reply', id: raw.id, ok: true, result: result ?? null } satisfies IpcMessage);
       } catch (e) {
-        process.send!({ type: 'reply', id: raw.id, ok: false, error: (e as Error).stack ?? String(e) } satisfies IpcMessage);
+        process.send!({
+          type: 'reply',
+          id: raw.id,
+          ok: false,
+          error: (e as Error).stack ?? String(e),
+        } satisfies IpcMessage);
       }
     })();
   });

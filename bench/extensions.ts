@@ -8,7 +8,10 @@ await withServer(['alice', 'bob'], async (s) => {
   const keys: string[] = [];
   for (let i = 0; i < N; i++) {
     const r = await s.call('openim/sendmsg', {
-      From_Account: 'alice', To_Account: 'bob', MsgRandom: i + 1, SupportMessageExtension: 1,
+      From_Account: 'alice',
+      To_Account: 'bob',
+      MsgRandom: i + 1,
+      SupportMessageExtension: 1,
       MsgBody: [{ MsgType: 'TIMTextElem', MsgContent: { Text: 'x' } }],
     });
     keys.push(r.MsgKey as string);
@@ -23,7 +26,15 @@ await withServer(['alice', 'bob'], async (s) => {
   };
   const pairs = Array.from({ length: 20 }, (_, j) => ({ Key: `k${j}`, Value: 'v'.repeat(100) }));
   await time('set_key_values, 20 pairs', (i) =>
-    s.call('openim_msg_ext_http_svc/set_key_values', { From_Account: 'alice', To_Account: 'bob', MsgKey: keys[i], OperateType: 1, ExtensionList: pairs }));
+    s.call('openim_msg_ext_http_svc/set_key_values', {
+      From_Account: 'alice',
+      To_Account: 'bob',
+      MsgKey: keys[i],
+      OperateType: 1,
+      ExtensionList: pairs,
+    }),
+  );
   await time('get_key_values, 20 pairs', (i) =>
-    s.call('openim_msg_ext_http_svc/get_key_values', { From_Account: 'alice', To_Account: 'bob', MsgKey: keys[i] }));
+    s.call('openim_msg_ext_http_svc/get_key_values', { From_Account: 'alice', To_Account: 'bob', MsgKey: keys[i] }),
+  );
 });

@@ -14,16 +14,34 @@ async function main(): Promise<void> {
   const dataDir = process.env.BENCH_DATA_DIR;
   if (!dataDir) throw new Error('BENCH_DATA_DIR is not set');
   const config: ServerConfig = {
-    host: '127.0.0.1', port: 0, dataDir, logLevel: 'warn', devApp: false,
-    apps: [{ sdkAppId: SDKAPPID, secretKey: SECRET, admins: [ADMIN], rateLimits: false, maxDevicesPerPlatform: Number(process.env.BENCH_MAX_DEVICES ?? 100) }],
+    host: '127.0.0.1',
+    port: 0,
+    dataDir,
+    logLevel: 'warn',
+    devApp: false,
+    apps: [
+      {
+        sdkAppId: SDKAPPID,
+        secretKey: SECRET,
+        admins: [ADMIN],
+        rateLimits: false,
+        maxDevicesPerPlatform: Number(process.env.BENCH_MAX_DEVICES ?? 100),
+      },
+    ],
   };
   // BENCH_GATEWAY_LIMITS: a JSON object of GatewayLimits for the slow-reader benchmark.
-  const parley = await createParley(config, process.env.BENCH_GATEWAY_LIMITS ? { gateway: JSON.parse(process.env.BENCH_GATEWAY_LIMITS) as Record<string, number> } : {});
+  const parley = await createParley(
+    config,
+    process.env.BENCH_GATEWAY_LIMITS
+      ? { gateway: JSON.parse(process.env.BENCH_GATEWAY_LIMITS) as Record<string, number> }
+      : {},
+  );
   const url = await parley.listen();
   serveIpc({
     'import-accounts': async (a) => {
       const users = a.users as string[];
-      for (let i = 0; i < users.length; i += 1000) await parley.services.accounts.importAccounts(SDKAPPID, users.slice(i, i + 1000));
+      for (let i = 0; i < users.length; i += 1000)
+        await parley.services.accounts.importAccounts(SDKAPPID, users.slice(i, i + 1000));
       return users.length;
     },
     memory: async () => {
@@ -32,10 +50,21 @@ async function main(): Promise<void> {
         await new Promise((r) => setTimeout(r, 50));
       }
       const m = process.memoryUsage();
-      return { rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers, connections: parley.gateway.connections, queuedBytes: parley.gateway.queuedBytes };
+      return {
+        rss: m.rss,
+        heapUsed: m.heapUsed,
+        external: m.external,
+        arrayBuffers: m.arrayBuffers,
+        connections: parley.gateway.connections,
+        queuedBytes: parley.gateway.queuedBytes,
+      };
     },
     // Without a GC: what the process holds right now, for peaks under load.
-    'memory-now': async () => ({ rss: process.memoryUsage().rss, queuedBytes: parley.gateway.queuedBytes, connections: parley.gateway.connections }),
+    'memory-now': async () => ({
+      rss: process.memoryUsage().rss,
+      queuedBytes: parley.gateway.queuedBytes,
+      connections: parley.gateway.connections,
+    }),
     stop: async () => {
       await parley.close();
       setImmediate(() => process.exit(0));

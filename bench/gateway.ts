@@ -31,7 +31,8 @@ const DEADLINE = Date.now() + 15 * 60_000;
 
 const SERVER = fileURLToPath(new URL('./gateway-server.js', import.meta.url));
 const sigNow = Math.floor(Date.now() / 1000);
-const sig = (user: string) => generateUserSig({ sdkAppId: SDKAPPID, secretKey: SECRET, identifier: user, expire: 86400, now: sigNow });
+const sig = (user: string) =>
+  generateUserSig({ sdkAppId: SDKAPPID, secretKey: SECRET, identifier: user, expire: 86400, now: sigNow });
 
 interface Device {
   ws: WebSocket;
@@ -41,17 +42,42 @@ interface Device {
 }
 
 /** Opens a connection and logs in; resolves once the login is answered. */
-function connect(wsUrl: string, user: string, deviceId: string, onEvent?: (e: { kind: string; data?: { msgKey?: string } }) => void): Promise<Device> {
+function connect(
+  wsUrl: string,
+  user: string,
+  deviceId: string,
+  onEvent?: (e: { kind: string; data?: { msgKey?: string } }) => void,
+): Promise<Device> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(wsUrl, { perMessageDeflate: false });
     const device: Device = { ws, user, waiting: new Map() };
     let lastSeq = 0;
     ws.once('error', reject);
     ws.on('open', () => {
-      ws.send(JSON.stringify({ op: 'login', id: 1, data: { protocol: 1, sdkAppId: SDKAPPID, userId: user, userSig: sig(user), platform: 'Node', deviceId, cursor: 0 } }));
+      ws.send(
+        JSON.stringify({
+          op: 'login',
+          id: 1,
+          data: {
+            protocol: 1,
+            sdkAppId: SDKAPPID,
+            userId: user,
+            userSig: sig(user),
+            platform: 'Node',
+            deviceId,
+            cursor: 0,
+          },
+        }),
+      );
     });
     ws.on('message', (raw) => {
-      const f = JSON.parse(String(raw)) as { op: string; id?: number; code?: number; message?: string; data: { events?: Array<{ seq: number; kind: string; data?: { msgKey?: string } }>; more?: boolean } };
+      const f = JSON.parse(String(raw)) as {
+        op: string;
+        id?: number;
+        code?: number;
+        message?: string;
+        data: { events?: Array<{ seq: number; kind: string; data?: { msgKey?: string } }>; more?: boolean };
+      };
       if (f.op === 'login') {
         if (f.code === 0) resolve(device);
         else reject(new Error(`login ${user}: ${f.code} ${f.message}`));
@@ -110,17 +136,26 @@ async function recallLatency(dataDir: string) {
         const pair = i % pairs;
         const from = names[pair * 2]!;
         const to = names[pair * 2 + 1]!;
-        const sent = await rest(server.url, 'openim/sendmsg', { From_Account: from, To_Account: to, MsgRandom: i, MsgSeq: i, MsgBody: [{ MsgType: 'TIMTextElem', MsgContent: { Text: `recall me ${i}` } }] });
+        const sent = await rest(server.url, 'openim/sendmsg', {
+          From_Account: from,
+          To_Account: to,
+          MsgRandom: i,
+          MsgSeq: i,
+          MsgBody: [{ MsgType: 'TIMTextElem', MsgContent: { Text: `recall me ${i}` } }],
+        });
         const key = sent.MsgKey as string;
         const targets = [...byUser.get(from)!, ...byUser.get(to)!];
         const t0 = performance.now();
-        const arrivals = targets.map((d) => new Promise<void>((resolve) => {
-          d.waiting.set(key, () => {
-            d.waiting.delete(key);
-            latencies.push(performance.now() - t0);
-            resolve();
-          });
-        }));
+        const arrivals = targets.map(
+          (d) =>
+            new Promise<void>((resolve) => {
+              d.waiting.set(key, () => {
+                d.waiting.delete(key);
+                latencies.push(performance.now() - t0);
+                resolve();
+              });
+            }),
+        );
         await rest(server.url, 'openim/admin_msgwithdraw', { From_Account: from, To_Account: to, MsgKey: key });
         await Promise.all(arrivals);
       }
@@ -128,7 +163,14 @@ async function recallLatency(dataDir: string) {
     await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
     for (const d of devices) d.ws.terminate();
     latencies.sort((a, b) => a - b);
-    return { devices: devices.length, recalls: Math.min(next, RECALLS), deliveries: latencies.length, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), max: latencies[latencies.length - 1] };
+    return {
+      devices: devices.length,
+      recalls: Math.min(next, RECALLS),
+      deliveries: latencies.length,
+      p50: percentile(latencies, 0.5),
+      p99: percentile(latencies, 0.99),
+      max: latencies[latencies.length - 1],
+    };
   } finally {
     await server.stop();
   }
@@ -168,19 +210,32 @@ export async function runGatewayBench(): Promise<Record<string, unknown>> {
     const recall = await recallLatency(join(base, 'recall'));
     process.stderr.write(`gateway: memory per idle connection at ${IDLE} connections\n`);
     const idle = await idleMemory(join(base, 'idle'));
-    const result = { machine: { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version }, loadavgStart: load0, loadavgEnd: loadavg()[0], recall, idle };
+    const result = {
+      machine: { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version },
+      loadavgStart: load0,
+      loadavgEnd: loadavg()[0],
+      recall,
+      idle,
+    };
     const f = (n: number) => n.toFixed(2);
     console.log('\nClient gateway');
     console.log('| measure | value |');
     console.log('|---|---|');
-    console.log(`| recall → device p50 (${recall.devices} devices, ${recall.recalls} recalls, ${recall.deliveries} deliveries) | ${f(recall.p50)} ms |`);
+    console.log(
+      `| recall → device p50 (${recall.devices} devices, ${recall.recalls} recalls, ${recall.deliveries} deliveries) | ${f(recall.p50)} ms |`,
+    );
     console.log(`| recall → device p99 | ${f(recall.p99)} ms |`);
     console.log(`| recall → device max | ${f(recall.max ?? NaN)} ms |`);
-    console.log(`| server RSS per idle connection (${idle.connections} connections) | ${f(idle.rssPerConnectionKB)} KB |`);
+    console.log(
+      `| server RSS per idle connection (${idle.connections} connections) | ${f(idle.rssPerConnectionKB)} KB |`,
+    );
     console.log(`| server heap + external per idle connection | ${f(idle.heapPerConnectionKB)} KB |`);
     console.log(`| load average (1 min) at start / end | ${f(load0)} / ${f(loadavg()[0]!)} |`);
     mkdirSync('bench/results', { recursive: true });
-    writeFileSync(join('bench/results', `gateway-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify(result, null, 2));
+    writeFileSync(
+      join('bench/results', `gateway-${new Date().toISOString().replace(/[:.]/g, '-')}.json`),
+      JSON.stringify(result, null, 2),
+    );
     return result;
   } finally {
     rmSync(base, { recursive: true, force: true });
@@ -188,8 +243,11 @@ export async function runGatewayBench(): Promise<Record<string, unknown>> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  runGatewayBench().then(() => process.exit(0), (e) => {
-    process.stderr.write(`gateway benchmark failed: ${(e as Error).stack ?? e}\n`);
-    process.exit(1);
-  });
+  runGatewayBench().then(
+    () => process.exit(0),
+    (e) => {
+      process.stderr.write(`gateway benchmark failed: ${(e as Error).stack ?? e}\n`);
+      process.exit(1);
+    },
+  );
 }

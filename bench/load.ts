@@ -50,55 +50,65 @@ export function runLoad(o: LoadOptions): Promise<LoadResult> {
   const started = process.hrtime.bigint();
 
   return new Promise<LoadResult>((resolve, reject) => {
-    instance = autocannon({
-      url: o.url,
-      connections: o.connections,
-      duration: o.seconds,
-      pipelining: o.pipelining,
-      timeout: 30,
-      requests: [{
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        setupRequest(req) {
-          if (o.exhausted?.()) {
-            if (!stoppedEarly) {
-              stoppedEarly = true;
-              // Deferred: the first request is built inside autocannon() itself.
-              setImmediate(() => instance?.stop());
-            }
-          }
-          const r = o.next();
-          req.path = r.path;
-          req.body = r.body;
-          return req;
-        },
-        onResponse(status, body) {
-          if (status === 200 && body.includes(OK)) ok++;
-          else {
-            failed++;
-            firstFailure ??= `HTTP ${status}: ${body.slice(0, 300)}`;
-          }
-        },
-      }],
-    }, (err, res) => {
-      if (err) return reject(err);
-      const durationS = Number(process.hrtime.bigint() - started) / 1e9;
-      const sorted = latencies.subarray(0, n).sort();
-      let sum = 0;
-      for (let i = 0; i < n; i++) sum += sorted[i]!;
-      resolve({
-        ok, failed, ...(firstFailure !== undefined ? { firstFailure } : {}),
-        errors: res.errors, timeouts: res.timeouts, durationS, rps: ok / durationS,
-        latencyMs: {
-          mean: n ? sum / n : NaN,
-          p50: percentile(sorted, 0.5),
-          p90: percentile(sorted, 0.9),
-          p99: percentile(sorted, 0.99),
-          max: n ? sorted[n - 1]! : NaN,
-        },
-        stoppedEarly,
-      });
-    });
+    instance = autocannon(
+      {
+        url: o.url,
+        connections: o.connections,
+        duration: o.seconds,
+        pipelining: o.pipelining,
+        timeout: 30,
+        requests: [
+          {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            setupRequest(req) {
+              if (o.exhausted?.()) {
+                if (!stoppedEarly) {
+                  stoppedEarly = true;
+                  // Deferred: the first request is built inside autocannon() itself.
+                  setImmediate(() => instance?.stop());
+                }
+              }
+              const r = o.next();
+              req.path = r.path;
+              req.body = r.body;
+              return req;
+            },
+            onResponse(status, body) {
+              if (status === 200 && body.includes(OK)) ok++;
+              else {
+                failed++;
+                firstFailure ??= `HTTP ${status}: ${body.slice(0, 300)}`;
+              }
+            },
+          },
+        ],
+      },
+      (err, res) => {
+        if (err) return reject(err);
+        const durationS = Number(process.hrtime.bigint() - started) / 1e9;
+        const sorted = latencies.subarray(0, n).sort();
+        let sum = 0;
+        for (let i = 0; i < n; i++) sum += sorted[i]!;
+        resolve({
+          ok,
+          failed,
+          ...(firstFailure !== undefined ? { firstFailure } : {}),
+          errors: res.errors,
+          timeouts: res.timeouts,
+          durationS,
+          rps: ok / durationS,
+          latencyMs: {
+            mean: n ? sum / n : NaN,
+            p50: percentile(sorted, 0.5),
+            p90: percentile(sorted, 0.9),
+            p99: percentile(sorted, 0.99),
+            max: n ? sorted[n - 1]! : NaN,
+          },
+          stoppedEarly,
+        });
+      },
+    );
     instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => {
       if (n === latencies.length) {
         const bigger = new Float64Array(latencies.length * 2);

@@ -19,11 +19,14 @@ async function cpuMicros(fn: () => Promise<void> | void): Promise<number> {
 
 const metrics = new Metrics();
 const raw = {
-  async appendMessage(): Promise<number> { return 1; },
+  async appendMessage(): Promise<number> {
+    return 1;
+  },
 } as unknown as Store;
 const timed = timedStore(raw, metrics);
 const callStore = async (s: Store): Promise<void> => {
-  for (let j = 0; j < STORE_CALLS_PER_SEND; j++) await (s as unknown as { appendMessage(): Promise<number> }).appendMessage();
+  for (let j = 0; j < STORE_CALLS_PER_SEND; j++)
+    await (s as unknown as { appendMessage(): Promise<number> }).appendMessage();
 };
 
 for (let round = 0; round < 3; round++) {
@@ -33,8 +36,14 @@ for (let round = 0; round < 3; round++) {
       metrics.httpLatency.observe({ api: 'openim/sendmsg' }, 0.004);
     }
   });
-  const plain = await cpuMicros(async () => { for (let i = 0; i < N; i++) await callStore(raw); });
-  const withTiming = await cpuMicros(async () => { for (let i = 0; i < N; i++) await callStore(timed); });
-  console.log(`round ${round + 1}: edge counter+histogram ${edge.toFixed(3)} µs/request; ` +
-    `${STORE_CALLS_PER_SEND} store calls ${plain.toFixed(3)} µs plain, ${withTiming.toFixed(3)} µs timed (+${(withTiming - plain).toFixed(3)} µs)`);
+  const plain = await cpuMicros(async () => {
+    for (let i = 0; i < N; i++) await callStore(raw);
+  });
+  const withTiming = await cpuMicros(async () => {
+    for (let i = 0; i < N; i++) await callStore(timed);
+  });
+  console.log(
+    `round ${round + 1}: edge counter+histogram ${edge.toFixed(3)} µs/request; ` +
+      `${STORE_CALLS_PER_SEND} store calls ${plain.toFixed(3)} µs plain, ${withTiming.toFixed(3)} µs timed (+${(withTiming - plain).toFixed(3)} µs)`,
+  );
 }

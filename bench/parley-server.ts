@@ -16,8 +16,15 @@ import { skipMessageWrites } from './skip-writes.js';
 import { ADMIN, SDKAPPID, SECRET, cpuNow, pairUsers, serveIpc, type IpcMessage } from './common.js';
 import type { NewMessage } from '../src/ports/store.js';
 import {
-  checkBulkMatchesStore, historyBatches, historyTimes, openBulkConnection, withdrawBatches, writeBulk, writeViaStore,
-  type HistorySeed, type WriteResult,
+  checkBulkMatchesStore,
+  historyBatches,
+  historyTimes,
+  openBulkConnection,
+  withdrawBatches,
+  writeBulk,
+  writeViaStore,
+  type HistorySeed,
+  type WriteResult,
 } from './seed.js';
 
 const progress = (text: string): void => {
@@ -41,7 +48,11 @@ async function main(): Promise<void> {
   if (process.env.BENCH_SKIP_WRITES === '1') skipMessageWrites(store);
   const sqlite = store instanceof SqliteStore ? store : undefined;
   let session: Session | undefined;
-  const write = async (writer: 'bulk' | 'store', batches: Iterable<NewMessage[]>, report?: (done: number, ms: number) => void): Promise<WriteResult> => {
+  const write = async (
+    writer: 'bulk' | 'store',
+    batches: Iterable<NewMessage[]>,
+    report?: (done: number, ms: number) => void,
+  ): Promise<WriteResult> => {
     if (writer === 'store') return writeViaStore(store, SDKAPPID, batches, report);
     const db = openBulkConnection(join(dataDir, SQLITE_FILE));
     try {
@@ -54,7 +65,8 @@ async function main(): Promise<void> {
   serveIpc({
     'import-accounts': async (a) => {
       const users = pairUsers(a.pairs as number);
-      for (let i = 0; i < users.length; i += 1000) await parley.services.accounts.importAccounts(SDKAPPID, users.slice(i, i + 1000));
+      for (let i = 0; i < users.length; i += 1000)
+        await parley.services.accounts.importAccounts(SDKAPPID, users.slice(i, i + 1000));
       return { accounts: users.length };
     },
 
@@ -67,7 +79,9 @@ async function main(): Promise<void> {
       const report = (done: number, ms: number): void => {
         if (ms - lastReport < 5000 && done < o.messages) return;
         lastReport = ms;
-        progress(`seeded ${done.toLocaleString('en')} / ${o.messages.toLocaleString('en')} messages (${(ms / 1000).toFixed(1)} s)`);
+        progress(
+          `seeded ${done.toLocaleString('en')} / ${o.messages.toLocaleString('en')} messages (${(ms / 1000).toFixed(1)} s)`,
+        );
       };
       const r = await write(o.writer, historyBatches(o), report);
       return { ...r, ...historyTimes(o) };
@@ -81,10 +95,17 @@ async function main(): Promise<void> {
     /** The stored form of one message (all columns but id) and its events, to compare seeded with real rows. */
     describe: (a) => {
       if (!sqlite) throw new Error('describe needs the SQLite store');
-      const row = sqlite.db.prepare('SELECT * FROM messages WHERE app = ? AND sender = ? AND recipient = ? AND seq = ? AND random = ? AND time = ?')
+      const row = sqlite.db
+        .prepare(
+          'SELECT * FROM messages WHERE app = ? AND sender = ? AND recipient = ? AND seq = ? AND random = ? AND time = ?',
+        )
         .get(SDKAPPID, a.from, a.to, a.seq, a.random, a.time) as Record<string, unknown> | undefined;
       if (!row) return null;
-      const events = sqlite.db.prepare('SELECT user_id, kind, data, at, expires_at, origin_device FROM events WHERE message_id = ? ORDER BY user_id').all(row.id);
+      const events = sqlite.db
+        .prepare(
+          'SELECT user_id, kind, data, at, expires_at, origin_device FROM events WHERE message_id = ? ORDER BY user_id',
+        )
+        .all(row.id);
       return { row, events };
     },
 

@@ -24,7 +24,9 @@ const admin = new pg.Pool({ connectionString: url, max: 1, connectionTimeoutMill
 try {
   await admin.query('SELECT 1');
 } catch (e) {
-  console.log(`\nPostgreSQL store: skipped, no server at ${url.replace(/:[^:@/]*@/, ':***@')} (${(e as Error).message})`);
+  console.log(
+    `\nPostgreSQL store: skipped, no server at ${url.replace(/:[^:@/]*@/, ':***@')} (${(e as Error).message})`,
+  );
   await admin.end();
   process.exit(0);
 }
@@ -46,12 +48,23 @@ try {
   };
   let recalled = 0;
   const recallNext = async (): Promise<void> => {
-    const r = await store.recallMessage(SDKAPPID, recallRequest({ ref: sent[recalled++]!, by: ADMIN, via: 'admin', at: t0 + 60 }));
+    const r = await store.recallMessage(
+      SDKAPPID,
+      recallRequest({ ref: sent[recalled++]!, by: ADMIN, via: 'admin', at: t0 + 60 }),
+    );
     if (r.outcome !== 'recalled') throw new Error(`recall: ${r.outcome}`);
   };
 
   const rows: string[] = [];
-  for (const [what, op] of [['send', async () => { await store.appendMessage(SDKAPPID, next()); }], ['recall', recallNext]] as const) {
+  for (const [what, op] of [
+    [
+      'send',
+      async () => {
+        await store.appendMessage(SDKAPPID, next());
+      },
+    ],
+    ['recall', recallNext],
+  ] as const) {
     const latencies: number[] = [];
     for (let i = 0; i < ONE_AT_A_TIME; i++) {
       const started = performance.now();
@@ -61,17 +74,23 @@ try {
     latencies.sort((a, b) => a - b);
     const cpu0 = process.cpuUsage();
     const wall0 = performance.now();
-    await Promise.all(Array.from({ length: IN_FLIGHT }, async (_, lane) => {
-      for (let i = lane; i < SENDS; i += IN_FLIGHT) await op();
-    }));
+    await Promise.all(
+      Array.from({ length: IN_FLIGHT }, async (_, lane) => {
+        for (let i = lane; i < SENDS; i += IN_FLIGHT) await op();
+      }),
+    );
     const wallS = (performance.now() - wall0) / 1000;
     const cpu = process.cpuUsage(cpu0);
-    rows.push(`| ${what} | ${percentile(latencies, 0.5).toFixed(3)} ms | ${percentile(latencies, 0.99).toFixed(3)} ms | ` +
-      `${Math.round(SENDS / wallS).toLocaleString('en')}/s | ${((cpu.user + cpu.system) / SENDS).toFixed(1)} µs |`);
+    rows.push(
+      `| ${what} | ${percentile(latencies, 0.5).toFixed(3)} ms | ${percentile(latencies, 0.99).toFixed(3)} ms | ` +
+        `${Math.round(SENDS / wallS).toLocaleString('en')}/s | ${((cpu.user + cpu.system) / SENDS).toFixed(1)} µs |`,
+    );
   }
 
   console.log(`\nPostgreSQL store alone (no HTTP): ${PAIRS} pairs, pool of 16 connections, schema ${schema} (dropped)`);
-  console.log(`| operation | one at a time p50 | one at a time p99 | ${IN_FLIGHT} in flight | Node CPU per operation |`);
+  console.log(
+    `| operation | one at a time p50 | one at a time p99 | ${IN_FLIGHT} in flight | Node CPU per operation |`,
+  );
   console.log('|---|---:|---:|---:|---:|');
   for (const row of rows) console.log(row);
 } finally {

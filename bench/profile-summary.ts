@@ -65,15 +65,19 @@ export function summarizeProfile(file: string, top = 25): ProfileSummary {
     groups.set(g, (groups.get(g) ?? 0) + us);
   }
   const busyUs = totalUs - idleUs;
-  const lines = (m: Map<string, number>): ProfileLine[] => [...m.entries()]
-    .sort((a, b) => b[1] - a[1]).slice(0, top)
-    .map(([name, us]) => ({ name, ms: us / 1000, share: us / Math.max(1, totalUs) }));
+  const lines = (m: Map<string, number>): ProfileLine[] =>
+    [...m.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([name, us]) => ({ name, ms: us / 1000, share: us / Math.max(1, totalUs) }));
   return { totalMs: totalUs / 1000, busyMs: busyUs / 1000, functions: lines(fns), groups: lines(groups) };
 }
 
 export function formatSummary(s: ProfileSummary, top = 15): string {
   const out: string[] = [];
-  out.push(`  sampled ${(s.totalMs / 1000).toFixed(1)} s, JS thread busy ${((s.busyMs / Math.max(1, s.totalMs)) * 100).toFixed(0)}%`);
+  out.push(
+    `  sampled ${(s.totalMs / 1000).toFixed(1)} s, JS thread busy ${((s.busyMs / Math.max(1, s.totalMs)) * 100).toFixed(0)}%`,
+  );
   out.push('  self time by package / file:');
   for (const l of s.groups.slice(0, top)) out.push(`    ${(l.share * 100).toFixed(1).padStart(5)}%  ${l.name}`);
   out.push('  self time by function:');

@@ -24,7 +24,19 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateUserSig } from '../src/usersig/usersig.js';
 import { ServerChild } from './child.js';
-import { ADMIN, SDKAPPID, SECRET, intEnv, loadPair, prng, sendmsgBody, userA, userB, withdrawRandom, withdrawSeq } from './common.js';
+import {
+  ADMIN,
+  SDKAPPID,
+  SECRET,
+  intEnv,
+  loadPair,
+  prng,
+  sendmsgBody,
+  userA,
+  userB,
+  withdrawRandom,
+  withdrawSeq,
+} from './common.js';
 import { runLoad, type LoadResult, type NextRequest } from './load.js';
 import { formatSummary, summarizeProfile, type ProfileSummary } from './profile-summary.js';
 
@@ -45,18 +57,24 @@ const settings = {
   /** The seeded history spans this many seconds, ending a minute before the run. */
   historySpanSeconds: 30 * 86400,
   pageSize: 20,
-  scenarios: (process.env.BENCH_SCENARIOS ? process.env.BENCH_SCENARIOS.split(',').map((s) => s.trim()) : [...ALL_SCENARIOS]) as ScenarioName[],
+  scenarios: (process.env.BENCH_SCENARIOS
+    ? process.env.BENCH_SCENARIOS.split(',').map((s) => s.trim())
+    : [...ALL_SCENARIOS]) as ScenarioName[],
   profile: process.env.BENCH_PROFILE === '1',
   seedWriter: (process.env.BENCH_SEED_WRITER === 'store' ? 'store' : 'bulk') as 'bulk' | 'store',
   dataBase: process.env.BENCH_DATA_DIR || tmpdir(),
   keepData: process.env.BENCH_KEEP_DATA === '1',
   skipWrites,
-  storage: 'SQLite file on disk (createParley defaults: WAL, synchronous=NORMAL, secure_delete=ON, 2 KiB pages, mmap, WAL checkpoints on a worker thread once busy)' +
-    (skipWrites ? '; CEILING EXPERIMENT: the send and recall transactions are skipped (BENCH_SKIP_WRITES=1), so no target is judged' : ''),
+  storage:
+    'SQLite file on disk (createParley defaults: WAL, synchronous=NORMAL, secure_delete=ON, 2 KiB pages, mmap, WAL checkpoints on a worker thread once busy)' +
+    (skipWrites
+      ? '; CEILING EXPERIMENT: the send and recall transactions are skipped (BENCH_SKIP_WRITES=1), so no target is judged'
+      : ''),
   rateLimits: 'off',
   logLevel: 'warn',
 };
-for (const s of settings.scenarios) if (!ALL_SCENARIOS.includes(s)) throw new Error(`unknown scenario ${s}; known: ${ALL_SCENARIOS.join(', ')}`);
+for (const s of settings.scenarios)
+  if (!ALL_SCENARIOS.includes(s)) throw new Error(`unknown scenario ${s}; known: ${ALL_SCENARIOS.join(', ')}`);
 
 /** The whole benchmark gives up after this long, whatever happens. */
 const WATCHDOG_MS = 60 * 60 * 1000;
@@ -99,7 +117,14 @@ interface Measured extends LoadResult {
   profile?: { file: string; summary: ProfileSummary };
 }
 
-async function measure(label: string, child: ServerChild, server: 'bare' | 'parley', connections: number, stream: Stream, profileName?: string): Promise<Measured> {
+async function measure(
+  label: string,
+  child: ServerChild,
+  server: 'bare' | 'parley',
+  connections: number,
+  stream: Stream,
+  profileName?: string,
+): Promise<Measured> {
   const base = { url: child.url, connections, pipelining: settings.pipelining, ...stream };
   if (settings.warmupSeconds > 0) {
     const w = await runLoad({ ...base, seconds: settings.warmupSeconds });
@@ -115,19 +140,24 @@ async function measure(label: string, child: ServerChild, server: 'bare' | 'parl
   const p1 = process.cpuUsage(p0);
   const c1 = await child.cpu();
   const out: Measured = {
-    ...r, server, connections, loadavg1,
-    serverCpu: ((c1.user - c0.user) + (c1.system - c0.system)) / 1000 / (c1.wallMs - c0.wallMs),
+    ...r,
+    server,
+    connections,
+    loadavg1,
+    serverCpu: (c1.user - c0.user + (c1.system - c0.system)) / 1000 / (c1.wallMs - c0.wallMs),
     loadgenCpu: (p1.user + p1.system) / 1000 / wall,
-    cpuUsPerRequest: ((c1.user - c0.user) + (c1.system - c0.system)) / Math.max(1, r.ok + r.failed),
+    cpuUsPerRequest: (c1.user - c0.user + (c1.system - c0.system)) / Math.max(1, r.ok + r.failed),
   };
   if (profileName) {
     const file = join(RESULTS_DIR, `${STAMP}-${profileName}.cpuprofile`);
     await child.call('profile-stop', { file });
     out.profile = { file, summary: summarizeProfile(file, 30) };
   }
-  log(`  ${label}: ${fmtInt(out.rps)} req/s, p50 ${fmtMs(out.latencyMs.p50)} ms, p99 ${fmtMs(out.latencyMs.p99)} ms, ` +
-    `server CPU ${pct(out.serverCpu)} (${fmtInt(out.cpuUsPerRequest)} µs/request), load ${loadavg1.toFixed(2)}` +
-    `${out.failed ? `, ${out.failed} FAILED (${out.firstFailure})` : ''}${out.errors ? `, ${out.errors} connection errors` : ''}`);
+  log(
+    `  ${label}: ${fmtInt(out.rps)} req/s, p50 ${fmtMs(out.latencyMs.p50)} ms, p99 ${fmtMs(out.latencyMs.p99)} ms, ` +
+      `server CPU ${pct(out.serverCpu)} (${fmtInt(out.cpuUsPerRequest)} µs/request), load ${loadavg1.toFixed(2)}` +
+      `${out.failed ? `, ${out.failed} FAILED (${out.firstFailure})` : ''}${out.errors ? `, ${out.errors} connection errors` : ''}`,
+  );
   return out;
 }
 
@@ -143,18 +173,25 @@ function medianOf(runs: Measured[]): Measured {
   const first = runs[0]!;
   const failures = runs.find((r) => r.firstFailure)?.firstFailure;
   return {
-    server: first.server, connections: first.connections,
-    ok: median(runs.map((r) => r.ok)), failed: runs.reduce((a, r) => a + r.failed, 0),
+    server: first.server,
+    connections: first.connections,
+    ok: median(runs.map((r) => r.ok)),
+    failed: runs.reduce((a, r) => a + r.failed, 0),
     ...(failures !== undefined ? { firstFailure: failures } : {}),
-    errors: runs.reduce((a, r) => a + r.errors, 0), timeouts: runs.reduce((a, r) => a + r.timeouts, 0),
-    durationS: median(runs.map((r) => r.durationS)), rps: median(runs.map((r) => r.rps)),
+    errors: runs.reduce((a, r) => a + r.errors, 0),
+    timeouts: runs.reduce((a, r) => a + r.timeouts, 0),
+    durationS: median(runs.map((r) => r.durationS)),
+    rps: median(runs.map((r) => r.rps)),
     latencyMs: {
-      mean: median(runs.map((r) => r.latencyMs.mean)), p50: median(runs.map((r) => r.latencyMs.p50)),
-      p90: median(runs.map((r) => r.latencyMs.p90)), p99: median(runs.map((r) => r.latencyMs.p99)),
+      mean: median(runs.map((r) => r.latencyMs.mean)),
+      p50: median(runs.map((r) => r.latencyMs.p50)),
+      p90: median(runs.map((r) => r.latencyMs.p90)),
+      p99: median(runs.map((r) => r.latencyMs.p99)),
       max: Math.max(...runs.map((r) => r.latencyMs.max)),
     },
     stoppedEarly: runs.some((r) => r.stoppedEarly),
-    serverCpu: median(runs.map((r) => r.serverCpu)), loadgenCpu: median(runs.map((r) => r.loadgenCpu)),
+    serverCpu: median(runs.map((r) => r.serverCpu)),
+    loadgenCpu: median(runs.map((r) => r.loadgenCpu)),
     cpuUsPerRequest: median(runs.map((r) => r.cpuUsPerRequest)),
     loadavg1: median(runs.map((r) => r.loadavg1)),
     ...(runs.find((r) => r.profile) ? { profile: runs.find((r) => r.profile)!.profile! } : {}),
@@ -171,7 +208,12 @@ interface Comparison {
 
 function compare(rounds: Array<{ bare: Measured; parley: Measured }>): Comparison {
   const rs = rounds.map((r) => ({ ...r, ratio: r.parley.rps / r.bare.rps }));
-  return { bare: medianOf(rs.map((r) => r.bare)), parley: medianOf(rs.map((r) => r.parley)), ratio: median(rs.map((r) => r.ratio)), rounds: rs };
+  return {
+    bare: medianOf(rs.map((r) => r.bare)),
+    parley: medianOf(rs.map((r) => r.parley)),
+    ratio: median(rs.map((r) => r.ratio)),
+    rounds: rs,
+  };
 }
 
 // ---- scenarios ------------------------------------------------------------------------------
@@ -214,15 +256,19 @@ async function chooseWriter(parley: ServerChild): Promise<SeedWriterChoice> {
   if (settings.seedWriter === 'store') return { writer: 'store', differences: [] };
   if (!writerChoice) {
     const differences = await parley.call<string[]>('check-bulk');
-    if (differences.length) log(`  ! the bulk writer's rows differ from appendMessages' rows; seeding through the store:\n    ${differences.join('\n    ')}`);
+    if (differences.length)
+      log(
+        `  ! the bulk writer's rows differ from appendMessages' rows; seeding through the store:\n    ${differences.join('\n    ')}`,
+      );
     writerChoice = { writer: differences.length ? 'store' : 'bulk', differences };
   }
   return writerChoice;
 }
 
-const writerNote = (c: SeedWriterChoice): string => c.writer === 'bulk'
-  ? 'bulk writer, checked in this run to write the same rows in every table as the store\'s appendMessages'
-  : `the store's appendMessages${c.differences.length ? ` (the bulk writer differed: ${c.differences.join('; ')})` : ''}`;
+const writerNote = (c: SeedWriterChoice): string =>
+  c.writer === 'bulk'
+    ? "bulk writer, checked in this run to write the same rows in every table as the store's appendMessages"
+    : `the store's appendMessages${c.differences.length ? ` (the bulk writer differed: ${c.differences.join('; ')})` : ''}`;
 
 type Ref = { from: string; to: string; seq: number; random: number; time: number };
 
@@ -230,7 +276,11 @@ type Ref = { from: string; to: string; seq: number; random: number; time: number
 async function checkSeedShape(parley: ServerChild, seeded: Ref): Promise<string[]> {
   const from = userA(0);
   const to = userB(0);
-  const res = await fetch(parley.url + apiPath('sendmsg', 1), { method: 'POST', headers: { 'content-type': 'application/json' }, body: sendmsgBody(from, to, 4242) });
+  const res = await fetch(parley.url + apiPath('sendmsg', 1), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: sendmsgBody(from, to, 4242),
+  });
   const j = (await res.json()) as { ErrorCode: number; MsgKey: string };
   if (j.ErrorCode !== 0) return [`the reference sendmsg failed: ${JSON.stringify(j)}`];
   const [seq, random, time] = j.MsgKey.split('_').map(Number) as [number, number, number];
@@ -242,12 +292,19 @@ async function checkSeedShape(parley: ServerChild, seeded: Ref): Promise<string[
   const skip = new Set(['id', 'sender', 'recipient', 'user_lo', 'user_hi', 'seq', 'random', 'time']);
   for (const k of new Set([...Object.keys(real.row), ...Object.keys(mine.row)])) {
     if (skip.has(k)) continue;
-    if (JSON.stringify(real.row[k]) !== JSON.stringify(mine.row[k])) diffs.push(`messages.${k}: API ${JSON.stringify(real.row[k])} vs seeded ${JSON.stringify(mine.row[k])}`);
+    if (JSON.stringify(real.row[k]) !== JSON.stringify(mine.row[k]))
+      diffs.push(`messages.${k}: API ${JSON.stringify(real.row[k])} vs seeded ${JSON.stringify(mine.row[k])}`);
   }
-  const ev = (d: NonNullable<Described>, m: { from: string; to: string }) => d.events.map((e) => ({
-    user: e.user_id === m.from ? 'sender' : e.user_id === m.to ? 'recipient' : e.user_id,
-    kind: e.kind, data: e.data, keep: (e.expires_at as number) - (e.at as number), device: e.origin_device,
-  })).sort((a, b) => String(a.user).localeCompare(String(b.user)));
+  const ev = (d: NonNullable<Described>, m: { from: string; to: string }) =>
+    d.events
+      .map((e) => ({
+        user: e.user_id === m.from ? 'sender' : e.user_id === m.to ? 'recipient' : e.user_id,
+        kind: e.kind,
+        data: e.data,
+        keep: (e.expires_at as number) - (e.at as number),
+        device: e.origin_device,
+      }))
+      .sort((a, b) => String(a.user).localeCompare(String(b.user)));
   const re = JSON.stringify(ev(real, { from, to }));
   const me = JSON.stringify(ev(mine, seeded));
   if (re !== me) diffs.push(`events: API ${re} vs seeded ${me}`);
@@ -274,16 +331,27 @@ async function scenarioSendmsg(): Promise<ScenarioResult> {
     const rounds: Array<{ bare: Measured; parley: Measured }> = [];
     for (let r = 0; r < settings.rounds; r++) {
       const bare = await measure('sendmsg / bare', b, 'bare', conns, bareStream);
-      const parley = await measure('sendmsg / parley', p, 'parley', conns, parleyStream, settings.profile && r === 0 ? 'sendmsg' : undefined);
+      const parley = await measure(
+        'sendmsg / parley',
+        p,
+        'parley',
+        conns,
+        parleyStream,
+        settings.profile && r === 0 ? 'sendmsg' : undefined,
+      );
       rounds.push({ bare, parley });
     }
     const stats = await p.call<{ messages: number }>('db-stats');
     const c = compare(rounds);
     return {
-      scenario: 'sendmsg', connections: conns, ...c,
+      scenario: 'sendmsg',
+      connections: conns,
+      ...c,
       target: { text: '≥ 0.5× bare req/s', met: c.ratio >= 0.5 },
-      notes: [`${settings.pairs} account pairs, both directions, unique MsgRandom per request, SyncOtherMachine 1; ` +
-        `${stats.messages.toLocaleString('en')} messages stored at the end (warm-ups + runs)`],
+      notes: [
+        `${settings.pairs} account pairs, both directions, unique MsgRandom per request, SyncOtherMachine 1; ` +
+          `${stats.messages.toLocaleString('en')} messages stored at the end (warm-ups + runs)`,
+      ],
       extra: { storedMessages: stats.messages },
     };
   });
@@ -321,27 +389,63 @@ async function scenarioWithdraw(): Promise<ScenarioResult> {
       if (r === 0) {
         // Enough for every round's warm-up and run at the bare server's rate plus half, which
         // Parley cannot outrun; should it still run out, the run stops and says so.
-        prepared = Math.max(10_000, Math.ceil(bare.rps * (settings.seconds + settings.warmupSeconds) * settings.rounds * 1.5) + 4 * conns);
+        prepared = Math.max(
+          10_000,
+          Math.ceil(bare.rps * (settings.seconds + settings.warmupSeconds) * settings.rounds * 1.5) + 4 * conns,
+        );
         w = await chooseWriter(p);
         log(`  preparing ${prepared.toLocaleString('en')} messages to recall (${w.writer} writer)`);
-        prep = await p.call<{ ms: number }>('prepare-withdraw', { pairs: settings.pairs, from: 0, count: prepared, time, writer: w.writer });
+        prep = await p.call<{ ms: number }>('prepare-withdraw', {
+          pairs: settings.pairs,
+          from: 0,
+          count: prepared,
+          time,
+          writer: w.writer,
+        });
         await p.call('checkpoint');
-        shape = await checkSeedShape(p, { from: userA(0), to: userB(0), seq: withdrawSeq(0), random: withdrawRandom(0), time });
+        shape = await checkSeedShape(p, {
+          from: userA(0),
+          to: userB(0),
+          seq: withdrawSeq(0),
+          random: withdrawRandom(0),
+          time,
+        });
       }
-      const parley = await measure('admin_msgwithdraw / parley', p, 'parley', conns, parleyStream, settings.profile && r === 0 ? 'admin_msgwithdraw' : undefined);
+      const parley = await measure(
+        'admin_msgwithdraw / parley',
+        p,
+        'parley',
+        conns,
+        parleyStream,
+        settings.profile && r === 0 ? 'admin_msgwithdraw' : undefined,
+      );
       rounds.push({ bare, parley });
       if (parleyStream.exhausted()) break;
     }
     const c = compare(rounds);
-    const notes = [`${prepared.toLocaleString('en')} messages prepared in ${((prep?.ms ?? 0) / 1000).toFixed(1)} s (${writerNote(w!)}); ` +
-      `${parleyStream.used().toLocaleString('en')} recall requests built (warm-ups + runs), each for a distinct message`];
-    if (c.parley.stoppedEarly) notes.push(`RAN OUT of prepared messages: a run stopped early (after ${c.rounds.at(-1)!.parley.durationS.toFixed(1)} s)`);
+    const notes = [
+      `${prepared.toLocaleString('en')} messages prepared in ${((prep?.ms ?? 0) / 1000).toFixed(1)} s (${writerNote(w!)}); ` +
+        `${parleyStream.used().toLocaleString('en')} recall requests built (warm-ups + runs), each for a distinct message`,
+    ];
+    if (c.parley.stoppedEarly)
+      notes.push(
+        `RAN OUT of prepared messages: a run stopped early (after ${c.rounds.at(-1)!.parley.durationS.toFixed(1)} s)`,
+      );
     if (shape.length) notes.push(`prepared rows differ from API-written rows: ${shape.join('; ')}`);
     return {
-      scenario: 'admin_msgwithdraw', connections: conns, ...c,
+      scenario: 'admin_msgwithdraw',
+      connections: conns,
+      ...c,
       target: { text: '≥ 0.5× bare req/s', met: c.ratio >= 0.5 },
       notes,
-      extra: { prepared, used: parleyStream.used(), exhausted: c.parley.stoppedEarly, prepareMs: prep?.ms, writer: w, seedShapeDifferences: shape },
+      extra: {
+        prepared,
+        used: parleyStream.used(),
+        exhausted: c.parley.stoppedEarly,
+        prepareMs: prep?.ms,
+        writer: w,
+        seedShapeDifferences: shape,
+      },
     };
   });
 }
@@ -350,9 +454,24 @@ async function scenarioGetroammsg(): Promise<ScenarioResult[]> {
   return withServers(async (p, b) => {
     const endTime = Math.floor(Date.now() / 1000) - 60;
     const w = await chooseWriter(p);
-    log(`  seeding ${settings.messages.toLocaleString('en')} messages over ${settings.pairs} conversations (${w.writer} writer)`);
-    const seed = await p.call<{ messages: number; ms: number; perSecond: number; firstTime: number; lastTime: number; sample: Ref }>(
-      'seed-history', { pairs: settings.pairs, messages: settings.messages, spanSeconds: settings.historySpanSeconds, endTime, seed: 42, writer: w.writer });
+    log(
+      `  seeding ${settings.messages.toLocaleString('en')} messages over ${settings.pairs} conversations (${w.writer} writer)`,
+    );
+    const seed = await p.call<{
+      messages: number;
+      ms: number;
+      perSecond: number;
+      firstTime: number;
+      lastTime: number;
+      sample: Ref;
+    }>('seed-history', {
+      pairs: settings.pairs,
+      messages: settings.messages,
+      spanSeconds: settings.historySpanSeconds,
+      endTime,
+      seed: 42,
+      writer: w.writer,
+    });
     log(`  seeded in ${(seed.ms / 1000).toFixed(1)} s (${fmtInt(seed.perSecond)} messages/s); checkpointing the WAL`);
     const ckpt0 = performance.now();
     await p.call('checkpoint');
@@ -372,7 +491,8 @@ async function scenarioGetroammsg(): Promise<ScenarioResult[]> {
           const maxTime = seed.firstTime + Math.floor(rnd() * (seed.lastTime - seed.firstTime + 1));
           return {
             path: apiPath('admin_getroammsg', c++),
-            body: `{"Operator_Account":"${aSide ? userA(pair) : userB(pair)}","Peer_Account":"${aSide ? userB(pair) : userA(pair)}",` +
+            body:
+              `{"Operator_Account":"${aSide ? userA(pair) : userB(pair)}","Peer_Account":"${aSide ? userB(pair) : userA(pair)}",` +
               `"MaxCnt":${settings.pageSize},"MinTime":0,"MaxTime":${maxTime}}`,
           };
         },
@@ -380,7 +500,13 @@ async function scenarioGetroammsg(): Promise<ScenarioResult[]> {
     };
     // The bare server answers a real page of this store, re-serialized per request.
     const sample = stream(1).next();
-    const pageJson = await (await fetch(p.url + sample.path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: sample.body })).text();
+    const pageJson = await (
+      await fetch(p.url + sample.path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: sample.body,
+      })
+    ).text();
     const page = JSON.parse(pageJson) as { ErrorCode: number; MsgCnt: number };
     if (page.ErrorCode !== 0) throw new Error(`sample admin_getroammsg failed: ${pageJson.slice(0, 300)}`);
     await b.call('set-page', { json: pageJson });
@@ -392,11 +518,25 @@ async function scenarioGetroammsg(): Promise<ScenarioResult[]> {
     for (let r = 0; r < settings.rounds; r++) {
       many.push({
         bare: await measure(`admin_getroammsg ${conns} conn / bare`, b, 'bare', conns, streams.bareMany),
-        parley: await measure(`admin_getroammsg ${conns} conn / parley`, p, 'parley', conns, streams.parleyMany, settings.profile && r === 0 ? `admin_getroammsg-${conns}` : undefined),
+        parley: await measure(
+          `admin_getroammsg ${conns} conn / parley`,
+          p,
+          'parley',
+          conns,
+          streams.parleyMany,
+          settings.profile && r === 0 ? `admin_getroammsg-${conns}` : undefined,
+        ),
       });
       one.push({
         bare: await measure('admin_getroammsg 1 conn / bare', b, 'bare', 1, streams.bareOne),
-        parley: await measure('admin_getroammsg 1 conn / parley', p, 'parley', 1, streams.parleyOne, settings.profile && r === 0 ? 'admin_getroammsg-1' : undefined),
+        parley: await measure(
+          'admin_getroammsg 1 conn / parley',
+          p,
+          'parley',
+          1,
+          streams.parleyOne,
+          settings.profile && r === 0 ? 'admin_getroammsg-1' : undefined,
+        ),
       });
     }
     const notes = [
@@ -409,12 +549,27 @@ async function scenarioGetroammsg(): Promise<ScenarioResult[]> {
     const cOne = compare(one);
     return [
       {
-        scenario: 'admin_getroammsg', connections: conns, ...cMany, notes,
-        extra: { seed, writer: w, checkpointMs, dbStats: stats, samplePageBytes: pageJson.length, seedShapeDifferences: shape },
+        scenario: 'admin_getroammsg',
+        connections: conns,
+        ...cMany,
+        notes,
+        extra: {
+          seed,
+          writer: w,
+          checkpointMs,
+          dbStats: stats,
+          samplePageBytes: pageJson.length,
+          seedShapeDifferences: shape,
+        },
       },
       {
-        scenario: 'admin_getroammsg', connections: 1, ...cOne,
-        target: { text: `page p99 ≤ 5 ms with ${Number(stats.messages).toLocaleString('en')} messages stored`, met: cOne.parley.latencyMs.p99 <= 5 },
+        scenario: 'admin_getroammsg',
+        connections: 1,
+        ...cOne,
+        target: {
+          text: `page p99 ≤ 5 ms with ${Number(stats.messages).toLocaleString('en')} messages stored`,
+          met: cOne.parley.latencyMs.p99 <= 5,
+        },
         notes: ['one connection: the latency of a single page request, not queued behind others'],
       },
     ];
@@ -438,7 +593,9 @@ function uptimeLine(): string {
   try {
     return execFileSync('uptime', { encoding: 'utf8' }).trim();
   } catch {
-    return `load average: ${loadavg().map((x) => x.toFixed(2)).join(', ')}`;
+    return `load average: ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(', ')}`;
   }
 }
 
@@ -447,19 +604,45 @@ function targetCell(t: { text: string; met: boolean }): string {
 }
 
 function table(results: ScenarioResult[]): string {
-  const head = ['scenario', 'conns', 'server', 'req/s', 'p50 ms', 'p99 ms', 'vs bare', 'server CPU', 'CPU µs/req', 'loadgen CPU', 'load', 'target'];
+  const head = [
+    'scenario',
+    'conns',
+    'server',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'vs bare',
+    'server CPU',
+    'CPU µs/req',
+    'loadgen CPU',
+    'load',
+    'target',
+  ];
   const rows: string[][] = [];
   for (const r of results) {
     for (const m of [r.bare, r.parley]) {
       rows.push([
-        r.scenario, String(r.connections), m.server, fmtInt(m.rps), fmtMs(m.latencyMs.p50), fmtMs(m.latencyMs.p99),
-        m.server === 'parley' ? `${r.ratio.toFixed(2)}×` : '1×', pct(m.serverCpu), fmtInt(m.cpuUsPerRequest), pct(m.loadgenCpu), m.loadavg1.toFixed(2),
+        r.scenario,
+        String(r.connections),
+        m.server,
+        fmtInt(m.rps),
+        fmtMs(m.latencyMs.p50),
+        fmtMs(m.latencyMs.p99),
+        m.server === 'parley' ? `${r.ratio.toFixed(2)}×` : '1×',
+        pct(m.serverCpu),
+        fmtInt(m.cpuUsPerRequest),
+        pct(m.loadgenCpu),
+        m.loadavg1.toFixed(2),
         m.server === 'parley' && r.target ? targetCell(r.target) : '',
       ]);
     }
   }
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i <= 2 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i <= 2 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
@@ -480,9 +663,11 @@ async function main(): Promise<void> {
   };
   out(`Parley benchmark ${startedAt}`);
   out(`machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, node ${m.node}, ${m.os}`);
-  out(`settings: ${settings.connections} connections, pipelining ${settings.pipelining}, ${settings.seconds} s per run after ${settings.warmupSeconds} s warm-up, ` +
-    `${settings.rounds} round(s), ${settings.pairs} account pairs, ${settings.messages.toLocaleString('en')} messages for admin_getroammsg, ` +
-    `rate limits ${settings.rateLimits}, log level ${settings.logLevel}`);
+  out(
+    `settings: ${settings.connections} connections, pipelining ${settings.pipelining}, ${settings.seconds} s per run after ${settings.warmupSeconds} s warm-up, ` +
+      `${settings.rounds} round(s), ${settings.pairs} account pairs, ${settings.messages.toLocaleString('en')} messages for admin_getroammsg, ` +
+      `rate limits ${settings.rateLimits}, log level ${settings.logLevel}`,
+  );
   out(`storage: ${settings.storage}, data under ${settings.dataBase}`);
   out(`at start: ${uptimeStart}\n`);
 
@@ -497,12 +682,17 @@ async function main(): Promise<void> {
   const uptimeEnd = uptimeLine();
   const loadEnd = loadavg();
   out(`\n${table(results)}\n`);
-  out('(req/s, p50, p99, CPU: medians over rounds; "vs bare": median of per-round req/s ratios; "CPU µs/req": server CPU time per answered request;');
+  out(
+    '(req/s, p50, p99, CPU: medians over rounds; "vs bare": median of per-round req/s ratios; "CPU µs/req": server CPU time per answered request;',
+  );
   out(' "load": 1-minute load average as the run began)');
   for (const r of results) for (const n of r.notes) out(`- ${r.scenario} (${r.connections} conn): ${n}`);
   for (const r of results) {
     for (const x of [r.bare, r.parley]) {
-      if (x.failed || x.errors) out(`! ${r.scenario} ${x.server}: ${x.failed} failed responses, ${x.errors} connection errors${x.firstFailure ? `; first: ${x.firstFailure}` : ''}`);
+      if (x.failed || x.errors)
+        out(
+          `! ${r.scenario} ${x.server}: ${x.failed} failed responses, ${x.errors} connection errors${x.firstFailure ? `; first: ${x.firstFailure}` : ''}`,
+        );
     }
   }
   out(`\nat start: ${uptimeStart}\nat end:   ${uptimeEnd}`);
@@ -510,7 +700,9 @@ async function main(): Promise<void> {
     for (const r of results) {
       const prof = r.parley.profile;
       if (!prof) continue;
-      out(`\nprofile of Parley, ${r.scenario} (${r.connections} conn): ${prof.file}\n${formatSummary(prof.summary, 12)}`);
+      out(
+        `\nprofile of Parley, ${r.scenario} (${r.connections} conn): ${prof.file}\n${formatSummary(prof.summary, 12)}`,
+      );
     }
   }
 
@@ -522,13 +714,18 @@ async function main(): Promise<void> {
     load: { start: { loadavg: loadStart, uptime: uptimeStart }, end: { loadavg: loadEnd, uptime: uptimeEnd } },
     settings,
     results,
-    targets: settings.skipWrites ? [] : results.filter((r) => r.target).map((r) => ({ scenario: r.scenario, connections: r.connections, ...r.target })),
+    targets: settings.skipWrites
+      ? []
+      : results.filter((r) => r.target).map((r) => ({ scenario: r.scenario, connections: r.connections, ...r.target })),
   };
   writeFileSync(file, JSON.stringify(json, null, 2) + '\n');
   out(`\nresults: ${file}`);
 }
 
-main().then(() => process.exit(0), (e) => {
-  log(`bench: ${(e as Error).stack ?? e}`);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (e) => {
+    log(`bench: ${(e as Error).stack ?? e}`);
+    process.exit(1);
+  },
+);

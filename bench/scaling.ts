@@ -22,7 +22,10 @@ import { historyBatches, historyTimes, sendmsgRow, writeBulk, type HistorySeed }
 import type { MessageRef } from '../src/ports/store.js';
 import { recallRequest } from '../src/domain/message-events.js';
 
-const SIZES = (process.env.SCALING_SIZES ?? '10000,100000,1000000,10000000').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
+const SIZES = (process.env.SCALING_SIZES ?? '10000,100000,1000000,10000000')
+  .split(',')
+  .map(Number)
+  .filter((n) => Number.isInteger(n) && n > 0);
 const PAIRS = intEnv('SCALING_PAIRS', 100, 1, 100_000);
 const PAGES = intEnv('SCALING_PAGES', 5000, 1, 1_000_000);
 const SENDS = intEnv('SCALING_SENDS', 20_000, 1, 10_000_000);
@@ -31,8 +34,13 @@ const PER_COMMIT = 64;
 const SPAN_SECONDS = 30 * 86400;
 
 interface Row {
-  messages: number; fileMiB: number; seedSeconds: number;
-  pageP50Us: number; pageP99Us: number; sendCpuUs: number; recallCpuUs: number;
+  messages: number;
+  fileMiB: number;
+  seedSeconds: number;
+  pageP50Us: number;
+  pageP99Us: number;
+  sendCpuUs: number;
+  recallCpuUs: number;
 }
 
 const cpuUs = (): number => {
@@ -57,7 +65,13 @@ async function seeded(file: string, messages: number): Promise<{ seed: HistorySe
   try {
     await store.migrate();
     await store.importAccounts(SDKAPPID, pairUsers(PAIRS), 1);
-    const seed: HistorySeed = { pairs: PAIRS, messages, spanSeconds: SPAN_SECONDS, endTime: Math.floor(Date.now() / 1000) - 60, seed: 42 };
+    const seed: HistorySeed = {
+      pairs: PAIRS,
+      messages,
+      spanSeconds: SPAN_SECONDS,
+      endTime: Math.floor(Date.now() / 1000) - 60,
+      seed: 42,
+    };
     const t0 = performance.now();
     await writeBulk(store.db, SDKAPPID, historyBatches(seed));
     return { seed, seconds: (performance.now() - t0) / 1000 };
@@ -109,14 +123,18 @@ async function measure(messages: number): Promise<Row> {
       const started = performance.now();
       const page = await store.history(SDKAPPID, { owner, peer, minTime: 0, maxTime, limit: 20 });
       if (i >= 0) pageUs[i] = (performance.now() - started) * 1000;
-      if (page.messages.length === 0 && maxTime > firstTime + SPAN_SECONDS / 100) throw new Error(`empty page at ${maxTime} in ${owner}/${peer}`);
+      if (page.messages.length === 0 && maxTime > firstTime + SPAN_SECONDS / 100)
+        throw new Error(`empty page at ${maxTime} in ${owner}/${peer}`);
     }
     pageUs.sort();
 
     // Send: after the history, spread over the pairs in both directions.
     const sendCpuUs = await cpuPerUnit(SENDS, PER_COMMIT, (i) => {
       const [from, to] = loadPair(i, PAIRS);
-      return store.appendMessage(SDKAPPID, sendmsgRow(from, to, i + 1, 1_000_000 + i, endTime + 31 + Math.floor(i / 10_000)));
+      return store.appendMessage(
+        SDKAPPID,
+        sendmsgRow(from, to, i + 1, 1_000_000 + i, endTime + 31 + Math.floor(i / 10_000)),
+      );
     });
 
     // Recall: distinct messages from the whole history, their keys read before the clock starts.
@@ -124,16 +142,26 @@ async function measure(messages: number): Promise<Row> {
     store.checkpoint();
     const ids = new Set<number>();
     while (ids.size < Math.min(RECALLS, messages / 10)) ids.add(1 + pick(messages));
-    const byId = store.db.prepare('SELECT sender AS "from", recipient AS "to", seq, random, time FROM messages WHERE id = ?');
+    const byId = store.db.prepare(
+      'SELECT sender AS "from", recipient AS "to", seq, random, time FROM messages WHERE id = ?',
+    );
     const refs = [...ids].map((id) => byId.get(id) as MessageRef);
     const recallCpuUs = await cpuPerUnit(refs.length, PER_COMMIT, async (i) => {
-      const r = await store.recallMessage(SDKAPPID, recallRequest({ ref: refs[i]!, by: ADMIN, via: 'admin', at: endTime + 30 }));
+      const r = await store.recallMessage(
+        SDKAPPID,
+        recallRequest({ ref: refs[i]!, by: ADMIN, via: 'admin', at: endTime + 30 }),
+      );
       if (r.outcome !== 'recalled') throw new Error(`recall ${i}: ${r.outcome}`);
     });
 
     return {
-      messages, fileMiB, seedSeconds,
-      pageP50Us: percentile(pageUs, 0.5), pageP99Us: percentile(pageUs, 0.99), sendCpuUs, recallCpuUs,
+      messages,
+      fileMiB,
+      seedSeconds,
+      pageP50Us: percentile(pageUs, 0.5),
+      pageP99Us: percentile(pageUs, 0.99),
+      sendCpuUs,
+      recallCpuUs,
     };
   } finally {
     await store.close();
@@ -147,9 +175,13 @@ for (const size of SIZES) {
   rows.push(await measure(size));
 }
 console.log(`\nStore cost by messages stored (SQLite, server defaults, ${PAIRS} conversations over 30 days; no HTTP)`);
-console.log(`pages: ${PAGES} single MaxCnt-20 pages; sends: ${SENDS}; recalls: ${RECALLS} or a tenth of the history (distinct, random); ${PER_COMMIT} per commit; file size after seeding; the file read once into the OS page cache before timing`);
+console.log(
+  `pages: ${PAGES} single MaxCnt-20 pages; sends: ${SENDS}; recalls: ${RECALLS} or a tenth of the history (distinct, random); ${PER_COMMIT} per commit; file size after seeding; the file read once into the OS page cache before timing`,
+);
 console.log('| messages stored | file MiB | seeded in s | page p50 µs | page p99 µs | send CPU µs | recall CPU µs |');
 console.log('|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) {
-  console.log(`| ${r.messages.toLocaleString('en')} | ${r.fileMiB.toFixed(0)} | ${r.seedSeconds.toFixed(1)} | ${r.pageP50Us.toFixed(0)} | ${r.pageP99Us.toFixed(0)} | ${r.sendCpuUs.toFixed(1)} | ${r.recallCpuUs.toFixed(1)} |`);
+  console.log(
+    `| ${r.messages.toLocaleString('en')} | ${r.fileMiB.toFixed(0)} | ${r.seedSeconds.toFixed(1)} | ${r.pageP50Us.toFixed(0)} | ${r.pageP99Us.toFixed(0)} | ${r.sendCpuUs.toFixed(1)} | ${r.recallCpuUs.toFixed(1)} |`,
+  );
 }

@@ -24,7 +24,11 @@ import { TEXT, pairUsers, prng, userA, userB, withdrawRandom, withdrawSeq } from
  */
 export function sendmsgRow(from: string, to: string, seq: number, random: number, time: number): NewMessage {
   return {
-    from, to, seq, random, time,
+    from,
+    to,
+    seq,
+    random,
+    time,
     body: [{ MsgType: 'TIMTextElem', MsgContent: { Text: TEXT } }],
     cloudCustomData: '',
     origin: 'sendmsg',
@@ -67,7 +71,7 @@ const BATCH = 5000;
 export function* historyBatches(o: HistorySeed): Generator<NewMessage[]> {
   const rnd = prng(o.seed);
   const start = o.endTime - o.spanSeconds;
-  for (let done = 0; done < o.messages;) {
+  for (let done = 0; done < o.messages; ) {
     const n = Math.min(BATCH, o.messages - done);
     const ms: NewMessage[] = new Array(n);
     for (let k = 0; k < n; k++) {
@@ -75,8 +79,13 @@ export function* historyBatches(o: HistorySeed): Generator<NewMessage[]> {
       const pair = j % o.pairs;
       const aToB = rnd() < 0.5;
       const time = start + Math.floor((j * o.spanSeconds) / o.messages);
-      ms[k] = sendmsgRow(aToB ? userA(pair) : userB(pair), aToB ? userB(pair) : userA(pair),
-        Math.floor(rnd() * 4294967295), Math.floor(rnd() * 4294967295), time);
+      ms[k] = sendmsgRow(
+        aToB ? userA(pair) : userB(pair),
+        aToB ? userB(pair) : userA(pair),
+        Math.floor(rnd() * 4294967295),
+        Math.floor(rnd() * 4294967295),
+        time,
+      );
     }
     done += n;
     yield ms;
@@ -89,8 +98,13 @@ export const historyTimes = (o: HistorySeed): { firstTime: number; lastTime: num
 });
 
 /** Messages [from, from + count) for admin_msgwithdraw: pair i % pairs, a → b, deterministic MsgKey numbers, all at `time`. */
-export function* withdrawBatches(o: { pairs: number; from: number; count: number; time: number }): Generator<NewMessage[]> {
-  for (let i = o.from; i < o.from + o.count;) {
+export function* withdrawBatches(o: {
+  pairs: number;
+  from: number;
+  count: number;
+  time: number;
+}): Generator<NewMessage[]> {
+  for (let i = o.from; i < o.from + o.count; ) {
     const n = Math.min(BATCH, o.from + o.count - i);
     const ms: NewMessage[] = new Array(n);
     for (let k = 0; k < n; k++) {
@@ -112,9 +126,20 @@ export interface WriteResult {
 }
 
 const yieldLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
-const refOf = (m: NewMessage): MessageRefLite => ({ from: m.from, to: m.to, seq: m.seq, random: m.random, time: m.time });
+const refOf = (m: NewMessage): MessageRefLite => ({
+  from: m.from,
+  to: m.to,
+  seq: m.seq,
+  random: m.random,
+  time: m.time,
+});
 
-export async function writeViaStore(store: Store, app: AppId, batches: Iterable<NewMessage[]>, progress?: (done: number, ms: number) => void): Promise<WriteResult> {
+export async function writeViaStore(
+  store: Store,
+  app: AppId,
+  batches: Iterable<NewMessage[]>,
+  progress?: (done: number, ms: number) => void,
+): Promise<WriteResult> {
   const t0 = performance.now();
   let done = 0;
   let sample: MessageRefLite | undefined;
@@ -144,16 +169,28 @@ interface ConvAgg {
  * both sides of the conversation (last message, recipient's unread) and the accounts' event seq
  * and unread total. `db` is a connection of its own to the store's file (or the store's, in the check).
  */
-export async function writeBulk(db: Database.Database, app: AppId, batches: Iterable<NewMessage[]>, progress?: (done: number, ms: number) => void): Promise<WriteResult> {
+export async function writeBulk(
+  db: Database.Database,
+  app: AppId,
+  batches: Iterable<NewMessage[]>,
+  progress?: (done: number, ms: number) => void,
+): Promise<WriteResult> {
   const t0 = performance.now();
   const existing = db.prepare('SELECT COUNT(*) FROM conversations WHERE app = ?').pluck().get(app) as number;
   if (existing > 0) throw new Error('writeBulk needs an app without conversations');
-  const msgInsert = db.prepare(`INSERT INTO messages (app, user_lo, user_hi, sender, recipient, seq, random, time, body, cloud_custom_data,
+  const msgInsert =
+    db.prepare(`INSERT INTO messages (app, user_lo, user_hi, sender, recipient, seq, random, time, body, cloud_custom_data,
     offline_push_info, origin, flags, life_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-  const eventInsert = db.prepare('INSERT INTO events (app, user_id, seq, kind, message_id, data, at, expires_at, origin_device) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+  const eventInsert = db.prepare(
+    'INSERT INTO events (app, user_id, seq, kind, message_id, data, at, expires_at, origin_device) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
   const seqOf = db.prepare('SELECT event_seq FROM accounts WHERE app = ? AND user_id = ?').pluck();
-  const convInsert = db.prepare('INSERT INTO conversations (app, owner, peer, unread, last_msg_id, last_time, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
-  const accountSet = db.prepare('UPDATE accounts SET event_seq = ?, unread_total = MAX(0, unread_total + ?) WHERE app = ? AND user_id = ?');
+  const convInsert = db.prepare(
+    'INSERT INTO conversations (app, owner, peer, unread, last_msg_id, last_time, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
+  const accountSet = db.prepare(
+    'UPDATE accounts SET event_seq = ?, unread_total = MAX(0, unread_total + ?) WHERE app = ? AND user_id = ?',
+  );
 
   const eventSeq = new Map<string, number | undefined>();
   const unreadAdd = new Map<string, number>();
@@ -179,11 +216,27 @@ export async function writeBulk(db: Database.Database, app: AppId, batches: Iter
   const writeBatch = db.transaction((ms: NewMessage[]) => {
     for (const m of ms) {
       if (m.onlineOnly || m.markRead || m.originDevice !== undefined || m.offlinePushInfo !== undefined) {
-        throw new Error('writeBulk only writes messages of sendmsgRow\'s shape');
+        throw new Error("writeBulk only writes messages of sendmsgRow's shape");
       }
       const [lo, hi] = conversationPair(m.from, m.to);
-      const id = Number(msgInsert.run(app, lo, hi, m.from, m.to, m.seq, m.random, m.time, JSON.stringify(m.body),
-        m.cloudCustomData, null, m.origin, packFlags(m), m.lifeTime).lastInsertRowid);
+      const id = Number(
+        msgInsert.run(
+          app,
+          lo,
+          hi,
+          m.from,
+          m.to,
+          m.seq,
+          m.random,
+          m.time,
+          JSON.stringify(m.body),
+          m.cloudCustomData,
+          null,
+          m.origin,
+          packFlags(m),
+          m.lifeTime,
+        ).lastInsertRowid,
+      );
       const recipient = side(m.to, m.from, m.time);
       if (m.updatesLastMessage) setLast(recipient, id, m.time);
       // A fresh conversation's read cursor is (0, 0): every counted message is after it.
@@ -214,7 +267,9 @@ export async function writeBulk(db: Database.Database, app: AppId, batches: Iter
     await yieldLoop();
   }
   db.transaction(() => {
-    for (const byPeer of convs.values()) for (const c of byPeer.values()) convInsert.run(app, c.owner, c.peer, c.unread, c.lastId, c.lastTime, c.updatedAt);
+    for (const byPeer of convs.values())
+      for (const c of byPeer.values())
+        convInsert.run(app, c.owner, c.peer, c.unread, c.lastId, c.lastTime, c.updatedAt);
     const users = new Set([...eventSeq.keys(), ...unreadAdd.keys()]);
     for (const u of users) {
       const seq = eventSeq.has(u) ? eventSeq.get(u) : (seqOf.get(app, u) as number | undefined);
@@ -228,8 +283,12 @@ export async function writeBulk(db: Database.Database, app: AppId, batches: Iter
 /** Every row of every table, sorted, as JSON lines. */
 function dump(db: Database.Database): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all() as string[];
-  for (const t of tables) out.set(t, (db.prepare(`SELECT * FROM "${t}"`).all() as unknown[]).map((r) => JSON.stringify(r)).sort());
+  const tables = db
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+    .pluck()
+    .all() as string[];
+  for (const t of tables)
+    out.set(t, (db.prepare(`SELECT * FROM "${t}"`).all() as unknown[]).map((r) => JSON.stringify(r)).sort());
   return out;
 }
 
@@ -262,7 +321,10 @@ export async function checkBulkMatchesStore(app: AppId): Promise<string[]> {
       if (ra.length !== rb.length) diffs.push(`${t}: ${ra.length} rows via the store, ${rb.length} via bulk`);
       const sb = new Set(rb);
       const missing = ra.filter((r) => !sb.has(r));
-      if (missing.length) diffs.push(`${t}: ${missing.length} rows differ, e.g. store ${missing[0]} vs bulk ${rb.find((r) => !new Set(ra).has(r))}`);
+      if (missing.length)
+        diffs.push(
+          `${t}: ${missing.length} rows differ, e.g. store ${missing[0]} vs bulk ${rb.find((r) => !new Set(ra).has(r))}`,
+        );
     }
     // The withdraw-shaped messages (all in one second) into other fresh stores.
     const s2 = await make();

@@ -7,12 +7,38 @@ import type { Store } from '../src/ports/store.js';
 
 export function skipMessageWrites(store: Store): void {
   let id = 0;
-  store.appendMessage = async (_app, m) => ({ message: storedMessageOf(m, ++id), duplicate: false, recipientUnread: 1 });
+  store.appendMessage = async (_app, m) => ({
+    message: storedMessageOf(m, ++id),
+    duplicate: false,
+    recipientUnread: 1,
+  });
   // One tombstone for every recall: the REST answer carries nothing of it.
-  const tombstone = tombstoneOf(storedMessageOf({
-    from: '', to: '', seq: 0, random: 0, time: 0, body: [], cloudCustomData: '', origin: 'sendmsg', senderRoams: true,
-    onlineOnly: false, countsUnread: true, updatesLastMessage: true, markRead: false, needReadReceipt: false,
-    supportExtension: false, lifeTime: 0, queueUntil: 0, deliverTo: [],
-  }, 0), '', 0);
+  const tombstone = tombstoneOf(
+    storedMessageOf(
+      {
+        from: '',
+        to: '',
+        seq: 0,
+        random: 0,
+        time: 0,
+        body: [],
+        cloudCustomData: '',
+        origin: 'sendmsg',
+        senderRoams: true,
+        onlineOnly: false,
+        countsUnread: true,
+        updatesLastMessage: true,
+        markRead: false,
+        needReadReceipt: false,
+        supportExtension: false,
+        lifeTime: 0,
+        queueUntil: 0,
+        deliverTo: [],
+      },
+      0,
+    ),
+    '',
+    0,
+  );
   store.recallMessage = async () => ({ outcome: 'recalled', message: tombstone, recipientUnread: 0 });
 }

@@ -27,10 +27,15 @@ const MB = 2 ** 20;
 
 const SERVER = fileURLToPath(new URL('./gateway-server.js', import.meta.url));
 const sigNow = Math.floor(Date.now() / 1000);
-const sig = (user: string) => generateUserSig({ sdkAppId: SDKAPPID, secretKey: SECRET, identifier: user, expire: 86400, now: sigNow });
+const sig = (user: string) =>
+  generateUserSig({ sdkAppId: SDKAPPID, secretKey: SECRET, identifier: user, expire: 86400, now: sigNow });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-interface Mem { rss: number; queuedBytes: number; connections: number }
+interface Mem {
+  rss: number;
+  queuedBytes: number;
+  connections: number;
+}
 
 async function rest(base: string, api: string, body: unknown): Promise<void> {
   const q = `sdkappid=${SDKAPPID}&identifier=${ADMIN}&usersig=${sig(ADMIN)}&random=1&contenttype=json`;
@@ -40,14 +45,25 @@ async function rest(base: string, api: string, body: unknown): Promise<void> {
 }
 
 /** A client that logs in, then stops reading; `closed` resolves with the close code once it reads again. */
-interface SlowClient { ws: WebSocket; closed: Promise<number> }
+interface SlowClient {
+  ws: WebSocket;
+  closed: Promise<number>;
+}
 
 function slowClient(wsUrl: string, deviceId: string): Promise<SlowClient> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(wsUrl, { perMessageDeflate: false });
     const closed = new Promise<number>((r) => ws.on('close', (code) => r(code)));
     ws.once('error', reject);
-    ws.on('open', () => ws.send(JSON.stringify({ op: 'login', id: 1, data: { protocol: 1, sdkAppId: SDKAPPID, userId: USER, userSig: sig(USER), platform: 'Node', deviceId } })));
+    ws.on('open', () =>
+      ws.send(
+        JSON.stringify({
+          op: 'login',
+          id: 1,
+          data: { protocol: 1, sdkAppId: SDKAPPID, userId: USER, userSig: sig(USER), platform: 'Node', deviceId },
+        }),
+      ),
+    );
     ws.on('message', (raw) => {
       const f = JSON.parse(String(raw)) as { op: string; code?: number; message?: string };
       if (f.op !== 'login') return;
@@ -61,13 +77,19 @@ function slowClient(wsUrl: string, deviceId: string): Promise<SlowClient> {
 /** Sends the syncs, a few ms apart (so they are not all shared as one in-flight sync). */
 async function spam(clients: SlowClient[]): Promise<void> {
   for (let i = 0; i < SYNCS; i++) {
-    for (const c of clients) if (c.ws.readyState === WebSocket.OPEN) c.ws.send(JSON.stringify({ op: 'sync', id: 10 + i, data: { cursor: 0 } }));
+    for (const c of clients)
+      if (c.ws.readyState === WebSocket.OPEN)
+        c.ws.send(JSON.stringify({ op: 'sync', id: 10 + i, data: { cursor: 0 } }));
     await sleep(5);
   }
 }
 
 /** Samples the server (no GC) every 200 ms while `during` runs and for `settleMs` after; returns the peaks. */
-async function peaks(server: ServerChild, during: Promise<void>, settleMs: number): Promise<{ rss: number; queuedBytes: number }> {
+async function peaks(
+  server: ServerChild,
+  during: Promise<void>,
+  settleMs: number,
+): Promise<{ rss: number; queuedBytes: number }> {
   let done = false;
   const peak = { rss: 0, queuedBytes: 0 };
   const sampler = (async () => {
@@ -88,7 +110,8 @@ async function peaks(server: ServerChild, during: Promise<void>, settleMs: numbe
 export async function runSlowReaderBench(): Promise<Record<string, unknown>> {
   const base = mkdtempSync(join(process.env.BENCH_DATA_DIR || tmpdir(), 'parley-slow-bench-'));
   const server = await ServerChild.start('parley-slow-reader', SERVER, {
-    BENCH_DATA_DIR: base, BENCH_MAX_DEVICES: String(CLIENTS + 10),
+    BENCH_DATA_DIR: base,
+    BENCH_MAX_DEVICES: String(CLIENTS + 10),
     BENCH_GATEWAY_LIMITS: JSON.stringify({ maxQueuedBytes: MAX_QUEUED_MB * MB }),
   });
   try {
@@ -96,9 +119,16 @@ export async function runSlowReaderBench(): Promise<Record<string, unknown>> {
     process.stderr.write(`slow-reader: storing ${EVENTS} events of ${EVENT_BYTES} bytes\n`);
     const text = 'x'.repeat(EVENT_BYTES);
     for (let i = 0; i < EVENTS; i += 8) {
-      await Promise.all(Array.from({ length: Math.min(8, EVENTS - i) }, (_, j) => rest(server.url, 'openim/sendmsg', {
-        From_Account: ADMIN, To_Account: USER, MsgRandom: i + j, MsgBody: [{ MsgType: 'TIMTextElem', MsgContent: { Text: text } }],
-      })));
+      await Promise.all(
+        Array.from({ length: Math.min(8, EVENTS - i) }, (_, j) =>
+          rest(server.url, 'openim/sendmsg', {
+            From_Account: ADMIN,
+            To_Account: USER,
+            MsgRandom: i + j,
+            MsgBody: [{ MsgType: 'TIMTextElem', MsgContent: { Text: text } }],
+          }),
+        ),
+      );
     }
     const wsUrl = `${server.url.replace(/^http/, 'ws')}/v1/ws`;
 
@@ -113,7 +143,12 @@ export async function runSlowReaderBench(): Promise<Record<string, unknown>> {
     process.stderr.write(`slow-reader: ${CLIENTS} clients, ${SYNCS} syncs each\n`);
     const manyBefore = await server.call<Mem>('memory');
     const clients: SlowClient[] = [];
-    for (let i = 0; i < CLIENTS; i += 100) clients.push(...(await Promise.all(Array.from({ length: Math.min(100, CLIENTS - i) }, (_, j) => slowClient(wsUrl, `many${i + j}`)))));
+    for (let i = 0; i < CLIENTS; i += 100)
+      clients.push(
+        ...(await Promise.all(
+          Array.from({ length: Math.min(100, CLIENTS - i) }, (_, j) => slowClient(wsUrl, `many${i + j}`)),
+        )),
+      );
     const manyPeak = await peaks(server, spam(clients), 12_000);
     const manyAfter = await server.call<Mem>('memory');
     // They read again: each finds its close frame (4004) behind what was queued for it.
@@ -125,20 +160,40 @@ export async function runSlowReaderBench(): Promise<Record<string, unknown>> {
     const result = {
       machine: { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version },
       settings: { events: EVENTS, eventBytes: EVENT_BYTES, syncs: SYNCS, clients: CLIENTS, maxQueuedMB: MAX_QUEUED_MB },
-      one: { rssBeforeMB: before.rss / MB, rssPeakMB: onePeak.rss / MB, rssAfterMB: oneAfter.rss / MB, queuedPeakMB: onePeak.queuedBytes / MB },
-      many: { rssBeforeMB: manyBefore.rss / MB, rssPeakMB: manyPeak.rss / MB, rssAfterMB: manyAfter.rss / MB, queuedPeakMB: manyPeak.queuedBytes / MB, closed4004 },
+      one: {
+        rssBeforeMB: before.rss / MB,
+        rssPeakMB: onePeak.rss / MB,
+        rssAfterMB: oneAfter.rss / MB,
+        queuedPeakMB: onePeak.queuedBytes / MB,
+      },
+      many: {
+        rssBeforeMB: manyBefore.rss / MB,
+        rssPeakMB: manyPeak.rss / MB,
+        rssAfterMB: manyAfter.rss / MB,
+        queuedPeakMB: manyPeak.queuedBytes / MB,
+        closed4004,
+      },
     };
     const f = (n: number) => n.toFixed(1);
     console.log('\nSlow readers (log in, never read, spam sync)');
     console.log('| measure | value |');
     console.log('|---|---|');
-    console.log(`| one client: server RSS before / peak / after GC (${EVENTS} × ${EVENT_BYTES} B events, ${SYNCS} syncs) | ${f(result.one.rssBeforeMB)} / ${f(result.one.rssPeakMB)} / ${f(result.one.rssAfterMB)} MB |`);
+    console.log(
+      `| one client: server RSS before / peak / after GC (${EVENTS} × ${EVENT_BYTES} B events, ${SYNCS} syncs) | ${f(result.one.rssBeforeMB)} / ${f(result.one.rssPeakMB)} / ${f(result.one.rssAfterMB)} MB |`,
+    );
     console.log(`| one client: peak bytes queued for it | ${f(result.one.queuedPeakMB)} MB |`);
-    console.log(`| ${CLIENTS} clients: server RSS before / peak / after GC | ${f(result.many.rssBeforeMB)} / ${f(result.many.rssPeakMB)} / ${f(result.many.rssAfterMB)} MB |`);
-    console.log(`| ${CLIENTS} clients: peak bytes queued in all (bound ${MAX_QUEUED_MB} MB) | ${f(result.many.queuedPeakMB)} MB |`);
+    console.log(
+      `| ${CLIENTS} clients: server RSS before / peak / after GC | ${f(result.many.rssBeforeMB)} / ${f(result.many.rssPeakMB)} / ${f(result.many.rssAfterMB)} MB |`,
+    );
+    console.log(
+      `| ${CLIENTS} clients: peak bytes queued in all (bound ${MAX_QUEUED_MB} MB) | ${f(result.many.queuedPeakMB)} MB |`,
+    );
     console.log(`| ${CLIENTS} clients: closed with 4004 | ${closed4004} |`);
     mkdirSync('bench/results', { recursive: true });
-    writeFileSync(join('bench/results', `slow-reader-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify(result, null, 2));
+    writeFileSync(
+      join('bench/results', `slow-reader-${new Date().toISOString().replace(/[:.]/g, '-')}.json`),
+      JSON.stringify(result, null, 2),
+    );
     return result;
   } finally {
     await server.stop();
@@ -147,8 +202,11 @@ export async function runSlowReaderBench(): Promise<Record<string, unknown>> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  runSlowReaderBench().then(() => process.exit(0), (e) => {
-    process.stderr.write(`slow-reader benchmark failed: ${(e as Error).stack ?? e}\n`);
-    process.exit(1);
-  });
+  runSlowReaderBench().then(
+    () => process.exit(0),
+    (e) => {
+      process.stderr.write(`slow-reader benchmark failed: ${(e as Error).stack ?? e}\n`);
+      process.exit(1);
+    },
+  );
 }

@@ -24,7 +24,13 @@ const PAIRS = intEnv('BENCH_PAIRS', 1000, 1, 100_000);
 
 type Mode = 'commit only' | 'server defaults' | 'log only';
 
-interface Pass { mode: Mode; cpuUsPerSend: number; systemUsPerSend: number; sendsPerSecond: number; walBytesPerSend?: number }
+interface Pass {
+  mode: Mode;
+  cpuUsPerSend: number;
+  systemUsPerSend: number;
+  sendsPerSecond: number;
+  walBytesPerSend?: number;
+}
 
 /** The i-th send of the load: spread over the pairs in both directions, as the sendmsg scenario's. */
 function send(i: number, t0: number): NewMessage {
@@ -75,9 +81,13 @@ async function pass(mode: Mode): Promise<Pass> {
 }
 
 const results = [await pass('commit only'), await pass('server defaults'), await pass('log only')];
-console.log(`\nSQLite store, send transaction alone: ${SENDS.toLocaleString('en')} sends of the sendmsg load's shape, ${BATCH} per commit, ${PAIRS} pairs`);
+console.log(
+  `\nSQLite store, send transaction alone: ${SENDS.toLocaleString('en')} sends of the sendmsg load's shape, ${BATCH} per commit, ${PAIRS} pairs`,
+);
 console.log('| pass | CPU µs/send | of it system | sends/s | WAL bytes/send |');
 console.log('|---|---:|---:|---:|---:|');
 for (const r of results) {
-  console.log(`| ${r.mode} | ${r.cpuUsPerSend.toFixed(1)} | ${r.systemUsPerSend.toFixed(1)} | ${Math.round(r.sendsPerSecond).toLocaleString('en')} | ${r.walBytesPerSend === undefined ? '' : Math.round(r.walBytesPerSend).toLocaleString('en')} |`);
+  console.log(
+    `| ${r.mode} | ${r.cpuUsPerSend.toFixed(1)} | ${r.systemUsPerSend.toFixed(1)} | ${Math.round(r.sendsPerSecond).toLocaleString('en')} | ${r.walBytesPerSend === undefined ? '' : Math.round(r.walBytesPerSend).toLocaleString('en')} |`,
+  );
 }

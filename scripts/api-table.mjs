@@ -14,14 +14,27 @@ const specLink = (spec) => {
   // APIs Tencent documents only on its Chinese site (product 269).
   const chinese = /^https:\/\/cloud\.tencent\.com\/document\/product\/269\/(\d+)$/.exec(spec);
   if (chinese) return `[Tencent 269/${chinese[1]}](${spec})`;
-  if (spec.startsWith('README.md § ')) return `[${spec}](#${spec.replace(/^README\.md § /, '').replace(/ \(.*\)$/, '').toLowerCase().replace(/\s+/g, '-')})`;
+  if (spec.startsWith('README.md § '))
+    return `[${spec}](#${spec
+      .replace(/^README\.md § /, '')
+      .replace(/ \(.*\)$/, '')
+      .toLowerCase()
+      .replace(/\s+/g, '-')})`;
   throw new Error(`spec ${JSON.stringify(spec)} is neither a Tencent documentation page nor a README section`);
 };
 
 export function apiTable() {
-  const rows = defaultRegistry().list().map((a) =>
-    `| \`v4/${a.service}/${a.command}\` | ${a.summary} | ${a.rateLimit}/s | ${a.errors.map((c) => (c === 120001 ? '120001–130000 (from the before-send callback)' : String(c))).join(', ')} | ${specLink(a.spec)} |`);
-  return ['| API | What it does | Default limit | ErrorCodes besides the common ones | Spec |', '|---|---|---|---|---|', ...rows].join('\n');
+  const rows = defaultRegistry()
+    .list()
+    .map(
+      (a) =>
+        `| \`v4/${a.service}/${a.command}\` | ${a.summary} | ${a.rateLimit}/s | ${a.errors.map((c) => (c === 120001 ? '120001–130000 (from the before-send callback)' : String(c))).join(', ')} | ${specLink(a.spec)} |`,
+    );
+  return [
+    '| API | What it does | Default limit | ErrorCodes besides the common ones | Spec |',
+    '|---|---|---|---|---|',
+    ...rows,
+  ].join('\n');
 }
 
 /**
@@ -29,7 +42,10 @@ export function apiTable() {
  * Tencent API the catalogue does not name still shows, under "Other". Parley's own APIs are not Tencent's.
  */
 export function coverage(registry = defaultRegistry()) {
-  const registered = registry.list().filter((a) => a.service !== 'parley').map((a) => `${a.service}/${a.command}`);
+  const registered = registry
+    .list()
+    .filter((a) => a.service !== 'parley')
+    .map((a) => `${a.service}/${a.command}`);
   const has = new Set(registered);
   const named = new Set();
   const rows = [];
@@ -56,7 +72,15 @@ export function coverage(registry = defaultRegistry()) {
   }
   const other = registered.filter((r) => !named.has(r));
   if (other.length > 0) rows.push(`| Other | ${other.map(code).join(', ')} |`);
-  return ['| Area | Tencent APIs Parley has |', '|---|---|', ...rows, '', '**Not yet:**', '', ...missing.map((m) => `- ${m}`)].join('\n');
+  return [
+    '| Area | Tencent APIs Parley has |',
+    '|---|---|',
+    ...rows,
+    '',
+    '**Not yet:**',
+    '',
+    ...missing.map((m) => `- ${m}`),
+  ].join('\n');
 }
 
 /** README.md with the text between `<!-- name:start -->` and `<!-- name:end -->` replaced. */

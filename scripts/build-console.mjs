@@ -21,7 +21,9 @@ let tsconfig = join(src, 'tsconfig.json');
 const haveClient = existsSync(clientEntry);
 const stubDir = join(root, 'dist', 'console-stub');
 if (!haveClient) {
-  console.warn('build-console: packages/client/src/index.ts is missing; the live recall view is built without the client SDK');
+  console.warn(
+    'build-console: packages/client/src/index.ts is missing; the live recall view is built without the client SDK',
+  );
   mkdirSync(stubDir, { recursive: true });
   const stub = [
     "const missing = () => { throw new Error('this build has no client SDK (packages/client/src/index.ts was missing when it was built)'); };",
@@ -30,13 +32,23 @@ if (!haveClient) {
     'export class MemoryCache { constructor() { missing(); } }',
     'export class IndexedDBCache { constructor() { missing(); } }',
   ].join('\n');
-  writeFileSync(join(stubDir, 'client.ts'), `${stub}\nexport type ChatSDK = any; export type Message = any; export type Conversation = any;\n`);
+  writeFileSync(
+    join(stubDir, 'client.ts'),
+    `${stub}\nexport type ChatSDK = any; export type Message = any; export type Conversation = any;\n`,
+  );
   tsconfig = join(stubDir, 'tsconfig.json');
-  writeFileSync(tsconfig, JSON.stringify({
-    extends: join(src, 'tsconfig.json'),
-    compilerOptions: { baseUrl: src, paths: { '@parley/client': [join(stubDir, 'client.ts')] } },
-    include: [join(src, 'src', '**', '*.ts')],
-  }, null, 2));
+  writeFileSync(
+    tsconfig,
+    JSON.stringify(
+      {
+        extends: join(src, 'tsconfig.json'),
+        compilerOptions: { baseUrl: src, paths: { '@parley/client': [join(stubDir, 'client.ts')] } },
+        include: [join(src, 'src', '**', '*.ts')],
+      },
+      null,
+      2,
+    ),
+  );
 }
 
 const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', tsconfig], { stdio: 'inherit' });

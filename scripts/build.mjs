@@ -34,8 +34,16 @@ function newest(paths) {
 const BUILD_INFO = join(root, 'dist', '.tsbuildinfo');
 /** What tsconfig.json compiles, and what changes how it compiles. */
 const PACKAGES = ['packages/protocol', 'packages/client'];
-const TS_INPUTS = ['src', 'test', 'bench', 'console/src', 'tsconfig.json', 'tsconfig.base.json', 'package-lock.json',
-  ...PACKAGES.flatMap((p) => [`${p}/src`, `${p}/tsconfig.json`])];
+const TS_INPUTS = [
+  'src',
+  'test',
+  'bench',
+  'console/src',
+  'tsconfig.json',
+  'tsconfig.base.json',
+  'package-lock.json',
+  ...PACKAGES.flatMap((p) => [`${p}/src`, `${p}/tsconfig.json`]),
+];
 
 /** True when tsc may have something to do: no build yet, or an input newer than the last one. */
 export function tsStale() {
@@ -47,7 +55,9 @@ export function tsStale() {
 export function consoleStale() {
   const bundle = join(root, 'dist', 'console', 'app.js');
   if (!existsSync(bundle)) return true;
-  return newest(['console', ...PACKAGES.map((p) => `${p}/src`), 'scripts/build-console.mjs']) > statSync(bundle).mtimeMs;
+  return (
+    newest(['console', ...PACKAGES.map((p) => `${p}/src`), 'scripts/build-console.mjs']) > statSync(bundle).mtimeMs
+  );
 }
 
 /** tsc is a dev dependency: an install with --omit=dev cannot build. */
@@ -55,7 +65,9 @@ function tscPath() {
   try {
     return require.resolve('typescript/bin/tsc');
   } catch {
-    throw new Error('TypeScript is not installed; build with the dev dependencies (npm install, not --omit=dev), then deploy dist/');
+    throw new Error(
+      'TypeScript is not installed; build with the dev dependencies (npm install, not --omit=dev), then deploy dist/',
+    );
   }
 }
 
@@ -66,7 +78,9 @@ function run(args, what) {
 
 /** Brings dist/ up to date; throws when tsc or the console build fails. */
 export function build({ clean = false } = {}) {
-  if (clean) for (const d of ['dist', ...PACKAGES.map((p) => `${p}/dist`)]) rmSync(join(root, d), { recursive: true, force: true });
+  if (clean)
+    for (const d of ['dist', ...PACKAGES.map((p) => `${p}/dist`)])
+      rmSync(join(root, d), { recursive: true, force: true });
   if (tsStale()) {
     try {
       run([tscPath(), '-b', 'tsconfig.json'], 'tsc');

@@ -98,14 +98,26 @@ export function parseErrorTables(markdown) {
   const ranges = [];
   let inTable = false;
   for (const line of markdown.split('\n')) {
-    if (/^\|\s*Code\s*\|\s*Meaning\s*\|/.test(line)) { inTable = true; continue; }
+    if (/^\|\s*Code\s*\|\s*Meaning\s*\|/.test(line)) {
+      inTable = true;
+      continue;
+    }
     if (!inTable) continue;
-    if (!line.startsWith('|')) { inTable = false; continue; }
-    const cells = line.split('|').slice(1, -1).map((c) => c.trim());
+    if (!line.startsWith('|')) {
+      inTable = false;
+      continue;
+    }
+    const cells = line
+      .split('|')
+      .slice(1, -1)
+      .map((c) => c.trim());
     if (cells.length < 2 || /^-+$/.test(cells[0])) continue;
     const meaning = cells.slice(1).join(' | ').replace(/`/g, '').replace(/\*\*/g, '');
     const range = /^(\d+)\s*[–-]\s*(\d+)$/.exec(cells[0]);
-    if (range) { ranges.push({ from: Number(range[1]), to: Number(range[2]), meaning }); continue; }
+    if (range) {
+      ranges.push({ from: Number(range[1]), to: Number(range[2]), meaning });
+      continue;
+    }
     for (const c of cells[0].split('/').map((s) => s.trim())) if (/^\d+$/.test(c)) codes.push([Number(c), meaning]);
   }
   return { codes, ranges };
@@ -120,7 +132,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const { codes, ranges } = parseErrorTables(readFileSync(specPath, 'utf8'));
   // Codes the reference mentions outside its tables that Parley answers with.
   const extra = [
-    [40001, 'Profile service: invalid parameter (a required field missing, of the wrong type, or a body that is not JSON).'],
+    [
+      40001,
+      'Profile service: invalid parameter (a required field missing, of the wrong type, or a body that is not JSON).',
+    ],
     [40002, 'Profile service: To_Account was not given.'],
     [40003, 'Profile service: the account does not exist.'],
     [40004, 'Profile service: the call needs an app admin.'],
@@ -187,5 +202,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   ];
   const target = `${root}packages/protocol/src/error-codes.ts`;
   writeFileSync(target, out.join('\n'));
-  console.log(`gen-error-codes: ${NAMES.length} names, ${all.length} meanings, ${ranges.length} ranges → packages/protocol/src/error-codes.ts`);
+  console.log(
+    `gen-error-codes: ${NAMES.length} names, ${all.length} meanings, ${ranges.length} ranges → packages/protocol/src/error-codes.ts`,
+  );
 }

@@ -55,9 +55,11 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
   // One structured log for the whole server: HTTP requests, gateway, callbacks.
   const logOptions = { level: config.logLevel, serializers: logSerializers };
   const log = opts.logStream ? pino(logOptions, opts.logStream) : pino(logOptions);
-  const store = opts.store ?? (config.database
-    ? new PostgresStore({ connectionString: config.database })
-    : new SqliteStore({ filename: join(config.dataDir, SQLITE_FILE) }));
+  const store =
+    opts.store ??
+    (config.database
+      ? new PostgresStore({ connectionString: config.database })
+      : new SqliteStore({ filename: join(config.dataDir, SQLITE_FILE) }));
   await store.migrate();
   const apps = new AppDirectory(config.apps);
   let bus = opts.bus;
@@ -81,18 +83,29 @@ export async function createParley(config: ServerConfig, opts: ParleyOptions = {
     });
   }
   const presence = new ClusterPresence<Session>(directory, (degraded, err) => {
-    if (degraded) log.warn({ err }, 'Redis unreachable: presence shows this node\'s devices only until it is back');
+    if (degraded) log.warn({ err }, "Redis unreachable: presence shows this node's devices only until it is back");
     else log.info({}, 'Redis is back: presence covers every node again');
   });
-  const services = createServices(store, clock, apps, bus ?? new LocalBus(), { webhooks: opts.webhooks ?? new HttpWebhooks(), presence, log });
+  const services = createServices(store, clock, apps, bus ?? new LocalBus(), {
+    webhooks: opts.webhooks ?? new HttpWebhooks(),
+    presence,
+    log,
+  });
   // Admins are accounts too: they send as themselves when From_Account is omitted.
   for (const app of config.apps) await services.accounts.importAccounts(app.sdkAppId, app.admins);
   const auth = new Authenticator(apps, clock);
-  const http = buildHttpServer({
-    logger: log, ...(config.tls ? { tls: config.tls } : {}),
-    ...(config.httpLimits ? { limits: config.httpLimits } : {}), ...(config.metrics ? { metrics: config.metrics } : {}),
-    ...(limiter ? { limiter } : {}),
-  }, defaultRegistry(), services, auth);
+  const http = buildHttpServer(
+    {
+      logger: log,
+      ...(config.tls ? { tls: config.tls } : {}),
+      ...(config.httpLimits ? { limits: config.httpLimits } : {}),
+      ...(config.metrics ? { metrics: config.metrics } : {}),
+      ...(limiter ? { limiter } : {}),
+    },
+    defaultRegistry(),
+    services,
+    auth,
+  );
   // The client gateway shares the port: WebSocket upgrades at /v1/ws.
   const gateway = new Gateway(services, auth, log, presence, opts.gateway);
   http.server.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head));

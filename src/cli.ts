@@ -23,7 +23,10 @@ export async function cli(argv: string[]): Promise<number> {
   }
   let values;
   try {
-    ({ values } = parseArgs({ args: rest, options: { user: { type: 'string' }, expire: { type: 'string' }, sdkappid: { type: 'string' } } }));
+    ({ values } = parseArgs({
+      args: rest,
+      options: { user: { type: 'string' }, expire: { type: 'string' }, sdkappid: { type: 'string' } },
+    }));
   } catch (e) {
     process.stderr.write(`parley: ${(e as Error).message}\n${USAGE}`);
     return 2;
@@ -48,9 +51,13 @@ export async function cli(argv: string[]): Promise<number> {
     // Run from another directory, the data dir is another one, and its new development app is
     // unknown to the running server: the sig would be rejected with no hint why.
     if (config.devAppCreated) {
-      process.stderr.write(`parley: warning: no development app in ${config.dataDir}, so a new one was made (SDKAppID ${app.sdkAppId}); a server started elsewhere will reject this UserSig. Run this where you ran npm start, or set PARLEY_DATA_DIR to that server's data directory (or PARLEY_SDKAPPID and PARLEY_SECRET_KEY).\n`);
+      process.stderr.write(
+        `parley: warning: no development app in ${config.dataDir}, so a new one was made (SDKAppID ${app.sdkAppId}); a server started elsewhere will reject this UserSig. Run this where you ran npm start, or set PARLEY_DATA_DIR to that server's data directory (or PARLEY_SDKAPPID and PARLEY_SECRET_KEY).\n`,
+      );
     }
-    process.stdout.write(generateUserSig({ sdkAppId: app.sdkAppId, secretKey: app.secretKey, identifier: values.user, expire }) + '\n');
+    process.stdout.write(
+      generateUserSig({ sdkAppId: app.sdkAppId, secretKey: app.secretKey, identifier: values.user, expire }) + '\n',
+    );
     return 0;
   } catch (e) {
     if (e instanceof ConfigError) {

@@ -22,12 +22,19 @@ export async function main(): Promise<void> {
     const code = (e as NodeJS.ErrnoException).code;
     if (code !== 'EADDRINUSE' && code !== 'EACCES' && code !== 'EADDRNOTAVAIL') throw e;
     await parley.close().catch(() => undefined);
-    process.stderr.write(`parley: cannot listen on ${config.host}:${config.port}: ${listenProblem(code)}; set PARLEY_PORT (and PARLEY_HOST) to listen elsewhere\n`);
+    process.stderr.write(
+      `parley: cannot listen on ${config.host}:${config.port}: ${listenProblem(code)}; set PARLEY_PORT (and PARLEY_HOST) to listen elsewhere\n`,
+    );
     process.exit(1);
   }
   const app = config.apps[0]!;
   const admin = app.admins[0]!;
-  const sig = generateUserSig({ sdkAppId: app.sdkAppId, secretKey: app.secretKey, identifier: admin, expire: 7 * 86400 });
+  const sig = generateUserSig({
+    sdkAppId: app.sdkAppId,
+    secretKey: app.secretKey,
+    identifier: admin,
+    expire: 7 * 86400,
+  });
   const query = `sdkappid=${app.sdkAppId}&identifier=${admin}&usersig=${sig}&random=99999999&contenttype=json`;
   const lines = [
     '',
@@ -40,18 +47,34 @@ export async function main(): Promise<void> {
     '',
     'Try it:',
     // A self-signed certificate makes curl fail with nothing printed under -s: -k says to accept it.
-    ...(config.tls ? ['  (-k: accept a self-signed certificate; with a CA-signed one, drop it or pass --cacert FILE)'] : []),
+    ...(config.tls
+      ? ['  (-k: accept a self-signed certificate; with a CA-signed one, drop it or pass --cacert FILE)']
+      : []),
     `  curl -s${config.tls ? ' -k' : ''} -X POST '${base}/v4/im_open_login_svc/account_import?${query}' -d '{"UserID":"alice"}'`,
     '',
   ];
   process.stdout.write(lines.join('\n') + '\n');
   // At debug, the configuration as resolved (every default applied), without keys or tokens.
   for (const a of config.apps) {
-    parley.http.log.debug({
-      sdkAppId: a.sdkAppId, admins: a.admins, rateLimits: a.rateLimits,
-      recallWindowSeconds: a.recallWindowSeconds, maxDevicesPerPlatform: a.maxDevicesPerPlatform,
-      ...(a.callback ? { callback: { ...a.callback, url: a.callback.url.replace(/\/\/[^@/]*@/, '//…@'), token: a.callback.token ? '[redacted]' : undefined } } : {}),
-    }, 'app configured');
+    parley.http.log.debug(
+      {
+        sdkAppId: a.sdkAppId,
+        admins: a.admins,
+        rateLimits: a.rateLimits,
+        recallWindowSeconds: a.recallWindowSeconds,
+        maxDevicesPerPlatform: a.maxDevicesPerPlatform,
+        ...(a.callback
+          ? {
+              callback: {
+                ...a.callback,
+                url: a.callback.url.replace(/\/\/[^@/]*@/, '//…@'),
+                token: a.callback.token ? '[redacted]' : undefined,
+              },
+            }
+          : {}),
+      },
+      'app configured',
+    );
   }
   const stop = async (signal: string) => {
     parley.http.log.info({ signal }, 'shutting down');

@@ -18,7 +18,9 @@ function runWithoutChromium(ci: boolean): Promise<{ code: number | null; out: st
   else delete env.CI;
   const proc = spawn(process.execPath, ['--test', E2E], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  const keep = (c: Buffer): void => { if (out.length < 100_000) out += String(c); };
+  const keep = (c: Buffer): void => {
+    if (out.length < 100_000) out += String(c);
+  };
   proc.stdout.on('data', keep);
   proc.stderr.on('data', keep);
   let hung = false;
@@ -26,13 +28,17 @@ function runWithoutChromium(ci: boolean): Promise<{ code: number | null; out: st
     hung = true;
     proc.kill('SIGKILL');
   }, HANG_MS);
-  return new Promise((resolve) => proc.once('exit', (code) => {
-    clearTimeout(timer);
-    resolve({ code, out, hung });
-  }));
+  return new Promise((resolve) =>
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out, hung });
+    }),
+  );
 }
 
-test('without Chromium, outside CI: the in-browser SDK test is skipped with the reason', { timeout: HANG_MS + 10_000 }, async () => {
+test('without Chromium, outside CI: the in-browser SDK test is skipped with the reason', {
+  timeout: HANG_MS + 10_000,
+}, async () => {
   const r = await runWithoutChromium(false);
   assert.equal(r.hung, false, 'the run ended by itself');
   assert.equal(r.code, 0, r.out);
@@ -40,7 +46,9 @@ test('without Chromium, outside CI: the in-browser SDK test is skipped with the 
   assert.match(r.out, /no Chromium at \/nonexistent\/parley-test\/chromium/);
 });
 
-test('without Chromium, under CI=true: the in-browser SDK test fails, and the run ends (nothing left listening)', { timeout: HANG_MS + 10_000 }, async () => {
+test('without Chromium, under CI=true: the in-browser SDK test fails, and the run ends (nothing left listening)', {
+  timeout: HANG_MS + 10_000,
+}, async () => {
   const r = await runWithoutChromium(true);
   assert.equal(r.hung, false, `the run ended by itself:\n${r.out.slice(-2000)}`);
   assert.notEqual(r.code, 0);

@@ -29,15 +29,38 @@ const HOUR_AGO = Date.now() / 1000 - 3600;
 async function scratch(t: TestContext): Promise<{ dir: string; checks: BuildChecks }> {
   const dir = mkdtempSync(join(tmpdir(), 'parley-build-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  for (const d of ['scripts', 'src/domain', 'test', 'bench', 'console/src', 'packages/client/src', 'dist/console']) mkdirSync(join(dir, d), { recursive: true });
+  for (const d of ['scripts', 'src/domain', 'test', 'bench', 'console/src', 'packages/client/src', 'dist/console'])
+    mkdirSync(join(dir, d), { recursive: true });
   copyFileSync(join(ROOT, 'scripts', 'build.mjs'), join(dir, 'scripts', 'build.mjs'));
-  const old = ['src/domain/apps.ts', 'test/a.test.ts', 'console/src/main.ts', 'packages/client/src/index.ts', 'tsconfig.json', 'package-lock.json', 'scripts/build-console.mjs'];
+  const old = [
+    'src/domain/apps.ts',
+    'test/a.test.ts',
+    'console/src/main.ts',
+    'packages/client/src/index.ts',
+    'tsconfig.json',
+    'package-lock.json',
+    'scripts/build-console.mjs',
+  ];
   for (const f of old) writeFileSync(join(dir, f), '// source\n');
-  for (const p of [...old, 'src/domain', 'src', 'test', 'bench', 'console/src', 'console', 'packages/client/src', 'packages/client', 'packages', 'scripts']) utimesSync(join(dir, p), HOUR_AGO, HOUR_AGO);
+  for (const p of [
+    ...old,
+    'src/domain',
+    'src',
+    'test',
+    'bench',
+    'console/src',
+    'console',
+    'packages/client/src',
+    'packages/client',
+    'packages',
+    'scripts',
+  ])
+    utimesSync(join(dir, p), HOUR_AGO, HOUR_AGO);
   writeFileSync(join(dir, 'dist', '.tsbuildinfo'), '{}');
   writeFileSync(join(dir, 'dist', 'console', 'app.js'), '');
   // The build ten minutes ago: after the sources, clearly before any change the test makes now.
-  for (const f of ['dist/.tsbuildinfo', 'dist/console/app.js']) utimesSync(join(dir, f), HOUR_AGO + 3000, HOUR_AGO + 3000);
+  for (const f of ['dist/.tsbuildinfo', 'dist/console/app.js'])
+    utimesSync(join(dir, f), HOUR_AGO + 3000, HOUR_AGO + 3000);
   const checks = (await import(pathToFileURL(join(dir, 'scripts', 'build.mjs')).href)) as BuildChecks;
   return { dir, checks };
 }
@@ -48,7 +71,7 @@ test('nothing newer than the last build: neither tsc nor the console build runs'
   assert.equal(checks.consoleStale(), false);
 });
 
-test('an edited source file makes tsc run, and only the console\'s sources rebuild the console', async (t) => {
+test("an edited source file makes tsc run, and only the console's sources rebuild the console", async (t) => {
   const { dir, checks } = await scratch(t);
   writeFileSync(join(dir, 'src/domain/apps.ts'), '// edited\n');
   assert.equal(checks.tsStale(), true);
@@ -57,7 +80,7 @@ test('an edited source file makes tsc run, and only the console\'s sources rebui
   assert.equal(checks.consoleStale(), true, 'the client SDK is bundled into the console');
 });
 
-test('an added or a removed file makes tsc run (the folder\'s time moves)', async (t) => {
+test("an added or a removed file makes tsc run (the folder's time moves)", async (t) => {
   const { dir, checks } = await scratch(t);
   rmSync(join(dir, 'test/a.test.ts'));
   assert.equal(checks.tsStale(), true, 'removed');

@@ -42,7 +42,12 @@ function tempDir(t: TestContext): string {
 }
 
 function parley(args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, [BIN, ...args], { cwd: opts.cwd, env: opts.env, encoding: 'utf8', timeout: 30_000 });
+  return spawnSync(process.execPath, [BIN, ...args], {
+    cwd: opts.cwd,
+    env: opts.env,
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
 }
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
@@ -65,11 +70,19 @@ test('parley usersig --user alice --expire 3600 prints a sig the verifier accept
   assert.equal(d.identifier, 'alice');
   assert.equal(d.sdkAppId, SDKAPPID);
   assert.ok(d.time >= before && d.time <= after, `TLS.time ${d.time} is the time of the call`);
-  assert.equal(verifyUserSig(sig, { sdkAppId: SDKAPPID, secretKey: KEY, identifier: 'alice', now: d.time + 3600 }).expire, 3600);
-  assert.throws(() => verifyUserSig(sig, { sdkAppId: SDKAPPID, secretKey: KEY, identifier: 'alice', now: d.time + 3601 }),
-    (e: unknown) => e instanceof UserSigError && e.reason === 'expired');
-  assert.throws(() => verifyUserSig(sig, { sdkAppId: SDKAPPID, secretKey: 'another-key-entirely', identifier: 'alice', now: after }),
-    (e: unknown) => e instanceof UserSigError && e.reason === 'signature');
+  assert.equal(
+    verifyUserSig(sig, { sdkAppId: SDKAPPID, secretKey: KEY, identifier: 'alice', now: d.time + 3600 }).expire,
+    3600,
+  );
+  assert.throws(
+    () => verifyUserSig(sig, { sdkAppId: SDKAPPID, secretKey: KEY, identifier: 'alice', now: d.time + 3601 }),
+    (e: unknown) => e instanceof UserSigError && e.reason === 'expired',
+  );
+  assert.throws(
+    () =>
+      verifyUserSig(sig, { sdkAppId: SDKAPPID, secretKey: 'another-key-entirely', identifier: 'alice', now: after }),
+    (e: unknown) => e instanceof UserSigError && e.reason === 'signature',
+  );
   // Configured credentials: nothing is written to the working directory.
   assert.equal(existsSync(join(cwd, 'data')), false);
 });
@@ -85,12 +98,28 @@ test('parley usersig defaults --expire to 180 days and takes a multibyte UserID 
 test('parley usersig --sdkappid picks one of several configured apps', (t) => {
   const cwd = tempDir(t);
   const keyB = 'secret-key-of-app-b-0123456789';
-  writeFileSync(join(cwd, 'apps.json'), JSON.stringify({ apps: [{ sdkAppId: 1400000001, secretKey: KEY }, { sdkAppId: 1400000002, secretKey: keyB }] }));
+  writeFileSync(
+    join(cwd, 'apps.json'),
+    JSON.stringify({
+      apps: [
+        { sdkAppId: 1400000001, secretKey: KEY },
+        { sdkAppId: 1400000002, secretKey: keyB },
+      ],
+    }),
+  );
   const e = env({ PARLEY_CONFIG: 'apps.json' });
-  const sigB = printedSig(parley(['usersig', '--user', 'bob', '--sdkappid', '1400000002', '--expire', '60'], { cwd, env: e }));
-  assert.equal(verifyUserSig(sigB, { sdkAppId: 1400000002, secretKey: keyB, identifier: 'bob', now: nowSeconds() }).expire, 60);
+  const sigB = printedSig(
+    parley(['usersig', '--user', 'bob', '--sdkappid', '1400000002', '--expire', '60'], { cwd, env: e }),
+  );
+  assert.equal(
+    verifyUserSig(sigB, { sdkAppId: 1400000002, secretKey: keyB, identifier: 'bob', now: nowSeconds() }).expire,
+    60,
+  );
   const sigFirst = printedSig(parley(['usersig', '--user', 'bob'], { cwd, env: e }));
-  assert.equal(verifyUserSig(sigFirst, { sdkAppId: 1400000001, secretKey: KEY, identifier: 'bob', now: nowSeconds() }).sdkAppId, 1400000001);
+  assert.equal(
+    verifyUserSig(sigFirst, { sdkAppId: 1400000001, secretKey: KEY, identifier: 'bob', now: nowSeconds() }).sdkAppId,
+    1400000001,
+  );
 });
 
 test('parley usersig without configured credentials signs for the development app kept in ./data', (t) => {
@@ -99,10 +128,21 @@ test('parley usersig without configured credentials signs for the development ap
   const made = parley(['usersig', '--user', 'administrator'], { cwd, env: env() });
   assert.match(made.stderr, /a new one was made/);
   const first = printedSig({ ...made, stderr: '' });
-  const dev = JSON.parse(readFileSync(join(cwd, 'data', 'dev-app.json'), 'utf8')) as { sdkAppId: number; secretKey: string };
+  const dev = JSON.parse(readFileSync(join(cwd, 'data', 'dev-app.json'), 'utf8')) as {
+    sdkAppId: number;
+    secretKey: string;
+  };
   const second = printedSig(parley(['usersig', '--user', 'administrator', '--expire', '10'], { cwd, env: env() }));
   for (const sig of [first, second]) {
-    assert.equal(verifyUserSig(sig, { sdkAppId: dev.sdkAppId, secretKey: dev.secretKey, identifier: 'administrator', now: nowSeconds() }).sdkAppId, dev.sdkAppId);
+    assert.equal(
+      verifyUserSig(sig, {
+        sdkAppId: dev.sdkAppId,
+        secretKey: dev.secretKey,
+        identifier: 'administrator',
+        now: nowSeconds(),
+      }).sdkAppId,
+      dev.sdkAppId,
+    );
   }
 });
 
@@ -144,14 +184,20 @@ test('parley --help prints the usage and exits 0', (t) => {
   assert.match(r.stderr, /parley usersig --user ID/);
 });
 
-test('npx parley usersig --user x works from the repository root (the package\'s own bin)', () => {
+test("npx parley usersig --user x works from the repository root (the package's own bin)", () => {
   // npm exec, offline and without installing anything: it must find this package's bin.
   const npmCli = process.env.npm_execpath;
   const [cmd, pre] = npmCli && /npm-cli\.js$/.test(npmCli) ? [process.execPath, [npmCli]] : ['npm', [] as string[]];
   const r = spawnSync(cmd, [...pre, 'exec', '--offline', '--no', '--', 'parley', 'usersig', '--user', 'x'], {
-    cwd: ROOT, env: env(APP_ENV), encoding: 'utf8', timeout: 60_000,
+    cwd: ROOT,
+    env: env(APP_ENV),
+    encoding: 'utf8',
+    timeout: 60_000,
   });
   assert.equal(r.status, 0, `npx parley failed: ${r.stderr}`);
   const sig = r.stdout.trim().split('\n').pop()!;
-  assert.equal(verifyUserSig(sig, { sdkAppId: SDKAPPID, secretKey: KEY, identifier: 'x', now: nowSeconds() }).expire, 180 * 86400);
+  assert.equal(
+    verifyUserSig(sig, { sdkAppId: SDKAPPID, secretKey: KEY, identifier: 'x', now: nowSeconds() }).expire,
+    180 * 86400,
+  );
 });

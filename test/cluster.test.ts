@@ -21,7 +21,10 @@ if (skip && process.env.CI === 'true') throw new Error(`cluster test needs its s
 
 /** The app every node serves: one device per platform, querystate (not the probes' query_online_status) limited. */
 const app = (querystatePerSecond: number): AppConfig => ({
-  sdkAppId: SDKAPPID, secretKey: SECRET, admins: [ADMIN], maxDevicesPerPlatform: 1,
+  sdkAppId: SDKAPPID,
+  secretKey: SECRET,
+  admins: [ADMIN],
+  maxDevicesPerPlatform: 1,
   // The clocks are frozen (no refill): only querystate is limited tightly, for the limit tests;
   // status polling goes through query_online_status, whose limit the polls must not reach.
   rateLimits: { 'openim/querystate': querystatePerSecond, 'openim/query_online_status': 1_000_000 },
@@ -38,9 +41,13 @@ async function startCluster(n: number, querystatePerSecond: number): Promise<Clu
   const schema = `parley_test_${randomBytes(6).toString('hex')}`;
   const nodes: TestServer[] = [];
   for (let i = 0; i < n; i++) {
-    nodes.push(await startTestServer({
-      apps: [app(querystatePerSecond)], store: new PostgresStore({ connectionString: PG_URL, schema }), config: { redisUrl: redis.url },
-    }));
+    nodes.push(
+      await startTestServer({
+        apps: [app(querystatePerSecond)],
+        store: new PostgresStore({ connectionString: PG_URL, schema }),
+        config: { redisUrl: redis.url },
+      }),
+    );
   }
   await nodes[0]!.call('im_open_login_svc/multiaccount_import', { Accounts: ['alice', 'bob'] });
   return {
@@ -57,7 +64,10 @@ async function startCluster(n: number, querystatePerSecond: number): Promise<Clu
   };
 }
 
-async function status(node: TestServer, user: string): Promise<{ Status: string; Detail?: Array<{ Platform: string }> }> {
+async function status(
+  node: TestServer,
+  user: string,
+): Promise<{ Status: string; Detail?: Array<{ Platform: string }> }> {
   const r = await node.call('openim/query_online_status', { To_Account: [user], IsNeedDetail: 1 });
   assert.equal(r.ErrorCode, 0, r.ErrorInfo);
   return r.QueryResult[0];
@@ -77,7 +87,10 @@ describe('one app across nodes', { ...(skip ? { skip } : {}) }, () => {
     const ws = await WsClient.login(a, 'alice', { platform: 'iPhone', deviceId: 'alice-phone' });
     const s = await status(b, 'alice');
     assert.equal(s.Status, 'Online');
-    assert.deepEqual(s.Detail?.map((d) => d.Platform), ['iPhone']);
+    assert.deepEqual(
+      s.Detail?.map((d) => d.Platform),
+      ['iPhone'],
+    );
     await ws.close();
     // Logging out on A takes the device off B's answer too.
     await waitFor(async () => (await status(b, 'alice')).Status === 'Offline', 'alice offline on B');
@@ -105,7 +118,10 @@ describe('one app across nodes', { ...(skip ? { skip } : {}) }, () => {
     // Another platform is not counted against Android's limit.
     const web = await WsClient.login(a, 'alice', { platform: 'Web', deviceId: 'alice-web' });
     await waitFor(async () => (await status(b, 'alice')).Detail?.length === 2, 'Android and Web devices');
-    assert.equal(newer.frames.some((f) => f.op === 'kicked'), false);
+    assert.equal(
+      newer.frames.some((f) => f.op === 'kicked'),
+      false,
+    );
     await newer.close();
     await web.close();
   });
@@ -114,7 +130,10 @@ describe('one app across nodes', { ...(skip ? { skip } : {}) }, () => {
     const first = await WsClient.login(a, 'bob', { platform: 'Web', deviceId: 'bob-laptop' });
     const again = await WsClient.login(b, 'bob', { platform: 'Web', deviceId: 'bob-laptop' });
     assert.equal((await first.closed).code, CloseCode.KICKED);
-    assert.equal(again.frames.some((f) => f.op === 'kicked'), false);
+    assert.equal(
+      again.frames.some((f) => f.op === 'kicked'),
+      false,
+    );
     await again.close();
   });
 
@@ -140,7 +159,13 @@ describe('Redis down and back', { ...(skip ? { skip } : {}) }, () => {
       await c.redis.kill();
 
       // Writes do not depend on Redis: the send through B is stored and answered at once.
-      const sent = await b.call('openim/sendmsg', { From_Account: 'alice', To_Account: 'bob', MsgRandom: 7, MsgSeq: 7, MsgBody: text('while Redis was down') });
+      const sent = await b.call('openim/sendmsg', {
+        From_Account: 'alice',
+        To_Account: 'bob',
+        MsgRandom: 7,
+        MsgSeq: 7,
+        MsgBody: text('while Redis was down'),
+      });
       assert.equal(sent.ErrorCode, 0, sent.ErrorInfo);
 
       // Presence falls back to each node's own sessions: B no longer sees bob, A still does.
@@ -149,11 +174,15 @@ describe('Redis down and back', { ...(skip ? { skip } : {}) }, () => {
 
       // Limits fall back to per-node counting: 3/s on each node, never a refusal because of Redis.
       const down = [];
-      for (const node of [a, a, a, a, b, b, b, b]) down.push((await node.call('openim/querystate', { To_Account: ['bob'] })).ErrorCode);
+      for (const node of [a, a, a, a, b, b, b, b])
+        down.push((await node.call('openim/querystate', { To_Account: ['bob'] })).ErrorCode);
       // Each node lets its own 3 through (6 in all, more than the shared 3); an unexplained fourth
       // sometimes passes on each node too (see the report), so only the floor is asserted.
       assert.deepEqual([...down.slice(0, 3), ...down.slice(4, 7)], [0, 0, 0, 0, 0, 0]);
-      assert.ok(a.logs.some((l) => l.includes('Redis unreachable: rate limits')), 'the fallback is logged');
+      assert.ok(
+        a.logs.some((l) => l.includes('Redis unreachable: rate limits')),
+        'the fallback is logged',
+      );
 
       // The message has not been pushed (the notice had no bus to travel on)...
       assert.equal(bob.events().length, 0);
@@ -170,10 +199,14 @@ describe('Redis down and back', { ...(skip ? { skip } : {}) }, () => {
 
       // Limits are counted in Redis again (fresh buckets in the new Redis).
       const back = [];
-      for (const node of [a, b, a, b]) back.push((await node.call('openim/querystate', { To_Account: ['bob'] })).ErrorCode);
+      for (const node of [a, b, a, b])
+        back.push((await node.call('openim/querystate', { To_Account: ['bob'] })).ErrorCode);
       // Not pinned to exactly 3: with limit 3 a fourth call passes here (unexplained; see the report).
       assert.deepEqual(back.slice(0, 3), [0, 0, 0]);
-      assert.ok(b.logs.some((l) => l.includes('Redis is back')), 'the recovery is logged');
+      assert.ok(
+        b.logs.some((l) => l.includes('Redis is back')),
+        'the recovery is logged',
+      );
       await bob.close();
     } finally {
       await c.close();

@@ -9,8 +9,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  CALLBACK_COMMANDS, ConfigError, DEFAULT_CALLBACK_MAX_AGE_SECONDS, DEFAULT_CALLBACK_TIMEOUT_MS, DEFAULT_MAX_DEVICES_PER_PLATFORM,
-  DEFAULT_RECALL_WINDOW_SECONDS, loadConfig, parseApp,
+  CALLBACK_COMMANDS,
+  ConfigError,
+  DEFAULT_CALLBACK_MAX_AGE_SECONDS,
+  DEFAULT_CALLBACK_TIMEOUT_MS,
+  DEFAULT_MAX_DEVICES_PER_PLATFORM,
+  DEFAULT_RECALL_WINDOW_SECONDS,
+  loadConfig,
+  parseApp,
 } from '../src/config/config.js';
 import { AppDirectory } from '../src/domain/apps.js';
 
@@ -23,15 +29,22 @@ function tempDir(t: TestContext): string {
 }
 
 function assertConfigError(fn: () => unknown, pattern: RegExp, what: string): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof ConfigError, `${what}: expected a ConfigError, got ${String(e)}`);
-    assert.match(e.message, pattern, what);
-    return true;
-  }, what);
+  assert.throws(
+    fn,
+    (e: unknown) => {
+      assert.ok(e instanceof ConfigError, `${what}: expected a ConfigError, got ${String(e)}`);
+      assert.match(e.message, pattern, what);
+      return true;
+    },
+    what,
+  );
 }
 
 test('parseApp returns every setting with its default applied', () => {
-  const app = parseApp({ sdkAppId: 1400000001, secretKey: KEY, callback: { url: 'https://backend.example/cb' } }, 'test');
+  const app = parseApp(
+    { sdkAppId: 1400000001, secretKey: KEY, callback: { url: 'https://backend.example/cb' } },
+    'test',
+  );
   assert.equal(app.recallWindowSeconds, DEFAULT_RECALL_WINDOW_SECONDS);
   assert.equal(app.maxDevicesPerPlatform, DEFAULT_MAX_DEVICES_PER_PLATFORM);
   assert.deepEqual(app.admins, ['administrator']);
@@ -41,7 +54,10 @@ test('parseApp returns every setting with its default applied', () => {
   assert.equal(app.callback?.beforeSendFailure, 'deliver');
   assert.deepEqual(app.callback?.commands, [...CALLBACK_COMMANDS], 'every command by default');
   // Given values are kept, including 0 (which is not "unset").
-  const set = parseApp({ sdkAppId: 1400000001, secretKey: KEY, recallWindowSeconds: 0, maxDevicesPerPlatform: 3 }, 'test');
+  const set = parseApp(
+    { sdkAppId: 1400000001, secretKey: KEY, recallWindowSeconds: 0, maxDevicesPerPlatform: 3 },
+    'test',
+  );
   assert.equal(set.recallWindowSeconds, 0);
   assert.equal(set.maxDevicesPerPlatform, 3);
 });
@@ -58,7 +74,9 @@ test('the environment app and the development app are resolved too', (t) => {
 });
 
 test('apps given in code (tests, embedders) are resolved by the directory that serves them', () => {
-  const apps = new AppDirectory([{ sdkAppId: 1400000001, secretKey: KEY, admins: ['root'], rateLimits: false, recallWindowSeconds: 30 }]);
+  const apps = new AppDirectory([
+    { sdkAppId: 1400000001, secretKey: KEY, admins: ['root'], rateLimits: false, recallWindowSeconds: 30 },
+  ]);
   const app = apps.get(1400000001)!;
   assert.equal(app.recallWindowSeconds, 30);
   assert.equal(app.maxDevicesPerPlatform, DEFAULT_MAX_DEVICES_PER_PLATFORM);
@@ -99,7 +117,13 @@ test('parley usersig warns when it had to make a new development app, naming the
   const cwd = tempDir(t);
   const e: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('PARLEY_')) e[k] = v;
-  const run = () => spawnSync(process.execPath, [join(ROOT, 'bin', 'parley.js'), 'usersig', '--user', 'alice'], { cwd, env: e, encoding: 'utf8', timeout: 30_000 });
+  const run = () =>
+    spawnSync(process.execPath, [join(ROOT, 'bin', 'parley.js'), 'usersig', '--user', 'alice'], {
+      cwd,
+      env: e,
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
   const first = run();
   assert.equal(first.status, 0, first.stderr);
   assert.match(first.stdout, /^[A-Za-z0-9*_-]+\n$/, 'the sig is still printed, alone, on stdout');

@@ -24,24 +24,39 @@ function tempDir(t: TestContext): string {
 }
 
 function assertConfigError(fn: () => unknown, pattern: RegExp, what: string): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof ConfigError, `${what}: expected a ConfigError, got ${String(e)}`);
-    assert.match(e.message, pattern, what);
-    return true;
-  }, what);
+  assert.throws(
+    fn,
+    (e: unknown) => {
+      assert.ok(e instanceof ConfigError, `${what}: expected a ConfigError, got ${String(e)}`);
+      assert.match(e.message, pattern, what);
+      return true;
+    },
+    what,
+  );
 }
 
-const silent = () => new Writable({ write(_c, _e, cb) { cb(); } });
+const silent = () =>
+  new Writable({
+    write(_c, _e, cb) {
+      cb();
+    },
+  });
 
 /** Starts a server from a loaded config and imports one account with an admin sig. */
-async function importOver(config: ServerConfig, request: (url: string, body: string) => Promise<{ status: number; json(): Record<string, any> }>): Promise<Record<string, any>> {
+async function importOver(
+  config: ServerConfig,
+  request: (url: string, body: string) => Promise<{ status: number; json(): Record<string, any> }>,
+): Promise<Record<string, any>> {
   const parley = await createParley(config, { logStream: silent() });
   try {
     const base = await parley.listen();
     const app = config.apps[0]!;
     const admin = app.admins[0]!;
     const sig = generateUserSig({ sdkAppId: app.sdkAppId, secretKey: app.secretKey, identifier: admin, expire: 600 });
-    const res = await request(`${base}/v4/im_open_login_svc/account_import?sdkappid=${app.sdkAppId}&identifier=${admin}&usersig=${sig}&random=1&contenttype=json`, '{"UserID":"alice"}');
+    const res = await request(
+      `${base}/v4/im_open_login_svc/account_import?sdkappid=${app.sdkAppId}&identifier=${admin}&usersig=${sig}&random=1&contenttype=json`,
+      '{"UserID":"alice"}',
+    );
     assert.equal(res.status, 200);
     return { base, ...res.json() };
   } finally {
@@ -51,19 +66,46 @@ async function importOver(config: ServerConfig, request: (url: string, body: str
 
 test('every PARLEY_* variable is read under its exact name', (t) => {
   const cwd = tempDir(t);
-  const c = loadConfig({
-    PARLEY_HOST: '0.0.0.0', PARLEY_PORT: '9001', PARLEY_DATA_DIR: 'state', PARLEY_SDKAPPID: '1400000001',
-    PARLEY_SECRET_KEY: KEY_A, PARLEY_ADMIN: 'root, ops ,', PARLEY_LOG_LEVEL: 'warn',
-  }, cwd);
+  const c = loadConfig(
+    {
+      PARLEY_HOST: '0.0.0.0',
+      PARLEY_PORT: '9001',
+      PARLEY_DATA_DIR: 'state',
+      PARLEY_SDKAPPID: '1400000001',
+      PARLEY_SECRET_KEY: KEY_A,
+      PARLEY_ADMIN: 'root, ops ,',
+      PARLEY_LOG_LEVEL: 'warn',
+    },
+    cwd,
+  );
   assert.deepEqual(c, {
-    host: '0.0.0.0', port: 9001, dataDir: resolve(cwd, 'state'), logLevel: 'warn', devApp: false,
-    apps: [{ sdkAppId: 1400000001, secretKey: KEY_A, admins: ['root', 'ops'], rateLimits: {}, recallWindowSeconds: 120, maxDevicesPerPlatform: 10 }],
+    host: '0.0.0.0',
+    port: 9001,
+    dataDir: resolve(cwd, 'state'),
+    logLevel: 'warn',
+    devApp: false,
+    apps: [
+      {
+        sdkAppId: 1400000001,
+        secretKey: KEY_A,
+        admins: ['root', 'ops'],
+        rateLimits: {},
+        recallWindowSeconds: 120,
+        maxDevicesPerPlatform: 10,
+      },
+    ],
   });
   // Configured credentials: no development app is made.
   assert.throws(() => statSync(join(cwd, 'state', DEV_APP_FILE)), /ENOENT/);
   const abs = join(cwd, 'elsewhere');
-  assert.equal(loadConfig({ PARLEY_DATA_DIR: abs, PARLEY_SDKAPPID: '1400000001', PARLEY_SECRET_KEY: KEY_A }, '/').dataDir, abs);
-  assert.deepEqual(loadConfig({ PARLEY_PORT: '0', PARLEY_SDKAPPID: '1400000001', PARLEY_SECRET_KEY: KEY_A }, cwd).port, 0);
+  assert.equal(
+    loadConfig({ PARLEY_DATA_DIR: abs, PARLEY_SDKAPPID: '1400000001', PARLEY_SECRET_KEY: KEY_A }, '/').dataDir,
+    abs,
+  );
+  assert.deepEqual(
+    loadConfig({ PARLEY_PORT: '0', PARLEY_SDKAPPID: '1400000001', PARLEY_SECRET_KEY: KEY_A }, cwd).port,
+    0,
+  );
 });
 
 test('defaults: 127.0.0.1:8080, ./data, info, admin "administrator"', (t) => {
@@ -113,33 +155,89 @@ test('a corrupt development app file is a ConfigError, not a crash', (t) => {
 
 test('PARLEY_CONFIG names a JSON file of several apps, added to the environment app', (t) => {
   const cwd = tempDir(t);
-  writeFileSync(join(cwd, 'parley.json'), JSON.stringify({
-    apps: [
-      { sdkAppId: 1400000001, secretKey: KEY_A, admins: ['a1', 'a2'], rateLimits: { 'im_open_login_svc/account_check': 5 } },
-      { sdkAppId: '1400000002', secretKey: KEY_B, admins: 'b1,b2', rateLimits: false },
-      { sdkAppId: 1600000003, secretKey: KEY_B },
-    ],
-  }));
-  const c = loadConfig({ PARLEY_CONFIG: 'parley.json', PARLEY_SDKAPPID: '1400000009', PARLEY_SECRET_KEY: KEY_A, PARLEY_ADMIN: 'env-admin' }, cwd);
+  writeFileSync(
+    join(cwd, 'parley.json'),
+    JSON.stringify({
+      apps: [
+        {
+          sdkAppId: 1400000001,
+          secretKey: KEY_A,
+          admins: ['a1', 'a2'],
+          rateLimits: { 'im_open_login_svc/account_check': 5 },
+        },
+        { sdkAppId: '1400000002', secretKey: KEY_B, admins: 'b1,b2', rateLimits: false },
+        { sdkAppId: 1600000003, secretKey: KEY_B },
+      ],
+    }),
+  );
+  const c = loadConfig(
+    {
+      PARLEY_CONFIG: 'parley.json',
+      PARLEY_SDKAPPID: '1400000009',
+      PARLEY_SECRET_KEY: KEY_A,
+      PARLEY_ADMIN: 'env-admin',
+    },
+    cwd,
+  );
   assert.equal(c.devApp, false);
   assert.deepEqual(c.apps, [
-    { sdkAppId: 1400000001, secretKey: KEY_A, admins: ['a1', 'a2'], rateLimits: { 'im_open_login_svc/account_check': 5 }, recallWindowSeconds: 120, maxDevicesPerPlatform: 10 },
-    { sdkAppId: 1400000002, secretKey: KEY_B, admins: ['b1', 'b2'], rateLimits: false, recallWindowSeconds: 120, maxDevicesPerPlatform: 10 },
-    { sdkAppId: 1600000003, secretKey: KEY_B, admins: ['administrator'], rateLimits: {}, recallWindowSeconds: 120, maxDevicesPerPlatform: 10 },
-    { sdkAppId: 1400000009, secretKey: KEY_A, admins: ['env-admin'], rateLimits: {}, recallWindowSeconds: 120, maxDevicesPerPlatform: 10 },
+    {
+      sdkAppId: 1400000001,
+      secretKey: KEY_A,
+      admins: ['a1', 'a2'],
+      rateLimits: { 'im_open_login_svc/account_check': 5 },
+      recallWindowSeconds: 120,
+      maxDevicesPerPlatform: 10,
+    },
+    {
+      sdkAppId: 1400000002,
+      secretKey: KEY_B,
+      admins: ['b1', 'b2'],
+      rateLimits: false,
+      recallWindowSeconds: 120,
+      maxDevicesPerPlatform: 10,
+    },
+    {
+      sdkAppId: 1600000003,
+      secretKey: KEY_B,
+      admins: ['administrator'],
+      rateLimits: {},
+      recallWindowSeconds: 120,
+      maxDevicesPerPlatform: 10,
+    },
+    {
+      sdkAppId: 1400000009,
+      secretKey: KEY_A,
+      admins: ['env-admin'],
+      rateLimits: {},
+      recallWindowSeconds: 120,
+      maxDevicesPerPlatform: 10,
+    },
   ]);
   // The file alone is enough; an absolute path works too.
   const fileOnly = loadConfig({ PARLEY_CONFIG: join(cwd, 'parley.json') }, '/');
-  assert.deepEqual(fileOnly.apps.map((a) => a.sdkAppId), [1400000001, 1400000002, 1600000003]);
+  assert.deepEqual(
+    fileOnly.apps.map((a) => a.sdkAppId),
+    [1400000001, 1400000002, 1600000003],
+  );
   assert.equal(fileOnly.devApp, false);
 });
 
 test('PARLEY_RATE_LIMITS=off turns limiting off for every app', (t) => {
   const cwd = tempDir(t);
-  writeFileSync(join(cwd, 'apps.json'), JSON.stringify({ apps: [{ sdkAppId: 1400000001, secretKey: KEY_A, rateLimits: { 'openim/sendmsg': 3 } }] }));
+  writeFileSync(
+    join(cwd, 'apps.json'),
+    JSON.stringify({ apps: [{ sdkAppId: 1400000001, secretKey: KEY_A, rateLimits: { 'openim/sendmsg': 3 } }] }),
+  );
   const env = { PARLEY_CONFIG: 'apps.json', PARLEY_SDKAPPID: '1400000002', PARLEY_SECRET_KEY: KEY_B };
-  assert.deepEqual(loadConfig({ ...env, PARLEY_RATE_LIMITS: 'off' }, cwd).apps.map((a) => a.rateLimits), [false, false]);
-  assert.deepEqual(loadConfig(env, cwd).apps.map((a) => a.rateLimits), [{ 'openim/sendmsg': 3 }, {}]);
+  assert.deepEqual(
+    loadConfig({ ...env, PARLEY_RATE_LIMITS: 'off' }, cwd).apps.map((a) => a.rateLimits),
+    [false, false],
+  );
+  assert.deepEqual(
+    loadConfig(env, cwd).apps.map((a) => a.rateLimits),
+    [{ 'openim/sendmsg': 3 }, {}],
+  );
   assert.equal(loadConfig({ PARLEY_RATE_LIMITS: 'off' }, cwd).apps[0]!.rateLimits, false, 'the development app too');
 });
 
@@ -180,21 +278,43 @@ test('bad values are ConfigErrors that name the problem', (t) => {
     ['{"apps": [{"sdkAppId": 1.5, "secretKey": "secret-key-0001"}]}', /apps\[0\].*sdkAppId/],
     ['{"apps": [{"sdkAppId": 1400000001}]}', /apps\[0\].*secretKey/],
     ['{"apps": [{"sdkAppId": 1400000001, "secretKey": "secret-key-0001", "rateLimits": "none"}]}', /rateLimits/],
-    ['{"apps": [{"sdkAppId": 1400000001, "secretKey": "secret-key-0001", "rateLimits": {"openim/sendmsg": 0}}]}', /rateLimits\.openim\/sendmsg/],
-    ['{"apps": [{"sdkAppId": 1400000001, "secretKey": "secret-key-0001", "rateLimits": {"openim/sendmsg": "9"}}]}', /rateLimits\.openim\/sendmsg/],
-    ['{"apps": [{"sdkAppId": 1400000001, "secretKey": "secret-key-0001"}, {"sdkAppId": 1400000001, "secretKey": "secret-key-0002"}]}', /configured twice/],
+    [
+      '{"apps": [{"sdkAppId": 1400000001, "secretKey": "secret-key-0001", "rateLimits": {"openim/sendmsg": 0}}]}',
+      /rateLimits\.openim\/sendmsg/,
+    ],
+    [
+      '{"apps": [{"sdkAppId": 1400000001, "secretKey": "secret-key-0001", "rateLimits": {"openim/sendmsg": "9"}}]}',
+      /rateLimits\.openim\/sendmsg/,
+    ],
+    [
+      '{"apps": [{"sdkAppId": 1400000001, "secretKey": "secret-key-0001"}, {"sdkAppId": 1400000001, "secretKey": "secret-key-0002"}]}',
+      /configured twice/,
+    ],
   ];
   for (const [i, [text, pattern]] of files.entries()) {
     writeFileSync(join(cwd, `bad${i}.json`), text);
     assertConfigError(() => loadConfig({ PARLEY_CONFIG: `bad${i}.json` }, cwd), pattern, text);
   }
   writeFileSync(join(cwd, 'dup.json'), JSON.stringify({ apps: [{ sdkAppId: 1400000001, secretKey: KEY_B }] }));
-  assertConfigError(() => loadConfig({ ...app, PARLEY_CONFIG: 'dup.json' }, cwd), /configured twice/, 'file and environment name the same app');
+  assertConfigError(
+    () => loadConfig({ ...app, PARLEY_CONFIG: 'dup.json' }, cwd),
+    /configured twice/,
+    'file and environment name the same app',
+  );
 });
 
 test('a server started from a loaded config serves the configured app over HTTP', async (t) => {
   const cwd = tempDir(t);
-  const config = loadConfig({ PARLEY_PORT: '0', PARLEY_SDKAPPID: '1400000001', PARLEY_SECRET_KEY: KEY_A, PARLEY_ADMIN: 'root', PARLEY_LOG_LEVEL: 'error' }, cwd);
+  const config = loadConfig(
+    {
+      PARLEY_PORT: '0',
+      PARLEY_SDKAPPID: '1400000001',
+      PARLEY_SECRET_KEY: KEY_A,
+      PARLEY_ADMIN: 'root',
+      PARLEY_LOG_LEVEL: 'error',
+    },
+    cwd,
+  );
   const r = await importOver(config, (url, body) => rawRequest(url, { body }));
   assert.match(String(r.base), /^http:\/\/127\.0\.0\.1:\d+$/);
   assert.deepEqual({ ...r, base: undefined }, { base: undefined, ActionStatus: 'OK', ErrorInfo: '', ErrorCode: 0 });
@@ -204,10 +324,27 @@ test('a server started from a loaded config serves the configured app over HTTP'
 
 test('HTTPS with PARLEY_TLS_CERT and PARLEY_TLS_KEY (self-signed certificate made by openssl)', async (t) => {
   const cwd = tempDir(t);
-  const made = spawnSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
-    '-subj', '/CN=localhost', '-keyout', join(cwd, 'key.pem'), '-out', join(cwd, 'cert.pem'),
-  ], { encoding: 'utf8' });
+  const made = spawnSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=localhost',
+      '-keyout',
+      join(cwd, 'key.pem'),
+      '-out',
+      join(cwd, 'cert.pem'),
+    ],
+    { encoding: 'utf8' },
+  );
   if (made.error && (made.error as NodeJS.ErrnoException).code === 'ENOENT') {
     if (process.env.CI) assert.fail('openssl is not installed; CI must test HTTPS');
     t.skip('openssl is not installed on this machine');
@@ -215,10 +352,17 @@ test('HTTPS with PARLEY_TLS_CERT and PARLEY_TLS_KEY (self-signed certificate mad
   }
   assert.equal(made.status, 0, `openssl failed: ${made.stderr}`);
 
-  const config = loadConfig({
-    PARLEY_PORT: '0', PARLEY_SDKAPPID: '1400000001', PARLEY_SECRET_KEY: KEY_A, PARLEY_LOG_LEVEL: 'error',
-    PARLEY_TLS_CERT: 'cert.pem', PARLEY_TLS_KEY: 'key.pem',
-  }, cwd);
+  const config = loadConfig(
+    {
+      PARLEY_PORT: '0',
+      PARLEY_SDKAPPID: '1400000001',
+      PARLEY_SECRET_KEY: KEY_A,
+      PARLEY_LOG_LEVEL: 'error',
+      PARLEY_TLS_CERT: 'cert.pem',
+      PARLEY_TLS_KEY: 'key.pem',
+    },
+    cwd,
+  );
   assert.deepEqual(config.tls, { cert: readFileSync(join(cwd, 'cert.pem')), key: readFileSync(join(cwd, 'key.pem')) });
 
   const parley = await createParley(config, { logStream: silent() });
@@ -227,17 +371,31 @@ test('HTTPS with PARLEY_TLS_CERT and PARLEY_TLS_KEY (self-signed certificate mad
     assert.match(base, /^https:\/\/127\.0\.0\.1:\d+$/);
     const sig = generateUserSig({ sdkAppId: 1400000001, secretKey: KEY_A, identifier: 'administrator', expire: 600 });
     const q = `sdkappid=1400000001&identifier=administrator&usersig=${sig}&random=7&contenttype=json`;
-    const imported = await rawRequest(`${base}/v4/im_open_login_svc/account_import?${q}`, { body: '{"UserID":"tls-user"}', rejectUnauthorized: false });
+    const imported = await rawRequest(`${base}/v4/im_open_login_svc/account_import?${q}`, {
+      body: '{"UserID":"tls-user"}',
+      rejectUnauthorized: false,
+    });
     assert.equal(imported.status, 200);
     assert.deepEqual(imported.json(), { ActionStatus: 'OK', ErrorInfo: '', ErrorCode: 0 });
-    const checked = await rawRequest(`${base}/v4/im_open_login_svc/account_check?${q}`, { body: '{"CheckItem":[{"UserID":"tls-user"}]}', rejectUnauthorized: false });
+    const checked = await rawRequest(`${base}/v4/im_open_login_svc/account_check?${q}`, {
+      body: '{"CheckItem":[{"UserID":"tls-user"}]}',
+      rejectUnauthorized: false,
+    });
     assert.equal(checked.json().ResultItem[0].AccountStatus, 'Imported');
     const health = await rawRequest(`${base}/healthz`, { method: 'GET', rejectUnauthorized: false });
     assert.deepEqual(health.json(), { status: 'ok' });
     // The certificate is really checked when asked to: self-signed is refused by default.
     await assert.rejects(rawRequest(`${base}/healthz`, { method: 'GET' }), /self[- ]signed/i);
     // And the sig the server accepted is the kind any verifier accepts.
-    assert.equal(verifyUserSig(sig, { sdkAppId: 1400000001, secretKey: KEY_A, identifier: 'administrator', now: Math.floor(Date.now() / 1000) }).expire, 600);
+    assert.equal(
+      verifyUserSig(sig, {
+        sdkAppId: 1400000001,
+        secretKey: KEY_A,
+        identifier: 'administrator',
+        now: Math.floor(Date.now() / 1000),
+      }).expire,
+      600,
+    );
   } finally {
     await parley.close();
   }

@@ -12,7 +12,15 @@ const rcRaw = (s: TestServer, api: string, raw: string): Promise<Record<string, 
   s.call(`recentcontact/${api}`, raw, { usersig: s.sig(ADMIN), raw: true });
 
 const list = (s: TestServer, owner: string, cursor: Record<string, number> = {}) =>
-  rc(s, 'get_list', { From_Account: owner, TimeStamp: 0, StartIndex: 0, TopTimeStamp: 0, TopStartIndex: 0, AssistFlags: 7, ...cursor });
+  rc(s, 'get_list', {
+    From_Account: owner,
+    TimeStamp: 0,
+    StartIndex: 0,
+    TopTimeStamp: 0,
+    TopStartIndex: 0,
+    AssistFlags: 7,
+    ...cursor,
+  });
 
 function expectRcOk(r: Record<string, any>): void {
   assert.equal(r.ErrorCode, 0, `expected success, got ${r.ErrorCode} ${r.ErrorInfo}`);
@@ -67,7 +75,10 @@ test('get_list: who, when and the pin flag, newest first; membership follows the
     assert.equal(r.TopStartIndex, 0);
     // dave does have the conversation: received messages always enter the view.
     const d = await list(s, 'dave');
-    assert.deepEqual(d.SessionItem.map((i: any) => i.To_Account), ['alice']);
+    assert.deepEqual(
+      d.SessionItem.map((i: any) => i.To_Account),
+      ['alice'],
+    );
     // An absent cursor counts as 0.
     const bare = await rc(s, 'get_list', { From_Account: 'alice' });
     expectRcOk(bare);
@@ -90,7 +101,11 @@ test('get_list pages: 100 at most per page, every conversation exactly once, eve
     assert.equal(items.length, peers.length);
     assert.deepEqual(new Set(items.map((i) => i.To_Account)), new Set(peers), 'each conversation once');
     const times = items.map((i) => i.MsgTime as number);
-    assert.deepEqual(times, [...times].sort((a, b) => b - a), 'newest first');
+    assert.deepEqual(
+      times,
+      [...times].sort((a, b) => b - a),
+      'newest first',
+    );
   });
 });
 
@@ -105,12 +120,18 @@ test('get_list after a recall of the last message: still listed, same MsgTime, n
     s.clock.advance(1000);
     expectOk(await call(s, 'admin_msgwithdraw', { From_Account: 'alice', To_Account: 'bob', MsgKey: last.MsgKey }));
     for (const owner of ['bob', 'alice']) {
-      const res = await s.post('recentcontact/get_list', { From_Account: owner, TimeStamp: 0, StartIndex: 0, TopTimeStamp: 0, TopStartIndex: 0, AssistFlags: 7 }, { usersig: s.sig(ADMIN) });
+      const res = await s.post(
+        'recentcontact/get_list',
+        { From_Account: owner, TimeStamp: 0, StartIndex: 0, TopTimeStamp: 0, TopStartIndex: 0, AssistFlags: 7 },
+        { usersig: s.sig(ADMIN) },
+      );
       const raw = Buffer.from(await res.text(), 'utf8');
       assert.equal(raw.includes(Buffer.from(secret)), false, `${owner}: the recalled text is not in the answer`);
       assert.equal(raw.includes(Buffer.from(cloud)), false, `${owner}: nor its CloudCustomData`);
       const r = JSON.parse(raw.toString('utf8'));
-      assert.deepEqual(r.SessionItem, [{ Type: 1, To_Account: owner === 'bob' ? 'alice' : 'bob', MsgTime: last.MsgTime, TopFlag: 0 }]);
+      assert.deepEqual(r.SessionItem, [
+        { Type: 1, To_Account: owner === 'bob' ? 'alice' : 'bob', MsgTime: last.MsgTime, TopFlag: 0 },
+      ]);
     }
     assert.deepEqual((await list(s, 'bob')).SessionItem, before.SessionItem, 'recall changes nothing in the list');
   });
@@ -126,17 +147,32 @@ test('recentcontact/delete without ClearRamble: leaves the list, unread 0, histo
     const r = await rc(s, 'delete', { From_Account: 'bob', Type: 1, To_Account: 'alice' });
     expectRcOk(r);
     assert.deepEqual(r, { ActionStatus: 'OK', ErrorInfo: '', ErrorCode: 0, ErrorDisplay: '' });
-    assert.deepEqual((await list(s, 'bob')).SessionItem.map((i: any) => i.To_Account), ['carol']);
+    assert.deepEqual(
+      (await list(s, 'bob')).SessionItem.map((i: any) => i.To_Account),
+      ['carol'],
+    );
     assert.deepEqual(await unread(s, 'bob', ['alice', 'carol']), { total: 1, perPeer: { alice: 0, carol: 1 } });
     assert.equal((await history(s, 'bob', 'alice')).length, 2, 'history kept');
-    assert.deepEqual((await list(s, 'alice')).SessionItem.map((i: any) => i.To_Account), ['bob'], "the peer's list is untouched");
+    assert.deepEqual(
+      (await list(s, 'alice')).SessionItem.map((i: any) => i.To_Account),
+      ['bob'],
+      "the peer's list is untouched",
+    );
     // bob's devices hear of it.
     const ev = (await events(s, 'bob')).filter((e) => e.kind === 'conversation_delete');
-    assert.deepEqual(ev.map((e) => e.data), [{ owner: 'bob', peer: 'alice', clearHistory: false }]);
+    assert.deepEqual(
+      ev.map((e) => e.data),
+      [{ owner: 'bob', peer: 'alice', clearHistory: false }],
+    );
     // The next message brings it back, counting only itself.
     s.clock.advance(1000);
     const next = await send(s, 'alice', 'bob', 'three');
-    assert.deepEqual((await list(s, 'bob')).SessionItem[0], { Type: 1, To_Account: 'alice', MsgTime: next.MsgTime, TopFlag: 0 });
+    assert.deepEqual((await list(s, 'bob')).SessionItem[0], {
+      Type: 1,
+      To_Account: 'alice',
+      MsgTime: next.MsgTime,
+      TopFlag: 0,
+    });
     assert.equal((await unread(s, 'bob', ['alice'])).perPeer.alice, 1);
     // A recall of an old message does not touch the new count.
     expectOk(await call(s, 'admin_msgwithdraw', { From_Account: 'alice', To_Account: 'bob', MsgKey: a.MsgKey }));
@@ -154,7 +190,7 @@ test('recentcontact/delete with ClearRamble 1: the history leaves that side only
     const u = await send(s, 'alice', 'bob', unsynced, { SyncOtherMachine: 2 });
     await send(s, 'bob', 'alice', 'reply');
     expectRcOk(await rc(s, 'delete', { From_Account: 'bob', Type: 1, To_Account: 'alice', ClearRamble: 1 }));
-    assert.deepEqual(await history(s, 'bob', 'alice'), [], 'nothing left on bob\'s side');
+    assert.deepEqual(await history(s, 'bob', 'alice'), [], "nothing left on bob's side");
     const aliceSide = await history(s, 'alice', 'bob');
     assert.equal(aliceSide.length, 2, 'alice keeps what she had');
     assert.deepEqual((await list(s, 'bob')).SessionItem, []);
@@ -166,7 +202,11 @@ test('recentcontact/delete with ClearRamble 1: the history leaves that side only
     // Nothing is left to recall of it.
     const r = await call(s, 'admin_msgwithdraw', { From_Account: 'alice', To_Account: 'bob', MsgKey: u.MsgKey });
     assert.equal(r.ErrorCode, 20022);
-    assert.deepEqual((await events(s, 'bob')).filter((e) => e.kind === 'message').length, 0, "bob's queue no longer holds them");
+    assert.deepEqual(
+      (await events(s, 'bob')).filter((e) => e.kind === 'message').length,
+      0,
+      "bob's queue no longer holds them",
+    );
   });
 });
 
@@ -186,15 +226,47 @@ test('recentcontact error codes: 50001 unknown, 50002 parameters and body, 50003
     await expectRcRejected(s, 'delete', { From_Account: 'alice', Type: 3, To_Account: 'bob' }, 50002, 'Type 3');
     await expectRcRejected(s, 'delete', { From_Account: 'alice', Type: 2, ToGroupid: 'g' }, 50002, 'Type 2');
     await expectRcRejected(s, 'delete', { From_Account: 'alice', Type: 1 }, 50002, 'Type 1 without To_Account');
-    await expectRcRejected(s, 'delete', { From_Account: 'alice', Type: 1, To_Account: 'bob', ClearRamble: 2 }, 50002, 'ClearRamble 2');
-    await expectRcRejected(s, 'delete', { From_Account: 'nobody', Type: 1, To_Account: 'bob' }, 50001, 'unknown From_Account');
-    await expectRcRejected(s, 'delete', { From_Account: 'alice', Type: 1, To_Account: 'nobody' }, 50001, 'unknown To_Account');
+    await expectRcRejected(
+      s,
+      'delete',
+      { From_Account: 'alice', Type: 1, To_Account: 'bob', ClearRamble: 2 },
+      50002,
+      'ClearRamble 2',
+    );
+    await expectRcRejected(
+      s,
+      'delete',
+      { From_Account: 'nobody', Type: 1, To_Account: 'bob' },
+      50001,
+      'unknown From_Account',
+    );
+    await expectRcRejected(
+      s,
+      'delete',
+      { From_Account: 'alice', Type: 1, To_Account: 'nobody' },
+      50001,
+      'unknown To_Account',
+    );
     // Shape before lookup: a bad field is 50002 even when the account is unknown.
-    await expectRcRejected(s, 'delete', { From_Account: 'nobody', Type: 1, To_Account: 'bob', ClearRamble: 5 }, 50002, 'bad ClearRamble, unknown user');
-    const notAdmin = await s.call('recentcontact/get_list', { From_Account: 'alice' }, { identifier: 'alice', usersig: s.sig('alice') });
+    await expectRcRejected(
+      s,
+      'delete',
+      { From_Account: 'nobody', Type: 1, To_Account: 'bob', ClearRamble: 5 },
+      50002,
+      'bad ClearRamble, unknown user',
+    );
+    const notAdmin = await s.call(
+      'recentcontact/get_list',
+      { From_Account: 'alice' },
+      { identifier: 'alice', usersig: s.sig('alice') },
+    );
     assert.equal(notAdmin.ErrorCode, 50003);
     assert.equal(notAdmin.ErrorDisplay, '');
-    const notAdminDelete = await s.call('recentcontact/delete', { From_Account: 'alice', Type: 1, To_Account: 'bob' }, { identifier: 'alice', usersig: s.sig('alice') });
+    const notAdminDelete = await s.call(
+      'recentcontact/delete',
+      { From_Account: 'alice', Type: 1, To_Account: 'bob' },
+      { identifier: 'alice', usersig: s.sig('alice') },
+    );
     assert.equal(notAdminDelete.ErrorCode, 50003);
     assert.equal((await list(s, 'alice')).SessionItem.length, 1, 'nothing was deleted');
   });
@@ -202,6 +274,12 @@ test('recentcontact error codes: 50001 unknown, 50002 parameters and body, 50003
 
 test('get_list MsgTime is a u32 cursor: an out-of-range TimeStamp is 50002', async () => {
   await withServer(['alice'], async (s) => {
-    await expectRcRejected(s, 'get_list', { From_Account: 'alice', TimeStamp: MAX_U32 + 1 }, 50002, 'TimeStamp beyond u32');
+    await expectRcRejected(
+      s,
+      'get_list',
+      { From_Account: 'alice', TimeStamp: MAX_U32 + 1 },
+      50002,
+      'TimeStamp beyond u32',
+    );
   });
 });

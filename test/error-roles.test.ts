@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError } from '../src/domain/errors.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { startTestServer } from './helpers/server.js';
 import { text } from './helpers/rest.js';
 import { WsClient } from './helpers/ws.js';
 
@@ -11,7 +11,12 @@ test('an unknown recipient: REST says To_Account, WebSocket says to', async () =
   const s = await startTestServer();
   try {
     await s.call('im_open_login_svc/multiaccount_import', { Accounts: ['alice', 'bob'] });
-    const rest = await s.call('openim/sendmsg', { From_Account: 'alice', To_Account: 'nobody', MsgRandom: 1, MsgBody: text('hi') });
+    const rest = await s.call('openim/sendmsg', {
+      From_Account: 'alice',
+      To_Account: 'nobody',
+      MsgRandom: 1,
+      MsgBody: text('hi'),
+    });
     assert.deepEqual([rest.ErrorCode, rest.ErrorInfo], [90012, 'To_Account nobody does not exist']);
     const c = await WsClient.login(s, 'alice');
     const ws = await c.request('send', { to: 'nobody', random: 1, body: text('hi') });
@@ -28,8 +33,14 @@ test('an unknown peer of a read mark: REST says Peer_Account, WebSocket says pee
     await s.call('im_open_login_svc/multiaccount_import', { Accounts: ['alice', 'bob'] });
     const rest = await s.call('openim/admin_set_msg_read', { Report_Account: 'alice', Peer_Account: 'nobody' });
     assert.deepEqual([rest.ErrorCode, rest.ErrorInfo], [90003, 'Peer_Account nobody does not exist']);
-    const unknownReporter = await s.call('openim/admin_set_msg_read', { Report_Account: 'nobody', Peer_Account: 'alice' });
-    assert.deepEqual([unknownReporter.ErrorCode, unknownReporter.ErrorInfo], [90008, 'Report_Account nobody does not exist']);
+    const unknownReporter = await s.call('openim/admin_set_msg_read', {
+      Report_Account: 'nobody',
+      Peer_Account: 'alice',
+    });
+    assert.deepEqual(
+      [unknownReporter.ErrorCode, unknownReporter.ErrorInfo],
+      [90008, 'Report_Account nobody does not exist'],
+    );
     const c = await WsClient.login(s, 'alice');
     const ws = await c.request('read', { peer: 'nobody' });
     assert.deepEqual([ws.code, ws.message], [90003, 'peer nobody does not exist']);

@@ -18,7 +18,12 @@ async function withBacklog(fn: (s: TestServer) => Promise<void>): Promise<void> 
   try {
     await s.call('im_open_login_svc/multiaccount_import', { Accounts: ['alice'] });
     for (let i = 0; i < EVENTS; i++) {
-      const r = await s.call('openim/sendmsg', { From_Account: ADMIN, To_Account: 'alice', MsgRandom: i + 1, MsgBody: text(`${i}:`.padEnd(10_000, 'x')) });
+      const r = await s.call('openim/sendmsg', {
+        From_Account: ADMIN,
+        To_Account: 'alice',
+        MsgRandom: i + 1,
+        MsgBody: text(`${i}:`.padEnd(10_000, 'x')),
+      });
       assert.equal(r.ErrorCode, 0, r.ErrorInfo);
     }
     await fn(s);
@@ -27,7 +32,8 @@ async function withBacklog(fn: (s: TestServer) => Promise<void>): Promise<void> 
   }
 }
 
-const closingLogged = (s: TestServer): boolean => s.logs.some((l) => l.includes('closing a connection that does not read'));
+const closingLogged = (s: TestServer): boolean =>
+  s.logs.some((l) => l.includes('closing a connection that does not read'));
 
 test('a client that never reads and spams sync stays under its send-buffer bound and is closed with 4004', async () => {
   await withBacklog(async (s) => {
@@ -57,7 +63,10 @@ test('a client that never reads and spams sync stays under its send-buffer bound
       const a = await again.request('sync', id, { cursor: seqs.at(-1) ?? 0 });
       if (!a.data.more) break;
     }
-    assert.deepEqual(again.eventSeqs(), Array.from({ length: EVENTS }, (_, i) => i + 1));
+    assert.deepEqual(
+      again.eventSeqs(),
+      Array.from({ length: EVENTS }, (_, i) => i + 1),
+    );
     again.ws.close();
   });
 });
@@ -75,22 +84,39 @@ test('a push withheld while a client was behind becomes "sync needed" once it re
     // Fill its queue with live pushes it does not read, until the server stops producing.
     let n = 0;
     for (; n < 3000 && !s.parley.gateway.queuedBytes; n++) {
-      const r = await s.call('openim/sendmsg', { From_Account: ADMIN, To_Account: 'alice', MsgRandom: 1000 + n, MsgBody: text(`${n}:`.padEnd(10_000, 'x')) });
+      const r = await s.call('openim/sendmsg', {
+        From_Account: ADMIN,
+        To_Account: 'alice',
+        MsgRandom: 1000 + n,
+        MsgBody: text(`${n}:`.padEnd(10_000, 'x')),
+      });
       assert.equal(r.ErrorCode, 0);
     }
     for (; n < 3000 && s.parley.gateway.queuedBytes < LIMITS.sendBufferBytes; n++) {
-      const r = await s.call('openim/sendmsg', { From_Account: ADMIN, To_Account: 'alice', MsgRandom: 1000 + n, MsgBody: text(`${n}:`.padEnd(10_000, 'x')) });
+      const r = await s.call('openim/sendmsg', {
+        From_Account: ADMIN,
+        To_Account: 'alice',
+        MsgRandom: 1000 + n,
+        MsgBody: text(`${n}:`.padEnd(10_000, 'x')),
+      });
       assert.equal(r.ErrorCode, 0);
     }
     assert.ok(s.parley.gateway.queuedBytes >= LIMITS.sendBufferBytes, 'the client is behind');
     const pushedBefore = c.eventSeqs().length;
-    const r = await s.call('openim/sendmsg', { From_Account: ADMIN, To_Account: 'alice', MsgRandom: 999, MsgBody: text('while behind') });
+    const r = await s.call('openim/sendmsg', {
+      From_Account: ADMIN,
+      To_Account: 'alice',
+      MsgRandom: 999,
+      MsgBody: text('while behind'),
+    });
     assert.equal(r.ErrorCode, 0);
     const withheld = EVENTS + n + 1;
     await sleep(50);
     const marker = c.frames.length;
     c.ws.resume();
-    const told = await c.next((f) => f.op === 'events' && f.data.more === true && f.data.events.length === 0 && c.frames.indexOf(f) >= marker);
+    const told = await c.next(
+      (f) => f.op === 'events' && f.data.more === true && f.data.events.length === 0 && c.frames.indexOf(f) >= marker,
+    );
     assert.ok(told, 'told to sync');
     const cursor = c.eventSeqs().at(-1)!;
     assert.ok(cursor < withheld, 'the event written while behind was not pushed');
@@ -103,13 +129,25 @@ test('a push withheld while a client was behind becomes "sync needed" once it re
   });
 });
 
-test('many non-reading clients together stay under the gateway\'s total bound', async () => {
-  const limits = { sendBufferBytes: 8 * 1024 * 1024, sendBufferHardBytes: 32 * 1024 * 1024, pageBytes: 64 * 1024, backlogMs: 60_000, maxQueuedBytes: 512 * 1024, pressureShareBytes: 32 * 1024 };
+test("many non-reading clients together stay under the gateway's total bound", async () => {
+  const limits = {
+    sendBufferBytes: 8 * 1024 * 1024,
+    sendBufferHardBytes: 32 * 1024 * 1024,
+    pageBytes: 64 * 1024,
+    backlogMs: 60_000,
+    maxQueuedBytes: 512 * 1024,
+    pressureShareBytes: 32 * 1024,
+  };
   const s = await startTestServer({ gateway: limits });
   try {
     await s.call('im_open_login_svc/multiaccount_import', { Accounts: ['alice'] });
     for (let i = 0; i < 20; i++) {
-      const r = await s.call('openim/sendmsg', { From_Account: ADMIN, To_Account: 'alice', MsgRandom: i + 1, MsgBody: text(`${i}:`.padEnd(10_000, 'x')) });
+      const r = await s.call('openim/sendmsg', {
+        From_Account: ADMIN,
+        To_Account: 'alice',
+        MsgRandom: i + 1,
+        MsgBody: text(`${i}:`.padEnd(10_000, 'x')),
+      });
       assert.equal(r.ErrorCode, 0, r.ErrorInfo);
     }
     const clients: WsClient[] = [];

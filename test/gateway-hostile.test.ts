@@ -7,7 +7,8 @@ import { type TestServer, type TestServerOptions, withServer as withUsers } from
 import { WsClient } from './helpers/ws.js';
 
 /** A server where alice and bob exist. */
-const withServer = (fn: (s: TestServer) => Promise<void>, o: TestServerOptions = {}): Promise<void> => withUsers(['alice', 'bob'], fn, o);
+const withServer = (fn: (s: TestServer) => Promise<void>, o: TestServerOptions = {}): Promise<void> =>
+  withUsers(['alice', 'bob'], fn, o);
 
 test('op names of Object.prototype are unknown ops (60009), and the session keeps working', async () => {
   await withServer(async (s) => {
@@ -36,7 +37,7 @@ test('a frame over the size limit before login closes the connection with 4001',
   });
 });
 
-test('a logged-in client\'s oversized frame is refused (93000) but the session stays', async () => {
+test("a logged-in client's oversized frame is refused (93000) but the session stays", async () => {
   await withServer(async (s) => {
     const c = await WsClient.open(s);
     assert.equal((await c.login(s, 'alice')).code, 0);
@@ -48,13 +49,16 @@ test('a logged-in client\'s oversized frame is refused (93000) but the session s
 });
 
 test('a connection that does not log in before the deadline is closed with 4001', async () => {
-  await withServer(async (s) => {
-    const c = await WsClient.open(s);
-    const opened = Date.now();
-    const { code } = await c.closed;
-    assert.equal(code, 4001);
-    assert.ok(Date.now() - opened >= 250, 'not before the deadline');
-  }, { gateway: { loginDeadlineMs: 300 } });
+  await withServer(
+    async (s) => {
+      const c = await WsClient.open(s);
+      const opened = Date.now();
+      const { code } = await c.closed;
+      assert.equal(code, 4001);
+      assert.ok(Date.now() - opened >= 250, 'not before the deadline');
+    },
+    { gateway: { loginDeadlineMs: 300 } },
+  );
 });
 
 test('a malformed login frame is answered about the login frame, not a URL', async () => {
@@ -93,7 +97,11 @@ test('UserIDs with U+0000 are refused by the UserID rule, over WebSocket and RES
 
     const bob = await WsClient.open(s);
     assert.equal((await bob.login(s, 'bob')).code, 0);
-    const send = await bob.request('send', 2, { to: 'ali\u0000ce', random: 1, body: [{ MsgType: 'TIMTextElem', MsgContent: { Text: 'hi' } }] });
+    const send = await bob.request('send', 2, {
+      to: 'ali\u0000ce',
+      random: 1,
+      body: [{ MsgType: 'TIMTextElem', MsgContent: { Text: 'hi' } }],
+    });
     assert.equal(send.code, 90003, 'a recipient with U+0000 is refused as a bad To_Account');
     bob.ws.close();
   });

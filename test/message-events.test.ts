@@ -21,19 +21,33 @@ test('a recall tells the recipient, then the sender, for 7 days, and uncounts th
 
 test('a message to oneself is told once', () => {
   const self = { ...ref, to: 'alice' };
-  assert.deepEqual(recallRequest({ ref: self, by: 'alice', via: 'client', at: T }).events.map((e) => e.user), ['alice']);
-  assert.deepEqual(modifyRequest(self, { cloudCustomData: 'x' }, T).events.map((e) => e.user), ['alice']);
-  assert.deepEqual(readRequest('alice', 'alice', undefined, T).eventsIfMoved({ readTime: T, unread: 0 }).map((e) => e.user), ['alice']);
+  assert.deepEqual(
+    recallRequest({ ref: self, by: 'alice', via: 'client', at: T }).events.map((e) => e.user),
+    ['alice'],
+  );
+  assert.deepEqual(
+    modifyRequest(self, { cloudCustomData: 'x' }, T).events.map((e) => e.user),
+    ['alice'],
+  );
+  assert.deepEqual(
+    readRequest('alice', 'alice', undefined, T)
+      .eventsIfMoved({ readTime: T, unread: 0 })
+      .map((e) => e.user),
+    ['alice'],
+  );
 });
 
 test('a modify carries the change and tells both users', () => {
   const m = modifyRequest(ref, { cloudCustomData: 'new' }, T + 9);
   assert.deepEqual(m.cloudCustomData, 'new');
   assert.equal('body' in m, false, 'an absent field stays absent: the store keeps it');
-  assert.deepEqual(m.events.map((e) => [e.user, e.kind, e.payload, e.expiresAt]), [
-    ['bob', 'modify', { from: 'alice', to: 'bob', msgKey: `7_8_${T}` }, T + 9 + EVENT_RETENTION_SECONDS],
-    ['alice', 'modify', { from: 'alice', to: 'bob', msgKey: `7_8_${T}` }, T + 9 + EVENT_RETENTION_SECONDS],
-  ]);
+  assert.deepEqual(
+    m.events.map((e) => [e.user, e.kind, e.payload, e.expiresAt]),
+    [
+      ['bob', 'modify', { from: 'alice', to: 'bob', msgKey: `7_8_${T}` }, T + 9 + EVENT_RETENTION_SECONDS],
+      ['alice', 'modify', { from: 'alice', to: 'bob', msgKey: `7_8_${T}` }, T + 9 + EVENT_RETENTION_SECONDS],
+    ],
+  );
 });
 
 test('a read mark: a time reads its whole second, none reads what is stored by now; receipts name the new cursor', () => {

@@ -4,17 +4,46 @@ import assert from 'node:assert/strict';
 import { T0, withServer } from './helpers/server.js';
 import type { TestServer } from './helpers/server.js';
 import {
-  BAD_JSON, MAX_U32, call, expectFail, expectOk, expectRejected, history, roam, send, snapshot, walk, type RoamMsg,
+  BAD_JSON,
+  MAX_U32,
+  call,
+  expectFail,
+  expectOk,
+  expectRejected,
+  history,
+  roam,
+  send,
+  snapshot,
+  walk,
+  type RoamMsg,
 } from './helpers/messages.js';
 import { text } from './helpers/rest.js';
 
 const CAP = 13 * 1024;
 
-interface Sent { key: string; time: number; seq: number; n: number }
+interface Sent {
+  key: string;
+  time: number;
+  seq: number;
+  n: number;
+}
 
 /** Sends one message and records what history must show for it. */
-async function sendOne(s: TestServer, from: string, to: string, seq: number, n: number, body = `message ${n}`): Promise<Sent> {
-  const r = await call(s, 'sendmsg', { From_Account: from, To_Account: to, MsgSeq: seq, MsgRandom: 1000 + n, MsgBody: text(body) });
+async function sendOne(
+  s: TestServer,
+  from: string,
+  to: string,
+  seq: number,
+  n: number,
+  body = `message ${n}`,
+): Promise<Sent> {
+  const r = await call(s, 'sendmsg', {
+    From_Account: from,
+    To_Account: to,
+    MsgSeq: seq,
+    MsgRandom: 1000 + n,
+    MsgBody: text(body),
+  });
   expectOk(r);
   return { key: r.MsgKey, time: r.MsgTime, seq, n };
 }
@@ -42,16 +71,23 @@ test('350 messages in one second, both directions, equal MsgSeqs too: every page
       const seq = (n * 37) % 97;
       sent.push(await sendOne(s, n % 3 === 0 ? 'bob' : 'alice', n % 3 === 0 ? 'alice' : 'bob', seq, n));
     }
-    assert.ok(sent.every((m) => m.time === T0), 'all in one second');
+    assert.ok(
+      sent.every((m) => m.time === T0),
+      'all in one second',
+    );
     const expected = historyOrder(sent);
-    for (const [op, peer] of [['alice', 'bob'], ['bob', 'alice']] as const) {
+    for (const [op, peer] of [
+      ['alice', 'bob'],
+      ['bob', 'alice'],
+    ] as const) {
       for (const maxCnt of [1000, 100, 33, 7]) {
         const w = await walk(s, op, peer, { MaxCnt: maxCnt });
         assertNoLossNoRepeat(w.all, expected, `${op}'s view, MaxCnt ${maxCnt}`);
         assert.ok(w.pages.length >= Math.ceil(350 / maxCnt), 'several pages');
         // Pages walk backwards: each page is older than the one before.
         for (let i = 1; i < w.pages.length; i++) {
-          const newer = w.pages[i - 1]!.msgs, older = w.pages[i]!.msgs;
+          const newer = w.pages[i - 1]!.msgs,
+            older = w.pages[i]!.msgs;
           assert.ok(expected.indexOf(older.at(-1)!.MsgKey) < expected.indexOf(newer[0]!.MsgKey));
         }
       }
@@ -59,7 +95,10 @@ test('350 messages in one second, both directions, equal MsgSeqs too: every page
     // The first page is the newest messages.
     const first = await roam(s, 'alice', 'bob', { MaxCnt: 10 });
     assert.equal(first.Complete, 0);
-    assert.deepEqual(first.MsgList.map((m: RoamMsg) => m.MsgKey), expected.slice(-10));
+    assert.deepEqual(
+      first.MsgList.map((m: RoamMsg) => m.MsgKey),
+      expected.slice(-10),
+    );
   });
 });
 
@@ -70,7 +109,8 @@ test('messages across seconds: time orders before MsgSeq, and walks with any Max
     for (let sec = 0; sec < 30; sec++) {
       s.clock.set((T0 + sec * 7) * 1000 + 999);
       // Fewer per second at times, MsgSeq falling as time rises.
-      for (let k = 0; k < 1 + (sec % 4) * 3; k++) sent.push(await sendOne(s, k % 2 ? 'alice' : 'bob', k % 2 ? 'bob' : 'alice', 10_000 - sec * 100 - k, n++));
+      for (let k = 0; k < 1 + (sec % 4) * 3; k++)
+        sent.push(await sendOne(s, k % 2 ? 'alice' : 'bob', k % 2 ? 'bob' : 'alice', 10_000 - sec * 100 - k, n++));
     }
     // Also messages whose MsgSeq collide across seconds and within a second.
     s.clock.set((T0 + 300) * 1000);
@@ -80,7 +120,8 @@ test('messages across seconds: time orders before MsgSeq, and walks with any Max
       const w = await walk(s, 'bob', 'alice', { MaxCnt: maxCnt });
       assertNoLossNoRepeat(w.all, expected, `MaxCnt ${maxCnt}`);
       if (maxCnt < expected.length) {
-        for (const p of w.pages.slice(0, -1)) assert.equal(p.msgs.length, maxCnt, 'small pages are full until the last');
+        for (const p of w.pages.slice(0, -1))
+          assert.equal(p.msgs.length, maxCnt, 'small pages are full until the last');
       }
     }
   });
@@ -92,7 +133,14 @@ test('alice→bob and bob→alice sharing one MsgKey in one second: no page walk
     let n = 0;
     const add = async (from: string, seq: number, random: number, extra: Record<string, unknown> = {}) => {
       const to = from === 'alice' ? 'bob' : 'alice';
-      const r = await call(s, 'sendmsg', { From_Account: from, To_Account: to, MsgSeq: seq, MsgRandom: random, MsgBody: text(`m${n}`), ...extra });
+      const r = await call(s, 'sendmsg', {
+        From_Account: from,
+        To_Account: to,
+        MsgSeq: seq,
+        MsgRandom: random,
+        MsgBody: text(`m${n}`),
+        ...extra,
+      });
       expectOk(r);
       if (!(extra.SyncOtherMachine === 2)) sent.push({ key: r.MsgKey, time: r.MsgTime, seq, n });
       n++;
@@ -110,26 +158,44 @@ test('alice→bob and bob→alice sharing one MsgKey in one second: no page walk
     const keys = sent.map((m) => m.key);
     assert.equal(keys[1], keys[4], 'the twins share a MsgKey');
     const expected = historyOrder(sent);
-    for (const [op, peer] of [['alice', 'bob'], ['bob', 'alice']] as const) {
+    for (const [op, peer] of [
+      ['alice', 'bob'],
+      ['bob', 'alice'],
+    ] as const) {
       for (const maxCnt of [1, 2, 3, 4, 5, 100]) {
         // A page that is nothing but a twin group runs past MaxCnt to keep the walk whole.
         const w = await walk(s, op, peer, { MaxCnt: maxCnt }, 3);
-        assert.deepEqual(w.all.map((m) => m.MsgKey), expected, `${op}, MaxCnt ${maxCnt}`);
-        assert.deepEqual(w.all.map((m) => (m.MsgBody[0] as { MsgContent: { Text: string } }).MsgContent.Text), historyOrderTexts(sent), `${op}, MaxCnt ${maxCnt}: each message once`);
+        assert.deepEqual(
+          w.all.map((m) => m.MsgKey),
+          expected,
+          `${op}, MaxCnt ${maxCnt}`,
+        );
+        assert.deepEqual(
+          w.all.map((m) => (m.MsgBody[0] as { MsgContent: { Text: string } }).MsgContent.Text),
+          historyOrderTexts(sent),
+          `${op}, MaxCnt ${maxCnt}: each message once`,
+        );
       }
     }
     // With room above the group, a page ends above it rather than running past MaxCnt.
     // (Newest six would end on twin B, whose key also names twin A four places further down.)
     const p = await roam(s, 'alice', 'bob', { MaxCnt: 6 });
     assert.equal(p.Complete, 0);
-    assert.deepEqual(p.MsgList.map((m: RoamMsg) => m.MsgKey), expected.slice(-5));
+    assert.deepEqual(
+      p.MsgList.map((m: RoamMsg) => m.MsgKey),
+      expected.slice(-5),
+    );
     // Hidden twin: alice's own SyncOtherMachine 2 message shares a key with a message she sees.
     await add('alice', 9, 9, { SyncOtherMachine: 2 });
     await add('bob', 9, 10);
     await add('bob', 9, 9);
     for (const maxCnt of [1, 2, 3]) {
       const w = await walk(s, 'alice', 'bob', { MaxCnt: maxCnt }, 3);
-      assert.deepEqual(w.all.map((m) => m.MsgKey), historyOrder(sent), `hidden twin, MaxCnt ${maxCnt}`);
+      assert.deepEqual(
+        w.all.map((m) => m.MsgKey),
+        historyOrder(sent),
+        `hidden twin, MaxCnt ${maxCnt}`,
+      );
     }
   });
 });
@@ -147,18 +213,41 @@ test('MinTime and MaxTime bound the history inclusively, also while paging', asy
     assert.equal(whole.all.length, 12);
     const paged = await walk(s, 'alice', 'bob', { MaxCnt: 2, MinTime: T0 + 3, MaxTime: T0 + 6 });
     assertNoLossNoRepeat(paged.all, inRange(T0 + 3, T0 + 6), 'pages of 2');
-    assertNoLossNoRepeat((await walk(s, 'bob', 'alice', { MaxCnt: 4, MinTime: T0 + 9, MaxTime: T0 + 9 })).all, inRange(T0 + 9, T0 + 9), 'one second');
-    assertNoLossNoRepeat((await walk(s, 'bob', 'alice', { MaxCnt: 4, MinTime: 0, MaxTime: T0 })).all, inRange(0, T0), 'up to T0');
+    assertNoLossNoRepeat(
+      (await walk(s, 'bob', 'alice', { MaxCnt: 4, MinTime: T0 + 9, MaxTime: T0 + 9 })).all,
+      inRange(T0 + 9, T0 + 9),
+      'one second',
+    );
+    assertNoLossNoRepeat(
+      (await walk(s, 'bob', 'alice', { MaxCnt: 4, MinTime: 0, MaxTime: T0 })).all,
+      inRange(0, T0),
+      'up to T0',
+    );
     // A page that ends exactly at the bound is complete.
     const exact = await roam(s, 'alice', 'bob', { MaxCnt: 3, MinTime: T0 + 9, MaxTime: T0 + 9 });
     assert.equal(exact.Complete, 1);
     assert.equal(exact.MsgCnt, 3);
     // Empty ranges.
-    for (const [lo, hi] of [[T0 + 20, T0 + 30], [T0 + 6, T0 + 5], [0, T0 - 1]]) {
+    for (const [lo, hi] of [
+      [T0 + 20, T0 + 30],
+      [T0 + 6, T0 + 5],
+      [0, T0 - 1],
+    ]) {
       const r = await roam(s, 'alice', 'bob', { MinTime: lo, MaxTime: hi });
-      assert.deepEqual(r, {
-        ActionStatus: 'OK', ErrorInfo: '', ErrorCode: 0, Complete: 1, MsgCnt: 0, LastMsgTime: 0, LastMsgKey: '', MsgList: [],
-      }, `range ${lo}..${hi}`);
+      assert.deepEqual(
+        r,
+        {
+          ActionStatus: 'OK',
+          ErrorInfo: '',
+          ErrorCode: 0,
+          Complete: 1,
+          MsgCnt: 0,
+          LastMsgTime: 0,
+          LastMsgKey: '',
+          MsgList: [],
+        },
+        `range ${lo}..${hi}`,
+      );
     }
   });
 });
@@ -173,12 +262,18 @@ test('MaxCnt limits a page: Complete 0 while older messages remain, 1 once the p
     const p1 = await roam(s, 'alice', 'bob', { MaxCnt: 4 });
     assert.equal(p1.Complete, 0);
     assert.equal(p1.MsgCnt, 4);
-    assert.deepEqual(p1.MsgList.map((m: RoamMsg) => m.MsgTimeStamp), [T0 + 2, T0 + 3, T0 + 4, T0 + 5]);
+    assert.deepEqual(
+      p1.MsgList.map((m: RoamMsg) => m.MsgTimeStamp),
+      [T0 + 2, T0 + 3, T0 + 4, T0 + 5],
+    );
     assert.equal(p1.LastMsgTime, T0 + 2);
     assert.equal(p1.LastMsgKey, sent[2]!.key);
     const p2 = await roam(s, 'alice', 'bob', { MaxCnt: 2, MaxTime: p1.LastMsgTime, LastMsgKey: p1.LastMsgKey });
     assert.equal(p2.Complete, 1, 'exactly the two remaining: complete');
-    assert.deepEqual(p2.MsgList.map((m: RoamMsg) => m.MsgKey), [sent[0]!.key, sent[1]!.key]);
+    assert.deepEqual(
+      p2.MsgList.map((m: RoamMsg) => m.MsgKey),
+      [sent[0]!.key, sent[1]!.key],
+    );
     assert.equal(p2.LastMsgKey, sent[0]!.key);
     const all = await roam(s, 'alice', 'bob', { MaxCnt: 6 });
     assert.equal(all.Complete, 1);
@@ -216,12 +311,15 @@ test('an answer stays under 13 KB, counted in bytes (CJK text and escapes too), 
       assert.ok(w.pages[i]!.bytes + nextBytes > CAP - 200, `page ${i} (${w.pages[i]!.bytes} bytes) was cut early`);
     }
     // The three big ones come one per page.
-    assert.deepEqual(w.pages.slice(0, 3).map((p) => p.msgs.length), [1, 1, 1]);
+    assert.deepEqual(
+      w.pages.slice(0, 3).map((p) => p.msgs.length),
+      [1, 1, 1],
+    );
     assert.ok(w.pages[0]!.bytes > 11_700);
   });
 });
 
-test('IsPeerRead tells whether the recipient has read the message, in both users\' views', async () => {
+test("IsPeerRead tells whether the recipient has read the message, in both users' views", async () => {
   await withServer(['alice', 'bob', 'carol'], async (s) => {
     const a1 = await sendOne(s, 'alice', 'bob', 1, 1);
     s.clock.advance(1000);
@@ -229,12 +327,19 @@ test('IsPeerRead tells whether the recipient has read the message, in both users
     const b1 = await sendOne(s, 'bob', 'alice', 3, 3);
     s.clock.advance(1000);
     const a3 = await sendOne(s, 'alice', 'bob', 4, 4);
-    const flags = async (op: string, peer: string) => Object.fromEntries((await history(s, op, peer)).map((m) => [m.MsgKey, m.IsPeerRead]));
+    const flags = async (op: string, peer: string) =>
+      Object.fromEntries((await history(s, op, peer)).map((m) => [m.MsgKey, m.IsPeerRead]));
     const none = { [a1.key]: 0, [a2.key]: 0, [b1.key]: 0, [a3.key]: 0 };
     assert.deepEqual(await flags('alice', 'bob'), none);
     assert.deepEqual(await flags('bob', 'alice'), none);
     // bob reads up to T0 + 1: alice's first two messages.
-    expectOk(await call(s, 'admin_set_msg_read', { Report_Account: 'bob', Peer_Account: 'alice', MsgReadTime: String(T0 + 1) }));
+    expectOk(
+      await call(s, 'admin_set_msg_read', {
+        Report_Account: 'bob',
+        Peer_Account: 'alice',
+        MsgReadTime: String(T0 + 1),
+      }),
+    );
     const bobRead = { [a1.key]: 1, [a2.key]: 1, [b1.key]: 0, [a3.key]: 0 };
     assert.deepEqual(await flags('alice', 'bob'), bobRead);
     assert.deepEqual(await flags('bob', 'alice'), bobRead);
@@ -252,14 +357,24 @@ test('IsPeerRead tells whether the recipient has read the message, in both users
 test('each user sees the conversation from their side: SyncOtherMachine 2 and online-only messages', async () => {
   await withServer(['alice', 'bob'], async (s) => {
     const normal = await send(s, 'alice', 'bob', 'normal', { MsgSeq: 1 });
-    const notMine = await send(s, 'alice', 'bob', 'not in alice\'s history', { MsgSeq: 2, SyncOtherMachine: 2 });
+    const notMine = await send(s, 'alice', 'bob', "not in alice's history", { MsgSeq: 2, SyncOtherMachine: 2 });
     await send(s, 'alice', 'bob', 'online only', { MsgSeq: 3, MsgLifeTime: 0 });
     const reply = await send(s, 'bob', 'alice', 'reply, SyncOtherMachine 2', { MsgSeq: 4, SyncOtherMachine: 2 });
-    assert.deepEqual((await history(s, 'bob', 'alice')).map((m) => m.MsgKey), [normal.MsgKey, notMine.MsgKey], 'bob lacks his own SyncOtherMachine 2 reply');
-    assert.deepEqual((await history(s, 'alice', 'bob')).map((m) => m.MsgKey), [normal.MsgKey, reply.MsgKey]);
+    assert.deepEqual(
+      (await history(s, 'bob', 'alice')).map((m) => m.MsgKey),
+      [normal.MsgKey, notMine.MsgKey],
+      'bob lacks his own SyncOtherMachine 2 reply',
+    );
+    assert.deepEqual(
+      (await history(s, 'alice', 'bob')).map((m) => m.MsgKey),
+      [normal.MsgKey, reply.MsgKey],
+    );
     // Walking in small pages across a hidden message loses nothing visible.
     const w = await walk(s, 'alice', 'bob', { MaxCnt: 1 });
-    assert.deepEqual(w.all.map((m) => m.MsgKey), [normal.MsgKey, reply.MsgKey]);
+    assert.deepEqual(
+      w.all.map((m) => m.MsgKey),
+      [normal.MsgKey, reply.MsgKey],
+    );
   });
 });
 
@@ -299,9 +414,20 @@ test('admin_getroammsg refuses bad requests with 90001, 90003, 90008 and 90009',
     for (const [what, body, code] of cases) await expectRejected(s, 'admin_getroammsg', body, code, what);
     for (const raw of BAD_JSON) await expectRejected(s, 'admin_getroammsg', raw, 90001, `body ${JSON.stringify(raw)}`);
     const before = snapshot(s);
-    expectFail(await s.call('openim/admin_getroammsg', ok, { identifier: 'alice', usersig: s.sig('alice') }), 90009, 'non-admin');
+    expectFail(
+      await s.call('openim/admin_getroammsg', ok, { identifier: 'alice', usersig: s.sig('alice') }),
+      90009,
+      'non-admin',
+    );
     assert.deepEqual(snapshot(s), before);
     // The other side of the conversation accepts the same key.
-    expectOk(await call(s, 'admin_getroammsg', { ...ok, Operator_Account: 'bob', Peer_Account: 'alice', LastMsgKey: m.MsgKey }));
+    expectOk(
+      await call(s, 'admin_getroammsg', {
+        ...ok,
+        Operator_Account: 'bob',
+        Peer_Account: 'alice',
+        LastMsgKey: m.MsgKey,
+      }),
+    );
   });
 });

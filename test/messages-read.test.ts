@@ -5,12 +5,27 @@ import assert from 'node:assert/strict';
 import { T0, withServer } from './helpers/server.js';
 import type { TestServer } from './helpers/server.js';
 import {
-  BAD_JSON, app, call, db, events, expectFail, expectOk, expectRejected, history, send, snapshot, unread,
+  BAD_JSON,
+  app,
+  call,
+  db,
+  events,
+  expectFail,
+  expectOk,
+  expectRejected,
+  history,
+  send,
+  snapshot,
+  unread,
 } from './helpers/messages.js';
 import { text } from './helpers/rest.js';
 
 const setRead = (s: TestServer, owner: string, peer: string, MsgReadTime?: unknown) =>
-  call(s, 'admin_set_msg_read', { Report_Account: owner, Peer_Account: peer, ...(MsgReadTime !== undefined ? { MsgReadTime } : {}) });
+  call(s, 'admin_set_msg_read', {
+    Report_Account: owner,
+    Peer_Account: peer,
+    ...(MsgReadTime !== undefined ? { MsgReadTime } : {}),
+  });
 
 // ---- admin_set_msg_read -------------------------------------------------------------------
 
@@ -26,8 +41,12 @@ test('admin_set_msg_read without MsgReadTime reads everything so far; a message 
     s.clock.advance(300); // still T0 + 1
     const r = await setRead(s, 'bob', 'alice');
     assert.deepEqual(r, { ActionStatus: 'OK', ErrorInfo: '', ErrorCode: 0 });
-    assert.deepEqual(await unread(s, 'bob', ['alice', 'carol']), { total: 1, perPeer: { alice: 0, carol: 1 } }, 'only the alice conversation is read');
-    assert.equal((await unread(s, 'alice')).total, 1, 'the peer\'s own unread count is untouched');
+    assert.deepEqual(
+      await unread(s, 'bob', ['alice', 'carol']),
+      { total: 1, perPeer: { alice: 0, carol: 1 } },
+      'only the alice conversation is read',
+    );
+    assert.equal((await unread(s, 'alice')).total, 1, "the peer's own unread count is untouched");
     s.clock.advance(200); // still T0 + 1
     // Later arrivals in the same second stay unread whether their MsgSeq sorts them after 'two' or before it.
     const late = await send(s, 'alice', 'bob', 'later in the same second', { MsgSeq: 9 });
@@ -37,15 +56,28 @@ test('admin_set_msg_read without MsgReadTime reads everything so far; a message 
     assert.deepEqual(await unread(s, 'bob', ['alice']), { total: 3, perPeer: { alice: 2 } });
     const list = await history(s, 'bob', 'alice');
     const fromAlice = list.filter((m) => m.From_Account === 'alice');
-    assert.deepEqual(fromAlice.map((m) => m.MsgSeq), [1, 0, 2, 9]);
-    assert.deepEqual(fromAlice.map((m) => m.IsPeerRead), [1, 0, 1, 0]);
+    assert.deepEqual(
+      fromAlice.map((m) => m.MsgSeq),
+      [1, 0, 2, 9],
+    );
+    assert.deepEqual(
+      fromAlice.map((m) => m.IsPeerRead),
+      [1, 0, 1, 0],
+    );
     assert.equal((await s.parley.store.conversation(app(s), 'bob', 'alice'))!.readTime, T0 + 1);
     // Read events: the reader's devices and the peer's (read receipt).
     for (const u of ['bob', 'alice']) {
       const reads = (await events(s, u)).filter((e) => e.kind === 'read');
-      assert.deepEqual(reads.map((e) => ({ owner: e.data!.owner, peer: e.data!.peer, readTime: e.data!.readTime })), [{ owner: 'bob', peer: 'alice', readTime: T0 + 1 }], `${u}'s read event`);
+      assert.deepEqual(
+        reads.map((e) => ({ owner: e.data!.owner, peer: e.data!.peer, readTime: e.data!.readTime })),
+        [{ owner: 'bob', peer: 'alice', readTime: T0 + 1 }],
+        `${u}'s read event`,
+      );
     }
-    assert.deepEqual((await events(s, 'carol')).filter((e) => e.kind === 'read'), []);
+    assert.deepEqual(
+      (await events(s, 'carol')).filter((e) => e.kind === 'read'),
+      [],
+    );
     // Reading again now covers the late one.
     expectOk(await setRead(s, 'bob', 'alice'));
     assert.equal((await unread(s, 'bob', ['alice'])).perPeer.alice, 0);
@@ -65,7 +97,10 @@ test('admin_set_msg_read with MsgReadTime T (string or integer) reads messages w
     assert.equal((await unread(s, 'bob')).total, 3, 'an integer works too');
     expectOk(await setRead(s, 'bob', 'alice', String(T0 + 5)));
     assert.equal((await unread(s, 'bob')).total, 3, 'an earlier time does not make messages unread again');
-    assert.deepEqual((await history(s, 'bob', 'alice')).map((m) => m.IsPeerRead), [1, 1, 1, 0, 0, 0]);
+    assert.deepEqual(
+      (await history(s, 'bob', 'alice')).map((m) => m.IsPeerRead),
+      [1, 1, 1, 0, 0, 0],
+    );
     expectOk(await setRead(s, 'bob', 'alice', '0'));
     assert.equal((await unread(s, 'bob')).total, 3);
     // A time in the future reads everything up to it, including what arrives before it.
@@ -115,9 +150,14 @@ test('admin_set_msg_read refuses bad requests with 90001, 90003, 90008, 90009 an
       ['MsgReadTime an object', { ...ok, MsgReadTime: { t: T0 } }, 90001],
     ];
     for (const [what, body, code] of cases) await expectRejected(s, 'admin_set_msg_read', body, code, what);
-    for (const raw of BAD_JSON) await expectRejected(s, 'admin_set_msg_read', raw, 90001, `body ${JSON.stringify(raw)}`);
+    for (const raw of BAD_JSON)
+      await expectRejected(s, 'admin_set_msg_read', raw, 90001, `body ${JSON.stringify(raw)}`);
     const before = snapshot(s);
-    expectFail(await s.call('openim/admin_set_msg_read', ok, { identifier: 'alice', usersig: s.sig('alice') }), 90009, 'non-admin');
+    expectFail(
+      await s.call('openim/admin_set_msg_read', ok, { identifier: 'alice', usersig: s.sig('alice') }),
+      90009,
+      'non-admin',
+    );
     assert.deepEqual(snapshot(s), before);
     assert.equal((await unread(s, 'bob')).total, 1);
   });
@@ -132,18 +172,29 @@ test('get_c2c_unread_msg_num: the total alone, or with per-peer counts and an Er
     await send(s, 'bob', 'alice', 'reply');
     const total = await call(s, 'get_c2c_unread_msg_num', { To_Account: 'bob' });
     assert.deepEqual(total, { ActionStatus: 'OK', ErrorInfo: '', ErrorCode: 0, AllC2CUnreadMsgNum: 5 });
-    const some = await call(s, 'get_c2c_unread_msg_num', { To_Account: 'bob', Peer_Account: ['carol', 'ghost', 'alice', 'dave'] });
+    const some = await call(s, 'get_c2c_unread_msg_num', {
+      To_Account: 'bob',
+      Peer_Account: ['carol', 'ghost', 'alice', 'dave'],
+    });
     assert.deepEqual(some, {
-      ActionStatus: 'OK', ErrorInfo: '', ErrorCode: 0, AllC2CUnreadMsgNum: 5,
+      ActionStatus: 'OK',
+      ErrorInfo: '',
+      ErrorCode: 0,
+      AllC2CUnreadMsgNum: 5,
       C2CUnreadMsgNumList: [
-        { Peer_Account: 'carol', C2CUnreadMsgNum: 2 }, { Peer_Account: 'alice', C2CUnreadMsgNum: 3 }, { Peer_Account: 'dave', C2CUnreadMsgNum: 0 },
+        { Peer_Account: 'carol', C2CUnreadMsgNum: 2 },
+        { Peer_Account: 'alice', C2CUnreadMsgNum: 3 },
+        { Peer_Account: 'dave', C2CUnreadMsgNum: 0 },
       ],
       ErrorList: [{ Peer_Account: 'ghost', ErrorCode: 70107 }],
     });
     const noErrors = await call(s, 'get_c2c_unread_msg_num', { To_Account: 'alice', Peer_Account: ['bob'] });
     assert.equal(noErrors.ErrorList, undefined, 'no ErrorList when every peer exists');
     assert.deepEqual(noErrors.C2CUnreadMsgNumList, [{ Peer_Account: 'bob', C2CUnreadMsgNum: 1 }]);
-    const ten = await call(s, 'get_c2c_unread_msg_num', { To_Account: 'bob', Peer_Account: ['alice', 'carol', 'dave', 'g1', 'g2', 'g3', 'g4', 'g5', 'g6', 'g7'] });
+    const ten = await call(s, 'get_c2c_unread_msg_num', {
+      To_Account: 'bob',
+      Peer_Account: ['alice', 'carol', 'dave', 'g1', 'g2', 'g3', 'g4', 'g5', 'g6', 'g7'],
+    });
     expectOk(ten);
     assert.equal(ten.C2CUnreadMsgNumList.length, 3);
     assert.equal(ten.ErrorList.length, 7);
@@ -166,8 +217,17 @@ test('get_c2c_unread_msg_num refuses bad requests with 90001, 90003, 90009', asy
       ['Peer_Account holds a number', { To_Account: 'bob', Peer_Account: ['alice', 1] }, 90001],
     ];
     for (const [what, body, code] of cases) await expectRejected(s, 'get_c2c_unread_msg_num', body, code, what);
-    for (const raw of BAD_JSON) await expectRejected(s, 'get_c2c_unread_msg_num', raw, 90001, `body ${JSON.stringify(raw)}`);
-    expectFail(await s.call('openim/get_c2c_unread_msg_num', { To_Account: 'bob' }, { identifier: 'alice', usersig: s.sig('alice') }), 90009, 'non-admin');
+    for (const raw of BAD_JSON)
+      await expectRejected(s, 'get_c2c_unread_msg_num', raw, 90001, `body ${JSON.stringify(raw)}`);
+    expectFail(
+      await s.call(
+        'openim/get_c2c_unread_msg_num',
+        { To_Account: 'bob' },
+        { identifier: 'alice', usersig: s.sig('alice') },
+      ),
+      90009,
+      'non-admin',
+    );
   });
 });
 
@@ -180,12 +240,19 @@ test('modify_c2c_msg overwrites MsgBody and/or CloudCustomData for both users an
     const ref = { From_Account: 'alice', To_Account: 'bob', MsgKey: m.MsgKey };
     const both = await call(s, 'modify_c2c_msg', { ...ref, MsgBody: text('edited'), CloudCustomData: 'cc1' });
     assert.deepEqual(both, { ActionStatus: 'OK', ErrorInfo: 'succeed', ErrorCode: 0 });
-    const view = async () => (await history(s, 'bob', 'alice')).map((x) => [x.MsgKey, x.MsgBody, x.CloudCustomData, x.MsgFlagBits]);
-    assert.deepEqual(await view(), [[m.MsgKey, text('edited'), 'cc1', 0], [other.MsgKey, text('other'), 'other', 0]]);
+    const view = async () =>
+      (await history(s, 'bob', 'alice')).map((x) => [x.MsgKey, x.MsgBody, x.CloudCustomData, x.MsgFlagBits]);
+    assert.deepEqual(await view(), [
+      [m.MsgKey, text('edited'), 'cc1', 0],
+      [other.MsgKey, text('other'), 'other', 0],
+    ]);
     assert.deepEqual((await history(s, 'alice', 'bob'))[0]!.MsgBody, text('edited'));
     expectOk(await call(s, 'modify_c2c_msg', { ...ref, CloudCustomData: 'cc2' }));
     assert.deepEqual((await view())[0], [m.MsgKey, text('edited'), 'cc2', 0], 'CloudCustomData alone keeps the body');
-    const custom = [{ MsgType: 'TIMCustomElem', MsgContent: { Data: 'd' } }, { MsgType: 'TIMTextElem', MsgContent: { Text: 't' } }];
+    const custom = [
+      { MsgType: 'TIMCustomElem', MsgContent: { Data: 'd' } },
+      { MsgType: 'TIMTextElem', MsgContent: { Text: 't' } },
+    ];
     expectOk(await call(s, 'modify_c2c_msg', { ...ref, MsgBody: custom }));
     assert.deepEqual((await view())[0], [m.MsgKey, custom, 'cc2', 0], 'MsgBody alone keeps CloudCustomData');
     expectOk(await call(s, 'modify_c2c_msg', { ...ref, CloudCustomData: '' }));
@@ -224,7 +291,17 @@ test('modify_c2c_msg refuses bad requests with 20022, 20023, 90001, 90002, 90003
       ['MsgBody not an array', { ...ok, MsgBody: 'new' }, 90007],
       ['MsgBody empty', { ...ok, MsgBody: [] }, 90002],
       ['MsgBody unknown type', { ...ok, MsgBody: [{ MsgType: 'TIMNope', MsgContent: {} }] }, 90002],
-      ['MsgBody two custom elements', { ...ok, MsgBody: [{ MsgType: 'TIMCustomElem', MsgContent: {} }, { MsgType: 'TIMCustomElem', MsgContent: {} }] }, 90002],
+      [
+        'MsgBody two custom elements',
+        {
+          ...ok,
+          MsgBody: [
+            { MsgType: 'TIMCustomElem', MsgContent: {} },
+            { MsgType: 'TIMCustomElem', MsgContent: {} },
+          ],
+        },
+        90002,
+      ],
       ['MsgBody Text missing', { ...ok, MsgBody: [{ MsgType: 'TIMTextElem', MsgContent: {} }] }, 90010],
       ['CloudCustomData a number', { ...ok, CloudCustomData: 1 }, 90010],
       ['request over 12 KB', { ...ok, MsgBody: text('z'.repeat(12 * 1024)) }, 93000],
@@ -232,9 +309,17 @@ test('modify_c2c_msg refuses bad requests with 20022, 20023, 90001, 90002, 90003
     for (const [what, body, code] of cases) await expectRejected(s, 'modify_c2c_msg', body, code, what);
     for (const raw of BAD_JSON) await expectRejected(s, 'modify_c2c_msg', raw, 90001, `body ${JSON.stringify(raw)}`);
     const before = snapshot(s);
-    expectFail(await s.call('openim/modify_c2c_msg', ok, { identifier: 'alice', usersig: s.sig('alice') }), 90009, 'non-admin');
+    expectFail(
+      await s.call('openim/modify_c2c_msg', ok, { identifier: 'alice', usersig: s.sig('alice') }),
+      90009,
+      'non-admin',
+    );
     assert.deepEqual(snapshot(s), before);
-    assert.deepEqual((await history(s, 'bob', 'alice'))[0]!.MsgBody, text('target'), 'none of that changed the message');
+    assert.deepEqual(
+      (await history(s, 'bob', 'alice'))[0]!.MsgBody,
+      text('target'),
+      'none of that changed the message',
+    );
   });
 });
 
@@ -247,21 +332,37 @@ for (const api of ['query_online_status', 'querystate']) {
     await withServer(['alice', 'bob'], async (s) => {
       const plain = await call(s, api, { To_Account: ['alice', 'bob'] });
       assert.deepEqual(plain, {
-        ActionStatus: 'OK', ErrorInfo: '', ErrorCode: 0,
-        QueryResult: [{ To_Account: 'alice', [State]: 'Offline' }, { To_Account: 'bob', [State]: 'Offline' }],
+        ActionStatus: 'OK',
+        ErrorInfo: '',
+        ErrorCode: 0,
+        QueryResult: [
+          { To_Account: 'alice', [State]: 'Offline' },
+          { To_Account: 'bob', [State]: 'Offline' },
+        ],
       });
       const zero = await call(s, api, { To_Account: ['bob'], IsNeedDetail: 0 });
       assert.deepEqual(zero.QueryResult, [{ To_Account: 'bob', [State]: 'Offline' }]);
       const detail = await call(s, api, { To_Account: ['bob', 'ghost', 'alice', 'phantom'], IsNeedDetail: 1 });
       assert.deepEqual(detail, {
-        ActionStatus: 'OK', ErrorInfo: '', ErrorCode: 0,
-        QueryResult: [{ To_Account: 'bob', [State]: 'Offline', Detail: [] }, { To_Account: 'alice', [State]: 'Offline', Detail: [] }],
-        ErrorList: [{ To_Account: 'ghost', ErrorCode: 70107 }, { To_Account: 'phantom', ErrorCode: 70107 }],
+        ActionStatus: 'OK',
+        ErrorInfo: '',
+        ErrorCode: 0,
+        QueryResult: [
+          { To_Account: 'bob', [State]: 'Offline', Detail: [] },
+          { To_Account: 'alice', [State]: 'Offline', Detail: [] },
+        ],
+        ErrorList: [
+          { To_Account: 'ghost', ErrorCode: 70107 },
+          { To_Account: 'phantom', ErrorCode: 70107 },
+        ],
       });
       const none = await call(s, api, { To_Account: ['ghost', 'phantom'] });
       assert.equal(none.ActionStatus, 'FAIL');
       assert.equal(none.ErrorCode, 70107);
-      assert.deepEqual(none.ErrorList, [{ To_Account: 'ghost', ErrorCode: 70107 }, { To_Account: 'phantom', ErrorCode: 70107 }]);
+      assert.deepEqual(none.ErrorList, [
+        { To_Account: 'ghost', ErrorCode: 70107 },
+        { To_Account: 'phantom', ErrorCode: 70107 },
+      ]);
       assert.equal(none.QueryResult, undefined);
     });
   });
@@ -283,8 +384,13 @@ for (const api of ['query_online_status', 'querystate']) {
         ['IsNeedDetail a string', { To_Account: ['user1'], IsNeedDetail: '1' }, 90001],
       ];
       for (const [what, body, code] of cases) expectFail(await call(s, api, body), code, what);
-      for (const raw of BAD_JSON) expectFail(await s.call(`openim/${api}`, raw, { raw: true }), 90001, `body ${JSON.stringify(raw)}`);
-      expectFail(await s.call(`openim/${api}`, { To_Account: ['user1'] }, { identifier: 'user1', usersig: s.sig('user1') }), 90009, 'non-admin');
+      for (const raw of BAD_JSON)
+        expectFail(await s.call(`openim/${api}`, raw, { raw: true }), 90001, `body ${JSON.stringify(raw)}`);
+      expectFail(
+        await s.call(`openim/${api}`, { To_Account: ['user1'] }, { identifier: 'user1', usersig: s.sig('user1') }),
+        90009,
+        'non-admin',
+      );
     });
   });
 }
@@ -294,8 +400,20 @@ test('admin_set_msg_read and modify_c2c_msg that fail inside the store (91000) c
     const m = await send(s, 'alice', 'bob', 'x', { CloudCustomData: 'cc' });
     db(s).exec(`CREATE TRIGGER fail_events BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'injected'); END;`);
     // The read cursor and unread counts are updated before the read event fails; the body before the modify event.
-    await expectRejected(s, 'admin_set_msg_read', { Report_Account: 'bob', Peer_Account: 'alice' }, 91000, 'failing read event');
-    await expectRejected(s, 'modify_c2c_msg', { From_Account: 'alice', To_Account: 'bob', MsgKey: m.MsgKey, MsgBody: text('y'), CloudCustomData: 'dd' }, 91000, 'failing modify event');
+    await expectRejected(
+      s,
+      'admin_set_msg_read',
+      { Report_Account: 'bob', Peer_Account: 'alice' },
+      91000,
+      'failing read event',
+    );
+    await expectRejected(
+      s,
+      'modify_c2c_msg',
+      { From_Account: 'alice', To_Account: 'bob', MsgKey: m.MsgKey, MsgBody: text('y'), CloudCustomData: 'dd' },
+      91000,
+      'failing modify event',
+    );
     db(s).exec('DROP TRIGGER fail_events');
     assert.equal((await unread(s, 'bob')).total, 1);
     const [h] = await history(s, 'bob', 'alice');

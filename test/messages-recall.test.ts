@@ -5,8 +5,21 @@ import assert from 'node:assert/strict';
 import { ADMIN, T0, withServer } from './helpers/server.js';
 import type { TestServer } from './helpers/server.js';
 import {
-  BAD_JSON, MAX_U32, app, call, db, events, expectFail, expectOk, expectRejected, history, messageEvents, send,
-  snapshot, unread, type RoamMsg,
+  BAD_JSON,
+  MAX_U32,
+  app,
+  call,
+  db,
+  events,
+  expectFail,
+  expectOk,
+  expectRejected,
+  history,
+  messageEvents,
+  send,
+  snapshot,
+  unread,
+  type RoamMsg,
 } from './helpers/messages.js';
 import { inDatabaseFiles } from './helpers/files.js';
 import { text, unique } from './helpers/rest.js';
@@ -19,8 +32,16 @@ function assertTombstone(m: RoamMsg | undefined, from: string, to: string, key: 
   assert.ok(m, `no entry for ${key}`);
   const [seq, random, time] = key.split('_').map(Number);
   assert.deepEqual(m, {
-    From_Account: from, To_Account: to, MsgSeq: seq, MsgRandom: random, MsgTimeStamp: time, MsgFlagBits: 8,
-    IsPeerRead: m.IsPeerRead, MsgKey: key, MsgBody: [], CloudCustomData: '',
+    From_Account: from,
+    To_Account: to,
+    MsgSeq: seq,
+    MsgRandom: random,
+    MsgTimeStamp: time,
+    MsgFlagBits: 8,
+    IsPeerRead: m.IsPeerRead,
+    MsgKey: key,
+    MsgBody: [],
+    CloudCustomData: '',
   });
 }
 
@@ -32,10 +53,21 @@ test('recall of a sendmsg message: tombstone in place for both users, unread, ev
     const kept = unique('kept-text');
     const before = await send(s, 'alice', 'bob', 'before', { MsgSeq: 1 });
     s.clock.advance(1000);
-    const target = await send(s, 'alice', 'bob', [
-      { MsgType: 'TIMTextElem', MsgContent: { Text: secret } },
-      { MsgType: 'TIMCustomElem', MsgContent: { Data: `${secret}-data`, Desc: 'd' } },
-    ], { MsgSeq: 2, CloudCustomData: secretCloud, OfflinePushInfo: { Desc: secretPush, Ext: secretPush }, SyncOtherMachine: 1 });
+    const target = await send(
+      s,
+      'alice',
+      'bob',
+      [
+        { MsgType: 'TIMTextElem', MsgContent: { Text: secret } },
+        { MsgType: 'TIMCustomElem', MsgContent: { Data: `${secret}-data`, Desc: 'd' } },
+      ],
+      {
+        MsgSeq: 2,
+        CloudCustomData: secretCloud,
+        OfflinePushInfo: { Desc: secretPush, Ext: secretPush },
+        SyncOtherMachine: 1,
+      },
+    );
     s.clock.advance(1000);
     const after = await send(s, 'alice', 'bob', kept, { MsgSeq: 3 });
     assert.equal((await unread(s, 'bob', ['alice'])).perPeer.alice, 3);
@@ -49,9 +81,16 @@ test('recall of a sendmsg message: tombstone in place for both users, unread, ev
     assert.deepEqual(r, { ActionStatus: 'OK', ErrorInfo: '', ErrorCode: 0 });
     const recallAt = T0 + 7;
 
-    for (const [op, peer] of [['bob', 'alice'], ['alice', 'bob']] as const) {
+    for (const [op, peer] of [
+      ['bob', 'alice'],
+      ['alice', 'bob'],
+    ] as const) {
       const list = await history(s, op, peer);
-      assert.deepEqual(list.map((m) => m.MsgKey), [before.MsgKey, target.MsgKey, after.MsgKey], `${op}: the entry keeps its place`);
+      assert.deepEqual(
+        list.map((m) => m.MsgKey),
+        [before.MsgKey, target.MsgKey, after.MsgKey],
+        `${op}: the entry keeps its place`,
+      );
       assertTombstone(list[1], 'alice', 'bob', target.MsgKey);
       assert.equal(list[0]!.MsgFlagBits, 0);
       assert.deepEqual(list[0]!.MsgBody, text('before'));
@@ -67,7 +106,10 @@ test('recall of a sendmsg message: tombstone in place for both users, unread, ev
       const recalls = (await events(s, user)).filter((e) => e.kind === 'recall');
       assert.equal(recalls.length, 1, `${user} gets one recall event`);
       const { from, to, msgKey, by, via, at } = recalls[0]!.data!;
-      assert.deepEqual({ from, to, msgKey, by, via, at }, { from: 'alice', to: 'bob', msgKey: target.MsgKey, by: ADMIN, via: 'admin', at: recallAt });
+      assert.deepEqual(
+        { from, to, msgKey, by, via, at },
+        { from: 'alice', to: 'bob', msgKey: target.MsgKey, by: ADMIN, via: 'admin', at: recallAt },
+      );
       assert.equal(recalls[0]!.at, recallAt);
       assert.deepEqual(recalls[0]!.message?.body ?? [], [], 'the recall event carries no content');
     }
@@ -75,10 +117,13 @@ test('recall of a sendmsg message: tombstone in place for both users, unread, ev
 
     // The audit keeps who and when, not what.
     const audit = await s.parley.store.recallAudit(app(s), 10);
-    assert.deepEqual(audit, [{ from: 'alice', to: 'bob', msgKey: target.MsgKey, by: ADMIN, via: 'admin', at: recallAt }]);
+    assert.deepEqual(audit, [
+      { from: 'alice', to: 'bob', msgKey: target.MsgKey, by: ADMIN, via: 'admin', at: recallAt },
+    ]);
 
     // Erased from storage: not in the database file nor its WAL.
-    for (const gone of [secret, secretCloud, secretPush]) assert.ok(!inDatabaseFiles(s, gone), `${gone} is still in the database file`);
+    for (const gone of [secret, secretCloud, secretPush])
+      assert.ok(!inDatabaseFiles(s, gone), `${gone} is still in the database file`);
     assert.ok(inDatabaseFiles(s, kept), 'other messages are untouched');
     // And not anywhere in the rows either (belt and braces, e.g. a copy in another table).
     assert.ok(!JSON.stringify(snapshot(s)).includes(secret));
@@ -106,7 +151,14 @@ test('recall erases a large message (overflow pages) and a recalled last message
 test('each copy of a batch message is recalled on its own', async () => {
   await withServer(['alice', 'bob', 'carol'], async (s) => {
     const secret = unique('batch');
-    const r = await call(s, 'batchsendmsg', { From_Account: 'alice', To_Account: ['bob', 'carol'], MsgRandom: 5, MsgSeq: 6, MsgBody: text(secret), CloudCustomData: 'cc' });
+    const r = await call(s, 'batchsendmsg', {
+      From_Account: 'alice',
+      To_Account: ['bob', 'carol'],
+      MsgRandom: 5,
+      MsgSeq: 6,
+      MsgBody: text(secret),
+      CloudCustomData: 'cc',
+    });
     expectOk(r);
     assert.equal((await unread(s, 'bob')).total, 1);
     assert.equal((await unread(s, 'carol')).total, 1);
@@ -115,22 +167,30 @@ test('each copy of a batch message is recalled on its own', async () => {
     assertTombstone((await history(s, 'bob', 'alice'))[0], 'alice', 'bob', r.MsgKey);
     assertTombstone((await history(s, 'alice', 'bob'))[0], 'alice', 'bob', r.MsgKey);
     const carols = await history(s, 'carol', 'alice');
-    assert.equal(carols[0]!.MsgFlagBits, 0, 'carol\'s copy is untouched');
+    assert.equal(carols[0]!.MsgFlagBits, 0, "carol's copy is untouched");
     assert.deepEqual(carols[0]!.MsgBody, text(secret));
     assert.equal(carols[0]!.CloudCustomData, 'cc');
     assert.equal((await unread(s, 'bob')).total, 0);
     assert.equal((await unread(s, 'carol')).total, 1);
     assert.deepEqual(await messageEvents(s, 'carol'), [r.MsgKey]);
-    assert.equal((await events(s, 'carol')).filter((e) => e.kind === 'recall').length, 0, 'carol is not told about bob\'s copy');
-    assert.ok(inDatabaseFiles(s, secret), 'carol\'s copy still holds the text');
+    assert.equal(
+      (await events(s, 'carol')).filter((e) => e.kind === 'recall').length,
+      0,
+      "carol is not told about bob's copy",
+    );
+    assert.ok(inDatabaseFiles(s, secret), "carol's copy still holds the text");
 
-    expectFail(await withdraw(s, 'alice', 'bob', r.MsgKey), 20023, 'bob\'s copy again');
+    expectFail(await withdraw(s, 'alice', 'bob', r.MsgKey), 20023, "bob's copy again");
     expectOk(await withdraw(s, 'alice', 'carol', r.MsgKey));
     assertTombstone((await history(s, 'carol', 'alice'))[0], 'alice', 'carol', r.MsgKey);
     assert.equal((await unread(s, 'carol')).total, 0);
     assert.ok(!inDatabaseFiles(s, secret), 'both copies recalled: the text is gone');
     const audit = await s.parley.store.recallAudit(app(s), 10);
-    assert.deepEqual(audit.map((a) => a.to), ['carol', 'bob'], 'one audit entry per copy, newest first');
+    assert.deepEqual(
+      audit.map((a) => a.to),
+      ['carol', 'bob'],
+      'one audit entry per copy, newest first',
+    );
   });
 });
 
@@ -138,8 +198,29 @@ test('recall of imported messages: SyncFromOldSystem 5 (unread) and 2 (read)', a
   await withServer(['alice', 'bob'], async (s) => {
     const t5 = unique('import5');
     const t2 = unique('import2');
-    expectOk(await call(s, 'importmsg', { SyncFromOldSystem: 5, From_Account: 'alice', To_Account: 'bob', MsgSeq: 1, MsgRandom: 1, MsgTimeStamp: T0 - 100, MsgBody: text(t5) }));
-    expectOk(await call(s, 'importmsg', { SyncFromOldSystem: 2, From_Account: 'bob', To_Account: 'alice', MsgSeq: 2, MsgRandom: 2, MsgTimeStamp: T0 - 50, MsgBody: text(t2), CloudCustomData: t2 }));
+    expectOk(
+      await call(s, 'importmsg', {
+        SyncFromOldSystem: 5,
+        From_Account: 'alice',
+        To_Account: 'bob',
+        MsgSeq: 1,
+        MsgRandom: 1,
+        MsgTimeStamp: T0 - 100,
+        MsgBody: text(t5),
+      }),
+    );
+    expectOk(
+      await call(s, 'importmsg', {
+        SyncFromOldSystem: 2,
+        From_Account: 'bob',
+        To_Account: 'alice',
+        MsgSeq: 2,
+        MsgRandom: 2,
+        MsgTimeStamp: T0 - 50,
+        MsgBody: text(t2),
+        CloudCustomData: t2,
+      }),
+    );
     await send(s, 'alice', 'bob', 'live');
     assert.equal((await unread(s, 'bob')).total, 2);
     assert.equal((await unread(s, 'alice')).total, 0);
@@ -158,7 +239,8 @@ test('recall of imported messages: SyncFromOldSystem 5 (unread) and 2 (read)', a
     assert.equal(list[2]!.MsgFlagBits, 0);
     assert.ok(!inDatabaseFiles(s, t5));
     assert.ok(!inDatabaseFiles(s, t2));
-    for (const user of ['alice', 'bob']) assert.equal((await events(s, user)).filter((e) => e.kind === 'recall').length, 2);
+    for (const user of ['alice', 'bob'])
+      assert.equal((await events(s, user)).filter((e) => e.kind === 'recall').length, 2);
   });
 });
 
@@ -185,7 +267,9 @@ test('unread counts after recall: read, unread and NoUnread messages', async () 
     expectOk(await withdraw(s, 'alice', 'bob', u1.MsgKey));
     await check(1, 2);
     // A later read report does not count recalled messages back in.
-    expectOk(await call(s, 'admin_set_msg_read', { Report_Account: 'bob', Peer_Account: 'alice', MsgReadTime: String(T0) }));
+    expectOk(
+      await call(s, 'admin_set_msg_read', { Report_Account: 'bob', Peer_Account: 'alice', MsgReadTime: String(T0) }),
+    );
     await check(1, 2);
     expectOk(await withdraw(s, 'alice', 'bob', u2.MsgKey));
     await check(0, 1);
@@ -194,10 +278,16 @@ test('unread counts after recall: read, unread and NoUnread messages', async () 
   });
 });
 
-test('a recall right after the send\'s answer always finds the message (50 pairs at once)', async () => {
+test("a recall right after the send's answer always finds the message (50 pairs at once)", async () => {
   await withServer(['alice', 'bob'], async (s) => {
     const pairs = Array.from({ length: 50 }, async (_, i) => {
-      const sent = await call(s, 'sendmsg', { From_Account: i % 2 ? 'alice' : 'bob', To_Account: i % 2 ? 'bob' : 'alice', MsgSeq: i, MsgRandom: 7, MsgBody: text(`pair ${i}`) });
+      const sent = await call(s, 'sendmsg', {
+        From_Account: i % 2 ? 'alice' : 'bob',
+        To_Account: i % 2 ? 'bob' : 'alice',
+        MsgSeq: i,
+        MsgRandom: 7,
+        MsgBody: text(`pair ${i}`),
+      });
       expectOk(sent);
       const r = await withdraw(s, i % 2 ? 'alice' : 'bob', i % 2 ? 'bob' : 'alice', sent.MsgKey);
       return [sent.MsgKey as string, r] as const;
@@ -224,7 +314,8 @@ test('admin recall has no age limit: a 30-day-old message is recalled', async ()
     assert.equal(audit!.at, T0 + 30 * 86400);
     assert.ok(!inDatabaseFiles(s, secret));
     // The 7-day-old recall events are fresh: both users still get them.
-    for (const user of ['alice', 'bob']) assert.equal((await events(s, user)).filter((e) => e.kind === 'recall').length, 1);
+    for (const user of ['alice', 'bob'])
+      assert.equal((await events(s, user)).filter((e) => e.kind === 'recall').length, 1);
   });
 });
 
@@ -232,8 +323,20 @@ test('a recalled message cannot be modified (20023) and stays erased', async () 
   await withServer(['alice', 'bob'], async (s) => {
     const m = await send(s, 'alice', 'bob', 'to recall', { CloudCustomData: 'cc' });
     expectOk(await withdraw(s, 'alice', 'bob', m.MsgKey));
-    await expectRejected(s, 'modify_c2c_msg', { From_Account: 'alice', To_Account: 'bob', MsgKey: m.MsgKey, MsgBody: text('resurrected') }, 20023, 'body');
-    await expectRejected(s, 'modify_c2c_msg', { From_Account: 'alice', To_Account: 'bob', MsgKey: m.MsgKey, CloudCustomData: 'x' }, 20023, 'cloud data');
+    await expectRejected(
+      s,
+      'modify_c2c_msg',
+      { From_Account: 'alice', To_Account: 'bob', MsgKey: m.MsgKey, MsgBody: text('resurrected') },
+      20023,
+      'body',
+    );
+    await expectRejected(
+      s,
+      'modify_c2c_msg',
+      { From_Account: 'alice', To_Account: 'bob', MsgKey: m.MsgKey, CloudCustomData: 'x' },
+      20023,
+      'cloud data',
+    );
     assertTombstone((await history(s, 'bob', 'alice'))[0], 'alice', 'bob', m.MsgKey);
   });
 });
@@ -274,7 +377,11 @@ test('admin_msgwithdraw refuses bad requests with 20022, 20023, 90001, 90003, 90
     for (const [what, body, code] of cases) await expectRejected(s, 'admin_msgwithdraw', body, code, what);
     for (const raw of BAD_JSON) await expectRejected(s, 'admin_msgwithdraw', raw, 90001, `body ${JSON.stringify(raw)}`);
     const before = snapshot(s);
-    expectFail(await s.call('openim/admin_msgwithdraw', ok, { identifier: 'alice', usersig: s.sig('alice') }), 90009, 'non-admin');
+    expectFail(
+      await s.call('openim/admin_msgwithdraw', ok, { identifier: 'alice', usersig: s.sig('alice') }),
+      90009,
+      'non-admin',
+    );
     assert.deepEqual(snapshot(s), before);
     // u32 bounds themselves are fine (no such message, but a valid key).
     expectFail(await withdraw(s, 'alice', 'bob', `${MAX_U32}_${MAX_U32}_${MAX_U32}`), 20022, 'max key');
@@ -291,7 +398,13 @@ test('a recall that fails inside the store (91000) changes nothing and can be re
     const m = await send(s, 'alice', 'bob', secret);
     db(s).exec(`CREATE TRIGGER fail_audit BEFORE INSERT ON recall_audit BEGIN SELECT RAISE(ABORT, 'injected'); END;`);
     // The content is erased, the events dropped and the unread count lowered before the audit insert fails.
-    await expectRejected(s, 'admin_msgwithdraw', { From_Account: 'alice', To_Account: 'bob', MsgKey: m.MsgKey }, 91000, 'failing audit');
+    await expectRejected(
+      s,
+      'admin_msgwithdraw',
+      { From_Account: 'alice', To_Account: 'bob', MsgKey: m.MsgKey },
+      91000,
+      'failing audit',
+    );
     assert.deepEqual((await history(s, 'bob', 'alice'))[0]!.MsgBody, text(secret));
     assert.equal((await unread(s, 'bob')).total, 1);
     db(s).exec('DROP TRIGGER fail_audit');

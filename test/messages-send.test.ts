@@ -5,10 +5,23 @@ import { ADMIN, T0, withServer } from './helpers/server.js';
 import type { TestServer } from './helpers/server.js';
 import type { BusNotice } from '../src/ports/bus.js';
 import {
-  BAD_JSON, MAX_U32, app, call, callRaw, db, events, expectFail, expectOk, expectRejected, history, messageCount,
-  messageEvents, send, snapshot, unread,
+  BAD_JSON,
+  MAX_U32,
+  app,
+  call,
+  db,
+  events,
+  expectFail,
+  expectOk,
+  expectRejected,
+  history,
+  messageCount,
+  messageEvents,
+  send,
+  snapshot,
+  unread,
 } from './helpers/messages.js';
-import { text, unique } from './helpers/rest.js';
+import { text } from './helpers/rest.js';
 
 // ---- samples ------------------------------------------------------------------------------
 
@@ -20,25 +33,60 @@ const ELEMENTS: Record<string, Record<string, unknown>> = {
   TIMCustomElem: { Data: 'message', Desc: 'notification', Ext: 'url', Sound: 'dingdong.aiff' },
   TIMSoundElem: { Url: 'https://example.com/a.mp3', UUID: '305c0201', Size: 62351, Second: 1, Download_Flag: 2 },
   TIMImageElem: {
-    UUID: '1853095_D61040894AC3DE44CDFFFB3EC7EB720F', ImageFormat: 1,
+    UUID: '1853095_D61040894AC3DE44CDFFFB3EC7EB720F',
+    ImageFormat: 1,
     ImageInfoArray: [
       { Type: 1, Size: 1853095, Width: 2448, Height: 3264, URL: 'https://example.com/img/1' },
       { Type: 2, Size: 2565240, Width: 0, Height: 0, URL: 'https://example.com/img/2' },
       { Type: 3, Size: 12535, Width: 150, Height: 200, URL: 'https://example.com/img/3' },
     ],
   },
-  TIMFileElem: { Url: 'https://example.com/f.txt', UUID: 'file-uuid', FileSize: 1773552, FileName: 'file:///tmp/f.txt', Download_Flag: 2 },
+  TIMFileElem: {
+    Url: 'https://example.com/f.txt',
+    UUID: 'file-uuid',
+    FileSize: 1773552,
+    FileName: 'file:///tmp/f.txt',
+    Download_Flag: 2,
+  },
   TIMVideoFileElem: {
-    VideoUrl: 'https://example.com/v.mp4', VideoUUID: 'video-uuid', VideoSize: 1194603, VideoSecond: 5, VideoFormat: 'mp4',
-    VideoDownloadFlag: 2, ThumbUrl: 'https://example.com/t.jpg', ThumbUUID: 'thumb-uuid', ThumbSize: 13907, ThumbWidth: 720,
-    ThumbHeight: 1280, ThumbFormat: 'JPG', ThumbDownloadFlag: 2,
+    VideoUrl: 'https://example.com/v.mp4',
+    VideoUUID: 'video-uuid',
+    VideoSize: 1194603,
+    VideoSecond: 5,
+    VideoFormat: 'mp4',
+    VideoDownloadFlag: 2,
+    ThumbUrl: 'https://example.com/t.jpg',
+    ThumbUUID: 'thumb-uuid',
+    ThumbSize: 13907,
+    ThumbWidth: 720,
+    ThumbHeight: 1280,
+    ThumbFormat: 'JPG',
+    ThumbDownloadFlag: 2,
   },
   TIMRelayElem: {
-    Title: 'Chat history of alice and bob', MsgNum: 2, CompatibleText: 'upgrade to see merged messages',
+    Title: 'Chat history of alice and bob',
+    MsgNum: 2,
+    CompatibleText: 'upgrade to see merged messages',
     AbstractList: ['alice: hi', 'bob: hello'],
     MsgList: [
-      { From_Account: 'alice', To_Account: 'bob', MsgSeq: 1, MsgRandom: 2, MsgTimeStamp: T0 - 10, MsgBody: text('hi'), CloudCustomData: '' },
-      { From_Account: 'bob', To_Account: 'alice', MsgSeq: 2, MsgRandom: 3, MsgTimeStamp: T0 - 5, MsgBody: text('hello'), CloudCustomData: '' },
+      {
+        From_Account: 'alice',
+        To_Account: 'bob',
+        MsgSeq: 1,
+        MsgRandom: 2,
+        MsgTimeStamp: T0 - 10,
+        MsgBody: text('hi'),
+        CloudCustomData: '',
+      },
+      {
+        From_Account: 'bob',
+        To_Account: 'alice',
+        MsgSeq: 2,
+        MsgRandom: 3,
+        MsgTimeStamp: T0 - 5,
+        MsgBody: text('hello'),
+        CloudCustomData: '',
+      },
     ],
   },
 };
@@ -62,13 +110,21 @@ const BAD_BODIES: Array<[string, unknown, number]> = [
   ['a valid element then a bad one', [el('TIMTextElem'), 'x'], 90002],
   ['TIMTextElem without Text', [el('TIMTextElem', {})], 90010],
   ['TIMTextElem Text a number', [el('TIMTextElem', { Text: 5 })], 90010],
-  ['TIMLocationElem Latitude a string', [el('TIMLocationElem', { Desc: 'x', Latitude: '22.5', Longitude: 113.9 })], 90010],
+  [
+    'TIMLocationElem Latitude a string',
+    [el('TIMLocationElem', { Desc: 'x', Latitude: '22.5', Longitude: 113.9 })],
+    90010,
+  ],
   ['TIMLocationElem without Longitude', [el('TIMLocationElem', { Desc: 'x', Latitude: 22.5 })], 90010],
   ['TIMFaceElem Index a string', [el('TIMFaceElem', { Index: '1' })], 90010],
   ['TIMCustomElem Data a number', [el('TIMCustomElem', { Data: 5 })], 90010],
   ['TIMSoundElem without UUID', [el('TIMSoundElem', { Url: 'u', Download_Flag: 2 })], 90010],
   ['TIMImageElem ImageInfoArray not an array', [el('TIMImageElem', { UUID: 'u', ImageInfoArray: {} })], 90010],
-  ['TIMImageElem ImageInfoArray item Width a string', [el('TIMImageElem', { UUID: 'u', ImageInfoArray: [{ Type: 1, Width: '1' }] })], 90010],
+  [
+    'TIMImageElem ImageInfoArray item Width a string',
+    [el('TIMImageElem', { UUID: 'u', ImageInfoArray: [{ Type: 1, Width: '1' }] })],
+    90010,
+  ],
   ['TIMFileElem FileName a number', [el('TIMFileElem', { UUID: 'u', FileName: 5 })], 90010],
   ['TIMVideoFileElem without ThumbUUID', [el('TIMVideoFileElem', { VideoUUID: 'v' })], 90010],
   ['TIMRelayElem MsgNum a string', [el('TIMRelayElem', { MsgNum: '2' })], 90010],
@@ -92,12 +148,25 @@ test('sendmsg answers MsgTime and MsgKey "{MsgSeq}_{MsgRandom}_{MsgTime}" and st
   await withServer(USERS, async (s) => {
     s.clock.advance(1500); // T0 + 1.5 s: MsgTime is whole seconds of the server clock
     const r = await call(s, 'sendmsg', {
-      From_Account: 'alice', To_Account: 'bob', MsgSeq: 7, MsgRandom: 99, MsgBody: text('hi bob'), CloudCustomData: 'cloud data',
+      From_Account: 'alice',
+      To_Account: 'bob',
+      MsgSeq: 7,
+      MsgRandom: 99,
+      MsgBody: text('hi bob'),
+      CloudCustomData: 'cloud data',
     });
     assert.deepEqual(r, { ActionStatus: 'OK', ErrorInfo: '', ErrorCode: 0, MsgTime: T0 + 1, MsgKey: `7_99_${T0 + 1}` });
     const expected = {
-      From_Account: 'alice', To_Account: 'bob', MsgSeq: 7, MsgRandom: 99, MsgTimeStamp: T0 + 1, MsgFlagBits: 0, IsPeerRead: 0,
-      MsgKey: `7_99_${T0 + 1}`, MsgBody: text('hi bob'), CloudCustomData: 'cloud data',
+      From_Account: 'alice',
+      To_Account: 'bob',
+      MsgSeq: 7,
+      MsgRandom: 99,
+      MsgTimeStamp: T0 + 1,
+      MsgFlagBits: 0,
+      IsPeerRead: 0,
+      MsgKey: `7_99_${T0 + 1}`,
+      MsgBody: text('hi bob'),
+      CloudCustomData: 'cloud data',
     };
     assert.deepEqual(await history(s, 'bob', 'alice'), [expected]);
     assert.deepEqual(await history(s, 'alice', 'bob'), [expected]);
@@ -128,11 +197,15 @@ test('sendmsg without CloudCustomData stores "" and without From_Account sends a
   });
 });
 
-test('sendmsg SyncOtherMachine 1, 2 and absent as seen in both users\' history and event queues', async () => {
+test("sendmsg SyncOtherMachine 1, 2 and absent as seen in both users' history and event queues", async () => {
   await withServer(USERS, async (s) => {
     // 2 first, alone in a new conversation: the sender gets no conversation at all.
     const two = await send(s, 'alice', 'bob', 'sync 2', { SyncOtherMachine: 2, MsgSeq: 2 });
-    assert.equal(await conversation(s, 'alice', 'bob'), undefined, 'SyncOtherMachine 2 leaves the sender without the conversation');
+    assert.equal(
+      await conversation(s, 'alice', 'bob'),
+      undefined,
+      'SyncOtherMachine 2 leaves the sender without the conversation',
+    );
     assert.equal((await conversation(s, 'bob', 'alice'))?.lastMessage?.seq, 2);
     s.clock.advance(1000);
     const absent = await send(s, 'alice', 'bob', 'sync absent', { MsgSeq: 3 });
@@ -140,8 +213,16 @@ test('sendmsg SyncOtherMachine 1, 2 and absent as seen in both users\' history a
     const one = await send(s, 'alice', 'bob', 'sync 1', { SyncOtherMachine: 1, MsgSeq: 1 });
 
     const keys = (list: Array<{ MsgKey: string }>) => list.map((m) => m.MsgKey);
-    assert.deepEqual(keys(await history(s, 'bob', 'alice')), [two.MsgKey, absent.MsgKey, one.MsgKey], 'the recipient has all three');
-    assert.deepEqual(keys(await history(s, 'alice', 'bob')), [absent.MsgKey, one.MsgKey], 'the sender\'s roaming lacks the SyncOtherMachine 2 message');
+    assert.deepEqual(
+      keys(await history(s, 'bob', 'alice')),
+      [two.MsgKey, absent.MsgKey, one.MsgKey],
+      'the recipient has all three',
+    );
+    assert.deepEqual(
+      keys(await history(s, 'alice', 'bob')),
+      [absent.MsgKey, one.MsgKey],
+      "the sender's roaming lacks the SyncOtherMachine 2 message",
+    );
     // Offline queues: the recipient gets every message; the sender's devices only the SyncOtherMachine 1 one.
     assert.deepEqual(await messageEvents(s, 'bob'), [two.MsgKey, absent.MsgKey, one.MsgKey]);
     assert.deepEqual(await messageEvents(s, 'alice'), [one.MsgKey]);
@@ -152,7 +233,12 @@ test('sendmsg MsgLifeTime 0 is pushed to online devices only: no history, no unr
   await withServer(USERS, async (s) => {
     const notices: BusNotice[] = [];
     s.parley.services.bus.subscribe((n) => notices.push(n));
-    const r = await send(s, 'alice', 'bob', 'online only', { MsgLifeTime: 0, MsgSeq: 5, MsgRandom: 6, SyncOtherMachine: 1 });
+    const r = await send(s, 'alice', 'bob', 'online only', {
+      MsgLifeTime: 0,
+      MsgSeq: 5,
+      MsgRandom: 6,
+      SyncOtherMachine: 1,
+    });
     assert.equal(r.MsgKey, `5_6_${T0}`);
     assert.deepEqual(await history(s, 'bob', 'alice'), []);
     assert.deepEqual(await history(s, 'alice', 'bob'), []);
@@ -161,7 +247,11 @@ test('sendmsg MsgLifeTime 0 is pushed to online devices only: no history, no unr
     assert.deepEqual(await events(s, 'alice'), []);
     assert.equal(await conversation(s, 'bob', 'alice'), undefined);
     const online = notices.filter((n) => n.kind === 'online-message');
-    assert.deepEqual(online.map((n) => n.user).sort(), ['alice', 'bob'], 'pushed to the online devices of both (SyncOtherMachine 1)');
+    assert.deepEqual(
+      online.map((n) => n.user).sort(),
+      ['alice', 'bob'],
+      'pushed to the online devices of both (SyncOtherMachine 1)',
+    );
     for (const n of online) assert.deepEqual(n.kind === 'online-message' && n.message.body, text('online only'));
     // A normal message afterwards is unaffected.
     await send(s, 'alice', 'bob', 'stored');
@@ -179,7 +269,11 @@ test('sendmsg MsgLifeTime bounds the offline queue (clamped at 604800) but not t
     s.clock.set((T0 + 100) * 1000);
     assert.deepEqual(await messageEvents(s, 'bob'), [short.MsgKey, long.MsgKey, dflt.MsgKey]);
     s.clock.set((T0 + 101) * 1000);
-    assert.deepEqual(await messageEvents(s, 'bob'), [long.MsgKey, dflt.MsgKey], 'a 100 s message leaves the offline queue after 100 s');
+    assert.deepEqual(
+      await messageEvents(s, 'bob'),
+      [long.MsgKey, dflt.MsgKey],
+      'a 100 s message leaves the offline queue after 100 s',
+    );
     s.clock.set((T0 + 604800) * 1000);
     assert.deepEqual(await messageEvents(s, 'bob'), [long.MsgKey, dflt.MsgKey]);
     s.clock.set((T0 + 604801) * 1000);
@@ -192,7 +286,12 @@ test('sendmsg without MsgSeq gets a random u32 MsgSeq, and MsgKey and history ag
   await withServer(USERS, async (s) => {
     const keys: string[] = [];
     for (let i = 0; i < 6; i++) {
-      const r = await call(s, 'sendmsg', { From_Account: 'alice', To_Account: 'bob', MsgRandom: 42, MsgBody: text(`m${i}`) });
+      const r = await call(s, 'sendmsg', {
+        From_Account: 'alice',
+        To_Account: 'bob',
+        MsgRandom: 42,
+        MsgBody: text(`m${i}`),
+      });
       expectOk(r);
       const m = /^(\d+)_42_(\d+)$/.exec(r.MsgKey);
       assert.ok(m, r.MsgKey);
@@ -255,12 +354,15 @@ test('sendmsg SendMsgControl NoUnread: delivered and in history but not counted 
   });
 });
 
-test('sendmsg SendMsgControl NoLastMsg leaves both users\' conversation last message as it was', async () => {
+test("sendmsg SendMsgControl NoLastMsg leaves both users' conversation last message as it was", async () => {
   await withServer(USERS, async (s) => {
     const first = await send(s, 'alice', 'bob', 'first', { MsgSeq: 1 });
     s.clock.advance(1000);
     await send(s, 'alice', 'bob', 'silent', { MsgSeq: 2, SendMsgControl: ['NoLastMsg'] });
-    for (const [o, p] of [['bob', 'alice'], ['alice', 'bob']] as const) {
+    for (const [o, p] of [
+      ['bob', 'alice'],
+      ['alice', 'bob'],
+    ] as const) {
       const c = await conversation(s, o, p);
       assert.equal(c!.lastMessage!.seq, 1, `${o}'s conversation keeps the earlier last message`);
       assert.deepEqual(c!.lastMessage!.body, text('first'));
@@ -281,15 +383,31 @@ test('sendmsg SendMsgControl NoLastMsg leaves both users\' conversation last mes
 test('sendmsg stores OfflinePushInfo, IsNeedReadReceipt and SupportMessageExtension with the message', async () => {
   await withServer(USERS, async (s) => {
     const push = {
-      PushFlag: 0, Title: 'title', Desc: 'push text', Ext: '{"k":"v"}',
+      PushFlag: 0,
+      Title: 'title',
+      Desc: 'push text',
+      Ext: '{"k":"v"}',
       AndroidInfo: { Sound: 'a.mp3', HuaWeiChannelID: 'c', VIVOClassification: 1 },
-      ApnsInfo: { Sound: 'b.aiff', BadgeMode: 1, Title: 't', SubTitle: 's', Image: 'https://example.com/i', MutableContent: 1 },
+      ApnsInfo: {
+        Sound: 'b.aiff',
+        BadgeMode: 1,
+        Title: 't',
+        SubTitle: 's',
+        Image: 'https://example.com/i',
+        MutableContent: 1,
+      },
     };
     await send(s, 'alice', 'bob', 'full', {
-      OfflinePushInfo: push, IsNeedReadReceipt: 1, SupportMessageExtension: 1,
+      OfflinePushInfo: push,
+      IsNeedReadReceipt: 1,
+      SupportMessageExtension: 1,
       ForbidCallbackControl: ['ForbidBeforeSendMsgCallback', 'ForbidAfterSendMsgCallback'],
     });
-    await send(s, 'alice', 'bob', 'flags off', { IsNeedReadReceipt: 0, SupportMessageExtension: 0, OfflinePushInfo: { PushFlag: 1 } });
+    await send(s, 'alice', 'bob', 'flags off', {
+      IsNeedReadReceipt: 0,
+      SupportMessageExtension: 0,
+      OfflinePushInfo: { PushFlag: 1 },
+    });
     const [full, off] = (await events(s, 'bob')).map((e) => e.message!);
     assert.deepEqual(full!.offlinePushInfo, push);
     assert.equal(full!.needReadReceipt, true);
@@ -305,18 +423,47 @@ test('sendmsg accepts every element type of §5, alone and combined in order', a
     const types = Object.keys(ELEMENTS);
     assert.equal(types.length, 9);
     for (const t of types) {
-      const r = await call(s, 'sendmsg', { From_Account: 'alice', To_Account: 'bob', MsgRandom: 1, MsgSeq: types.indexOf(t), MsgBody: [el(t)] });
+      const r = await call(s, 'sendmsg', {
+        From_Account: 'alice',
+        To_Account: 'bob',
+        MsgRandom: 1,
+        MsgSeq: types.indexOf(t),
+        MsgBody: [el(t)],
+      });
       assert.equal(r.ErrorCode, 0, `${t}: ${r.ErrorInfo}`);
     }
     // Several elements in one message, one TIMCustomElem among them.
     const combined = types.map((t) => el(t));
-    const r = await call(s, 'sendmsg', { From_Account: 'alice', To_Account: 'bob', MsgRandom: 1, MsgSeq: 100, MsgBody: combined });
+    const r = await call(s, 'sendmsg', {
+      From_Account: 'alice',
+      To_Account: 'bob',
+      MsgRandom: 1,
+      MsgSeq: 100,
+      MsgBody: combined,
+    });
     expectOk(r);
     const list = await history(s, 'bob', 'alice');
-    assert.deepEqual(list.map((m) => m.MsgBody), [...types.map((t) => [el(t)]), combined], 'bodies come back as sent, in order');
+    assert.deepEqual(
+      list.map((m) => m.MsgBody),
+      [...types.map((t) => [el(t)]), combined],
+      'bodies come back as sent, in order',
+    );
     // Optional fields may be left out.
-    const minimal = [el('TIMCustomElem', {}), el('TIMFaceElem', { Index: 0 }), el('TIMRelayElem', {}), el('TIMImageElem', { UUID: 'u', ImageInfoArray: [] })];
-    expectOk(await call(s, 'sendmsg', { From_Account: 'alice', To_Account: 'bob', MsgRandom: 1, MsgSeq: 101, MsgBody: minimal }));
+    const minimal = [
+      el('TIMCustomElem', {}),
+      el('TIMFaceElem', { Index: 0 }),
+      el('TIMRelayElem', {}),
+      el('TIMImageElem', { UUID: 'u', ImageInfoArray: [] }),
+    ];
+    expectOk(
+      await call(s, 'sendmsg', {
+        From_Account: 'alice',
+        To_Account: 'bob',
+        MsgRandom: 1,
+        MsgSeq: 101,
+        MsgBody: minimal,
+      }),
+    );
   });
 });
 
@@ -361,13 +508,21 @@ test('sendmsg refuses each malformed field with its code and writes nothing', as
       ['ForbidCallbackControl a string', { ...ok, ForbidCallbackControl: 'ForbidBeforeSendMsgCallback' }, 90010],
       ['IsNeedReadReceipt 2', { ...ok, IsNeedReadReceipt: 2 }, 90010],
       ['SupportMessageExtension a string', { ...ok, SupportMessageExtension: '1' }, 90010],
-      ...BAD_BODIES.map(([what, body, code]): [string, Record<string, unknown>, number] => [`MsgBody ${what}`, { ...ok, MsgBody: body }, code]),
+      ...BAD_BODIES.map(([what, body, code]): [string, Record<string, unknown>, number] => [
+        `MsgBody ${what}`,
+        { ...ok, MsgBody: body },
+        code,
+      ]),
     ];
     for (const [what, body, code] of cases) await expectRejected(s, 'sendmsg', body, code, what);
     for (const raw of BAD_JSON) await expectRejected(s, 'sendmsg', raw, 90001, `body ${JSON.stringify(raw)}`);
     // A valid signature of a non-admin identifier.
     const before = snapshot(s);
-    expectFail(await s.call('openim/sendmsg', ok, { identifier: 'alice', usersig: s.sig('alice') }), 90009, 'non-admin');
+    expectFail(
+      await s.call('openim/sendmsg', ok, { identifier: 'alice', usersig: s.sig('alice') }),
+      90009,
+      'non-admin',
+    );
     assert.deepEqual(snapshot(s), before);
     assert.equal(messageCount(s), 1);
   });
@@ -393,14 +548,29 @@ test('batchsendmsg stores one copy per recipient under one MsgKey', async () => 
   await withServer(USERS, async (s) => {
     s.clock.advance(3000);
     const r = await call(s, 'batchsendmsg', {
-      From_Account: 'alice', To_Account: ['bob', 'carol', 'dave', 'bob'], MsgSeq: 5, MsgRandom: 6, MsgBody: text('to all'), CloudCustomData: 'cc',
+      From_Account: 'alice',
+      To_Account: ['bob', 'carol', 'dave', 'bob'],
+      MsgSeq: 5,
+      MsgRandom: 6,
+      MsgBody: text('to all'),
+      CloudCustomData: 'cc',
     });
     assert.deepEqual(r, { ActionStatus: 'OK', ErrorInfo: '', ErrorCode: 0, MsgKey: `5_6_${T0 + 3}` });
     for (const u of ['bob', 'carol', 'dave']) {
-      const expected: unknown[] = [{
-        From_Account: 'alice', To_Account: u, MsgSeq: 5, MsgRandom: 6, MsgTimeStamp: T0 + 3, MsgFlagBits: 0, IsPeerRead: 0,
-        MsgKey: r.MsgKey, MsgBody: text('to all'), CloudCustomData: 'cc',
-      }];
+      const expected: unknown[] = [
+        {
+          From_Account: 'alice',
+          To_Account: u,
+          MsgSeq: 5,
+          MsgRandom: 6,
+          MsgTimeStamp: T0 + 3,
+          MsgFlagBits: 0,
+          IsPeerRead: 0,
+          MsgKey: r.MsgKey,
+          MsgBody: text('to all'),
+          CloudCustomData: 'cc',
+        },
+      ];
       assert.deepEqual(await history(s, u, 'alice'), expected, `${u}'s copy`);
       assert.deepEqual(await history(s, 'alice', u), expected, `alice's view of the copy to ${u}`);
       assert.equal((await unread(s, u)).total, 1, `${u} has one unread (a repeated recipient gets one copy)`);
@@ -408,7 +578,7 @@ test('batchsendmsg stores one copy per recipient under one MsgKey', async () => 
       assert.equal((await events(s, u))[0]!.message!.origin, 'batchsendmsg');
     }
     assert.equal(messageCount(s), 3);
-    assert.deepEqual(await messageEvents(s, 'alice'), [], 'no SyncOtherMachine: the sender\'s devices get nothing');
+    assert.deepEqual(await messageEvents(s, 'alice'), [], "no SyncOtherMachine: the sender's devices get nothing");
   });
 });
 
@@ -423,7 +593,11 @@ test('batchsendmsg without MsgSeq gives all copies the same random MsgSeq; witho
     assert.equal(bob.MsgSeq, Number(m[1]));
     assert.equal(carol.MsgSeq, Number(m[1]));
     assert.equal(bob.From_Account, ADMIN);
-    const r2 = await call(s, 'batchsendmsg', { To_Account: ['bob', 'carol'], MsgRandom: 77, MsgBody: text('hi again') });
+    const r2 = await call(s, 'batchsendmsg', {
+      To_Account: ['bob', 'carol'],
+      MsgRandom: 77,
+      MsgBody: text('hi again'),
+    });
     expectOk(r2);
     assert.notEqual(r2.MsgKey, r.MsgKey, 'a second batch draws another MsgSeq');
   });
@@ -431,39 +605,110 @@ test('batchsendmsg without MsgSeq gives all copies the same random MsgSeq; witho
 
 test('batchsendmsg with unknown recipients answers SomeError, ErrorCode 0 and an ErrorList, and delivers to the others', async () => {
   await withServer(USERS, async (s) => {
-    const r = await call(s, 'batchsendmsg', { From_Account: 'alice', To_Account: ['bob', 'ghost1', 'carol', 'ghost2'], MsgRandom: 1, MsgSeq: 2, MsgBody: text('x') });
+    const r = await call(s, 'batchsendmsg', {
+      From_Account: 'alice',
+      To_Account: ['bob', 'ghost1', 'carol', 'ghost2'],
+      MsgRandom: 1,
+      MsgSeq: 2,
+      MsgBody: text('x'),
+    });
     assert.deepEqual(r, {
-      ActionStatus: 'SomeError', ErrorInfo: '', ErrorCode: 0, MsgKey: `2_1_${T0}`,
-      ErrorList: [{ To_Account: 'ghost1', ErrorCode: 70107 }, { To_Account: 'ghost2', ErrorCode: 70107 }],
+      ActionStatus: 'SomeError',
+      ErrorInfo: '',
+      ErrorCode: 0,
+      MsgKey: `2_1_${T0}`,
+      ErrorList: [
+        { To_Account: 'ghost1', ErrorCode: 70107 },
+        { To_Account: 'ghost2', ErrorCode: 70107 },
+      ],
     });
     assert.equal((await history(s, 'bob', 'alice')).length, 1);
     assert.equal((await history(s, 'carol', 'alice')).length, 1);
     assert.equal(messageCount(s), 2);
-    assert.equal((await s.parley.store.existingAccounts(app(s), ['ghost1'])).size, 0, 'unknown recipients are not created');
+    assert.equal(
+      (await s.parley.store.existingAccounts(app(s), ['ghost1'])).size,
+      0,
+      'unknown recipients are not created',
+    );
   });
 });
 
 test('batchsendmsg SyncOtherMachine, MsgLifeTime 0 and NoUnread apply to every copy', async () => {
   await withServer(USERS, async (s) => {
-    const two = await call(s, 'batchsendmsg', { From_Account: 'alice', To_Account: ['bob', 'carol'], MsgRandom: 1, MsgSeq: 1, SyncOtherMachine: 2, MsgBody: text('2') });
-    const one = await call(s, 'batchsendmsg', { From_Account: 'alice', To_Account: ['bob', 'carol'], MsgRandom: 1, MsgSeq: 2, SyncOtherMachine: 1, MsgBody: text('1') });
-    const zero = await call(s, 'batchsendmsg', { From_Account: 'alice', To_Account: ['bob', 'carol'], MsgRandom: 1, MsgSeq: 3, MsgLifeTime: 0, MsgBody: text('0') });
-    const quiet = await call(s, 'batchsendmsg', { From_Account: 'alice', To_Account: ['bob', 'carol'], MsgRandom: 1, MsgSeq: 4, SendMsgControl: ['NoUnread'], MsgBody: text('q') });
+    const two = await call(s, 'batchsendmsg', {
+      From_Account: 'alice',
+      To_Account: ['bob', 'carol'],
+      MsgRandom: 1,
+      MsgSeq: 1,
+      SyncOtherMachine: 2,
+      MsgBody: text('2'),
+    });
+    const one = await call(s, 'batchsendmsg', {
+      From_Account: 'alice',
+      To_Account: ['bob', 'carol'],
+      MsgRandom: 1,
+      MsgSeq: 2,
+      SyncOtherMachine: 1,
+      MsgBody: text('1'),
+    });
+    const zero = await call(s, 'batchsendmsg', {
+      From_Account: 'alice',
+      To_Account: ['bob', 'carol'],
+      MsgRandom: 1,
+      MsgSeq: 3,
+      MsgLifeTime: 0,
+      MsgBody: text('0'),
+    });
+    const quiet = await call(s, 'batchsendmsg', {
+      From_Account: 'alice',
+      To_Account: ['bob', 'carol'],
+      MsgRandom: 1,
+      MsgSeq: 4,
+      SendMsgControl: ['NoUnread'],
+      MsgBody: text('q'),
+    });
     [two, one, zero, quiet].forEach(expectOk);
     for (const u of ['bob', 'carol']) {
-      assert.deepEqual((await history(s, u, 'alice')).map((m) => m.MsgKey), [two.MsgKey, one.MsgKey, quiet.MsgKey], `${u} sees all but the online-only copy`);
-      assert.deepEqual((await history(s, 'alice', u)).map((m) => m.MsgKey), [one.MsgKey, quiet.MsgKey], `alice's view with ${u}`);
-      assert.equal((await unread(s, u)).total, 2, `${u}: SyncOtherMachine 1 and 2 count, NoUnread and online-only do not`);
+      assert.deepEqual(
+        (await history(s, u, 'alice')).map((m) => m.MsgKey),
+        [two.MsgKey, one.MsgKey, quiet.MsgKey],
+        `${u} sees all but the online-only copy`,
+      );
+      assert.deepEqual(
+        (await history(s, 'alice', u)).map((m) => m.MsgKey),
+        [one.MsgKey, quiet.MsgKey],
+        `alice's view with ${u}`,
+      );
+      assert.equal(
+        (await unread(s, u)).total,
+        2,
+        `${u}: SyncOtherMachine 1 and 2 count, NoUnread and online-only do not`,
+      );
     }
-    assert.deepEqual(await messageEvents(s, 'alice'), [one.MsgKey, one.MsgKey], 'each SyncOtherMachine 1 copy reaches the sender\'s devices');
+    assert.deepEqual(
+      await messageEvents(s, 'alice'),
+      [one.MsgKey, one.MsgKey],
+      "each SyncOtherMachine 1 copy reaches the sender's devices",
+    );
   });
 });
 
 test('batchsendmsg takes 500 recipients; 501 is 90011 and writes nothing', async () => {
   const users = Array.from({ length: 501 }, (_, i) => `u${i}`);
   await withServer(['alice', ...users], async (s) => {
-    await expectRejected(s, 'batchsendmsg', { From_Account: 'alice', To_Account: users, MsgRandom: 1, MsgBody: text('x') }, 90011, '501 recipients');
-    const r = await call(s, 'batchsendmsg', { From_Account: 'alice', To_Account: users.slice(0, 500), MsgRandom: 1, MsgBody: text('x') });
+    await expectRejected(
+      s,
+      'batchsendmsg',
+      { From_Account: 'alice', To_Account: users, MsgRandom: 1, MsgBody: text('x') },
+      90011,
+      '501 recipients',
+    );
+    const r = await call(s, 'batchsendmsg', {
+      From_Account: 'alice',
+      To_Account: users.slice(0, 500),
+      MsgRandom: 1,
+      MsgBody: text('x'),
+    });
     expectOk(r);
     assert.equal(messageCount(s), 500);
     assert.equal((await history(s, 'u499', 'alice'))[0]!.MsgKey, r.MsgKey);
@@ -494,12 +739,20 @@ test('batchsendmsg refuses each malformed field with its code and writes nothing
       ['CloudCustomData a number', { ...ok, CloudCustomData: 1 }, 90010],
       ['OfflinePushInfo a number', { ...ok, OfflinePushInfo: 1 }, 90043],
       ['SendMsgControl holds a number', { ...ok, SendMsgControl: [1] }, 90010],
-      ...BAD_BODIES.map(([what, body, code]): [string, Record<string, unknown>, number] => [`MsgBody ${what}`, { ...ok, MsgBody: body }, code]),
+      ...BAD_BODIES.map(([what, body, code]): [string, Record<string, unknown>, number] => [
+        `MsgBody ${what}`,
+        { ...ok, MsgBody: body },
+        code,
+      ]),
     ];
     for (const [what, body, code] of cases) await expectRejected(s, 'batchsendmsg', body, code, what);
     for (const raw of BAD_JSON) await expectRejected(s, 'batchsendmsg', raw, 90001, `body ${JSON.stringify(raw)}`);
     const before = snapshot(s);
-    expectFail(await s.call('openim/batchsendmsg', ok, { identifier: 'alice', usersig: s.sig('alice') }), 90009, 'non-admin');
+    expectFail(
+      await s.call('openim/batchsendmsg', ok, { identifier: 'alice', usersig: s.sig('alice') }),
+      90009,
+      'non-admin',
+    );
     assert.deepEqual(snapshot(s), before);
   });
 });
@@ -526,13 +779,27 @@ test('importmsg SyncFromOldSystem 2 stores history as read, at its own time, wit
   await withServer(USERS, async (s) => {
     const old = T0 - 86400;
     const r = await call(s, 'importmsg', {
-      SyncFromOldSystem: 2, From_Account: 'alice', To_Account: 'bob', MsgSeq: 3, MsgRandom: 4, MsgTimeStamp: old,
-      MsgBody: text('from the old system'), CloudCustomData: 'imported cc',
+      SyncFromOldSystem: 2,
+      From_Account: 'alice',
+      To_Account: 'bob',
+      MsgSeq: 3,
+      MsgRandom: 4,
+      MsgTimeStamp: old,
+      MsgBody: text('from the old system'),
+      CloudCustomData: 'imported cc',
     });
     assert.deepEqual(r, { ActionStatus: 'OK', ErrorInfo: '', ErrorCode: 0 });
     const expected = {
-      From_Account: 'alice', To_Account: 'bob', MsgSeq: 3, MsgRandom: 4, MsgTimeStamp: old, MsgFlagBits: 0, IsPeerRead: 1,
-      MsgKey: `3_4_${old}`, MsgBody: text('from the old system'), CloudCustomData: 'imported cc',
+      From_Account: 'alice',
+      To_Account: 'bob',
+      MsgSeq: 3,
+      MsgRandom: 4,
+      MsgTimeStamp: old,
+      MsgFlagBits: 0,
+      IsPeerRead: 1,
+      MsgKey: `3_4_${old}`,
+      MsgBody: text('from the old system'),
+      CloudCustomData: 'imported cc',
     };
     assert.deepEqual(await history(s, 'bob', 'alice'), [expected]);
     assert.deepEqual(await history(s, 'alice', 'bob'), [expected]);
@@ -547,7 +814,17 @@ test('importmsg SyncFromOldSystem 2 stores history as read, at its own time, wit
 
 test('importmsg SyncFromOldSystem 5 is unread and pushed to the recipient', async () => {
   await withServer(USERS, async (s) => {
-    expectOk(await call(s, 'importmsg', { SyncFromOldSystem: 5, From_Account: 'alice', To_Account: 'bob', MsgSeq: 1, MsgRandom: 2, MsgTimeStamp: T0 - 60, MsgBody: text('rt') }));
+    expectOk(
+      await call(s, 'importmsg', {
+        SyncFromOldSystem: 5,
+        From_Account: 'alice',
+        To_Account: 'bob',
+        MsgSeq: 1,
+        MsgRandom: 2,
+        MsgTimeStamp: T0 - 60,
+        MsgBody: text('rt'),
+      }),
+    );
     const [m] = await history(s, 'bob', 'alice');
     assert.equal(m!.IsPeerRead, 0);
     assert.equal(m!.CloudCustomData, '');
@@ -561,25 +838,65 @@ test('importmsg places messages by their time among sent ones; an older import d
   await withServer(USERS, async (s) => {
     s.clock.set((T0 + 100) * 1000);
     const sent = await send(s, 'alice', 'bob', 'sent now', { MsgSeq: 1 });
-    for (const [t, seq] of [[T0 + 50, 9], [T0 + 150, 2], [T0 + 10, 5]] as const) {
-      expectOk(await call(s, 'importmsg', { SyncFromOldSystem: 2, From_Account: 'bob', To_Account: 'alice', MsgSeq: seq, MsgRandom: 1, MsgTimeStamp: t, MsgBody: text(`at ${t}`) }));
+    for (const [t, seq] of [
+      [T0 + 50, 9],
+      [T0 + 150, 2],
+      [T0 + 10, 5],
+    ] as const) {
+      expectOk(
+        await call(s, 'importmsg', {
+          SyncFromOldSystem: 2,
+          From_Account: 'bob',
+          To_Account: 'alice',
+          MsgSeq: seq,
+          MsgRandom: 1,
+          MsgTimeStamp: t,
+          MsgBody: text(`at ${t}`),
+        }),
+      );
     }
-    assert.deepEqual((await history(s, 'alice', 'bob')).map((m) => m.MsgTimeStamp), [T0 + 10, T0 + 50, T0 + 100, T0 + 150]);
+    assert.deepEqual(
+      (await history(s, 'alice', 'bob')).map((m) => m.MsgTimeStamp),
+      [T0 + 10, T0 + 50, T0 + 100, T0 + 150],
+    );
     assert.equal((await conversation(s, 'alice', 'bob'))!.lastMessage!.time, T0 + 150);
-    expectOk(await call(s, 'importmsg', { SyncFromOldSystem: 2, From_Account: 'bob', To_Account: 'alice', MsgSeq: 3, MsgRandom: 1, MsgTimeStamp: T0 + 1, MsgBody: text('older') }));
-    assert.equal((await conversation(s, 'alice', 'bob'))!.lastMessage!.time, T0 + 150, 'an older import leaves the last message');
+    expectOk(
+      await call(s, 'importmsg', {
+        SyncFromOldSystem: 2,
+        From_Account: 'bob',
+        To_Account: 'alice',
+        MsgSeq: 3,
+        MsgRandom: 1,
+        MsgTimeStamp: T0 + 1,
+        MsgBody: text('older'),
+      }),
+    );
+    assert.equal(
+      (await conversation(s, 'alice', 'bob'))!.lastMessage!.time,
+      T0 + 150,
+      'an older import leaves the last message',
+    );
     assert.equal(sent.MsgTime, T0 + 100);
   });
 });
 
 test('importmsg de-duplicates by (MsgSeq, MsgRandom, MsgTimeStamp) in either direction and never overwrites', async () => {
   await withServer(USERS, async (s) => {
-    const base = { SyncFromOldSystem: 5, From_Account: 'alice', To_Account: 'bob', MsgSeq: 8, MsgRandom: 9, MsgTimeStamp: T0 - 5 };
+    const base = {
+      SyncFromOldSystem: 5,
+      From_Account: 'alice',
+      To_Account: 'bob',
+      MsgSeq: 8,
+      MsgRandom: 9,
+      MsgTimeStamp: T0 - 5,
+    };
     expectOk(await call(s, 'importmsg', { ...base, MsgBody: text('first'), CloudCustomData: 'one' }));
     const before = snapshot(s);
     expectOk(await call(s, 'importmsg', { ...base, MsgBody: text('second'), CloudCustomData: 'two' }));
     expectOk(await call(s, 'importmsg', { ...base, SyncFromOldSystem: 2, MsgBody: text('third') }));
-    expectOk(await call(s, 'importmsg', { ...base, From_Account: 'bob', To_Account: 'alice', MsgBody: text('reversed') }));
+    expectOk(
+      await call(s, 'importmsg', { ...base, From_Account: 'bob', To_Account: 'alice', MsgBody: text('reversed') }),
+    );
     assert.deepEqual(snapshot(s), before, 'duplicates write nothing, not even events or unread');
     const list = await history(s, 'bob', 'alice');
     assert.equal(list.length, 1);
@@ -593,15 +910,37 @@ test('importmsg de-duplicates by (MsgSeq, MsgRandom, MsgTimeStamp) in either dir
     // A sent message with the same numbers counts as a duplicate for a later import too.
     s.clock.set(T0 * 1000);
     const sent = await send(s, 'carol', 'dave', 'sent', { MsgSeq: 1, MsgRandom: 1 });
-    expectOk(await call(s, 'importmsg', { ...base, From_Account: 'dave', To_Account: 'carol', MsgSeq: 1, MsgRandom: 1, MsgTimeStamp: T0, MsgBody: text('imp') }));
-    assert.deepEqual((await history(s, 'dave', 'carol')).map((m) => m.MsgKey), [sent.MsgKey]);
+    expectOk(
+      await call(s, 'importmsg', {
+        ...base,
+        From_Account: 'dave',
+        To_Account: 'carol',
+        MsgSeq: 1,
+        MsgRandom: 1,
+        MsgTimeStamp: T0,
+        MsgBody: text('imp'),
+      }),
+    );
+    assert.deepEqual(
+      (await history(s, 'dave', 'carol')).map((m) => m.MsgKey),
+      [sent.MsgKey],
+    );
   });
 });
 
 test('importmsg without MsgSeq draws a random one', async () => {
   await withServer(USERS, async (s) => {
     for (let i = 0; i < 4; i++) {
-      expectOk(await call(s, 'importmsg', { SyncFromOldSystem: 2, From_Account: 'alice', To_Account: 'bob', MsgRandom: 5, MsgTimeStamp: T0 - 1, MsgBody: text(`${i}`) }));
+      expectOk(
+        await call(s, 'importmsg', {
+          SyncFromOldSystem: 2,
+          From_Account: 'alice',
+          To_Account: 'bob',
+          MsgRandom: 5,
+          MsgTimeStamp: T0 - 1,
+          MsgBody: text(`${i}`),
+        }),
+      );
     }
     const list = await history(s, 'bob', 'alice');
     assert.equal(list.length, 4, 'not de-duplicated against each other');
@@ -613,7 +952,14 @@ test('importmsg without MsgSeq draws a random one', async () => {
 test('importmsg refuses each malformed field with its code and writes nothing', async () => {
   await withServer(USERS, async (s) => {
     await send(s, 'alice', 'bob', 'an earlier message');
-    const ok = { SyncFromOldSystem: 2, From_Account: 'alice', To_Account: 'bob', MsgRandom: 1, MsgTimeStamp: T0 - 10, MsgBody: text('x') };
+    const ok = {
+      SyncFromOldSystem: 2,
+      From_Account: 'alice',
+      To_Account: 'bob',
+      MsgRandom: 1,
+      MsgTimeStamp: T0 - 10,
+      MsgBody: text('x'),
+    };
     const cases: Array<[string, Record<string, unknown>, number]> = [
       ['SyncFromOldSystem missing', { ...ok, SyncFromOldSystem: undefined }, 90030],
       ['SyncFromOldSystem a string', { ...ok, SyncFromOldSystem: '2' }, 90030],
@@ -635,14 +981,22 @@ test('importmsg refuses each malformed field with its code and writes nothing', 
       ['MsgSeq negative', { ...ok, MsgSeq: -1 }, 90004],
       ['MsgBody missing', { ...ok, MsgBody: undefined }, 90007],
       ['CloudCustomData an array', { ...ok, CloudCustomData: [] }, 90010],
-      ...BAD_BODIES.map(([what, body, code]): [string, Record<string, unknown>, number] => [`MsgBody ${what}`, { ...ok, MsgBody: body }, code]),
+      ...BAD_BODIES.map(([what, body, code]): [string, Record<string, unknown>, number] => [
+        `MsgBody ${what}`,
+        { ...ok, MsgBody: body },
+        code,
+      ]),
     ];
     for (const [what, body, code] of cases) await expectRejected(s, 'importmsg', body, code, what);
     for (const raw of BAD_JSON) await expectRejected(s, 'importmsg', raw, 90001, `body ${JSON.stringify(raw)}`);
     await expectRejected(s, 'importmsg', bodyOfSize(ok, 12 * 1024 + 1), 93000, '12 KB + 1');
     expectOk(await call(s, 'importmsg', bodyOfSize({ ...ok, MsgSeq: 1 }, 12 * 1024)));
     const before = snapshot(s);
-    expectFail(await s.call('openim/importmsg', ok, { identifier: 'alice', usersig: s.sig('alice') }), 90009, 'non-admin');
+    expectFail(
+      await s.call('openim/importmsg', ok, { identifier: 'alice', usersig: s.sig('alice') }),
+      90009,
+      'non-admin',
+    );
     assert.deepEqual(snapshot(s), before);
     assert.equal(messageCount(s), 2);
   });
@@ -654,17 +1008,56 @@ test('a failure inside the store (91000) leaves nothing half-written: sendmsg, b
   await withServer(USERS, async (s) => {
     await send(s, 'alice', 'bob', 'an earlier message');
     // Fail the write of carol's copy, and of any event for dave, from inside the transaction.
-    db(s).exec(`CREATE TRIGGER fail_carol BEFORE INSERT ON messages WHEN NEW.recipient = 'carol' BEGIN SELECT RAISE(ABORT, 'injected'); END;
+    db(
+      s,
+    ).exec(`CREATE TRIGGER fail_carol BEFORE INSERT ON messages WHEN NEW.recipient = 'carol' BEGIN SELECT RAISE(ABORT, 'injected'); END;
       CREATE TRIGGER fail_dave BEFORE INSERT ON events WHEN NEW.user_id = 'dave' BEGIN SELECT RAISE(ABORT, 'injected'); END;`);
     // bob's copy is written first, then carol's fails: bob's must go too.
-    await expectRejected(s, 'batchsendmsg', { From_Account: 'alice', To_Account: ['bob', 'carol'], MsgRandom: 1, MsgBody: text('batch') }, 91000, 'batch with a failing copy');
-    await expectRejected(s, 'batchsendmsg', { From_Account: 'alice', To_Account: ['bob', 'dave'], MsgRandom: 1, MsgBody: text('batch') }, 91000, 'batch with a failing event');
+    await expectRejected(
+      s,
+      'batchsendmsg',
+      { From_Account: 'alice', To_Account: ['bob', 'carol'], MsgRandom: 1, MsgBody: text('batch') },
+      91000,
+      'batch with a failing copy',
+    );
+    await expectRejected(
+      s,
+      'batchsendmsg',
+      { From_Account: 'alice', To_Account: ['bob', 'dave'], MsgRandom: 1, MsgBody: text('batch') },
+      91000,
+      'batch with a failing event',
+    );
     // The message row is written before dave's event fails.
-    await expectRejected(s, 'sendmsg', { From_Account: 'alice', To_Account: 'dave', MsgRandom: 1, MsgBody: text('x') }, 91000, 'send with a failing event');
-    await expectRejected(s, 'importmsg', { SyncFromOldSystem: 5, From_Account: 'alice', To_Account: 'dave', MsgRandom: 1, MsgTimeStamp: T0, MsgBody: text('x') }, 91000, 'import with a failing event');
+    await expectRejected(
+      s,
+      'sendmsg',
+      { From_Account: 'alice', To_Account: 'dave', MsgRandom: 1, MsgBody: text('x') },
+      91000,
+      'send with a failing event',
+    );
+    await expectRejected(
+      s,
+      'importmsg',
+      {
+        SyncFromOldSystem: 5,
+        From_Account: 'alice',
+        To_Account: 'dave',
+        MsgRandom: 1,
+        MsgTimeStamp: T0,
+        MsgBody: text('x'),
+      },
+      91000,
+      'import with a failing event',
+    );
     db(s).exec('DROP TRIGGER fail_carol; DROP TRIGGER fail_dave;');
     // Nothing is left that would make the retry a "duplicate".
-    const r = await call(s, 'batchsendmsg', { From_Account: 'alice', To_Account: ['bob', 'carol', 'dave'], MsgRandom: 1, MsgSeq: 1, MsgBody: text('batch') });
+    const r = await call(s, 'batchsendmsg', {
+      From_Account: 'alice',
+      To_Account: ['bob', 'carol', 'dave'],
+      MsgRandom: 1,
+      MsgSeq: 1,
+      MsgBody: text('batch'),
+    });
     expectOk(r);
     assert.equal(messageCount(s), 4);
     assert.equal((await unread(s, 'bob')).total, 2);

@@ -30,18 +30,38 @@ test('requests by API and code, latency, recalls by via, store latency, WS sessi
     assert.notEqual(failed.ErrorCode, 0);
     await s.call('openim/no_such_api', {});
     await s.call('openim/admin_msgwithdraw', { From_Account: 'administrator', To_Account: 'bob', MsgKey: sent.MsgKey });
-    const again = await s.call('openim/sendmsg', { From_Account: 'bob', To_Account: 'administrator', MsgRandom: 3, MsgBody: text('yo') });
-    await s.parley.services.messages.recallAsSender(s.app.sdkAppId, { from: 'bob', to: 'administrator', ...parseMsgKey(again.MsgKey)! }, 120);
+    const again = await s.call('openim/sendmsg', {
+      From_Account: 'bob',
+      To_Account: 'administrator',
+      MsgRandom: 3,
+      MsgBody: text('yo'),
+    });
+    await s.parley.services.messages.recallAsSender(
+      s.app.sdkAppId,
+      { from: 'bob', to: 'administrator', ...parseMsgKey(again.MsgKey)! },
+      120,
+    );
 
     const before = await metrics(s);
     assert.equal(value(before, 'parley_http_requests_total{api="openim/sendmsg",code="0"}'), 2);
-    assert.equal(value(before, `parley_http_requests_total{api="openim/sendmsg",code="${failed.ErrorCode}"}`), 1, 'the failed send is counted under its code');
-    assert.equal(value(before, 'parley_http_requests_total{api="unknown",code="60009"}'), 1, 'an unknown API name is not a label');
+    assert.equal(
+      value(before, `parley_http_requests_total{api="openim/sendmsg",code="${failed.ErrorCode}"}`),
+      1,
+      'the failed send is counted under its code',
+    );
+    assert.equal(
+      value(before, 'parley_http_requests_total{api="unknown",code="60009"}'),
+      1,
+      'an unknown API name is not a label',
+    );
     assert.ok(!before.includes('no_such_api'));
     assert.equal(value(before, 'parley_http_request_duration_seconds_count{api="openim/sendmsg"}'), 3);
     assert.equal(value(before, 'parley_recalls_total{via="admin"}'), 1);
     assert.equal(value(before, 'parley_recalls_total{via="client"}'), 1);
-    assert.ok((value(before, 'parley_store_call_duration_seconds_count{method="appendMessage",outcome="ok"}') ?? 0) >= 2, 'store calls are timed');
+    assert.ok(
+      (value(before, 'parley_store_call_duration_seconds_count{method="appendMessage",outcome="ok"}') ?? 0) >= 2,
+      'store calls are timed',
+    );
     assert.ok((value(before, 'process_cpu_user_seconds_total') ?? 0) > 0, 'default process metrics');
     assert.equal(value(before, 'parley_ws_sessions'), 0);
 
@@ -53,7 +73,6 @@ test('requests by API and code, latency, recalls by via, store latency, WS sessi
     await s.close();
   }
 });
-
 
 test('PARLEY_METRICS_TOKEN: /metrics needs the bearer token', async () => {
   const s = await startTestServer({ config: { metrics: { token: 'metrics-s3cret' } } });

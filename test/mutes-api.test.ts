@@ -45,7 +45,9 @@ test('setnospeaking / getnospeaking: default unmuted, the remaining time counts 
 
 test('4294967295 is permanent: reported as such whatever the clock does', async () => {
   await withServer(['alice'], async (s) => {
-    expectOk(await setMute(s, { Set_Account: 'alice', C2CmsgNospeakingTime: MAX_U32, GroupmsgNospeakingTime: MAX_U32 - 1 }));
+    expectOk(
+      await setMute(s, { Set_Account: 'alice', C2CmsgNospeakingTime: MAX_U32, GroupmsgNospeakingTime: MAX_U32 - 1 }),
+    );
     assert.deepEqual(await getMute(s, 'alice'), [MAX_U32, MAX_U32 - 1]);
     s.clock.advance(10 * 365 * 86400 * 1000);
     const [c2c, group] = await getMute(s, 'alice');
@@ -63,12 +65,20 @@ test('setnospeaking: every documented code, and a refused call writes nothing', 
       [{ Set_Account: 'nobody', C2CmsgNospeakingTime: 10 }, ErrorCode.SET_ACCOUNT_INVALID, 'Set_Account unknown'],
       [{ Set_Account: '', C2CmsgNospeakingTime: 10 }, ErrorCode.SET_ACCOUNT_INVALID, 'Set_Account empty'],
       [{ Set_Account: 'alice' }, ErrorCode.NOSPEAKING_TIME_MISSING, 'neither time'],
-      [{ Set_Account: 'alice', C2CmsgNospeakingTime: null, GroupmsgNospeakingTime: null }, ErrorCode.NOSPEAKING_TIME_MISSING, 'both null'],
+      [
+        { Set_Account: 'alice', C2CmsgNospeakingTime: null, GroupmsgNospeakingTime: null },
+        ErrorCode.NOSPEAKING_TIME_MISSING,
+        'both null',
+      ],
       [{ Set_Account: 'alice', C2CmsgNospeakingTime: '10' }, ErrorCode.CONFIG_JSON_INVALID, 'time as a string'],
       [{ Set_Account: 'alice', C2CmsgNospeakingTime: -1 }, ErrorCode.CONFIG_JSON_INVALID, 'negative time'],
       [{ Set_Account: 'alice', C2CmsgNospeakingTime: MAX_U32 + 1 }, ErrorCode.CONFIG_JSON_INVALID, 'time over u32'],
       [{ Set_Account: 'alice', GroupmsgNospeakingTime: 1.5 }, ErrorCode.CONFIG_JSON_INVALID, 'fractional time'],
-      [{ Set_Account: 'alice', C2CmsgNospeakingTime: 10, GroupmsgNospeakingTime: true }, ErrorCode.CONFIG_JSON_INVALID, 'one bad time fails both'],
+      [
+        { Set_Account: 'alice', C2CmsgNospeakingTime: 10, GroupmsgNospeakingTime: true },
+        ErrorCode.CONFIG_JSON_INVALID,
+        'one bad time fails both',
+      ],
     ];
     for (const [body, code, what] of cases) {
       const before = snapshot(s);
@@ -76,7 +86,11 @@ test('setnospeaking: every documented code, and a refused call writes nothing', 
       assert.deepEqual(snapshot(s), before, `${what}: nothing written`);
     }
     for (const raw of ['{"Set_Account": ', 'not json', '[1]', '']) {
-      expectFail(await config(s, 'setnospeaking', raw, true), ErrorCode.CONFIG_JSON_INVALID, `body ${JSON.stringify(raw)}`);
+      expectFail(
+        await config(s, 'setnospeaking', raw, true),
+        ErrorCode.CONFIG_JSON_INVALID,
+        `body ${JSON.stringify(raw)}`,
+      );
     }
     assert.deepEqual(await getMute(s, 'alice'), [0, 0]);
   });
@@ -85,25 +99,45 @@ test('setnospeaking: every documented code, and a refused call writes nothing', 
 test('getnospeaking: every documented code', async () => {
   await withServer(['alice'], async (s) => {
     expectFail(await config(s, 'getnospeaking', {}), ErrorCode.GET_ACCOUNT_MISSING, 'missing');
-    expectFail(await config(s, 'getnospeaking', { Get_Account: ['alice'] }), ErrorCode.GET_ACCOUNT_INVALID, 'not a string');
+    expectFail(
+      await config(s, 'getnospeaking', { Get_Account: ['alice'] }),
+      ErrorCode.GET_ACCOUNT_INVALID,
+      'not a string',
+    );
     expectFail(await config(s, 'getnospeaking', { Get_Account: 'nobody' }), ErrorCode.GET_ACCOUNT_INVALID, 'unknown');
-    expectFail(await config(s, 'getnospeaking', { Get_Account: '__proto__' }), ErrorCode.GET_ACCOUNT_INVALID, 'a prototype name');
+    expectFail(
+      await config(s, 'getnospeaking', { Get_Account: '__proto__' }),
+      ErrorCode.GET_ACCOUNT_INVALID,
+      'a prototype name',
+    );
     expectFail(await config(s, 'getnospeaking', 'nope', true), ErrorCode.CONFIG_JSON_INVALID, 'not JSON');
   });
 });
 
 test('openconfigsvr: a non-admin gets 60010; the rate limit answers 60007 without executing', async () => {
   await withServer(['alice'], async (s) => {
-    const asAlice = await s.call('openconfigsvr/setnospeaking', { Set_Account: 'alice', C2CmsgNospeakingTime: 10 }, { identifier: 'alice', usersig: s.sig('alice') });
+    const asAlice = await s.call(
+      'openconfigsvr/setnospeaking',
+      { Set_Account: 'alice', C2CmsgNospeakingTime: 10 },
+      { identifier: 'alice', usersig: s.sig('alice') },
+    );
     expectFail(asAlice, ErrorCode.ADMIN_REQUIRED, 'not an admin');
     assert.deepEqual(await getMute(s, 'alice'), [0, 0]);
   });
-  await withServer(['alice'], async (s) => {
-    expectOk(await setMute(s, { Set_Account: 'alice', C2CmsgNospeakingTime: 10 }));
-    expectFail(await setMute(s, { Set_Account: 'alice', C2CmsgNospeakingTime: 20 }), 60007, 'second call in the second');
-    s.clock.advance(5000);
-    assert.deepEqual(await getMute(s, 'alice'), [5, 0], 'the refused call did not execute');
-  }, { rateLimits: { 'openconfigsvr/setnospeaking': 1 } });
+  await withServer(
+    ['alice'],
+    async (s) => {
+      expectOk(await setMute(s, { Set_Account: 'alice', C2CmsgNospeakingTime: 10 }));
+      expectFail(
+        await setMute(s, { Set_Account: 'alice', C2CmsgNospeakingTime: 20 }),
+        60007,
+        'second call in the second',
+      );
+      s.clock.advance(5000);
+      assert.deepEqual(await getMute(s, 'alice'), [5, 0], 'the refused call did not execute');
+    },
+    { rateLimits: { 'openconfigsvr/setnospeaking': 1 } },
+  );
 });
 
 test('a C2C-muted account: its client sends get 20012 and store nothing; REST sends go through; the mute runs out by the clock', async () => {
@@ -117,7 +151,10 @@ test('a C2C-muted account: its client sends get 20012 and store nothing; REST se
       assert.equal(refused.code, ErrorCode.SENDER_MUTED, refused.message);
       assert.match(refused.message ?? '', /muted for another 60 s/);
       assert.deepEqual(snapshot(s), before, 'nothing stored, queued or enqueued');
-      assert.deepEqual((await events(s, 'bob')).filter((e) => e.kind === 'message'), []);
+      assert.deepEqual(
+        (await events(s, 'bob')).filter((e) => e.kind === 'message'),
+        [],
+      );
 
       // Tencent: the REST send APIs do not check mutes.
       const rest = await send(s, 'alice', 'bob', 'sent by the admin as alice');
@@ -130,7 +167,10 @@ test('a C2C-muted account: its client sends get 20012 and store nothing; REST se
       const after = await alice.request('send', { to: 'bob', random: 3, body: text('free again') });
       assert.equal(after.code, 0, after.message);
       const list = await history(s, 'bob', 'alice');
-      assert.deepEqual(list.map((m) => m.MsgBody), [text('sent by the admin as alice'), text('hi alice'), text('free again')]);
+      assert.deepEqual(
+        list.map((m) => m.MsgBody),
+        [text('sent by the admin as alice'), text('hi alice'), text('free again')],
+      );
       assert.equal(list[0]!.MsgKey, rest.MsgKey);
     } finally {
       await alice.close();
@@ -160,10 +200,20 @@ test('recall is not a send: the admin and the muted sender itself can still reca
       expectOk(await setMute(s, { Set_Account: 'alice', C2CmsgNospeakingTime: MAX_U32 }));
       const own = await alice.request('recall', { to: 'bob', msgKey: one.data.message.msgKey });
       assert.equal(own.code, 0, own.message);
-      const admin = await s.call('openim/admin_msgwithdraw', { From_Account: 'alice', To_Account: 'bob', MsgKey: two.data.message.msgKey });
+      const admin = await s.call('openim/admin_msgwithdraw', {
+        From_Account: 'alice',
+        To_Account: 'bob',
+        MsgKey: two.data.message.msgKey,
+      });
       expectOk(admin);
-      assert.deepEqual((await history(s, 'bob', 'alice')).map((m) => m.MsgFlagBits), [8, 8]);
-      assert.equal((await alice.request('send', { to: 'bob', random: 3, body: text('three') })).code, ErrorCode.SENDER_MUTED);
+      assert.deepEqual(
+        (await history(s, 'bob', 'alice')).map((m) => m.MsgFlagBits),
+        [8, 8],
+      );
+      assert.equal(
+        (await alice.request('send', { to: 'bob', random: 3, body: text('three') })).code,
+        ErrorCode.SENDER_MUTED,
+      );
     } finally {
       await alice.close();
     }

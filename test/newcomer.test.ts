@@ -27,15 +27,30 @@ test('GET / redirects to the console', async () => {
 test('at debug level a failed call is logged with its API, ErrorCode and ErrorInfo, and no UserSig', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-debug-'));
   const lines: string[] = [];
-  const logStream = new Writable({ write(c, _e, cb) { lines.push(...String(c).split('\n').filter(Boolean)); cb(); } });
-  const parley = await createParley({
-    host: '127.0.0.1', port: 0, dataDir, logLevel: 'debug', devApp: false,
-    apps: [{ sdkAppId: SDKAPPID, secretKey: SECRET, admins: [ADMIN], rateLimits: false }],
-  }, { logStream });
+  const logStream = new Writable({
+    write(c, _e, cb) {
+      lines.push(...String(c).split('\n').filter(Boolean));
+      cb();
+    },
+  });
+  const parley = await createParley(
+    {
+      host: '127.0.0.1',
+      port: 0,
+      dataDir,
+      logLevel: 'debug',
+      devApp: false,
+      apps: [{ sdkAppId: SDKAPPID, secretKey: SECRET, admins: [ADMIN], rateLimits: false }],
+    },
+    { logStream },
+  );
   try {
     const base = await parley.listen();
     const sig = generateUserSig({ sdkAppId: SDKAPPID, secretKey: SECRET, identifier: ADMIN, expire: 3600 });
-    const r = await rawRequest(`${base}/v4/openim/sendmsg?sdkappid=${SDKAPPID}&identifier=${ADMIN}&usersig=${sig}&random=1&contenttype=json`, { body: '{"To_Account": 5}' });
+    const r = await rawRequest(
+      `${base}/v4/openim/sendmsg?sdkappid=${SDKAPPID}&identifier=${ADMIN}&usersig=${sig}&random=1&contenttype=json`,
+      { body: '{"To_Account": 5}' },
+    );
     const code = r.json().ErrorCode as number;
     assert.notEqual(code, 0);
     const debug = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.level === 20);
@@ -59,7 +74,10 @@ test('a Node device is Web in query_online_status, as in the callbacks', async (
     const r = await s.call('openim/query_online_status', { To_Account: ['alice'], IsNeedDetail: 1 });
     assert.equal(r.ErrorCode, 0, JSON.stringify(r));
     const detail = r.QueryResult[0].Detail as Array<{ Platform: string }>;
-    assert.deepEqual(detail.map((d) => d.Platform), ['Web']);
+    assert.deepEqual(
+      detail.map((d) => d.Platform),
+      ['Web'],
+    );
     assert.equal(optPlatformOf('Node'), 'Web', 'the callbacks name the same platform');
   });
 });
@@ -67,21 +85,43 @@ test('a Node device is Web in query_online_status, as in the callbacks', async (
 test('at debug level each WebSocket session is logged when it opens and closes, with its user', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-debug-ws-'));
   const lines: string[] = [];
-  const logStream = new Writable({ write(c, _e, cb) { lines.push(...String(c).split('\n').filter(Boolean)); cb(); } });
-  const parley = await createParley({
-    host: '127.0.0.1', port: 0, dataDir, logLevel: 'debug', devApp: false,
-    apps: [{ sdkAppId: SDKAPPID, secretKey: SECRET, admins: [ADMIN], rateLimits: false }],
-  }, { logStream });
+  const logStream = new Writable({
+    write(c, _e, cb) {
+      lines.push(...String(c).split('\n').filter(Boolean));
+      cb();
+    },
+  });
+  const parley = await createParley(
+    {
+      host: '127.0.0.1',
+      port: 0,
+      dataDir,
+      logLevel: 'debug',
+      devApp: false,
+      apps: [{ sdkAppId: SDKAPPID, secretKey: SECRET, admins: [ADMIN], rateLimits: false }],
+    },
+    { logStream },
+  );
   try {
     const base = await parley.listen();
     const sig = generateUserSig({ sdkAppId: SDKAPPID, secretKey: SECRET, identifier: ADMIN, expire: 3600 });
     const ws = await WsClient.open({ base });
-    const login = await ws.request('login', { protocol: 1, sdkAppId: SDKAPPID, userId: ADMIN, userSig: sig, platform: 'Web', deviceId: 'd1' });
+    const login = await ws.request('login', {
+      protocol: 1,
+      sdkAppId: SDKAPPID,
+      userId: ADMIN,
+      userSig: sig,
+      platform: 'Web',
+      deviceId: 'd1',
+    });
     assert.equal(login.code, 0, JSON.stringify(login));
     await ws.close();
     const debug = () => lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.level === 20);
     await waitFor(() => debug().some((l) => l.msg === 'websocket session closed'), 'the close line');
-    assert.ok(debug().some((l) => l.msg === 'websocket session opened'), 'the open line');
+    assert.ok(
+      debug().some((l) => l.msg === 'websocket session opened'),
+      'the open line',
+    );
     const closed = debug().find((l) => l.msg === 'websocket session closed')!;
     assert.equal(closed.user, ADMIN);
     assert.equal(closed.platform, 'Web');

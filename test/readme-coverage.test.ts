@@ -7,10 +7,21 @@ import { ApiRegistry, type ApiDefinition } from '../src/api/registry.js';
 import { defaultRegistry } from '../src/api/index.js';
 
 // The generator is a plain script next to the build (scripts/api-table.mjs).
-const { coverage } = (await import(new URL('../../scripts/api-table.mjs', import.meta.url).href)) as { coverage(r?: ApiRegistry): string };
+const { coverage } = (await import(new URL('../../scripts/api-table.mjs', import.meta.url).href)) as {
+  coverage(r?: ApiRegistry): string;
+};
 
 const fake = (service: string, command: string): ApiDefinition => ({
-  service, command, summary: 'x', family: 'openim', rateLimit: 1, spec: 'README.md § x', fields: {}, errors: [], sample: {}, handle: async () => ({}),
+  service,
+  command,
+  summary: 'x',
+  family: 'openim',
+  rateLimit: 1,
+  spec: 'README.md § x',
+  fields: {},
+  errors: [],
+  sample: {},
+  handle: async () => ({}),
 });
 const section = (text: string, from: string, to?: string): string => {
   const a = text.indexOf(from);
@@ -37,13 +48,21 @@ test('every registered Tencent API is on the "has" side, none on "not yet"; Parl
     assert.ok(has.includes(name), `${name} is listed as present`);
     assert.ok(!notYet.includes(name), `${name} is not listed as missing`);
   }
-  for (const family of ['group_open_http_svc', 'sns', 'all_member_push']) assert.match(notYet, new RegExp(`every API of \`v4/${family}/\\*\``));
+  for (const family of ['group_open_http_svc', 'sns', 'all_member_push'])
+    assert.match(notYet, new RegExp(`every API of \`v4/${family}/\\*\``));
 });
 
 test('an API registered later moves from "not yet" to "has" with no edit of the generator', () => {
   // As if the profile APIs were not built yet, then portrait_get alone were registered.
-  const withoutProfiles = defaultRegistry().list().filter((a) => a.service !== 'profile');
-  const reg = new ApiRegistry().add(...withoutProfiles, fake('profile', 'portrait_get'), fake('sns', 'friend_add'), fake('newsvc', 'thing'));
+  const withoutProfiles = defaultRegistry()
+    .list()
+    .filter((a) => a.service !== 'profile');
+  const reg = new ApiRegistry().add(
+    ...withoutProfiles,
+    fake('profile', 'portrait_get'),
+    fake('sns', 'friend_add'),
+    fake('newsvc', 'thing'),
+  );
   const text = coverage(reg);
   const has = section(text, '| Area', '**Not yet:**');
   const notYet = section(text, '**Not yet:**');

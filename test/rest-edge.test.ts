@@ -16,9 +16,17 @@ const IMPORT = 'im_open_login_svc/account_import';
 /** The usual query with these parameters replaced (null drops one). */
 function query(s: TestServer, over: Record<string, string | null> = {}): string {
   const p: Record<string, string | null> = {
-    sdkappid: String(s.app.sdkAppId), identifier: s.app.admins[0]!, usersig: s.adminSig, random: '12345', contenttype: 'json', ...over,
+    sdkappid: String(s.app.sdkAppId),
+    identifier: s.app.admins[0]!,
+    usersig: s.adminSig,
+    random: '12345',
+    contenttype: 'json',
+    ...over,
   };
-  return Object.entries(p).filter(([, v]) => v !== null).map(([k, v]) => `${k}=${encodeURIComponent(v!)}`).join('&');
+  return Object.entries(p)
+    .filter(([, v]) => v !== null)
+    .map(([k, v]) => `${k}=${encodeURIComponent(v!)}`)
+    .join('&');
 }
 
 const apiUrl = (s: TestServer, api: string, q = query(s)) => `${s.base}/v4/${api}?${q}`;
@@ -26,7 +34,9 @@ const apiUrl = (s: TestServer, api: string, q = query(s)) => `${s.base}/v4/${api
 async function status(s: TestServer, ...ids: string[]): Promise<Record<string, string>> {
   const r = await s.call(CHECK, { CheckItem: ids.map((UserID) => ({ UserID })) });
   assert.equal(r.ErrorCode, 0);
-  return Object.fromEntries(r.ResultItem.map((i: { UserID: string; AccountStatus: string }) => [i.UserID, i.AccountStatus]));
+  return Object.fromEntries(
+    r.ResultItem.map((i: { UserID: string; AccountStatus: string }) => [i.UserID, i.AccountStatus]),
+  );
 }
 
 function assertFail(r: Record<string, any>, code: number, what: string): void {
@@ -40,7 +50,13 @@ function assertCors(h: http.IncomingHttpHeaders | Headers, what: string): void {
   const get = (n: string) => (h instanceof Headers ? h.get(n) : (h[n] as string | undefined)) ?? '';
   assert.equal(get('access-control-allow-origin'), '*', what);
   assert.equal(get('access-control-allow-methods'), 'POST', what);
-  assert.ok(get('access-control-allow-headers').split(/\s*,\s*/).map((x) => x.toLowerCase()).includes('x-requested-with'), what);
+  assert.ok(
+    get('access-control-allow-headers')
+      .split(/\s*,\s*/)
+      .map((x) => x.toLowerCase())
+      .includes('x-requested-with'),
+    what,
+  );
 }
 
 // ---- UserSig and sdkappid -------------------------------------------------------------------
@@ -55,7 +71,11 @@ test('every UserSig and sdkappid failure gets its ErrorCode, HTTP 200, and the c
       ['usersig garbage', { usersig: 'this-is-not*a_sig' }, 70003],
       ['usersig with characters outside the alphabet', { usersig: '{"TLS.sig":1}' }, 70003],
       ['usersig not zlib', { usersig: garbageZlib }, 70003],
-      ['usersig signed with another key', { usersig: s.sig(ADMIN, { secretKey: 'not-the-secret-key-of-this-app' }) }, 70009],
+      [
+        'usersig signed with another key',
+        { usersig: s.sig(ADMIN, { secretKey: 'not-the-secret-key-of-this-app' }) },
+        70009,
+      ],
       ['usersig of another identifier', { usersig: s.sig('someone') }, 70013],
       ['identifier missing', { rawQuery: query(s, { identifier: null }) }, 70013],
       ['identifier differs in case', { identifier: 'Administrator' }, 70013],
@@ -88,9 +108,17 @@ test('an expired UserSig gets 70001: valid at time + expire, expired one second 
     const sig = s.sig(ADMIN, { expire: 60 });
     assert.equal((await s.call(CHECK, { CheckItem: [{ UserID: 'a' }] }, { usersig: sig })).ErrorCode, 0);
     s.clock.advance(60_000);
-    assert.equal((await s.call(CHECK, { CheckItem: [{ UserID: 'a' }] }, { usersig: sig })).ErrorCode, 0, 'still valid at time + expire');
+    assert.equal(
+      (await s.call(CHECK, { CheckItem: [{ UserID: 'a' }] }, { usersig: sig })).ErrorCode,
+      0,
+      'still valid at time + expire',
+    );
     s.clock.advance(1_000);
-    assertFail(await s.call(CHECK, { CheckItem: [{ UserID: 'a' }] }, { usersig: sig }), 70001, 'verified before, now expired');
+    assertFail(
+      await s.call(CHECK, { CheckItem: [{ UserID: 'a' }] }, { usersig: sig }),
+      70001,
+      'verified before, now expired',
+    );
     // Never seen before and already expired.
     const old = s.sig(ADMIN, { expire: 30, now: T0 });
     assertFail(await s.call(IMPORT, { UserID: 'late' }, { usersig: old }), 70001, 'fresh expired sig');
@@ -101,11 +129,20 @@ test('an expired UserSig gets 70001: valid at time + expire, expired one second 
 });
 
 test('a sig that verified once is still refused for another identifier', async () => {
-  const s = await startTestServer({ apps: [{ sdkAppId: SDKAPPID, secretKey: SECRET, admins: [ADMIN, 'ops'], rateLimits: false }] });
+  const s = await startTestServer({
+    apps: [{ sdkAppId: SDKAPPID, secretKey: SECRET, admins: [ADMIN, 'ops'], rateLimits: false }],
+  });
   try {
     assert.equal((await s.call(CHECK, { CheckItem: [{ UserID: 'a' }] })).ErrorCode, 0);
-    assertFail(await s.call(CHECK, { CheckItem: [{ UserID: 'a' }] }, { identifier: 'ops' }), 70013, 'admin sig used as ops');
-    assert.equal((await s.call(CHECK, { CheckItem: [{ UserID: 'a' }] }, { identifier: 'ops', usersig: s.sig('ops') })).ErrorCode, 0);
+    assertFail(
+      await s.call(CHECK, { CheckItem: [{ UserID: 'a' }] }, { identifier: 'ops' }),
+      70013,
+      'admin sig used as ops',
+    );
+    assert.equal(
+      (await s.call(CHECK, { CheckItem: [{ UserID: 'a' }] }, { identifier: 'ops', usersig: s.sig('ops') })).ErrorCode,
+      0,
+    );
   } finally {
     await s.close();
   }
@@ -117,7 +154,9 @@ test('a valid sig of a non-admin gets 70403 on every im_open_login_svc API and 9
     assert.equal((await s.call(IMPORT, { UserID: 'alice' })).ErrorCode, 0);
     const sig = s.sig('alice');
     // The Tencent-compatible families (Parley's own extensions may set their own rules).
-    const apis = defaultRegistry().list().filter((a) => a.service === 'openim' || a.service === 'im_open_login_svc');
+    const apis = defaultRegistry()
+      .list()
+      .filter((a) => a.service === 'openim' || a.service === 'im_open_login_svc');
     assert.ok(apis.some((a) => a.family === 'openim') && apis.some((a) => a.family === 'account'));
     for (const api of apis) {
       const expected = api.family === 'account' ? 70403 : 90009;
@@ -137,7 +176,15 @@ test('a valid sig of a non-admin gets 70403 on every im_open_login_svc API and 9
 test('an unknown service or command gets 60009 with HTTP 200', async () => {
   const s = await startTestServer();
   try {
-    for (const path of ['im_open_login_svc/account_nope', 'nope/account_import', 'openim/sendmsg2', 'v4/openim', 'foo', 'a/b/c', 'openim/sendmsg/']) {
+    for (const path of [
+      'im_open_login_svc/account_nope',
+      'nope/account_import',
+      'openim/sendmsg2',
+      'v4/openim',
+      'foo',
+      'a/b/c',
+      'openim/sendmsg/',
+    ]) {
       const res = await rawRequest(`${s.base}/v4/${path}?${query(s)}`, { body: '{}' });
       assert.equal(res.status, 200, path);
       assertFail(res.json(), 60009, path);
@@ -153,7 +200,10 @@ test('GET, PUT and DELETE get 60002 in the envelope with HTTP 200', async () => 
   const s = await startTestServer();
   try {
     for (const method of ['GET', 'PUT', 'DELETE', 'PATCH']) {
-      const res = await rawRequest(apiUrl(s, CHECK), { method, ...(method === 'GET' ? {} : { body: '{"CheckItem":[{"UserID":"a"}]}' }) });
+      const res = await rawRequest(apiUrl(s, CHECK), {
+        method,
+        ...(method === 'GET' ? {} : { body: '{"CheckItem":[{"UserID":"a"}]}' }),
+      });
       assert.equal(res.status, 200, method);
       assertFail(res.json(), 60002, method);
       assertCors(res.headers, method);
@@ -171,7 +221,9 @@ test('query parameters in any order, without random or contenttype, usersig perc
   try {
     const sig = s.adminSig;
     assert.match(sig, /[*_-]/, 'the sig uses the substituted characters');
-    const everyCharEncoded = [...sig].map((c) => '%' + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')).join('');
+    const everyCharEncoded = [...sig]
+      .map((c) => '%' + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0'))
+      .join('');
     const queries = [
       `usersig=${sig}&contenttype=json&identifier=${ADMIN}&random=99&sdkappid=${SDKAPPID}`,
       `identifier=${ADMIN}&sdkappid=${SDKAPPID}&usersig=${sig}`,
@@ -198,22 +250,36 @@ test('the body is parsed as JSON whatever its Content-Type, or without one', asy
   const s = await startTestServer();
   try {
     const types: Array<string | undefined> = [
-      'application/json', 'application/json; charset=utf-8', 'text/plain', 'text/plain;charset=UTF-8',
-      'application/x-www-form-urlencoded', 'application/octet-stream', undefined,
+      'application/json',
+      'application/json; charset=utf-8',
+      'text/plain',
+      'text/plain;charset=UTF-8',
+      'application/x-www-form-urlencoded',
+      'application/octet-stream',
+      undefined,
     ];
     const ids: string[] = [];
     for (const [i, type] of types.entries()) {
       const id = `ct${i}`;
       ids.push(id);
-      const res = await rawRequest(apiUrl(s, IMPORT), { body: JSON.stringify({ UserID: id, Nick: '名字' }), headers: type ? { 'content-type': type } : {} });
+      const res = await rawRequest(apiUrl(s, IMPORT), {
+        body: JSON.stringify({ UserID: id, Nick: '名字' }),
+        headers: type ? { 'content-type': type } : {},
+      });
       assert.equal(res.status, 200);
       assert.deepEqual(res.json(), { ActionStatus: 'OK', ErrorInfo: '', ErrorCode: 0 }, String(type));
     }
     // fetch with a Blob of no type sends no Content-Type either.
-    const blob = await fetch(apiUrl(s, IMPORT), { method: 'POST', body: new Blob([JSON.stringify({ UserID: 'blob' })]) });
+    const blob = await fetch(apiUrl(s, IMPORT), {
+      method: 'POST',
+      body: new Blob([JSON.stringify({ UserID: 'blob' })]),
+    });
     assert.deepEqual(await blob.json(), { ActionStatus: 'OK', ErrorInfo: '', ErrorCode: 0 });
     // Chunked, without Content-Length.
-    const chunked = await rawRequest(apiUrl(s, IMPORT), { body: '{"UserID":"chunked"}', headers: { 'transfer-encoding': 'chunked' } });
+    const chunked = await rawRequest(apiUrl(s, IMPORT), {
+      body: '{"UserID":"chunked"}',
+      headers: { 'transfer-encoding': 'chunked' },
+    });
     assert.equal(chunked.json().ErrorCode, 0);
     ids.push('blob', 'chunked');
     assert.deepEqual(await status(s, ...ids), Object.fromEntries(ids.map((id) => [id, 'Imported'])));
@@ -226,13 +292,27 @@ test('an empty, missing, non-JSON or non-object body gets 60003 on account APIs 
   const s = await startTestServer();
   try {
     const bodies: Array<[string, string | undefined]> = [
-      ['no body', undefined], ['empty body', ''], ['not JSON', 'UserID=alice'], ['truncated JSON', '{"UserID":"alice"'],
-      ['JSON array', '[{"UserID":"alice"}]'], ['JSON string', '"alice"'], ['JSON number', '42'], ['JSON null', 'null'],
+      ['no body', undefined],
+      ['empty body', ''],
+      ['not JSON', 'UserID=alice'],
+      ['truncated JSON', '{"UserID":"alice"'],
+      ['JSON array', '[{"UserID":"alice"}]'],
+      ['JSON string', '"alice"'],
+      ['JSON number', '42'],
+      ['JSON null', 'null'],
       ['bad UTF-8 JSON', '\u00ff{}'],
     ];
     for (const [what, body] of bodies) {
-      for (const [api, code] of [[IMPORT, 60003], [CHECK, 60003], ['openim/sendmsg', 90001], ['openim/get_c2c_unread_msg_num', 90001]] as const) {
-        const res = await rawRequest(apiUrl(s, api), { ...(body !== undefined ? { body } : {}), headers: { 'content-type': 'application/json' } });
+      for (const [api, code] of [
+        [IMPORT, 60003],
+        [CHECK, 60003],
+        ['openim/sendmsg', 90001],
+        ['openim/get_c2c_unread_msg_num', 90001],
+      ] as const) {
+        const res = await rawRequest(apiUrl(s, api), {
+          ...(body !== undefined ? { body } : {}),
+          headers: { 'content-type': 'application/json' },
+        });
         assert.equal(res.status, 200, `${what} → ${api}`);
         assertFail(res.json(), code, `${what} → ${api}`);
       }
@@ -252,7 +332,10 @@ test('a body over 1 MiB gets the envelope with HTTP 200 (not 413) and is not exe
     assert.equal(res.status, 200);
     assertFail(res.json(), 70402, 'account API');
     assertCors(res.headers, 'oversized');
-    const msg = await rawRequest(apiUrl(s, 'openim/sendmsg'), { body: big, headers: { 'content-type': 'application/json' } });
+    const msg = await rawRequest(apiUrl(s, 'openim/sendmsg'), {
+      body: big,
+      headers: { 'content-type': 'application/json' },
+    });
     assert.equal(msg.status, 200);
     assertFail(msg.json(), 93000, 'openim API');
     assert.deepEqual(await status(s, 'huge'), { huge: 'NotImported' });
@@ -264,12 +347,23 @@ test('a body over 1 MiB gets the envelope with HTTP 200 (not 413) and is not exe
 test('a body over 1 MiB sent in chunks, without Content-Length, gets the envelope and is not executed', async () => {
   const s = await startTestServer();
   try {
-    const big = JSON.stringify({ From_Account: ADMIN, To_Account: ADMIN, MsgRandom: 1, MsgBody: [{ MsgType: 'TIMTextElem', MsgContent: { Text: 'x'.repeat(1024 * 1024) } }] });
-    const res = await rawRequest(apiUrl(s, 'openim/sendmsg'), { body: big, headers: { 'transfer-encoding': 'chunked' } });
+    const big = JSON.stringify({
+      From_Account: ADMIN,
+      To_Account: ADMIN,
+      MsgRandom: 1,
+      MsgBody: [{ MsgType: 'TIMTextElem', MsgContent: { Text: 'x'.repeat(1024 * 1024) } }],
+    });
+    const res = await rawRequest(apiUrl(s, 'openim/sendmsg'), {
+      body: big,
+      headers: { 'transfer-encoding': 'chunked' },
+    });
     assert.equal(res.status, 200);
     assertFail(res.json(), 93000, 'chunked openim body');
     assertCors(res.headers, 'chunked oversized');
-    const imp = await rawRequest(apiUrl(s, IMPORT), { body: JSON.stringify({ UserID: 'huge', Nick: 'x'.repeat(1024 * 1024) }), headers: { 'transfer-encoding': 'chunked' } });
+    const imp = await rawRequest(apiUrl(s, IMPORT), {
+      body: JSON.stringify({ UserID: 'huge', Nick: 'x'.repeat(1024 * 1024) }),
+      headers: { 'transfer-encoding': 'chunked' },
+    });
     assertFail(imp.json(), 70402, 'chunked account body');
     assert.deepEqual(await status(s, 'huge'), { huge: 'NotImported' });
   } finally {
@@ -282,8 +376,14 @@ test('a percent-encoded path is the same call: same answer, envelope, headers an
   const s = await startTestServer();
   try {
     const plain = await rawRequest(apiUrl(s, IMPORT), { body: JSON.stringify({ UserID: 'alice' }) });
-    const encoded = await rawRequest(apiUrl(s, 'im_open_login_svc/account_%69mport'), { body: JSON.stringify({ UserID: 'bob' }), headers: { 'x-request-id': 'enc-1' } });
-    for (const [what, r] of [['plain', plain], ['encoded', encoded]] as const) {
+    const encoded = await rawRequest(apiUrl(s, 'im_open_login_svc/account_%69mport'), {
+      body: JSON.stringify({ UserID: 'bob' }),
+      headers: { 'x-request-id': 'enc-1' },
+    });
+    for (const [what, r] of [
+      ['plain', plain],
+      ['encoded', encoded],
+    ] as const) {
       assert.equal(r.status, 200, what);
       assert.deepEqual(r.json(), { ActionStatus: 'OK', ErrorInfo: '', ErrorCode: 0 }, what);
       assert.match(String(r.headers['content-type']), /^application\/json; charset=utf-8$/, what);
@@ -295,9 +395,15 @@ test('a percent-encoded path is the same call: same answer, envelope, headers an
     const unknown = await rawRequest(apiUrl(s, 'openim/no%5Fsuch'), { body: '{}' });
     assertFail(unknown.json(), 60009, 'unknown encoded command');
     await new Promise((r) => setImmediate(r));
-    const lines = s.logs.flatMap((l) => l.split('\n')).filter((l) => l.trim()).map((l) => JSON.parse(l) as Record<string, any>);
+    const lines = s.logs
+      .flatMap((l) => l.split('\n'))
+      .filter((l) => l.trim())
+      .map((l) => JSON.parse(l) as Record<string, any>);
     const logged = lines.filter((l) => l.msg === 'request');
-    assert.ok(logged.some((l) => l.reqId === 'enc-1' && l.errorCode === 0 && l.status === 200), 'the routed call is logged like the others');
+    assert.ok(
+      logged.some((l) => l.reqId === 'enc-1' && l.errorCode === 0 && l.status === 200),
+      'the routed call is logged like the others',
+    );
     assert.ok(logged.some((l) => l.errorCode === 60009));
   } finally {
     await s.close();
@@ -328,7 +434,11 @@ test('an OPTIONS preflight is answered with the CORS headers and no credentials'
   try {
     const res = await rawRequest(`${s.base}/v4/${IMPORT}`, {
       method: 'OPTIONS',
-      headers: { origin: 'https://console.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-requested-with' },
+      headers: {
+        origin: 'https://console.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'x-requested-with',
+      },
     });
     assert.ok(res.status === 200 || res.status === 204, `status ${res.status}`);
     assertCors(res.headers, 'preflight');
@@ -346,7 +456,7 @@ test('HTTP/1.1 keep-alive: two calls on one socket', async () => {
     assert.equal(first.json().ErrorCode, 0);
     assert.equal(second.json().ErrorCode, 0);
     assert.equal(first.reusedSocket, false);
-    assert.equal(second.reusedSocket, true, 'the second request reused the first one\'s connection');
+    assert.equal(second.reusedSocket, true, "the second request reused the first one's connection");
     assert.match(String(second.headers.connection), /keep-alive/i);
     assert.deepEqual(await status(s, 'k1', 'k2'), { k1: 'Imported', k2: 'Imported' });
   } finally {
@@ -386,14 +496,30 @@ test('no usersig reaches the logs, whatever the request; each request is logged 
     await s.call(IMPORT, { UserID: 'carol' }, { usersig: sigs.otherUser });
     await s.call(IMPORT, { UserID: 'dave' }, { usersig: sigs.expired });
     await s.call(IMPORT, '{broken', { raw: true });
-    await s.call(IMPORT, { UserID: 'erin' }, { rawQuery: `sdkappid=${SDKAPPID}&identifier=${ADMIN}&usersig=${pct(sigs.admin)}` });
-    await s.call(IMPORT, { UserID: 'frank' }, { rawQuery: `sdkappid=${SDKAPPID}&identifier=${ADMIN}&%75sersig=${sigs.admin}` });
-    await s.call(IMPORT, { UserID: 'gina' }, { rawQuery: `sdkappid=${SDKAPPID}&identifier=${ADMIN}&%75%73%65%72%73%69%67=${sigs.admin}` });
+    await s.call(
+      IMPORT,
+      { UserID: 'erin' },
+      { rawQuery: `sdkappid=${SDKAPPID}&identifier=${ADMIN}&usersig=${pct(sigs.admin)}` },
+    );
+    await s.call(
+      IMPORT,
+      { UserID: 'frank' },
+      { rawQuery: `sdkappid=${SDKAPPID}&identifier=${ADMIN}&%75sersig=${sigs.admin}` },
+    );
+    await s.call(
+      IMPORT,
+      { UserID: 'gina' },
+      { rawQuery: `sdkappid=${SDKAPPID}&identifier=${ADMIN}&%75%73%65%72%73%69%67=${sigs.admin}` },
+    );
     await s.call('nope/nothing', {});
     await rawRequest(`${s.base}/v4/foo?usersig=${sigs.admin}`, { body: '{}' });
     await rawRequest(apiUrl(s, IMPORT), { method: 'GET' });
     await rawRequest(apiUrl(s, IMPORT), { body: 'x'.repeat(1024 * 1024 + 10) });
-    const traced = await s.post(CHECK, { CheckItem: [{ UserID: 'alice' }] }, { headers: { 'x-request-id': 'trace-42.a_b' } });
+    const traced = await s.post(
+      CHECK,
+      { CheckItem: [{ UserID: 'alice' }] },
+      { headers: { 'x-request-id': 'trace-42.a_b' } },
+    );
     assert.equal(traced.headers.get('x-request-id'), 'trace-42.a_b', 'a given request id is echoed');
     await traced.json();
     const plain = await s.post(CHECK, { CheckItem: [{ UserID: 'alice' }] });
@@ -403,7 +529,11 @@ test('no usersig reaches the logs, whatever the request; each request is logged 
     const again = await s.post(CHECK, { CheckItem: [{ UserID: 'alice' }] });
     assert.notEqual(again.headers.get('x-request-id'), generated, 'each request gets its own id');
     await again.json();
-    const unsafe = await s.post(CHECK, { CheckItem: [{ UserID: 'alice' }] }, { headers: { 'x-request-id': 'x'.repeat(65) } });
+    const unsafe = await s.post(
+      CHECK,
+      { CheckItem: [{ UserID: 'alice' }] },
+      { headers: { 'x-request-id': 'x'.repeat(65) } },
+    );
     assert.notEqual(unsafe.headers.get('x-request-id'), 'x'.repeat(65), 'an over-long request id is replaced');
     await unsafe.json();
 
@@ -416,7 +546,10 @@ test('no usersig reaches the logs, whatever the request; each request is logged 
       assert.ok(!logs.includes(sig.slice(-40)), `no tail of the ${name} usersig is in the logs`);
       assert.ok(!logs.includes(pct(sig).slice(-60)), `the percent-encoded ${name} usersig is not in the logs`);
     }
-    const lines = s.logs.flatMap((l) => l.split('\n')).filter((l) => l.trim()).map((l) => JSON.parse(l) as Record<string, any>);
+    const lines = s.logs
+      .flatMap((l) => l.split('\n'))
+      .filter((l) => l.trim())
+      .map((l) => JSON.parse(l) as Record<string, any>);
     const requests = lines.filter((l) => l.msg === 'request');
     assert.ok(requests.length >= 15, `one line per request, got ${requests.length}`);
     for (const r of requests) assert.equal(typeof r.reqId, 'string', 'each request line names its request id');
@@ -440,7 +573,8 @@ test('rate limits: Tencent defaults, 200 calls in one instant pass and the 201st
     assertFail(await s.call(IMPORT, { UserID: 'late' }), 60007, 'call 201');
     assert.deepEqual(await status(s, 'r199', 'late'), { r199: 'Imported', late: 'NotImported' });
     // 100/s for account_check: 1 call above, 99 more pass, the next does not.
-    for (let i = 0; i < 99; i++) assert.equal((await s.call(CHECK, { CheckItem: [{ UserID: 'r0' }] })).ErrorCode, 0, `check ${i + 2}`);
+    for (let i = 0; i < 99; i++)
+      assert.equal((await s.call(CHECK, { CheckItem: [{ UserID: 'r0' }] })).ErrorCode, 0, `check ${i + 2}`);
     assertFail(await s.call(CHECK, { CheckItem: [{ UserID: 'r0' }] }), 60007, 'check 101');
     // A second later the bucket is full again.
     s.clock.advance(1000);
@@ -481,7 +615,11 @@ test('rate limits are per app', async () => {
     ],
   });
   try {
-    const asB = { sdkappid: B, identifier: 'boss', usersig: s.sig('boss', { sdkAppId: B, secretKey: 'secret-of-app-b-0123456789' }) };
+    const asB = {
+      sdkappid: B,
+      identifier: 'boss',
+      usersig: s.sig('boss', { sdkAppId: B, secretKey: 'secret-of-app-b-0123456789' }),
+    };
     assert.equal((await s.call(CHECK, { CheckItem: [{ UserID: 'x' }] })).ErrorCode, 0);
     assertFail(await s.call(CHECK, { CheckItem: [{ UserID: 'x' }] }), 60007, 'app A over its limit');
     assert.equal((await s.call(CHECK, { CheckItem: [{ UserID: 'x' }] }, asB)).ErrorCode, 0, 'app B has its own bucket');
@@ -516,7 +654,10 @@ test('apps are isolated: accounts, admins and sigs of one app mean nothing in an
     const asB = { sdkappid: B, identifier: 'boss', usersig: s.sig('boss', { sdkAppId: B, secretKey: keyB }) };
     assert.equal((await s.call(IMPORT, { UserID: 'alice' })).ErrorCode, 0);
     const inB = await s.call(CHECK, { CheckItem: [{ UserID: 'alice' }, { UserID: 'boss' }, { UserID: ADMIN }] }, asB);
-    assert.deepEqual(inB.ResultItem.map((i: any) => i.AccountStatus), ['NotImported', 'Imported', 'NotImported']);
+    assert.deepEqual(
+      inB.ResultItem.map((i: any) => i.AccountStatus),
+      ['NotImported', 'Imported', 'NotImported'],
+    );
     const del = await s.call('im_open_login_svc/account_delete', { DeleteItem: [{ UserID: 'alice' }] }, asB);
     assert.equal(del.ResultItem[0].ResultCode, 70107);
     assert.deepEqual(await status(s, 'alice'), { alice: 'Imported' });
@@ -525,9 +666,17 @@ test('apps are isolated: accounts, admins and sigs of one app mean nothing in an
     assertFail(await s.call(CHECK, { CheckItem: [{ UserID: 'alice' }] }, { sdkappid: B }), 70014, 'A sig on B');
     // A sig claiming app B but made with app A's key: the signature fails.
     const forged = s.sig('boss', { sdkAppId: B, secretKey: SECRET });
-    assertFail(await s.call(CHECK, { CheckItem: [{ UserID: 'alice' }] }, { sdkappid: B, identifier: 'boss', usersig: forged }), 70009, 'forged with A key');
+    assertFail(
+      await s.call(CHECK, { CheckItem: [{ UserID: 'alice' }] }, { sdkappid: B, identifier: 'boss', usersig: forged }),
+      70009,
+      'forged with A key',
+    );
     // B's admin is not an admin of A, even with a correctly made sig for A.
-    assertFail(await s.call(CHECK, { CheckItem: [{ UserID: 'alice' }] }, { identifier: 'boss', usersig: s.sig('boss') }), 70403, 'B admin in A');
+    assertFail(
+      await s.call(CHECK, { CheckItem: [{ UserID: 'alice' }] }, { identifier: 'boss', usersig: s.sig('boss') }),
+      70403,
+      'B admin in A',
+    );
   } finally {
     await s.close();
   }

@@ -4,7 +4,9 @@ import { test } from 'node:test';
 import { fuzzEveryApi } from './helpers/fuzz-apis.js';
 import { hasPostgres, startPostgresTestServer } from './helpers/postgres-server.js';
 
-test('fuzz (PostgreSQL): every API answers generated bodies with the envelope and a documented code', { skip: !hasPostgres && 'no PostgreSQL' }, async () => {
+test('fuzz (PostgreSQL): every API answers generated bodies with the envelope and a documented code', {
+  skip: !hasPostgres && 'no PostgreSQL',
+}, async () => {
   const s = await startPostgresTestServer();
   try {
     await fuzzEveryApi(s, 15);

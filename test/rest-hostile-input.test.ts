@@ -9,7 +9,8 @@ import { hasPostgres, startPostgresTestServer } from './helpers/postgres-server.
 
 const PROTO_NAMES = ['constructor', 'toString', 'valueOf', 'hasOwnProperty', '__proto__'];
 
-const server = (kind: 'sqlite' | 'postgres'): Promise<TestServer> => (kind === 'sqlite' ? startTestServer() : startPostgresTestServer());
+const server = (kind: 'sqlite' | 'postgres'): Promise<TestServer> =>
+  kind === 'sqlite' ? startTestServer() : startPostgresTestServer();
 
 const STORES = hasPostgres ? (['sqlite', 'postgres'] as const) : (['sqlite'] as const);
 
@@ -23,7 +24,17 @@ for (const kind of STORES) {
         const calls: Array<[string, unknown]> = [
           ['openim/sendmsg', { To_Account: 'bob', MsgRandom: 1, MsgBody: body }],
           ['openim/batchsendmsg', { To_Account: ['bob'], MsgRandom: 1, MsgBody: body }],
-          ['openim/importmsg', { SyncFromOldSystem: 2, From_Account: 'administrator', To_Account: 'bob', MsgRandom: 1, MsgTimeStamp: 1700000000, MsgBody: body }],
+          [
+            'openim/importmsg',
+            {
+              SyncFromOldSystem: 2,
+              From_Account: 'administrator',
+              To_Account: 'bob',
+              MsgRandom: 1,
+              MsgTimeStamp: 1700000000,
+              MsgBody: body,
+            },
+          ],
         ];
         for (const [api, b] of calls) {
           const r = await s.call(api, b);
@@ -40,7 +51,14 @@ for (const kind of STORES) {
   test(`${kind}: unknown API names, including Object.prototype members, answer 60009`, async () => {
     const s = await server(kind);
     try {
-      for (const api of ['openim/constructor', '__proto__/x', 'openim/__proto__', 'constructor/constructor', 'openim/toString', 'hasOwnProperty/valueOf']) {
+      for (const api of [
+        'openim/constructor',
+        '__proto__/x',
+        'openim/__proto__',
+        'constructor/constructor',
+        'openim/toString',
+        'hasOwnProperty/valueOf',
+      ]) {
         const r = await s.call(api, {});
         assert.equal(r.ErrorCode, 60009, api);
         assert.equal(r.ActionStatus, 'FAIL');
@@ -64,7 +82,11 @@ for (const kind of STORES) {
         ['openim/sendmsg', { From_Account: 'a\u0000', To_Account: 'bob', MsgRandom: 1, MsgBody: text('x') }, 90008],
         ['openim/sendmsg', { To_Account: 'b\u0000', MsgRandom: 1, MsgBody: text('x') }, 90003],
         ['openim/batchsendmsg', { To_Account: ['bob', '\n'], MsgRandom: 1, MsgBody: text('x') }, 90003],
-        ['openim/admin_getroammsg', { Operator_Account: 'bob', Peer_Account: 'a\u0000', MaxCnt: 10, MinTime: 0, MaxTime: 4294967295 }, 90003],
+        [
+          'openim/admin_getroammsg',
+          { Operator_Account: 'bob', Peer_Account: 'a\u0000', MaxCnt: 10, MinTime: 0, MaxTime: 4294967295 },
+          90003,
+        ],
         ['openim/get_c2c_unread_msg_num', { To_Account: '\u0000' }, 90003],
         ['openim/get_c2c_unread_msg_num', { To_Account: 'bob', Peer_Account: ['a\u0000'] }, 90001],
         ['openim/admin_msgwithdraw', { From_Account: 'a\u0000', To_Account: 'bob', MsgKey: '1_2_3' }, 90008],
@@ -90,9 +112,20 @@ for (const kind of STORES) {
     const s = await server(kind);
     try {
       await s.call('im_open_login_svc/account_import', { UserID: 'bob' });
-      const sent = await s.call('openim/sendmsg', { To_Account: 'bob', MsgRandom: 7, MsgBody: text('a\u0000b'), CloudCustomData: '\u0000' });
+      const sent = await s.call('openim/sendmsg', {
+        To_Account: 'bob',
+        MsgRandom: 7,
+        MsgBody: text('a\u0000b'),
+        CloudCustomData: '\u0000',
+      });
       assert.equal(sent.ErrorCode, 0, sent.ErrorInfo);
-      const roam = await s.call('openim/admin_getroammsg', { Operator_Account: 'bob', Peer_Account: 'administrator', MaxCnt: 10, MinTime: 0, MaxTime: 4294967295 });
+      const roam = await s.call('openim/admin_getroammsg', {
+        Operator_Account: 'bob',
+        Peer_Account: 'administrator',
+        MaxCnt: 10,
+        MinTime: 0,
+        MaxTime: 4294967295,
+      });
       assert.equal(roam.MsgList[0].CloudCustomData, '\u0000');
       assert.equal(roam.MsgList[0].MsgBody[0].MsgContent.Text, 'a\u0000b');
     } finally {

@@ -23,7 +23,9 @@ function open(s: TestServer): Promise<Socket> {
 function untilClosed(sock: Socket): Promise<{ data: string; ms: number }> {
   const started = performance.now();
   let data = '';
-  sock.on('data', (c) => { data += String(c); });
+  sock.on('data', (c) => {
+    data += String(c);
+  });
   sock.on('error', () => {});
   return new Promise((resolve) => sock.once('close', () => resolve({ data, ms: performance.now() - started })));
 }
@@ -40,25 +42,35 @@ test('a body trickled slower than the request timeout is cut off at the limit', 
     const closed = untilClosed(sock);
     sock.write(head(s, 100_000));
     // One byte every 20 ms would take half an hour to finish.
-    const timer = setInterval(() => { if (!sock.destroyed) sock.write(' '); }, 20);
+    const timer = setInterval(() => {
+      if (!sock.destroyed) sock.write(' ');
+    }, 20);
     const { data, ms } = await closed;
     clearInterval(timer);
     assert.ok(ms < 3000, `closed after ${Math.round(ms)} ms`);
     assert.ok(ms >= 350, `closed after only ${Math.round(ms)} ms`);
     assert.match(data, /^HTTP\/1\.1 408/);
-    assert.equal((await s.call('openim/sendmsg', { To_Account: 'administrator', MsgRandom: 1, MsgBody: text('still here') })).ErrorCode, 0);
+    assert.equal(
+      (await s.call('openim/sendmsg', { To_Account: 'administrator', MsgRandom: 1, MsgBody: text('still here') }))
+        .ErrorCode,
+      0,
+    );
   } finally {
     await s.close();
   }
 });
 
 test('headers sent slower than the headers timeout are cut off at the limit', async () => {
-  const s = await startTestServer({ config: { httpLimits: limits({ headersTimeoutMs: 200, requestTimeoutMs: 5000 }) } });
+  const s = await startTestServer({
+    config: { httpLimits: limits({ headersTimeoutMs: 200, requestTimeoutMs: 5000 }) },
+  });
   try {
     const sock = await open(s);
     const closed = untilClosed(sock);
     sock.write('POST /v4/openim/sendmsg HTTP/1.1\r\nHost: x\r\n');
-    const timer = setInterval(() => { if (!sock.destroyed) sock.write('X-Slow: 1\r\n'); }, 20);
+    const timer = setInterval(() => {
+      if (!sock.destroyed) sock.write('X-Slow: 1\r\n');
+    }, 20);
     const { data, ms } = await closed;
     clearInterval(timer);
     assert.ok(ms < 3000, `closed after ${Math.round(ms)} ms`);

@@ -43,7 +43,9 @@ async function servicesUp(): Promise<string | undefined> {
 const missing = await servicesUp();
 if (missing && process.env.CI === 'true') throw new Error(`scale-out test needs its services under CI: ${missing}`);
 
-test('a device on node A gets a message sent and recalled through node B, pushed over the Redis bus', { ...(missing ? { skip: missing } : {}) }, async () => {
+test('a device on node A gets a message sent and recalled through node B, pushed over the Redis bus', {
+  ...(missing ? { skip: missing } : {}),
+}, async () => {
   const schema = `parley_test_${randomBytes(6).toString('hex')}`;
   const channel = `parley:test:${randomBytes(4).toString('hex')}`;
   const busA = new RedisBus({ url: REDIS_URL, channel });
@@ -62,14 +64,24 @@ test('a device on node A gets a message sent and recalled through node B, pushed
     const bob = await WsClient.login(a, 'bob', { deviceId: 'bob-1', extra: { cursor: 0 } });
 
     // Sent through node B: node A learns of it from the bus and pushes it (no reconnect, no poll).
-    const sent = await b.call('openim/sendmsg', { From_Account: 'alice', To_Account: 'bob', MsgRandom: 1, MsgSeq: 1, MsgBody: text('across nodes') });
+    const sent = await b.call('openim/sendmsg', {
+      From_Account: 'alice',
+      To_Account: 'bob',
+      MsgRandom: 1,
+      MsgSeq: 1,
+      MsgBody: text('across nodes'),
+    });
     assert.equal(sent.ErrorCode, 0);
     let events = await bob.eventsUpTo(1);
     assert.equal(events[0]!.kind, 'message');
     assert.deepEqual(events[0]!.message!.body, text('across nodes'));
 
     // Recalled through node B: the recall reaches the device on node A too.
-    const recalled = await b.call('openim/admin_msgwithdraw', { From_Account: 'alice', To_Account: 'bob', MsgKey: sent.MsgKey });
+    const recalled = await b.call('openim/admin_msgwithdraw', {
+      From_Account: 'alice',
+      To_Account: 'bob',
+      MsgKey: sent.MsgKey,
+    });
     assert.equal(recalled.ErrorCode, 0);
     events = await bob.eventsUpTo(2);
     assert.equal(events[1]!.kind, 'recall');

@@ -55,7 +55,9 @@ function banner(p: ChildProcess, out: { text: string }): Promise<string> {
 }
 
 const exited = (p: ChildProcess): Promise<void> =>
-  p.exitCode !== null || p.signalCode !== null ? Promise.resolve() : new Promise((resolve) => p.once('exit', () => resolve()));
+  p.exitCode !== null || p.signalCode !== null
+    ? Promise.resolve()
+    : new Promise((resolve) => p.once('exit', () => resolve()));
 
 /** The pids of p's children and their children (Linux /proc), for checking none survives. */
 function descendants(pid: number): number[] {
@@ -86,21 +88,28 @@ const alive = (pid: number): boolean => {
 };
 
 /** True when something accepts TCP connections on the port. */
-const listening = (port: number): Promise<boolean> => new Promise((resolve) => {
-  const s = connect({ host: '127.0.0.1', port });
-  s.once('connect', () => {
-    s.destroy();
-    resolve(true);
+const listening = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const s = connect({ host: '127.0.0.1', port });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
   });
-  s.once('error', () => resolve(false));
-});
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   // The old `npm start` left the server running (SIGTERM) or npm waiting forever (SIGINT): the
   // timeout turns the latter into a failure.
-  test(`${signal} sent to the npm start process stops the server and frees its port`, { timeout: 120_000 }, async (t) => {
+  test(`${signal} sent to the npm start process stops the server and frees its port`, {
+    timeout: 120_000,
+  }, async (t) => {
     const dataDir = tempDir(t);
-    const npm = spawn('npm', ['start'], { cwd: ROOT, env: env({ PARLEY_PORT: '0', PARLEY_DATA_DIR: dataDir }), stdio: ['ignore', 'pipe', 'pipe'] });
+    const npm = spawn('npm', ['start'], {
+      cwd: ROOT,
+      env: env({ PARLEY_PORT: '0', PARLEY_DATA_DIR: dataDir }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let tree: number[] = [];
     t.after(() => {
       // Also the processes seen before the signal: an orphaned server is no descendant any more.
@@ -108,7 +117,9 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       if (npm.exitCode === null) npm.kill('SIGKILL');
     });
     const out = { text: '' };
-    npm.stderr!.on('data', (c: Buffer) => { out.text += String(c); });
+    npm.stderr!.on('data', (c: Buffer) => {
+      out.text += String(c);
+    });
     const base = await banner(npm, out);
     const port = Number(new URL(base).port);
     assert.ok(await listening(port), 'the server answers on the printed port');
@@ -120,7 +131,8 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     assert.ok(npm.exitCode !== null || npm.signalCode !== null, `npm exits after ${signal}`);
     // The server may take a moment after npm to finish closing; it has a few seconds.
     const deadline = Date.now() + 5000;
-    while (Date.now() < deadline && (tree.some(alive) || (await listening(port)))) await new Promise((r) => setTimeout(r, 50));
+    while (Date.now() < deadline && (tree.some(alive) || (await listening(port))))
+      await new Promise((r) => setTimeout(r, 50));
     assert.deepEqual(tree.filter(alive), [], `no process of npm start survives ${signal}`);
     assert.equal(await listening(port), false, `port ${port} is free after ${signal}`);
   });
@@ -132,7 +144,10 @@ test('a port already in use is one line naming the address and PARLEY_PORT, exit
   t.after(() => taken.close());
   const port = (taken.address() as AddressInfo).port;
   const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'src', 'main.js')], {
-    cwd: ROOT, env: env({ PARLEY_PORT: String(port), PARLEY_DATA_DIR: tempDir(t) }), encoding: 'utf8', timeout: 30_000,
+    cwd: ROOT,
+    env: env({ PARLEY_PORT: String(port), PARLEY_DATA_DIR: tempDir(t) }),
+    encoding: 'utf8',
+    timeout: 30_000,
   });
   assert.equal(r.status, 1, `exit status; stderr: ${r.stderr}`);
   const lines = r.stderr.trim().split('\n');
@@ -145,10 +160,25 @@ test('a port already in use is one line naming the address and PARLEY_PORT, exit
 
 test('under TLS the printed curl line carries -k and the banner says why', async (t) => {
   const dir = tempDir(t);
-  const made = spawnSync('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1',
-    '-subj', '/CN=localhost', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-  ], { encoding: 'utf8' });
+  const made = spawnSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+    ],
+    { encoding: 'utf8' },
+  );
   if (made.error) {
     if (process.env.CI) assert.fail('openssl is not installed; CI must test HTTPS');
     t.skip('openssl is not installed on this machine');
@@ -156,10 +186,17 @@ test('under TLS the printed curl line carries -k and the banner says why', async
   }
   const server = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'main.js')], {
     cwd: dir,
-    env: env({ PARLEY_PORT: '0', PARLEY_DATA_DIR: join(dir, 'data'), PARLEY_TLS_CERT: 'cert.pem', PARLEY_TLS_KEY: 'key.pem' }),
+    env: env({
+      PARLEY_PORT: '0',
+      PARLEY_DATA_DIR: join(dir, 'data'),
+      PARLEY_TLS_CERT: 'cert.pem',
+      PARLEY_TLS_KEY: 'key.pem',
+    }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  t.after(() => { if (server.exitCode === null) server.kill('SIGKILL'); });
+  t.after(() => {
+    if (server.exitCode === null) server.kill('SIGKILL');
+  });
   const out = { text: '' };
   const base = await banner(server, out);
   await new Promise((r) => setTimeout(r, 100)); // the rest of the banner follows the first line

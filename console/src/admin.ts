@@ -7,7 +7,12 @@ import { CredentialsError, type Credentials } from './credentials.js';
 type Json = Record<string, unknown>;
 
 /** Calls an API as the admin; shows any failure in `out` (in words) and returns the answer on success. */
-export async function adminCall(creds: Credentials, path: string, body: Json, out: HTMLElement): Promise<Json | undefined> {
+export async function adminCall(
+  creds: Credentials,
+  path: string,
+  body: Json,
+  out: HTMLElement,
+): Promise<Json | undefined> {
   let c;
   try {
     c = await creds.admin();
@@ -23,7 +28,14 @@ export async function adminCall(creds: Credentials, path: string, body: Json, ou
 }
 
 /** UserIDs typed with spaces, commas or line breaks between them. */
-export const parseUserIds = (text: string): string[] => [...new Set(text.split(/[\s,;]+/).map((s) => s.trim()).filter(Boolean))];
+export const parseUserIds = (text: string): string[] => [
+  ...new Set(
+    text
+      .split(/[\s,;]+/)
+      .map((s) => s.trim())
+      .filter(Boolean),
+  ),
+];
 
 function busy<T>(button: HTMLButtonElement, work: () => Promise<T>): Promise<T> {
   const label = button.textContent;
@@ -45,7 +57,10 @@ export class AccountsView {
       e.preventDefault();
       void busy(byId<HTMLButtonElement>('acc-import'), () => this.importAccounts());
     });
-    byId('acc-check').addEventListener('click', (e) => void busy(e.currentTarget as HTMLButtonElement, () => this.check()));
+    byId('acc-check').addEventListener(
+      'click',
+      (e) => void busy(e.currentTarget as HTMLButtonElement, () => this.check()),
+    );
     byId('acc-delete').addEventListener('click', () => this.confirmDelete());
   }
 
@@ -65,10 +80,17 @@ export class AccountsView {
   }
 
   private table(caption: string, rows: Array<[string, string]>): HTMLElement {
-    return h('div', { class: 'table-wrap' }, h('table', { id: 'acc-table' },
-      h('caption', {}, caption),
-      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'UserID'), h('th', { scope: 'col' }, 'Result'))),
-      h('tbody', {}, ...rows.map(([u, r]) => h('tr', {}, h('th', { scope: 'row' }, u), h('td', {}, r))))));
+    return h(
+      'div',
+      { class: 'table-wrap' },
+      h(
+        'table',
+        { id: 'acc-table' },
+        h('caption', {}, caption),
+        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'UserID'), h('th', { scope: 'col' }, 'Result'))),
+        h('tbody', {}, ...rows.map(([u, r]) => h('tr', {}, h('th', { scope: 'row' }, u), h('td', {}, r)))),
+      ),
+    );
   }
 
   async importAccounts(): Promise<void> {
@@ -79,29 +101,55 @@ export class AccountsView {
     const failed = new Set((r.FailAccounts as string[] | undefined) ?? []);
     this.out.append(
       notice(failed.size ? 'warn' : 'ok', `Imported ${users.length - failed.size} of ${users.length} account(s).`),
-      this.table('Import', users.map((u) => [u, failed.has(u) ? 'Failed: not a valid UserID (1–32 bytes)' : 'Imported'])));
+      this.table(
+        'Import',
+        users.map((u) => [u, failed.has(u) ? 'Failed: not a valid UserID (1–32 bytes)' : 'Imported']),
+      ),
+    );
   }
 
   async check(): Promise<void> {
     const users = this.users();
     if (!users) return;
-    const r = await adminCall(this.creds, 'v4/im_open_login_svc/account_check', { CheckItem: users.map((UserID) => ({ UserID })) }, this.out);
+    const r = await adminCall(
+      this.creds,
+      'v4/im_open_login_svc/account_check',
+      { CheckItem: users.map((UserID) => ({ UserID })) },
+      this.out,
+    );
     if (!r) return;
     const items = (r.ResultItem as Array<{ UserID: string; AccountStatus: string }>) ?? [];
-    this.out.append(this.table('Check', items.map((i) => [i.UserID, i.AccountStatus === 'Imported' ? 'Imported' : 'Not imported'])));
+    this.out.append(
+      this.table(
+        'Check',
+        items.map((i) => [i.UserID, i.AccountStatus === 'Imported' ? 'Imported' : 'Not imported']),
+      ),
+    );
   }
 
   private confirmDelete(): void {
     const users = this.users();
     if (!users) return;
-    const yes = h('button', { type: 'button', id: 'acc-delete-yes', class: 'danger' }, `Yes, delete ${users.length} account(s)`);
+    const yes = h(
+      'button',
+      { type: 'button', id: 'acc-delete-yes', class: 'danger' },
+      `Yes, delete ${users.length} account(s)`,
+    );
     const no = h('button', { type: 'button' }, 'Cancel');
-    const box = h('div', { class: 'confirm', role: 'alertdialog', 'aria-label': 'Confirm deletion' },
-      h('p', {}, `Delete ${users.join(', ')}? This cannot be undone.`), h('div', { class: 'row' }, yes, no));
-    yes.addEventListener('click', () => void busy(yes, async () => {
-      box.remove();
-      await this.remove(users);
-    }));
+    const box = h(
+      'div',
+      { class: 'confirm', role: 'alertdialog', 'aria-label': 'Confirm deletion' },
+      h('p', {}, `Delete ${users.join(', ')}? This cannot be undone.`),
+      h('div', { class: 'row' }, yes, no),
+    );
+    yes.addEventListener(
+      'click',
+      () =>
+        void busy(yes, async () => {
+          box.remove();
+          await this.remove(users);
+        }),
+    );
     no.addEventListener('click', () => {
       clear(this.out);
       byId('acc-delete').focus();
@@ -111,10 +159,23 @@ export class AccountsView {
   }
 
   private async remove(users: string[]): Promise<void> {
-    const r = await adminCall(this.creds, 'v4/im_open_login_svc/account_delete', { DeleteItem: users.map((UserID) => ({ UserID })) }, this.out);
+    const r = await adminCall(
+      this.creds,
+      'v4/im_open_login_svc/account_delete',
+      { DeleteItem: users.map((UserID) => ({ UserID })) },
+      this.out,
+    );
     if (!r) return;
     const items = (r.ResultItem as Array<{ UserID: string; ResultCode: number }>) ?? [];
-    this.out.append(this.table('Delete', items.map((i) => [i.UserID, i.ResultCode === 0 ? 'Deleted' : i.ResultCode === 70107 ? 'Not found (70107)' : `Failed (${i.ResultCode})`])));
+    this.out.append(
+      this.table(
+        'Delete',
+        items.map((i) => [
+          i.UserID,
+          i.ResultCode === 0 ? 'Deleted' : i.ResultCode === 70107 ? 'Not found (70107)' : `Failed (${i.ResultCode})`,
+        ]),
+      ),
+    );
   }
 }
 
@@ -130,7 +191,11 @@ interface RoamMessage {
 
 /** A message body in words: the text, or the element types. */
 export function bodyText(body: Array<{ MsgType: string; MsgContent: Record<string, unknown> }>): string {
-  return body.map((e) => (e.MsgType === 'TIMTextElem' ? String(e.MsgContent.Text ?? '') : `[${e.MsgType.replace(/^TIM|Elem$/g, '')}]`)).join(' ');
+  return body
+    .map((e) =>
+      e.MsgType === 'TIMTextElem' ? String(e.MsgContent.Text ?? '') : `[${e.MsgType.replace(/^TIM|Elem$/g, '')}]`,
+    )
+    .join(' ');
 }
 
 export class ConversationsView {
@@ -147,7 +212,10 @@ export class ConversationsView {
       e.preventDefault();
       void busy(byId<HTMLButtonElement>('conv-load'), () => this.load(false)).then(() => this.syncOlder());
     });
-    this.older.addEventListener('click', () => void busy(this.older, () => this.load(true)).then(() => this.syncOlder()));
+    this.older.addEventListener(
+      'click',
+      () => void busy(this.older, () => this.load(true)).then(() => this.syncOlder()),
+    );
     this.older.disabled = true;
   }
 
@@ -175,7 +243,13 @@ export class ConversationsView {
       this.out.appendChild(notice('error', 'The page size must be a whole number of at least 1.'));
       return;
     }
-    const body: Json = { Operator_Account: operator, Peer_Account: peer, MaxCnt: size, MinTime: 0, MaxTime: continuing && this.next ? this.next.maxTime : 4294967295 };
+    const body: Json = {
+      Operator_Account: operator,
+      Peer_Account: peer,
+      MaxCnt: size,
+      MinTime: 0,
+      MaxTime: continuing && this.next ? this.next.maxTime : 4294967295,
+    };
     if (continuing && this.next) body.LastMsgKey = this.next.lastMsgKey;
     const r = await adminCall(this.creds, 'v4/openim/admin_getroammsg', body, this.out);
     if (!r) {
@@ -190,27 +264,77 @@ export class ConversationsView {
     this.older.disabled = complete;
     const rows = list.map((m) => {
       const recalled = (m.MsgFlagBits & 8) !== 0;
-      const recall = h('button', { type: 'button', class: 'small', onclick: async (e: Event) => {
-        const b = e.currentTarget as HTMLButtonElement;
-        const note = h('div');
-        b.after(note);
-        const ok = await busy(b, () => adminCall(this.creds, 'v4/openim/admin_msgwithdraw', { From_Account: m.From_Account, To_Account: m.To_Account, MsgKey: m.MsgKey }, note));
-        if (ok) await this.load(false);
-      } }, 'Recall as admin');
-      return h('tr', { 'data-msgkey': m.MsgKey, class: recalled ? 'recalled' : '' },
+      const recall = h(
+        'button',
+        {
+          type: 'button',
+          class: 'small',
+          onclick: async (e: Event) => {
+            const b = e.currentTarget as HTMLButtonElement;
+            const note = h('div');
+            b.after(note);
+            const ok = await busy(b, () =>
+              adminCall(
+                this.creds,
+                'v4/openim/admin_msgwithdraw',
+                { From_Account: m.From_Account, To_Account: m.To_Account, MsgKey: m.MsgKey },
+                note,
+              ),
+            );
+            if (ok) await this.load(false);
+          },
+        },
+        'Recall as admin',
+      );
+      return h(
+        'tr',
+        { 'data-msgkey': m.MsgKey, class: recalled ? 'recalled' : '' },
         h('td', {}, formatTime(m.MsgTimeStamp)),
         h('td', {}, `${m.From_Account} → ${m.To_Account}`),
-        h('td', {}, recalled ? h('span', { class: 'recalled-marker' }, '⊘ Recalled (MsgFlagBits 8)') : bodyText(m.MsgBody)),
+        h(
+          'td',
+          {},
+          recalled ? h('span', { class: 'recalled-marker' }, '⊘ Recalled (MsgFlagBits 8)') : bodyText(m.MsgBody),
+        ),
         h('td', {}, m.From_Account === operator ? (m.IsPeerRead ? 'read by peer' : 'not read yet') : ''),
         h('td', {}, h('code', {}, m.MsgKey)),
-        h('td', {}, recalled ? '' : recall));
+        h('td', {}, recalled ? '' : recall),
+      );
     });
     this.out.append(
-      h('p', { id: 'conv-page', role: 'status' }, `Page ${this.page}: ${list.length} message(s), ${complete ? 'no older messages' : 'older messages exist (Load older page)'}.`),
-      stackable(h('div', { class: 'table-wrap' }, h('table', { id: 'conv-table' },
-        h('caption', {}, `${operator} ↔ ${peer}, as ${operator} sees it (oldest first)`),
-        h('thead', {}, h('tr', {}, ...['Time', 'From → To', 'Content', 'Read', 'MsgKey', 'Action'].map((t) => h('th', { scope: 'col' }, t)))),
-        h('tbody', {}, ...(rows.length ? rows : [h('tr', {}, h('td', { colspan: 6 }, 'No messages in this conversation.'))]))))));
+      h(
+        'p',
+        { id: 'conv-page', role: 'status' },
+        `Page ${this.page}: ${list.length} message(s), ${complete ? 'no older messages' : 'older messages exist (Load older page)'}.`,
+      ),
+      stackable(
+        h(
+          'div',
+          { class: 'table-wrap' },
+          h(
+            'table',
+            { id: 'conv-table' },
+            h('caption', {}, `${operator} ↔ ${peer}, as ${operator} sees it (oldest first)`),
+            h(
+              'thead',
+              {},
+              h(
+                'tr',
+                {},
+                ...['Time', 'From → To', 'Content', 'Read', 'MsgKey', 'Action'].map((t) =>
+                  h('th', { scope: 'col' }, t),
+                ),
+              ),
+            ),
+            h(
+              'tbody',
+              {},
+              ...(rows.length ? rows : [h('tr', {}, h('td', { colspan: 6 }, 'No messages in this conversation.'))]),
+            ),
+          ),
+        ),
+      ),
+    );
   }
 }
 
@@ -234,13 +358,58 @@ export class AuditView {
     }
     const r = await adminCall(this.creds, 'v4/parley/recall_audit', { Limit: limit }, this.out);
     if (!r) return;
-    const list = (r.AuditList as Array<{ From_Account: string; To_Account: string; MsgKey: string; By: string; Via: string; At: number }>) ?? [];
-    this.out.append(stackable(h('div', { class: 'table-wrap' }, h('table', { id: 'audit-table' },
-      h('caption', {}, `The ${list.length} latest recall(s), newest first`),
-      h('thead', {}, h('tr', {}, ...['When', 'From', 'To', 'MsgKey', 'Recalled by', 'How'].map((t) => h('th', { scope: 'col' }, t)))),
-      h('tbody', {}, ...(list.length ? list.map((e) => h('tr', {},
-        h('td', {}, formatTime(e.At)), h('td', {}, e.From_Account), h('td', {}, e.To_Account), h('td', {}, h('code', {}, e.MsgKey)),
-        h('td', {}, e.By), h('td', {}, e.Via === 'admin' ? 'admin (admin_msgwithdraw)' : 'sender (client, within the window)')))
-        : [h('tr', {}, h('td', { colspan: 6 }, 'No recalls yet.'))]))))));
+    const list =
+      (r.AuditList as Array<{
+        From_Account: string;
+        To_Account: string;
+        MsgKey: string;
+        By: string;
+        Via: string;
+        At: number;
+      }>) ?? [];
+    this.out.append(
+      stackable(
+        h(
+          'div',
+          { class: 'table-wrap' },
+          h(
+            'table',
+            { id: 'audit-table' },
+            h('caption', {}, `The ${list.length} latest recall(s), newest first`),
+            h(
+              'thead',
+              {},
+              h(
+                'tr',
+                {},
+                ...['When', 'From', 'To', 'MsgKey', 'Recalled by', 'How'].map((t) => h('th', { scope: 'col' }, t)),
+              ),
+            ),
+            h(
+              'tbody',
+              {},
+              ...(list.length
+                ? list.map((e) =>
+                    h(
+                      'tr',
+                      {},
+                      h('td', {}, formatTime(e.At)),
+                      h('td', {}, e.From_Account),
+                      h('td', {}, e.To_Account),
+                      h('td', {}, h('code', {}, e.MsgKey)),
+                      h('td', {}, e.By),
+                      h(
+                        'td',
+                        {},
+                        e.Via === 'admin' ? 'admin (admin_msgwithdraw)' : 'sender (client, within the window)',
+                      ),
+                    ),
+                  )
+                : [h('tr', {}, h('td', { colspan: 6 }, 'No recalls yet.'))]),
+            ),
+          ),
+        ),
+      ),
+    );
   }
 }

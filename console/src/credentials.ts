@@ -48,7 +48,7 @@ export class Credentials {
       this.userSig.value = '';
       this.remember.checked = false;
       this.userSigs.clear();
-      this.say('info', 'The secret key and UserSig are forgotten (this page and this tab\'s storage).');
+      this.say('info', "The secret key and UserSig are forgotten (this page and this tab's storage).");
     });
     this.remember.addEventListener('change', () => this.persist());
     for (const el of [this.sdkAppId, this.identifier, this.key, this.expire]) {
@@ -56,7 +56,10 @@ export class Credentials {
         // A UserSig made from the old inputs would only fail (70009, 70013, 70014): make it anew.
         if (this.userSig.value !== '') {
           this.userSig.value = '';
-          this.say('info', 'The credentials changed: the next call computes a new UserSig (or press Generate UserSig).');
+          this.say(
+            'info',
+            'The credentials changed: the next call computes a new UserSig (or press Generate UserSig).',
+          );
         }
         this.userSigs.clear();
         this.persist();
@@ -90,8 +93,16 @@ export class Credentials {
   /** SDKAppID and identifier are not secret: kept for the next visit. The key only on request, only for this tab. */
   private persist(): void {
     try {
-      localStorage.setItem(PREFS_KEY, JSON.stringify({ sdkAppId: this.sdkAppId.value.trim(), identifier: this.identifier.value.trim(), expire: this.expire.value.trim() }));
-      if (this.remember.checked && this.key.value !== '') sessionStorage.setItem(SESSION_KEY, JSON.stringify({ secretKey: this.key.value }));
+      localStorage.setItem(
+        PREFS_KEY,
+        JSON.stringify({
+          sdkAppId: this.sdkAppId.value.trim(),
+          identifier: this.identifier.value.trim(),
+          expire: this.expire.value.trim(),
+        }),
+      );
+      if (this.remember.checked && this.key.value !== '')
+        sessionStorage.setItem(SESSION_KEY, JSON.stringify({ secretKey: this.key.value }));
       else sessionStorage.removeItem(SESSION_KEY);
     } catch {
       // storage may be disabled; the page still works
@@ -109,11 +120,14 @@ export class Credentials {
   private inputs(identifier: string): { sdkAppId: number; secretKey: string; identifier: string; expire: number } {
     const id = this.sdkAppIdText;
     if (id === '') throw new CredentialsError('Enter the SDKAppID first.');
-    if (!/^\d{1,10}$/.test(id) || Number(id) <= 0) throw new CredentialsError(`The SDKAppID must be a positive whole number, not “${id}”.`);
+    if (!/^\d{1,10}$/.test(id) || Number(id) <= 0)
+      throw new CredentialsError(`The SDKAppID must be a positive whole number, not “${id}”.`);
     if (identifier === '') throw new CredentialsError('Enter the admin identifier first.');
-    if (this.key.value === '') throw new CredentialsError('Enter the secret key first: UserSigs are computed from it in this page.');
+    if (this.key.value === '')
+      throw new CredentialsError('Enter the secret key first: UserSigs are computed from it in this page.');
     const expire = this.expire.value.trim() === '' ? 86400 : Number(this.expire.value.trim());
-    if (!Number.isSafeInteger(expire) || expire <= 0) throw new CredentialsError('The validity must be a positive whole number of seconds.');
+    if (!Number.isSafeInteger(expire) || expire <= 0)
+      throw new CredentialsError('The validity must be a positive whole number of seconds.');
     return { sdkAppId: Number(id), secretKey: this.key.value, identifier, expire };
   }
 
@@ -123,7 +137,10 @@ export class Credentials {
       const sig = await generateUserSig(this.inputs(this.adminIdentifier));
       this.userSig.value = sig;
       this.persist();
-      this.say('ok', `UserSig generated in this page for ${this.adminIdentifier}, valid ${this.expire.value || 86400} s. The key was not sent anywhere.`);
+      this.say(
+        'ok',
+        `UserSig generated in this page for ${this.adminIdentifier}, valid ${this.expire.value || 86400} s. The key was not sent anywhere.`,
+      );
       return sig;
     } catch (e) {
       this.say('error', (e as Error).message);

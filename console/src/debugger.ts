@@ -19,7 +19,10 @@ export class ApiDebugger {
   private current: CatalogueEntry | undefined;
   private sending = false;
 
-  constructor(private readonly catalogue: Catalogue, private readonly creds: Credentials) {
+  constructor(
+    private readonly catalogue: Catalogue,
+    private readonly creds: Credentials,
+  ) {
     this.filter.addEventListener('input', () => this.renderList());
     this.body.addEventListener('input', () => this.checkBody());
     this.body.addEventListener('keydown', (e) => {
@@ -56,8 +59,18 @@ export class ApiDebugger {
     clear(this.list);
     for (const a of this.catalogue.apis) {
       if (q && !`${a.path} ${a.summary}`.toLowerCase().includes(q)) continue;
-      const b = h('button', { type: 'button', class: 'api-item', 'aria-pressed': String(a === this.current), 'data-path': a.path, onclick: () => this.select(a) },
-        h('span', { class: 'api-path' }, a.path.replace(/^v4\//, '')), h('span', { class: 'api-summary' }, a.summary));
+      const b = h(
+        'button',
+        {
+          type: 'button',
+          class: 'api-item',
+          'aria-pressed': String(a === this.current),
+          'data-path': a.path,
+          onclick: () => this.select(a),
+        },
+        h('span', { class: 'api-path' }, a.path.replace(/^v4\//, '')),
+        h('span', { class: 'api-summary' }, a.summary),
+      );
       this.list.appendChild(h('li', {}, b));
     }
     if (!this.list.firstChild) this.list.appendChild(h('li', { class: 'muted' }, 'No API matches the filter.'));
@@ -71,17 +84,37 @@ export class ApiDebugger {
     this.detail.append(
       h('h3', { id: 'dbg-title' }, a.path),
       h('p', {}, a.summary),
-      h('dl', { class: 'facts' },
-        h('dt', {}, 'Family'), h('dd', {}, a.family),
-        h('dt', {}, 'Default limit'), h('dd', {}, `${a.rateLimit} calls/s`),
-        a.maxBodyBytes !== undefined ? h('dt', {}, 'Largest body') : null, a.maxBodyBytes !== undefined ? h('dd', {}, `${a.maxBodyBytes} bytes`) : null,
-        h('dt', {}, 'Specified in'), h('dd', {}, a.spec)),
+      h(
+        'dl',
+        { class: 'facts' },
+        h('dt', {}, 'Family'),
+        h('dd', {}, a.family),
+        h('dt', {}, 'Default limit'),
+        h('dd', {}, `${a.rateLimit} calls/s`),
+        a.maxBodyBytes !== undefined ? h('dt', {}, 'Largest body') : null,
+        a.maxBodyBytes !== undefined ? h('dd', {}, `${a.maxBodyBytes} bytes`) : null,
+        h('dt', {}, 'Specified in'),
+        h('dd', {}, a.spec),
+      ),
       this.fieldTable(a.fields),
-      h('details', { class: 'errors' },
+      h(
+        'details',
+        { class: 'errors' },
         h('summary', {}, `ErrorCodes of this API (${a.errors.length}), and ${commons.length} any API may answer`),
-        h('ul', {}, ...a.errors.map((c) => h('li', {}, h('code', {}, String(c)), ' ', meaningOf(c) ?? '(not in the spec tables)'))),
+        h(
+          'ul',
+          {},
+          ...a.errors.map((c) =>
+            h('li', {}, h('code', {}, String(c)), ' ', meaningOf(c) ?? '(not in the spec tables)'),
+          ),
+        ),
         h('p', {}, 'Any API:'),
-        h('ul', {}, ...commons.map((c) => h('li', {}, h('code', {}, String(c)), ' ', meaningOf(c) ?? '(not in the spec tables)')))),
+        h(
+          'ul',
+          {},
+          ...commons.map((c) => h('li', {}, h('code', {}, String(c)), ' ', meaningOf(c) ?? '(not in the spec tables)')),
+        ),
+      ),
     );
     this.setBody(a.sample);
     clear(this.result);
@@ -90,19 +123,49 @@ export class ApiDebugger {
   private fieldTable(fields: FieldDescription[]): HTMLElement {
     const rows: HTMLElement[] = [];
     const add = (f: FieldDescription, prefix: string) => {
-      rows.push(h('tr', {},
-        h('th', { scope: 'row' }, h('code', {}, prefix + f.name)),
-        h('td', {}, f.type),
-        h('td', {}, f.required ? 'required' : 'optional'),
-        h('td', {}, f.limits || '—'),
-        h('td', {}, f.doc, ' ', h('small', { class: 'muted' }, `(error ${f.code})`))));
+      rows.push(
+        h(
+          'tr',
+          {},
+          h('th', { scope: 'row' }, h('code', {}, prefix + f.name)),
+          h('td', {}, f.type),
+          h('td', {}, f.required ? 'required' : 'optional'),
+          h('td', {}, f.limits || '—'),
+          h('td', {}, f.doc, ' ', h('small', { class: 'muted' }, `(error ${f.code})`)),
+        ),
+      );
       for (const sub of f.fields ?? []) add(sub, `${prefix}${f.name}[].`);
     };
     fields.forEach((f) => add(f, ''));
-    return stackable(h('div', { class: 'table-wrap' }, h('table', { class: 'fields' },
-      h('caption', {}, 'Request fields'),
-      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Field'), h('th', { scope: 'col' }, 'Type'), h('th', { scope: 'col' }, 'Required'), h('th', { scope: 'col' }, 'Limits'), h('th', { scope: 'col' }, 'Meaning'))),
-      h('tbody', {}, ...(rows.length ? rows : [h('tr', {}, h('td', { colspan: 5 }, 'This API takes no fields: send {}.'))])))));
+    return stackable(
+      h(
+        'div',
+        { class: 'table-wrap' },
+        h(
+          'table',
+          { class: 'fields' },
+          h('caption', {}, 'Request fields'),
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              h('th', { scope: 'col' }, 'Field'),
+              h('th', { scope: 'col' }, 'Type'),
+              h('th', { scope: 'col' }, 'Required'),
+              h('th', { scope: 'col' }, 'Limits'),
+              h('th', { scope: 'col' }, 'Meaning'),
+            ),
+          ),
+          h(
+            'tbody',
+            {},
+            ...(rows.length ? rows : [h('tr', {}, h('td', { colspan: 5 }, 'This API takes no fields: send {}.'))]),
+          ),
+        ),
+      ),
+    );
   }
 
   private setBody(sample: Record<string, unknown>): void {
@@ -131,7 +194,9 @@ export class ApiDebugger {
     const c = this.checkBody();
     if (!c.ok) {
       clear(this.result);
-      this.result.appendChild(notice('error', `Not sent: the body is not valid JSON (line ${c.line}, column ${c.column}): ${c.message}.`));
+      this.result.appendChild(
+        notice('error', `Not sent: the body is not valid JSON (line ${c.line}, column ${c.column}): ${c.message}.`),
+      );
       this.body.focus();
       this.body.setSelectionRange(c.offset, Math.min(c.offset + 1, this.body.value.length));
       return;
@@ -162,21 +227,52 @@ export class ApiDebugger {
     clear(this.result);
     const kind = o.kind === 'success' ? 'ok' : o.kind === 'partial' ? 'warn' : 'error';
     const curl = curlLine(o.url, o.requestBody);
-    const curlBox = h('textarea', { id: 'dbg-curl', class: 'mono', readonly: true, rows: 3, spellcheck: 'false', 'aria-label': 'The request as a curl command line (holds the UserSig, not the key)' });
+    const curlBox = h('textarea', {
+      id: 'dbg-curl',
+      class: 'mono',
+      readonly: true,
+      rows: 3,
+      spellcheck: 'false',
+      'aria-label': 'The request as a curl command line (holds the UserSig, not the key)',
+    });
     curlBox.value = curl;
     const copyStatus = h('span', { class: 'status', role: 'status', 'aria-live': 'polite' });
-    const copy = h('button', { type: 'button', id: 'dbg-copy-curl', onclick: () => void copyText(curl, curlBox).then((ok) => {
-      copyStatus.textContent = ok ? 'Copied to the clipboard.' : 'Select the text and copy it (the clipboard is not available here).';
-    }) }, 'Copy as curl');
+    const copy = h(
+      'button',
+      {
+        type: 'button',
+        id: 'dbg-copy-curl',
+        onclick: () =>
+          void copyText(curl, curlBox).then((ok) => {
+            copyStatus.textContent = ok
+              ? 'Copied to the clipboard.'
+              : 'Select the text and copy it (the clipboard is not available here).';
+          }),
+      },
+      'Copy as curl',
+    );
     this.result.append(
       notice(kind, o.summary),
-      h('dl', { class: 'facts', id: 'dbg-facts' },
-        h('dt', {}, 'HTTP status'), h('dd', { id: 'dbg-status' }, o.status !== undefined ? String(o.status) : 'no answer'),
-        h('dt', {}, 'Latency'), h('dd', { id: 'dbg-latency' }, `${o.ms} ms`),
-        h('dt', {}, 'ErrorCode'), h('dd', { id: 'dbg-errorcode' }, o.errorCode !== undefined ? (o.errorCode === 0 ? '0 (success)' : explainCode(o.errorCode)) : '—')),
+      h(
+        'dl',
+        { class: 'facts', id: 'dbg-facts' },
+        h('dt', {}, 'HTTP status'),
+        h('dd', { id: 'dbg-status' }, o.status !== undefined ? String(o.status) : 'no answer'),
+        h('dt', {}, 'Latency'),
+        h('dd', { id: 'dbg-latency' }, `${o.ms} ms`),
+        h('dt', {}, 'ErrorCode'),
+        h(
+          'dd',
+          { id: 'dbg-errorcode' },
+          o.errorCode !== undefined ? (o.errorCode === 0 ? '0 (success)' : explainCode(o.errorCode)) : '—',
+        ),
+      ),
       h('h4', {}, 'Answer'),
-      h('pre', { id: 'dbg-response', class: 'mono', tabindex: '0', 'aria-label': 'The answer' },
-        o.json !== undefined ? JSON.stringify(o.json, null, 2) : (o.text ?? '(no answer)')),
+      h(
+        'pre',
+        { id: 'dbg-response', class: 'mono', tabindex: '0', 'aria-label': 'The answer' },
+        o.json !== undefined ? JSON.stringify(o.json, null, 2) : (o.text ?? '(no answer)'),
+      ),
       h('div', { class: 'curl' }, h('h4', {}, 'As curl'), curlBox, h('div', { class: 'row' }, copy, copyStatus)),
     );
   }

@@ -4,7 +4,11 @@
 type Child = Node | string | number | null | undefined | false;
 type Attrs = Record<string, string | number | boolean | undefined | null | EventListener>;
 
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Attrs = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (v === undefined || v === null || v === false) continue;
@@ -39,7 +43,11 @@ let uid = 0;
 export const newId = (prefix: string): string => `${prefix}-${++uid}`;
 
 /** A labelled input: returns the wrapper and the input. */
-export function field(label: string, input: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement, hint?: string): HTMLElement {
+export function field(
+  label: string,
+  input: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement,
+  hint?: string,
+): HTMLElement {
   if (!input.id) input.id = newId('f');
   const wrap = h('div', { class: 'field' }, h('label', { for: input.id }, label), input);
   if (hint) {
@@ -53,8 +61,13 @@ export function field(label: string, input: HTMLInputElement | HTMLSelectElement
 /** A status message in words (colour only repeats what the words say). */
 export function notice(kind: 'ok' | 'error' | 'info' | 'warn', title: string, ...details: Child[]): HTMLElement {
   const prefix = { ok: 'OK', error: 'Error', info: 'Note', warn: 'Warning' }[kind];
-  return h('div', { class: `notice notice-${kind}`, role: kind === 'error' ? 'alert' : 'status' },
-    h('strong', {}, `${prefix}: `), title, ...details.map((d) => (d ? h('div', { class: 'notice-detail' }, d) : null)));
+  return h(
+    'div',
+    { class: `notice notice-${kind}`, role: kind === 'error' ? 'alert' : 'status' },
+    h('strong', {}, `${prefix}: `),
+    title,
+    ...details.map((d) => (d ? h('div', { class: 'notice-detail' }, d) : null)),
+  );
 }
 
 export function formatTime(unixSeconds: number): string {
@@ -73,7 +86,9 @@ export function stackable<T extends HTMLElement>(wrapOrTable: T): T {
   if (!table) return wrapOrTable;
   const heads = [...table.querySelectorAll('thead th')].map((th) => th.textContent ?? '');
   for (const tr of table.querySelectorAll('tbody tr')) {
-    [...tr.children].forEach((c, i) => { if (heads[i] && tr.children.length === heads.length) c.setAttribute('data-label', heads[i]!); });
+    [...tr.children].forEach((c, i) => {
+      if (heads[i] && tr.children.length === heads.length) c.setAttribute('data-label', heads[i]!);
+    });
   }
   table.classList.add('stack');
   return wrapOrTable;

@@ -6,7 +6,10 @@ export type JsonCheck =
   | { ok: false; message: string; offset: number; line: number; column: number };
 
 class JsonProblem extends Error {
-  constructor(message: string, readonly offset: number) {
+  constructor(
+    message: string,
+    readonly offset: number,
+  ) {
     super(message);
   }
 }
@@ -14,7 +17,7 @@ class JsonProblem extends Error {
 function describe(ch: string | undefined): string {
   if (ch === undefined) return 'the end of the text';
   if (ch === '\n') return 'a line break';
-  if (ch === "'") return "a single quote (JSON strings use double quotes)";
+  if (ch === "'") return 'a single quote (JSON strings use double quotes)';
   return `'${ch}'`;
 }
 
@@ -22,15 +25,22 @@ function lineCol(text: string, offset: number): { line: number; column: number }
   let line = 1;
   let col = 1;
   for (let i = 0; i < offset && i < text.length; i++) {
-    if (text[i] === '\n') { line++; col = 1; } else col++;
+    if (text[i] === '\n') {
+      line++;
+      col = 1;
+    } else col++;
   }
   return { line, column: col };
 }
 
 export function checkJson(text: string): JsonCheck {
   let i = 0;
-  const ws = () => { while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++; };
-  const fail = (msg: string, at = i): never => { throw new JsonProblem(msg, at); };
+  const ws = () => {
+    while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
+  };
+  const fail = (msg: string, at = i): never => {
+    throw new JsonProblem(msg, at);
+  };
 
   function str(): void {
     const start = i;
@@ -38,7 +48,10 @@ export function checkJson(text: string): JsonCheck {
     for (;;) {
       if (i >= text.length) fail('this string is never closed (a " is missing)', start);
       const c = text[i]!;
-      if (c === '"') { i++; return; }
+      if (c === '"') {
+        i++;
+        return;
+      }
       if (c === '\n') fail('a line break inside a string: close the string with " or write \\n', start);
       if (c.charCodeAt(0) < 0x20) fail('a control character inside a string: escape it (e.g. \\t)');
       if (c === '\\') {
@@ -67,7 +80,10 @@ export function checkJson(text: string): JsonCheck {
     if (c === '"') return str();
     if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) return num();
     for (const word of ['true', 'false', 'null']) {
-      if (text.startsWith(word, i)) { i += word.length; return; }
+      if (text.startsWith(word, i)) {
+        i += word.length;
+        return;
+      }
     }
     fail(`expected a value (an object, array, string, number, true, false or null), found ${describe(c)}`);
   }
@@ -75,18 +91,32 @@ export function checkJson(text: string): JsonCheck {
   function obj(depth: number): void {
     i++;
     ws();
-    if (text[i] === '}') { i++; return; }
+    if (text[i] === '}') {
+      i++;
+      return;
+    }
     for (;;) {
       ws();
-      if (text[i] !== '"') fail(text[i] === '}' ? "a trailing comma before '}' is not allowed in JSON" : `expected a property name in double quotes, found ${describe(text[i])}`);
+      if (text[i] !== '"')
+        fail(
+          text[i] === '}'
+            ? "a trailing comma before '}' is not allowed in JSON"
+            : `expected a property name in double quotes, found ${describe(text[i])}`,
+        );
       str();
       ws();
       if (text[i] !== ':') fail(`expected ':' after the property name, found ${describe(text[i])}`);
       i++;
       value(depth + 1);
       ws();
-      if (text[i] === ',') { i++; continue; }
-      if (text[i] === '}') { i++; return; }
+      if (text[i] === ',') {
+        i++;
+        continue;
+      }
+      if (text[i] === '}') {
+        i++;
+        return;
+      }
       fail(`expected ',' or '}' after a property value, found ${describe(text[i])}`);
     }
   }
@@ -94,14 +124,23 @@ export function checkJson(text: string): JsonCheck {
   function arr(depth: number): void {
     i++;
     ws();
-    if (text[i] === ']') { i++; return; }
+    if (text[i] === ']') {
+      i++;
+      return;
+    }
     for (;;) {
       ws();
       if (text[i] === ']') fail("a trailing comma before ']' is not allowed in JSON");
       value(depth + 1);
       ws();
-      if (text[i] === ',') { i++; continue; }
-      if (text[i] === ']') { i++; return; }
+      if (text[i] === ',') {
+        i++;
+        continue;
+      }
+      if (text[i] === ']') {
+        i++;
+        return;
+      }
       fail(`expected ',' or ']' after an array item, found ${describe(text[i])}`);
     }
   }

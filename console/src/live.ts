@@ -39,7 +39,8 @@ function errorWords(e: unknown): string {
   return String((e as Error)?.message ?? e);
 }
 
-const textOf = (m: Message): string => (m.type === 'TIMTextElem' ? String((m.payload as { text?: string }).text ?? '') : `[${m.type}]`);
+const textOf = (m: Message): string =>
+  m.type === 'TIMTextElem' ? String((m.payload as { text?: string }).text ?? '') : `[${m.type}]`;
 const msgKeyOf = (m: Message): string => `${m.sequence}_${m.random}_${m.time}`;
 
 export class Timeline {
@@ -60,9 +61,15 @@ export class Timeline {
     let lat = '';
     if (typeof latency === 'number') lat = `${latency} ms`;
     else if (latency) lat = `+${Math.round(performance.now() - latency.t0)} ms after ${latency.label}`;
-    const row = h('tr', { 'data-step': step, 'data-pane': pane },
-      h('td', { 'data-label': 'Time' }, clock()), h('td', { 'data-label': 'Pane' }, pane), h('td', { 'data-label': 'Step or event' }, step),
-      h('td', { 'data-label': 'Detail' }, detail), h('td', { 'data-label': 'Latency' }, lat));
+    const row = h(
+      'tr',
+      { 'data-step': step, 'data-pane': pane },
+      h('td', { 'data-label': 'Time' }, clock()),
+      h('td', { 'data-label': 'Pane' }, pane),
+      h('td', { 'data-label': 'Step or event' }, step),
+      h('td', { 'data-label': 'Detail' }, detail),
+      h('td', { 'data-label': 'Latency' }, lat),
+    );
     this.body.prepend(row);
     while (this.body.rows.length > 300) this.body.deleteRow(-1);
   }
@@ -93,29 +100,55 @@ class Pane {
   private readonly listLabel: HTMLElement;
 
   constructor(
-    readonly user: string, peer: string, cacheKind: 'memory' | 'indexeddb',
-    private readonly sdkAppId: number, private readonly creds: Credentials, private readonly timeline: Timeline,
-    private readonly onClose: (p: Pane) => void, private readonly onAdminRecall: () => void,
+    readonly user: string,
+    peer: string,
+    cacheKind: 'memory' | 'indexeddb',
+    readonly sdkAppId: number,
+    private readonly creds: Credentials,
+    private readonly timeline: Timeline,
+    private readonly onClose: (p: Pane) => void,
+    private readonly onAdminRecall: () => void,
   ) {
     this.peer = peer;
     this.name = `${user} #${this.id}`;
-    const cache = cacheKind === 'indexeddb' ? new IndexedDBCache({ dbName: `parley-console-pane-${this.id}-${Date.now()}` }) : new MemoryCache();
-    this.chat = create({ SDKAppID: sdkAppId, serverURL: location.origin, cache, instanceName: `console-pane-${this.id}` });
+    const cache =
+      cacheKind === 'indexeddb'
+        ? new IndexedDBCache({ dbName: `parley-console-pane-${this.id}-${Date.now()}` })
+        : new MemoryCache();
+    this.chat = create({
+      SDKAppID: sdkAppId,
+      serverURL: location.origin,
+      cache,
+      instanceName: `console-pane-${this.id}`,
+    });
     this.chat.setLogLevel(3);
     this.wire();
 
     const headId = `pane-${this.id}-h`;
-    this.stateEl = h('span', { class: 'pane-state', 'data-state': 'offline', role: 'status', 'aria-live': 'polite' }, STATE_TEXT.offline);
+    this.stateEl = h(
+      'span',
+      { class: 'pane-state', 'data-state': 'offline', role: 'status', 'aria-live': 'polite' },
+      STATE_TEXT.offline,
+    );
     this.errorEl = h('div', { class: 'pane-error', role: 'alert' });
     this.connectBtn = h('button', { type: 'button', class: 'small', onclick: () => void this.connect() }, 'Connect');
-    this.offlineBtn = h('button', { type: 'button', class: 'small', onclick: () => void this.goOffline(), disabled: true }, 'Go offline');
+    this.offlineBtn = h(
+      'button',
+      { type: 'button', class: 'small', onclick: () => void this.goOffline(), disabled: true },
+      'Go offline',
+    );
     const closeBtn = h('button', { type: 'button', class: 'small', onclick: () => void this.close() }, 'Close pane');
     this.convEl = h('ul', { class: 'conv-list', 'aria-label': `Conversations of ${user}` });
     this.totalEl = h('span', { class: 'total-unread' }, 'Total unread: 0');
     this.peerInput = h('input', { value: peer, autocomplete: 'off' });
     this.peerInput.addEventListener('change', () => this.openConversation(this.peerInput.value.trim()));
     this.listLabel = h('h4', { id: `pane-${this.id}-msgs` }, `Messages with ${peer}`);
-    this.listEl = h('ul', { class: 'msg-list', 'aria-labelledby': `pane-${this.id}-msgs`, 'aria-live': 'polite', tabindex: '0' });
+    this.listEl = h('ul', {
+      class: 'msg-list',
+      'aria-labelledby': `pane-${this.id}-msgs`,
+      'aria-live': 'polite',
+      tabindex: '0',
+    });
     this.textInput = h('input', { autocomplete: 'off', placeholder: 'Type a message, Enter sends' });
     this.sendBtn = h('button', { type: 'submit', class: 'primary' }, 'Send');
     const compose = h('form', { class: 'compose' }, this.textInput, this.sendBtn);
@@ -124,7 +157,9 @@ class Pane {
       void this.send();
     });
     const markRead = h('button', { type: 'button', class: 'small', onclick: () => void this.markRead() }, 'Mark read');
-    this.el = h('article', { class: 'pane', 'aria-labelledby': headId, 'data-user': user, 'data-pane': String(this.id) },
+    this.el = h(
+      'article',
+      { class: 'pane', 'aria-labelledby': headId, 'data-user': user, 'data-pane': String(this.id) },
       h('div', { class: 'pane-head' }, h('h3', { id: headId }, this.name), this.stateEl),
       h('div', { class: 'row wrap' }, this.connectBtn, this.offlineBtn, closeBtn),
       this.errorEl,
@@ -133,7 +168,11 @@ class Pane {
       field('Chat with', this.peerInput),
       h('div', { class: 'row wrap' }, this.listLabel, markRead),
       this.listEl,
-      h('label', { class: 'sr-only', for: (this.textInput.id = `pane-${this.id}-text`) }, `Message from ${user} to the open conversation`),
+      h(
+        'label',
+        { class: 'sr-only', for: (this.textInput.id = `pane-${this.id}-text`) },
+        `Message from ${user} to the open conversation`,
+      ),
       compose,
     );
     this.render();
@@ -183,7 +222,12 @@ class Pane {
     });
     this.chat.on(EVENT.CONVERSATION_LIST_UPDATED, (e: { data: Conversation[] }) => {
       this.conversations = e.data;
-      const words = e.data.map((c) => `${c.conversationID.replace(/^C2C/, '')}: ${c.unreadCount} unread, last “${c.lastMessage?.isRevoked ? 'recalled' : c.lastMessage?.messageForShow ?? ''}”`).join('; ');
+      const words = e.data
+        .map(
+          (c) =>
+            `${c.conversationID.replace(/^C2C/, '')}: ${c.unreadCount} unread, last “${c.lastMessage?.isRevoked ? 'recalled' : (c.lastMessage?.messageForShow ?? '')}”`,
+        )
+        .join('; ');
       t.add(this.name, 'CONVERSATION_LIST_UPDATED', words || 'no conversations', t.last);
       this.render();
     });
@@ -290,7 +334,12 @@ class Pane {
       this.render();
       this.textInput.value = '';
       await this.chat.sendMessage(m);
-      this.timeline.add(this.name, 'sendMessage', `“${text}” to ${this.peer}, MsgKey ${msgKeyOf(m)}`, Math.round(performance.now() - action.t0));
+      this.timeline.add(
+        this.name,
+        'sendMessage',
+        `“${text}” to ${this.peer}, MsgKey ${msgKeyOf(m)}`,
+        Math.round(performance.now() - action.t0),
+      );
     } catch (e) {
       this.showError(`not sent, ${errorWords(e)}`);
       this.timeline.add(this.name, 'sendMessage failed', errorWords(e), Math.round(performance.now() - action.t0));
@@ -303,7 +352,12 @@ class Pane {
     const action = this.timeline.begin(`${this.name} recalled “${textOf(m)}”`);
     try {
       await this.chat.revokeMessage(m);
-      this.timeline.add(this.name, 'revokeMessage', `as the sender, MsgKey ${msgKeyOf(m)}`, Math.round(performance.now() - action.t0));
+      this.timeline.add(
+        this.name,
+        'revokeMessage',
+        `as the sender, MsgKey ${msgKeyOf(m)}`,
+        Math.round(performance.now() - action.t0),
+      );
     } catch (e) {
       this.showError(`not recalled, ${errorWords(e)}`);
       this.timeline.add(this.name, 'revokeMessage failed', errorWords(e), Math.round(performance.now() - action.t0));
@@ -314,7 +368,12 @@ class Pane {
   private async recallAsAdmin(m: Message): Promise<void> {
     const action = this.timeline.begin(`admin recalled “${textOf(m)}”`);
     const out = h('div');
-    const ok = await adminCall(this.creds, 'v4/openim/admin_msgwithdraw', { From_Account: m.from, To_Account: m.to, MsgKey: msgKeyOf(m) }, out);
+    const ok = await adminCall(
+      this.creds,
+      'v4/openim/admin_msgwithdraw',
+      { From_Account: m.from, To_Account: m.to, MsgKey: msgKeyOf(m) },
+      out,
+    );
     const ms = Math.round(performance.now() - action.t0);
     if (ok) this.timeline.add('admin (REST)', 'admin_msgwithdraw', `${m.from} → ${m.to}, MsgKey ${msgKeyOf(m)}`, ms);
     else {
@@ -329,7 +388,12 @@ class Pane {
     const action = this.timeline.begin(`${this.name} read ${this.peer}`);
     try {
       await this.chat.setMessageRead({ conversationID: `C2C${this.peer}` });
-      this.timeline.add(this.name, 'setMessageRead', `conversation with ${this.peer}`, Math.round(performance.now() - action.t0));
+      this.timeline.add(
+        this.name,
+        'setMessageRead',
+        `conversation with ${this.peer}`,
+        Math.round(performance.now() - action.t0),
+      );
     } catch (e) {
       this.showError(`could not mark read, ${errorWords(e)}`);
     }
@@ -339,12 +403,28 @@ class Pane {
     clear(this.convEl);
     for (const c of this.conversations) {
       const peer = c.conversationID.replace(/^C2C/, '');
-      const last = c.lastMessage?.isRevoked ? 'recalled' : c.lastMessage?.messageForShow ?? '';
-      const b = h('button', { type: 'button', 'aria-pressed': String(peer === this.peer), 'data-peer': peer, onclick: () => this.openConversation(peer) },
-        h('span', { class: c.unreadCount > 0 ? 'unread' : '' }, `${peer} · ${c.unreadCount} unread`), ` · “${last}”`);
+      const last = c.lastMessage?.isRevoked ? 'recalled' : (c.lastMessage?.messageForShow ?? '');
+      const b = h(
+        'button',
+        {
+          type: 'button',
+          'aria-pressed': String(peer === this.peer),
+          'data-peer': peer,
+          onclick: () => this.openConversation(peer),
+        },
+        h('span', { class: c.unreadCount > 0 ? 'unread' : '' }, `${peer} · ${c.unreadCount} unread`),
+        ` · “${last}”`,
+      );
       this.convEl.appendChild(h('li', {}, b));
     }
-    if (this.conversations.length === 0) this.convEl.appendChild(h('li', { class: 'muted' }, this.state === 'ready' ? 'No conversations yet.' : 'Connect to see the conversations.'));
+    if (this.conversations.length === 0)
+      this.convEl.appendChild(
+        h(
+          'li',
+          { class: 'muted' },
+          this.state === 'ready' ? 'No conversations yet.' : 'Connect to see the conversations.',
+        ),
+      );
     this.totalEl.textContent = `Total unread: ${this.totalUnread}`;
     this.totalEl.className = this.totalUnread > 0 ? 'total-unread unread' : 'total-unread';
 
@@ -353,16 +433,54 @@ class Pane {
       const mine = m.from === this.user;
       const actions = h('div', { class: 'msg-actions' });
       if (!m.isRevoked && m.status === 'success') {
-        if (mine) actions.appendChild(h('button', { type: 'button', class: 'small', onclick: () => void this.recallAsSender(m) }, 'Recall'));
-        actions.appendChild(h('button', { type: 'button', class: 'small', onclick: () => void this.recallAsAdmin(m) }, 'Recall as admin'));
+        if (mine)
+          actions.appendChild(
+            h('button', { type: 'button', class: 'small', onclick: () => void this.recallAsSender(m) }, 'Recall'),
+          );
+        actions.appendChild(
+          h('button', { type: 'button', class: 'small', onclick: () => void this.recallAsAdmin(m) }, 'Recall as admin'),
+        );
       }
-      const status = m.status === 'unSend' ? 'sending' : m.status === 'fail' ? 'failed' : mine ? (m.isPeerRead ? 'read' : 'sent') : '';
-      this.listEl.appendChild(h('li', { class: `msg ${mine ? 'out' : 'in'}${m.isRevoked ? ' recalled' : ''}`, 'data-id': m.ID, 'data-recalled': String(m.isRevoked) },
-        h('span', { class: 'meta' }, `${m.from} · ${new Date(m.time * 1000).toLocaleTimeString()}${status ? ` · ${status}` : ''}`),
-        h('span', { class: 'text' }, m.isRevoked ? `⊘ Message recalled${m.revoker ? ` by ${m.revoker}` : ''}` : textOf(m)),
-        actions.childNodes.length ? actions : null));
+      const status =
+        m.status === 'unSend'
+          ? 'sending'
+          : m.status === 'fail'
+            ? 'failed'
+            : mine
+              ? m.isPeerRead
+                ? 'read'
+                : 'sent'
+              : '';
+      this.listEl.appendChild(
+        h(
+          'li',
+          {
+            class: `msg ${mine ? 'out' : 'in'}${m.isRevoked ? ' recalled' : ''}`,
+            'data-id': m.ID,
+            'data-recalled': String(m.isRevoked),
+          },
+          h(
+            'span',
+            { class: 'meta' },
+            `${m.from} · ${new Date(m.time * 1000).toLocaleTimeString()}${status ? ` · ${status}` : ''}`,
+          ),
+          h(
+            'span',
+            { class: 'text' },
+            m.isRevoked ? `⊘ Message recalled${m.revoker ? ` by ${m.revoker}` : ''}` : textOf(m),
+          ),
+          actions.childNodes.length ? actions : null,
+        ),
+      );
     }
-    if (this.messages.length === 0) this.listEl.appendChild(h('li', { class: 'muted' }, this.state === 'ready' ? 'No messages yet.' : 'Offline: messages appear after connecting.'));
+    if (this.messages.length === 0)
+      this.listEl.appendChild(
+        h(
+          'li',
+          { class: 'muted' },
+          this.state === 'ready' ? 'No messages yet.' : 'Offline: messages appear after connecting.',
+        ),
+      );
     this.listEl.scrollTop = this.listEl.scrollHeight;
     const can = this.state === 'ready';
     this.sendBtn.disabled = false;
@@ -375,7 +493,10 @@ export class LiveView {
   private readonly timeline = new Timeline();
   private readonly host = byId('live-panes');
 
-  constructor(private readonly creds: Credentials, private readonly afterAdminRecall: () => void) {
+  constructor(
+    private readonly creds: Credentials,
+    private readonly afterAdminRecall: () => void,
+  ) {
     byId<HTMLFormElement>('live-open').addEventListener('submit', (e) => {
       e.preventDefault();
       void this.open();
@@ -400,11 +521,23 @@ export class LiveView {
       status.textContent = `Error: ${(e as Error).message}`;
       return;
     }
-    const pane = new Pane(user, peer, cacheKind, sdkAppId, this.creds, this.timeline,
-      (p) => this.panes.splice(this.panes.indexOf(p), 1), () => this.afterAdminRecall());
+    const pane = new Pane(
+      user,
+      peer,
+      cacheKind,
+      sdkAppId,
+      this.creds,
+      this.timeline,
+      (p) => this.panes.splice(this.panes.indexOf(p), 1),
+      () => this.afterAdminRecall(),
+    );
     this.panes.push(pane);
     this.host.appendChild(pane.el);
-    this.timeline.add(pane.name, 'pane opened', `${cacheKind === 'indexeddb' ? 'IndexedDB' : 'in-memory'} cache, ${connectNow ? 'connecting' : 'offline'}`);
+    this.timeline.add(
+      pane.name,
+      'pane opened',
+      `${cacheKind === 'indexeddb' ? 'IndexedDB' : 'in-memory'} cache, ${connectNow ? 'connecting' : 'offline'}`,
+    );
     status.textContent = `Opened a pane for ${user}${connectNow ? '' : ' (offline: use its Connect button later)'}.`;
     // The next pane is most likely the other side of this conversation.
     if (peer) {

@@ -30,9 +30,12 @@ async function boot(): Promise<void> {
     document.title = `${byId(`view-${view}`).querySelector('h2')?.textContent ?? ''} — Parley console`;
     if (view === 'live' && !live) {
       // The client SDK is loaded when the view is first opened.
-      live = import('./live.js').then(({ LiveView }) => new LiveView(creds, () => void conversations.refresh().then(() => undefined)))
+      live = import('./live.js')
+        .then(({ LiveView }) => new LiveView(creds, () => void conversations.refresh().then(() => undefined)))
         .catch((e: unknown) => {
-          byId('live-sdk-status').replaceChildren(notice('error', `The client SDK could not be loaded: ${(e as Error).message}`));
+          byId('live-sdk-status').replaceChildren(
+            notice('error', `The client SDK could not be loaded: ${(e as Error).message}`),
+          );
         });
     }
     if (view === 'audit') void audit.load();
@@ -49,7 +52,9 @@ async function boot(): Promise<void> {
   try {
     new ApiDebugger(await loadCatalogue(), creds);
   } catch (e) {
-    byId('dbg-detail').replaceChildren(notice('error', `${(e as Error).message}. Is the server running? Reload the page to try again.`));
+    byId('dbg-detail').replaceChildren(
+      notice('error', `${(e as Error).message}. Is the server running? Reload the page to try again.`),
+    );
   }
 }
 

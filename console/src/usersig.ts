@@ -31,7 +31,11 @@ export function contentToSign(identifier: string, sdkAppId: number, time: number
 }
 
 /** HMAC-SHA256 with WebCrypto when the page has it, else with the fallback below. */
-export async function hmacSha256(key: string, message: string, useWebCrypto = typeof crypto !== 'undefined' && !!crypto.subtle): Promise<Uint8Array> {
+export async function hmacSha256(
+  key: string,
+  message: string,
+  useWebCrypto = typeof crypto !== 'undefined' && !!crypto.subtle,
+): Promise<Uint8Array> {
   if (useWebCrypto) {
     const k = await crypto.subtle.importKey('raw', utf8(key), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
     return new Uint8Array(await crypto.subtle.sign('HMAC', k, utf8(message)));
@@ -41,7 +45,8 @@ export async function hmacSha256(key: string, message: string, useWebCrypto = ty
 
 /** zlib-format deflate (header 78 9c) through CompressionStream. */
 export async function zlibDeflate(data: Uint8Array): Promise<Uint8Array> {
-  if (typeof CompressionStream === 'undefined') throw new Error('this browser has no CompressionStream; use a current Chromium, Firefox or Safari');
+  if (typeof CompressionStream === 'undefined')
+    throw new Error('this browser has no CompressionStream; use a current Chromium, Firefox or Safari');
   const stream = new Blob([data as BlobPart]).stream().pipeThrough(new CompressionStream('deflate'));
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
@@ -50,34 +55,44 @@ export async function generateUserSig(o: UserSigInput): Promise<string> {
   if (!Number.isSafeInteger(o.sdkAppId) || o.sdkAppId <= 0) throw new Error('SDKAppID must be a positive whole number');
   if (o.identifier === '') throw new Error('the identifier is empty');
   if (o.secretKey === '') throw new Error('the secret key is empty');
-  if (!Number.isSafeInteger(o.expire) || o.expire <= 0) throw new Error('the validity must be a positive whole number of seconds');
+  if (!Number.isSafeInteger(o.expire) || o.expire <= 0)
+    throw new Error('the validity must be a positive whole number of seconds');
   const time = o.now ?? Math.floor(Date.now() / 1000);
   const sig = base64(await hmacSha256(o.secretKey, contentToSign(o.identifier, o.sdkAppId, time, o.expire)));
   // Compact JSON in the official key order.
   const doc = JSON.stringify({
-    'TLS.ver': '2.0', 'TLS.identifier': String(o.identifier), 'TLS.sdkappid': Number(o.sdkAppId),
-    'TLS.time': time, 'TLS.expire': Number(o.expire), 'TLS.sig': sig,
+    'TLS.ver': '2.0',
+    'TLS.identifier': String(o.identifier),
+    'TLS.sdkappid': Number(o.sdkAppId),
+    'TLS.time': time,
+    'TLS.expire': Number(o.expire),
+    'TLS.sig': sig,
   });
-  return base64(await zlibDeflate(utf8(doc))).replace(/\+/g, '*').replace(/\//g, '-').replace(/=/g, '_');
+  return base64(await zlibDeflate(utf8(doc)))
+    .replace(/\+/g, '*')
+    .replace(/\//g, '-')
+    .replace(/=/g, '_');
 }
 
 // ---- SHA-256 (FIPS 180-4) and HMAC (RFC 2104), for pages without crypto.subtle ----------------
 
 const K = new Uint32Array([
-  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-  0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-  0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-  0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-  0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-  0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-  0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-  0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98,
+  0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
+  0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8,
+  0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
+  0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819,
+  0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a,
+  0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
+  0xc67178f2,
 ]);
 
 export function sha256(data: Uint8Array): Uint8Array {
-  const h = new Uint32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
+  const h = new Uint32Array([
+    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+  ]);
   const bitLen = data.length * 8;
-  const padded = new Uint8Array((((data.length + 9) + 63) >> 6) << 6);
+  const padded = new Uint8Array(((data.length + 9 + 63) >> 6) << 6);
   padded.set(data);
   padded[data.length] = 0x80;
   const view = new DataView(padded.buffer);
@@ -96,10 +111,23 @@ export function sha256(data: Uint8Array): Uint8Array {
     for (let i = 0; i < 64; i++) {
       const t1 = (hh + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + K[i]! + w[i]!) >>> 0;
       const t2 = ((rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c))) >>> 0;
-      hh = g; g = f; f = e; e = (d + t1) >>> 0; d = c; c = b; b = a; a = (t1 + t2) >>> 0;
+      hh = g;
+      g = f;
+      f = e;
+      e = (d + t1) >>> 0;
+      d = c;
+      c = b;
+      b = a;
+      a = (t1 + t2) >>> 0;
     }
-    h[0] = (h[0]! + a) >>> 0; h[1] = (h[1]! + b) >>> 0; h[2] = (h[2]! + c) >>> 0; h[3] = (h[3]! + d) >>> 0;
-    h[4] = (h[4]! + e) >>> 0; h[5] = (h[5]! + f) >>> 0; h[6] = (h[6]! + g) >>> 0; h[7] = (h[7]! + hh) >>> 0;
+    h[0] = (h[0]! + a) >>> 0;
+    h[1] = (h[1]! + b) >>> 0;
+    h[2] = (h[2]! + c) >>> 0;
+    h[3] = (h[3]! + d) >>> 0;
+    h[4] = (h[4]! + e) >>> 0;
+    h[5] = (h[5]! + f) >>> 0;
+    h[6] = (h[6]! + g) >>> 0;
+    h[7] = (h[7]! + hh) >>> 0;
   }
   const out = new Uint8Array(32);
   const ov = new DataView(out.buffer);

@@ -37,7 +37,10 @@ export class HttpWebhooks implements WebhookTransport {
     } catch (e) {
       const err = e as Error & { cause?: { code?: string } };
       // The reason is logged: it must not carry the URL (its query holds Sign and RequestTime).
-      const reason = err.name === 'TimeoutError' ? `no reply within ${req.timeoutMs} ms` : `request failed: ${err.cause?.code ?? err.message.split(url.href).join('<callback url>')}`;
+      const reason =
+        err.name === 'TimeoutError'
+          ? `no reply within ${req.timeoutMs} ms`
+          : `request failed: ${err.cause?.code ?? err.message.split(url.href).join('<callback url>')}`;
       return { ok: false, reason };
     }
     try {
@@ -53,7 +56,12 @@ export class HttpWebhooks implements WebhookTransport {
       } catch {
         return { ok: false, reason: 'reply is not JSON' };
       }
-      if (typeof reply !== 'object' || reply === null || Array.isArray(reply) || typeof (reply as { ErrorCode?: unknown }).ErrorCode !== 'number') {
+      if (
+        typeof reply !== 'object' ||
+        reply === null ||
+        Array.isArray(reply) ||
+        typeof (reply as { ErrorCode?: unknown }).ErrorCode !== 'number'
+      ) {
         return { ok: false, reason: 'reply is not the {ActionStatus, ErrorCode, ErrorInfo} envelope' };
       }
       return { ok: true, reply: reply as Record<string, unknown> };

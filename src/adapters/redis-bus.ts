@@ -48,9 +48,12 @@ export class RedisBus implements Bus {
         connectedOnce = true;
         return;
       }
-      this.sub.subscribe(this.channel).then(() => {
-        for (const l of this.listeners) l({ kind: 'resume' });
-      }, () => {});
+      this.sub.subscribe(this.channel).then(
+        () => {
+          for (const l of this.listeners) l({ kind: 'resume' });
+        },
+        () => {},
+      );
     });
   }
 

@@ -59,14 +59,20 @@ export class RedisPresence implements PresenceDirectory {
 
   announce(app: number, user: string, device: { deviceId: string; platform: string; since: number }): string {
     const field = `${this.node}/${++this.serial}`;
-    const entry: Mine = { key: this.userKey(app, user), value: JSON.stringify({ d: device.deviceId, p: device.platform, s: device.since }) };
+    const entry: Mine = {
+      key: this.userKey(app, user),
+      value: JSON.stringify({ d: device.deviceId, p: device.platform, s: device.since }),
+    };
     this.mine.set(field, entry);
-    this.redis.multi()
+    this.redis
+      .multi()
       .set(this.nodeKey(this.node), '1', 'PX', this.ttlMs)
       .hset(entry.key, field, entry.value)
       .pexpire(entry.key, this.ttlMs)
       .exec()
-      .catch(() => { /* unreachable: written again by replay() when Redis is back */ });
+      .catch(() => {
+        /* unreachable: written again by replay() when Redis is back */
+      });
     return field;
   }
 
@@ -74,7 +80,9 @@ export class RedisPresence implements PresenceDirectory {
     const entry = this.mine.get(id);
     if (!entry) return;
     this.mine.delete(id);
-    this.redis.hdel(entry.key, id).catch(() => { /* unreachable: the entry was lost with Redis, or expires with the hash */ });
+    this.redis.hdel(entry.key, id).catch(() => {
+      /* unreachable: the entry was lost with Redis, or expires with the hash */
+    });
   }
 
   async lookup(app: number, userIds: string[]): Promise<Map<string, DirectoryEntry[]>> {

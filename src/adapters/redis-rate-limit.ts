@@ -38,7 +38,8 @@ export class RedisRateCounter implements RateCounter {
   }
 
   async take(key: string, limitPerSecond: number, nowMs: number): Promise<boolean> {
-    const cmd = (this.redis as unknown as { parleyTakeToken(k: string, l: number, n: number): Promise<number> }).parleyTakeToken;
+    const cmd = (this.redis as unknown as { parleyTakeToken(k: string, l: number, n: number): Promise<number> })
+      .parleyTakeToken;
     return (await cmd.call(this.redis, `${this.prefix}:rate:${key}`, limitPerSecond, nowMs)) === 1;
   }
 }

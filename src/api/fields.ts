@@ -37,38 +37,54 @@ function checkOne(name: string, v: unknown, f: FieldSpec): void {
       }
       const n = Buffer.byteLength(v, 'utf8');
       if (f.minBytes !== undefined && n < f.minBytes) throw new ApiError(f.code, `${name} must not be empty`);
-      if (f.maxBytes !== undefined && n > f.maxBytes) throw new ApiError(f.code, `${name} must be at most ${f.maxBytes} bytes, got ${n}`);
+      if (f.maxBytes !== undefined && n > f.maxBytes)
+        throw new ApiError(f.code, `${name} must be at most ${f.maxBytes} bytes, got ${n}`);
       return;
     }
     case 'integer': {
-      if (typeof v !== 'number' || !Number.isInteger(v)) throw new ApiError(f.code, `${name} must be an integer, got ${jsonType(v)}`);
+      if (typeof v !== 'number' || !Number.isInteger(v))
+        throw new ApiError(f.code, `${name} must be an integer, got ${jsonType(v)}`);
       if ((f.min !== undefined && v < f.min) || (f.max !== undefined && v > f.max)) {
-        throw new ApiError(f.rangeCode ?? f.code, `${name} must be between ${f.min ?? '-∞'} and ${f.max ?? '∞'}, got ${v}`);
+        throw new ApiError(
+          f.rangeCode ?? f.code,
+          `${name} must be between ${f.min ?? '-∞'} and ${f.max ?? '∞'}, got ${v}`,
+        );
       }
       return;
     }
     case 'string[]': {
       if (!Array.isArray(v)) throw new ApiError(f.code, `${name} must be an array of strings, got ${jsonType(v)}`);
-      if (f.maxItems !== undefined && v.length > f.maxItems) throw new ApiError(f.maxItemsCode ?? f.code, `${name} holds ${v.length} items; at most ${f.maxItems} are allowed`);
+      if (f.maxItems !== undefined && v.length > f.maxItems)
+        throw new ApiError(
+          f.maxItemsCode ?? f.code,
+          `${name} holds ${v.length} items; at most ${f.maxItems} are allowed`,
+        );
       v.forEach((item, i) => {
         if (f.userIds) {
           const p = userIdProblem(item);
           if (p) throw new ApiError(f.code, `${name}[${i}] ${p}`);
-        } else if (typeof item !== 'string') throw new ApiError(f.code, `${name}[${i}] must be a string, got ${jsonType(item)}`);
+        } else if (typeof item !== 'string')
+          throw new ApiError(f.code, `${name}[${i}] must be a string, got ${jsonType(item)}`);
       });
       return;
     }
     case 'object[]': {
       if (!Array.isArray(v)) throw new ApiError(f.code, `${name} must be an array of objects, got ${jsonType(v)}`);
-      if (f.maxItems !== undefined && v.length > f.maxItems) throw new ApiError(f.maxItemsCode ?? f.code, `${name} holds ${v.length} items; at most ${f.maxItems} are allowed`);
+      if (f.maxItems !== undefined && v.length > f.maxItems)
+        throw new ApiError(
+          f.maxItemsCode ?? f.code,
+          `${name} holds ${v.length} items; at most ${f.maxItems} are allowed`,
+        );
       v.forEach((item, i) => {
-        if (typeof item !== 'object' || item === null || Array.isArray(item)) throw new ApiError(f.code, `${name}[${i}] must be an object, got ${jsonType(item)}`);
+        if (typeof item !== 'object' || item === null || Array.isArray(item))
+          throw new ApiError(f.code, `${name}[${i}] must be an object, got ${jsonType(item)}`);
         validateFields(item as Record<string, unknown>, f.fields, `${name}[${i}].`);
       });
       return;
     }
     case 'object': {
-      if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ApiError(f.code, `${name} must be an object, got ${jsonType(v)}`);
+      if (typeof v !== 'object' || v === null || Array.isArray(v))
+        throw new ApiError(f.code, `${name} must be an object, got ${jsonType(v)}`);
       return;
     }
     case 'MsgBody':

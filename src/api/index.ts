@@ -10,5 +10,14 @@ import { muteApis } from './mutes.js';
 import { readReceiptApis } from './read-receipts.js';
 
 export function defaultRegistry(): ApiRegistry {
-  return new ApiRegistry().add(...accountApis, ...messageApis, ...readReceiptApis, ...extensionApis, ...profileApis, ...muteApis, ...conversationApis, ...parleyApis);
+  return new ApiRegistry().add(
+    ...accountApis,
+    ...messageApis,
+    ...readReceiptApis,
+    ...extensionApis,
+    ...profileApis,
+    ...muteApis,
+    ...conversationApis,
+    ...parleyApis,
+  );
 }

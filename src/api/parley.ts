@@ -16,7 +16,10 @@ export const parleyApis: ApiDefinition[] = [
     spec: 'README.md § Web console (a Parley API)',
     fields: {
       Limit: {
-        type: 'integer', min: 1, max: RECALL_AUDIT_MAX_LIMIT, code: ErrorCode.MSG_JSON_INVALID,
+        type: 'integer',
+        min: 1,
+        max: RECALL_AUDIT_MAX_LIMIT,
+        code: ErrorCode.MSG_JSON_INVALID,
         doc: `Entries at most, newest first; default ${RECALL_AUDIT_DEFAULT_LIMIT}, at most ${RECALL_AUDIT_MAX_LIMIT}.`,
       },
     },
@@ -26,7 +29,14 @@ export const parleyApis: ApiDefinition[] = [
       const limit = (b.Limit as number | undefined) ?? RECALL_AUDIT_DEFAULT_LIMIT;
       const list = await ctx.services.recallAudit.latest(ctx.app.sdkAppId, limit);
       return {
-        AuditList: list.map((e) => ({ From_Account: e.from, To_Account: e.to, MsgKey: e.msgKey, By: e.by, Via: e.via, At: e.at })),
+        AuditList: list.map((e) => ({
+          From_Account: e.from,
+          To_Account: e.to,
+          MsgKey: e.msgKey,
+          By: e.by,
+          Via: e.via,
+          At: e.at,
+        })),
       };
     },
   },

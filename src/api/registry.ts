@@ -23,18 +23,48 @@ export interface FamilyCodes {
 }
 
 export const FAMILY_CODES: Record<ApiFamily, FamilyCodes> = {
-  openim: { badJson: ErrorCode.MSG_JSON_INVALID, notAdmin: ErrorCode.MSG_NOT_ADMIN, internal: ErrorCode.MSG_INTERNAL_ERROR, tooLong: ErrorCode.MSG_TOO_LONG },
-  account: { badJson: ErrorCode.BODY_NOT_JSON, notAdmin: ErrorCode.ACCOUNT_NOT_ADMIN, internal: ErrorCode.ACCOUNT_INTERNAL_ERROR, tooLong: ErrorCode.ACCOUNT_INVALID_PARAMETER },
-  profile: { badJson: ErrorCode.PROFILE_INVALID_PARAMETER, notAdmin: ErrorCode.PROFILE_NOT_ADMIN, internal: ErrorCode.PROFILE_INTERNAL_ERROR, tooLong: ErrorCode.PROFILE_INVALID_PARAMETER, envelope: { ErrorDisplay: '' } },
+  openim: {
+    badJson: ErrorCode.MSG_JSON_INVALID,
+    notAdmin: ErrorCode.MSG_NOT_ADMIN,
+    internal: ErrorCode.MSG_INTERNAL_ERROR,
+    tooLong: ErrorCode.MSG_TOO_LONG,
+  },
+  account: {
+    badJson: ErrorCode.BODY_NOT_JSON,
+    notAdmin: ErrorCode.ACCOUNT_NOT_ADMIN,
+    internal: ErrorCode.ACCOUNT_INTERNAL_ERROR,
+    tooLong: ErrorCode.ACCOUNT_INVALID_PARAMETER,
+  },
+  profile: {
+    badJson: ErrorCode.PROFILE_INVALID_PARAMETER,
+    notAdmin: ErrorCode.PROFILE_NOT_ADMIN,
+    internal: ErrorCode.PROFILE_INTERNAL_ERROR,
+    tooLong: ErrorCode.PROFILE_INVALID_PARAMETER,
+    envelope: { ErrorDisplay: '' },
+  },
   // Global mute: no not-admin code is documented, so the public "needs app admin" one; a body over
   // the limit is as unreadable as one that is not JSON.
   openconfigsvr: {
-    badJson: ErrorCode.CONFIG_JSON_INVALID, notAdmin: ErrorCode.ADMIN_REQUIRED, internal: ErrorCode.CONFIG_SYSTEM_ERROR, tooLong: ErrorCode.CONFIG_JSON_INVALID,
+    badJson: ErrorCode.CONFIG_JSON_INVALID,
+    notAdmin: ErrorCode.ADMIN_REQUIRED,
+    internal: ErrorCode.CONFIG_SYSTEM_ERROR,
+    tooLong: ErrorCode.CONFIG_JSON_INVALID,
   },
   // recentcontact answers carry ErrorDisplay (text for end users), "" unless there is one.
-  recentcontact: { badJson: ErrorCode.CONVERSATION_INVALID_PARAMETER, notAdmin: ErrorCode.CONVERSATION_NOT_ADMIN, internal: ErrorCode.CONVERSATION_INTERNAL_ERROR, tooLong: ErrorCode.CONVERSATION_INVALID_PARAMETER, envelope: { ErrorDisplay: '' } },
+  recentcontact: {
+    badJson: ErrorCode.CONVERSATION_INVALID_PARAMETER,
+    notAdmin: ErrorCode.CONVERSATION_NOT_ADMIN,
+    internal: ErrorCode.CONVERSATION_INTERNAL_ERROR,
+    tooLong: ErrorCode.CONVERSATION_INVALID_PARAMETER,
+    envelope: { ErrorDisplay: '' },
+  },
   // openim_msg_ext_http_svc documents no admin code (60010, the public one) and one parameter code.
-  msgext: { badJson: ErrorCode.EXT_INVALID_PARAMETER, notAdmin: ErrorCode.ADMIN_REQUIRED, internal: ErrorCode.EXT_INTERNAL_ERROR, tooLong: ErrorCode.EXT_INVALID_PARAMETER },
+  msgext: {
+    badJson: ErrorCode.EXT_INVALID_PARAMETER,
+    notAdmin: ErrorCode.ADMIN_REQUIRED,
+    internal: ErrorCode.EXT_INTERNAL_ERROR,
+    tooLong: ErrorCode.EXT_INVALID_PARAMETER,
+  },
 };
 
 export interface ApiContext {

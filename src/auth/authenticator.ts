@@ -6,7 +6,13 @@ import type { App } from '../domain/app-settings.js';
 import type { AppDirectory } from '../domain/apps.js';
 import { ApiError } from '../domain/errors.js';
 import { nowSeconds, type Clock } from '../ports/clock.js';
-import { UserSigError, checkDecoded, decodeUserSig, type DecodedUserSig, type UserSigFailure } from '../usersig/usersig.js';
+import {
+  UserSigError,
+  checkDecoded,
+  decodeUserSig,
+  type DecodedUserSig,
+  type UserSigFailure,
+} from '../usersig/usersig.js';
 
 const SIG_CODES: Record<UserSigFailure, number> = {
   empty: ErrorCode.USERSIG_EMPTY,
@@ -29,12 +35,20 @@ export class Authenticator {
   /** usersig → a decoded sig whose HMAC verified, per app. Insertion-ordered for eviction. */
   private readonly verified = new Map<string, DecodedUserSig>();
 
-  constructor(private readonly apps: AppDirectory, private readonly clock: Clock) {}
+  constructor(
+    private readonly apps: AppDirectory,
+    private readonly clock: Clock,
+  ) {}
 
   /** Resolves the app named by the sdkappid query value: 60012 missing, 60006 not a number, 70020 unknown. */
   app(sdkappid: string | undefined): App {
-    if (sdkappid === undefined || sdkappid === '') throw new ApiError(ErrorCode.SDKAPPID_MISSING, 'sdkappid is missing from the URL');
-    if (!/^\d{1,10}$/.test(sdkappid)) throw new ApiError(ErrorCode.SDKAPPID_INVALID, `sdkappid ${JSON.stringify(sdkappid.slice(0, 20))} is not a valid SDKAppID`);
+    if (sdkappid === undefined || sdkappid === '')
+      throw new ApiError(ErrorCode.SDKAPPID_MISSING, 'sdkappid is missing from the URL');
+    if (!/^\d{1,10}$/.test(sdkappid))
+      throw new ApiError(
+        ErrorCode.SDKAPPID_INVALID,
+        `sdkappid ${JSON.stringify(sdkappid.slice(0, 20))} is not a valid SDKAppID`,
+      );
     const app = this.apps.get(Number(sdkappid));
     if (!app) throw new ApiError(ErrorCode.SDKAPPID_NOT_FOUND, `SDKAppID ${sdkappid} is not hosted here`);
     return app;
@@ -48,11 +62,18 @@ export class Authenticator {
       const cached = this.verified.get(cacheKey);
       if (cached) {
         // The signature is known good; the rest depends on the call (identifier) and the time.
-        if (cached.identifier !== identifier) throw new UserSigError('identifier', 'usersig was issued for another identifier');
-        if (now > cached.time + cached.expire) throw new UserSigError('expired', `usersig expired at ${cached.time + cached.expire}`);
+        if (cached.identifier !== identifier)
+          throw new UserSigError('identifier', 'usersig was issued for another identifier');
+        if (now > cached.time + cached.expire)
+          throw new UserSigError('expired', `usersig expired at ${cached.time + cached.expire}`);
         return cached;
       }
-      const d = checkDecoded(decodeUserSig(usersig), { sdkAppId: app.sdkAppId, secretKey: app.secretKey, identifier, now });
+      const d = checkDecoded(decodeUserSig(usersig), {
+        sdkAppId: app.sdkAppId,
+        secretKey: app.secretKey,
+        identifier,
+        now,
+      });
       if (this.verified.size >= CACHE_LIMIT) this.verified.delete(this.verified.keys().next().value as string);
       this.verified.set(cacheKey, d);
       return d;

@@ -38,7 +38,12 @@ function whole(env: Env, name: string, dflt: number, min: number): number {
   return n;
 }
 
-const LIMIT_VARIABLES = ['PARLEY_HEADERS_TIMEOUT_MS', 'PARLEY_REQUEST_TIMEOUT_MS', 'PARLEY_MAX_BODY_BYTES_IN_FLIGHT', 'PARLEY_MAX_CONNECTIONS_PER_ADDRESS'];
+const LIMIT_VARIABLES = [
+  'PARLEY_HEADERS_TIMEOUT_MS',
+  'PARLEY_REQUEST_TIMEOUT_MS',
+  'PARLEY_MAX_BODY_BYTES_IN_FLIGHT',
+  'PARLEY_MAX_CONNECTIONS_PER_ADDRESS',
+];
 
 /** The limits the environment sets; undefined when it sets none (the server then uses the defaults). */
 export function parseHttpLimits(env: Env): HttpLimits | undefined {
@@ -47,10 +52,16 @@ export function parseHttpLimits(env: Env): HttpLimits | undefined {
     headersTimeoutMs: whole(env, 'PARLEY_HEADERS_TIMEOUT_MS', DEFAULT_HTTP_LIMITS.headersTimeoutMs, 1),
     requestTimeoutMs: whole(env, 'PARLEY_REQUEST_TIMEOUT_MS', DEFAULT_HTTP_LIMITS.requestTimeoutMs, 1),
     maxBodyBytesInFlight: whole(env, 'PARLEY_MAX_BODY_BYTES_IN_FLIGHT', DEFAULT_HTTP_LIMITS.maxBodyBytesInFlight, 1024),
-    maxConnectionsPerAddress: whole(env, 'PARLEY_MAX_CONNECTIONS_PER_ADDRESS', DEFAULT_HTTP_LIMITS.maxConnectionsPerAddress, 0),
+    maxConnectionsPerAddress: whole(
+      env,
+      'PARLEY_MAX_CONNECTIONS_PER_ADDRESS',
+      DEFAULT_HTTP_LIMITS.maxConnectionsPerAddress,
+      0,
+    ),
   };
   // Node refuses a headers timeout longer than the whole request's.
-  if (limits.headersTimeoutMs > limits.requestTimeoutMs) throw new ConfigError('PARLEY_HEADERS_TIMEOUT_MS must not exceed PARLEY_REQUEST_TIMEOUT_MS');
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs)
+    throw new ConfigError('PARLEY_HEADERS_TIMEOUT_MS must not exceed PARLEY_REQUEST_TIMEOUT_MS');
   return limits;
 }
 
@@ -61,7 +72,8 @@ export function parseMetricsAccess(env: Env): MetricsAccess {
   if (listen !== undefined) {
     const m = /^(.+):(\d{1,5})$/.exec(listen);
     const port = m ? Number(m[2]) : NaN;
-    if (!m || port > 65535) throw new ConfigError(`PARLEY_METRICS_LISTEN must be host:port, got ${JSON.stringify(listen)}`);
+    if (!m || port > 65535)
+      throw new ConfigError(`PARLEY_METRICS_LISTEN must be host:port, got ${JSON.stringify(listen)}`);
     address = { host: m[1]!.replace(/^\[(.*)\]$/, '$1'), port };
   }
   return { ...(token ? { token } : {}), ...(address ? { listen: address } : {}) };

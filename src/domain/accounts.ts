@@ -8,7 +8,11 @@ import { ApiError } from './errors.js';
 export type AccountStatus = 'Imported' | 'NotImported';
 
 export class AccountService {
-  constructor(private readonly store: Store, private readonly clock: Clock, private readonly bus?: Bus) {}
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly bus?: Bus,
+  ) {}
 
   async importAccount(app: AppId, account: AccountInput): Promise<void> {
     await this.store.importAccount(app, account, nowSeconds(this.clock));
@@ -48,15 +52,21 @@ export class AccountService {
    * account; 20002 when the account was kicked after the sig was issued.
    */
   async authorizeLogin(app: AppId, userId: string, sigTime: number): Promise<void> {
-    if (!(await this.exists(app, userId))) throw new ApiError(ErrorCode.ACCOUNT_NOT_FOUND, `UserID ${userId} does not exist`);
+    if (!(await this.exists(app, userId)))
+      throw new ApiError(ErrorCode.ACCOUNT_NOT_FOUND, `UserID ${userId} does not exist`);
     const kickedAt = await this.store.kickedAt(app, userId);
-    if (kickedAt !== undefined && sigTime < kickedAt) throw new ApiError(ErrorCode.USERSIG_REJECTED, 'this UserSig was issued before the account was kicked; make a new one');
+    if (kickedAt !== undefined && sigTime < kickedAt)
+      throw new ApiError(
+        ErrorCode.USERSIG_REJECTED,
+        'this UserSig was issued before the account was kicked; make a new one',
+      );
   }
 
   /** Invalidates the user's sessions issued before now; 70107 for an unknown account. */
   async kick(app: AppId, userId: string): Promise<number> {
     const at = nowSeconds(this.clock);
-    if (!(await this.store.kickAccount(app, userId, at))) throw new ApiError(ErrorCode.ACCOUNT_NOT_FOUND, (n) => `${n.account} ${userId} does not exist`, 'account');
+    if (!(await this.store.kickAccount(app, userId, at)))
+      throw new ApiError(ErrorCode.ACCOUNT_NOT_FOUND, (n) => `${n.account} ${userId} does not exist`, 'account');
     // Open sessions end now, wherever they are connected.
     this.bus?.publish({ kind: 'kick', app, user: userId, at });
     return at;

@@ -36,16 +36,37 @@ export type BeforeSendDecision =
   | { action: 'reject'; code: number; info: string };
 
 /** The message fields every C2C send callback carries. */
-function messageFields(m: { from: string; to: string; seq: number; random: number; time: number; body: MsgElement[]; cloudCustomData: string; onlineOnly: boolean }) {
+function messageFields(m: {
+  from: string;
+  to: string;
+  seq: number;
+  random: number;
+  time: number;
+  body: MsgElement[];
+  cloudCustomData: string;
+  onlineOnly: boolean;
+}) {
   return {
-    From_Account: m.from, To_Account: m.to, MsgSeq: m.seq, MsgRandom: m.random, MsgTime: m.time,
-    MsgKey: msgKeyOf(m), OnlineOnlyFlag: m.onlineOnly ? 1 : 0, MsgBody: m.body, CloudCustomData: m.cloudCustomData,
+    From_Account: m.from,
+    To_Account: m.to,
+    MsgSeq: m.seq,
+    MsgRandom: m.random,
+    MsgTime: m.time,
+    MsgKey: msgKeyOf(m),
+    OnlineOnlyFlag: m.onlineOnly ? 1 : 0,
+    MsgBody: m.body,
+    CloudCustomData: m.cloudCustomData,
   };
 }
 
 /** Client platforms as the callback's OptPlatform names them. */
 export const optPlatformOf = (platform: string): string =>
-  ({ Web: 'Web', Node: 'Web', Android: 'Android', iPhone: 'iOS', iPad: 'iPad', PC: 'Windows', Mac: 'Mac' } as Record<string, string>)[platform] ?? 'Unknown';
+  (
+    ({ Web: 'Web', Node: 'Web', Android: 'Android', iPhone: 'iOS', iPad: 'iPad', PC: 'Windows', Mac: 'Mac' }) as Record<
+      string,
+      string
+    >
+  )[platform] ?? 'Unknown';
 
 /** The idle poll of the outbox (ms): a backstop, since writes wake the dispatcher. */
 export const DEFAULT_CALLBACK_POLL_MS = 1000;
@@ -75,7 +96,7 @@ export class CallbackService {
 
   private config(app: number, command: CallbackCommand): CallbackConfig | undefined {
     const c = this.apps.get(app)?.callback;
-    return c && c.commands.includes(command) ? c : undefined;
+    return c?.commands.includes(command) ? c : undefined;
   }
 
   enabled(app: number, command: CallbackCommand): boolean {
@@ -86,7 +107,10 @@ export class CallbackService {
   query(app: AppConfig | number, command: string, origin: Record<string, string>): Record<string, string> {
     const a = typeof app === 'number' ? this.apps.get(app) : app;
     const q: Record<string, string> = {
-      SdkAppid: String(a?.sdkAppId ?? app), CallbackCommand: command, contenttype: 'json', ...origin,
+      SdkAppid: String(a?.sdkAppId ?? app),
+      CallbackCommand: command,
+      contenttype: 'json',
+      ...origin,
     };
     if (a?.callback?.token) {
       const requestTime = String(Math.floor(this.clock.nowMs() / 1000));
@@ -100,13 +124,18 @@ export class CallbackService {
    * C2C.CallbackBeforeSendMsg: may deliver (possibly rewritten), drop silently or reject. A reply
    * that fails, times out or carries an invalid MsgBody follows the app's failure policy.
    */
-  async beforeSend(app: number, m: Parameters<typeof messageFields>[0], origin: CallOrigin): Promise<BeforeSendDecision> {
+  async beforeSend(
+    app: number,
+    m: Parameters<typeof messageFields>[0],
+    origin: CallOrigin,
+  ): Promise<BeforeSendDecision> {
     const command = 'C2C.CallbackBeforeSendMsg';
     const c = this.config(app, command);
     const original: BeforeSendDecision = { action: 'deliver', body: m.body, cloudCustomData: m.cloudCustomData };
     if (!c) return original;
     const res = await this.transport.post({
-      url: c.url, timeoutMs: c.timeoutMs,
+      url: c.url,
+      timeoutMs: c.timeoutMs,
       query: this.query(app, command, { ClientIP: origin.clientIp, OptPlatform: origin.optPlatform }),
       body: { CallbackCommand: command, ...messageFields(m) },
     });
@@ -114,7 +143,11 @@ export class CallbackService {
       this.metrics.callbacks.inc({ command, outcome: 'failed' });
       this.log.warn({ command, app, reason }, 'before-send callback failed');
       return c.beforeSendFailure === 'reject'
-        ? { action: 'reject', code: ErrorCode.BEFORE_SEND_CALLBACK_FAILED, info: `the before-send callback failed (${reason}) and this app rejects messages then` }
+        ? {
+            action: 'reject',
+            code: ErrorCode.BEFORE_SEND_CALLBACK_FAILED,
+            info: `the before-send callback failed (${reason}) and this app rejects messages then`,
+          }
         : original;
     };
     if (!res.ok) return failed(res.reason);
@@ -126,9 +159,15 @@ export class CallbackService {
     const r = res.reply;
     const code = r.ErrorCode as number;
     const info = typeof r.ErrorInfo === 'string' ? r.ErrorInfo : '';
-    if (code === 1) return sent({ action: 'reject', code: ErrorCode.BEFORE_SEND_CALLBACK_REJECTED, info: info || 'the app backend refused this message' });
+    if (code === 1)
+      return sent({
+        action: 'reject',
+        code: ErrorCode.BEFORE_SEND_CALLBACK_REJECTED,
+        info: info || 'the app backend refused this message',
+      });
     if (code === 2) return sent({ action: 'drop' });
-    if (code >= CALLBACK_ERROR_RANGE.from && code <= CALLBACK_ERROR_RANGE.to) return sent({ action: 'reject', code, info });
+    if (code >= CALLBACK_ERROR_RANGE.from && code <= CALLBACK_ERROR_RANGE.to)
+      return sent({ action: 'reject', code, info });
     if (code !== 0) return failed(`reply ErrorCode ${code}`);
     let body = m.body;
     let cloud = m.cloudCustomData;
@@ -145,8 +184,10 @@ export class CallbackService {
     }
     // A rewrite is held to the size a sender may send (93000 beyond 12 KB), or it would store
     // and push what no API accepts.
-    if ((r.MsgBody !== undefined || r.CloudCustomData !== undefined)
-      && Buffer.byteLength(JSON.stringify({ MsgBody: body, CloudCustomData: cloud })) > MESSAGE_BODY_BYTES) {
+    if (
+      (r.MsgBody !== undefined || r.CloudCustomData !== undefined) &&
+      Buffer.byteLength(JSON.stringify({ MsgBody: body, CloudCustomData: cloud })) > MESSAGE_BODY_BYTES
+    ) {
       return failed(`reply makes the message larger than ${MESSAGE_BODY_BYTES} bytes`);
     }
     return sent({ action: 'deliver', body, cloudCustomData: cloud });
@@ -162,22 +203,50 @@ export class CallbackService {
   }
 
   /** C2C.CallbackAfterSendMsg, to be written with the message; undefined when not enabled. */
-  afterSend(app: number, m: StoredMessage | Parameters<typeof messageFields>[0], origin: CallOrigin): CallbackEntry | undefined {
+  afterSend(
+    app: number,
+    m: StoredMessage | Parameters<typeof messageFields>[0],
+    origin: CallOrigin,
+  ): CallbackEntry | undefined {
     const command = 'C2C.CallbackAfterSendMsg';
     if (!this.enabled(app, command)) return undefined;
     return {
-      command, orderKey: this.conversationKey(app, m.from, m.to), query: this.originQuery(origin), unreadOf: m.to, at: this.clock.nowMs(),
-      body: { CallbackCommand: command, ...messageFields(m), SendMsgResult: 0, ErrorInfo: 'send msg succeed', UnreadMsgNum: 0 },
+      command,
+      orderKey: this.conversationKey(app, m.from, m.to),
+      query: this.originQuery(origin),
+      unreadOf: m.to,
+      at: this.clock.nowMs(),
+      body: {
+        CallbackCommand: command,
+        ...messageFields(m),
+        SendMsgResult: 0,
+        ErrorInfo: 'send msg succeed',
+        UnreadMsgNum: 0,
+      },
     };
   }
 
   /** C2C.CallbackAfterMsgWithDraw, written with the recall. */
-  afterRecall(app: number, ref: { from: string; to: string; seq: number; random: number; time: number }, origin: CallOrigin): CallbackEntry | undefined {
+  afterRecall(
+    app: number,
+    ref: { from: string; to: string; seq: number; random: number; time: number },
+    origin: CallOrigin,
+  ): CallbackEntry | undefined {
     const command = 'C2C.CallbackAfterMsgWithDraw';
     if (!this.enabled(app, command)) return undefined;
     return {
-      command, orderKey: this.conversationKey(app, ref.from, ref.to), query: this.originQuery(origin), unreadOf: ref.to, at: this.clock.nowMs(),
-      body: { CallbackCommand: command, From_Account: ref.from, To_Account: ref.to, MsgKey: msgKeyOf(ref), UnreadMsgNum: 0 },
+      command,
+      orderKey: this.conversationKey(app, ref.from, ref.to),
+      query: this.originQuery(origin),
+      unreadOf: ref.to,
+      at: this.clock.nowMs(),
+      body: {
+        CallbackCommand: command,
+        From_Account: ref.from,
+        To_Account: ref.to,
+        MsgKey: msgKeyOf(ref),
+        UnreadMsgNum: 0,
+      },
     };
   }
 
@@ -186,33 +255,72 @@ export class CallbackService {
     const command = 'C2C.CallbackAfterC2CMsgExtension';
     if (!this.enabled(app, command)) return undefined;
     return {
-      command, orderKey: this.conversationKey(app, n.from, n.to), query: this.originQuery(origin), at: this.clock.nowMs(),
+      command,
+      orderKey: this.conversationKey(app, n.from, n.to),
+      query: this.originQuery(origin),
+      at: this.clock.nowMs(),
       body: {
-        CallbackCommand: command, From_Account: n.from, To_Account: n.to, MsgKey: n.msgKey,
-        OperateType: OPERATE_TYPE[n.operation], ExtensionList: n.extensions.map((p) => ({ Key: p.key, Value: p.value, Seq: p.seq })),
-        Seq: n.seq, EventTime: this.clock.nowMs(),
+        CallbackCommand: command,
+        From_Account: n.from,
+        To_Account: n.to,
+        MsgKey: n.msgKey,
+        OperateType: OPERATE_TYPE[n.operation],
+        ExtensionList: n.extensions.map((p) => ({ Key: p.key, Value: p.value, Seq: p.seq })),
+        Seq: n.seq,
+        EventTime: this.clock.nowMs(),
       },
     };
   }
 
   /** C2C.CallbackAfterMsgReport, written with the read mark. */
-  afterRead(app: number, owner: string, peer: string, lastReadTime: number, origin: CallOrigin): CallbackEntry | undefined {
+  afterRead(
+    app: number,
+    owner: string,
+    peer: string,
+    lastReadTime: number,
+    origin: CallOrigin,
+  ): CallbackEntry | undefined {
     const command = 'C2C.CallbackAfterMsgReport';
     if (!this.enabled(app, command)) return undefined;
     return {
-      command, orderKey: this.conversationKey(app, owner, peer), query: this.originQuery(origin), unreadOf: owner, at: this.clock.nowMs(),
-      body: { CallbackCommand: command, Report_Account: owner, Peer_Account: peer, LastReadTime: lastReadTime, UnreadMsgNum: 0 },
+      command,
+      orderKey: this.conversationKey(app, owner, peer),
+      query: this.originQuery(origin),
+      unreadOf: owner,
+      at: this.clock.nowMs(),
+      body: {
+        CallbackCommand: command,
+        Report_Account: owner,
+        Peer_Account: peer,
+        LastReadTime: lastReadTime,
+        UnreadMsgNum: 0,
+      },
     };
   }
 
   /** Profile.CallbackPortraitSet (spec §8.1), written with the profile change. */
-  afterPortraitSet(app: number, operator: string, user: string, items: Array<{ Tag: string; Value: string | number }>, origin: CallOrigin): CallbackEntry | undefined {
+  afterPortraitSet(
+    app: number,
+    operator: string,
+    user: string,
+    items: Array<{ Tag: string; Value: string | number }>,
+    origin: CallOrigin,
+  ): CallbackEntry | undefined {
     const command = 'Profile.CallbackPortraitSet';
     if (!this.enabled(app, command)) return undefined;
     const at = this.clock.nowMs();
     return {
-      command, orderKey: `${app}:profile:${user}`, query: this.originQuery(origin), at,
-      body: { CallbackCommand: command, Operator_Account: operator, From_Account: user, EventTime: at, ProfileItem: items },
+      command,
+      orderKey: `${app}:profile:${user}`,
+      query: this.originQuery(origin),
+      at,
+      body: {
+        CallbackCommand: command,
+        Operator_Account: operator,
+        From_Account: user,
+        EventTime: at,
+        ProfileItem: items,
+      },
     };
   }
 
@@ -220,13 +328,24 @@ export class CallbackService {
    * C2C.CallbackAfterMsgReadReceipt, written with the receipts. Parley has no MsgId (spec: optional),
    * so each item names its message by MsgKey alone.
    */
-  afterReceipt(app: number, reader: string, peer: string, refs: Array<{ from: string; to: string; seq: number; random: number; time: number }>, origin: CallOrigin): CallbackEntry | undefined {
+  afterReceipt(
+    app: number,
+    reader: string,
+    peer: string,
+    refs: Array<{ from: string; to: string; seq: number; random: number; time: number }>,
+    origin: CallOrigin,
+  ): CallbackEntry | undefined {
     const command = 'C2C.CallbackAfterMsgReadReceipt';
     if (!this.enabled(app, command)) return undefined;
     return {
-      command, orderKey: this.conversationKey(app, reader, peer), query: this.originQuery(origin), at: this.clock.nowMs(),
+      command,
+      orderKey: this.conversationKey(app, reader, peer),
+      query: this.originQuery(origin),
+      at: this.clock.nowMs(),
       body: {
-        CallbackCommand: command, Operator_Account: reader, Peer_Account: peer,
+        CallbackCommand: command,
+        Operator_Account: reader,
+        Peer_Account: peer,
         C2CMsgInfo: refs.map((r) => ({ From_Account: r.from, To_Account: r.to, MsgKey: msgKeyOf(r) })),
         EventTime: this.clock.nowMs(),
       },
@@ -234,19 +353,36 @@ export class CallbackService {
   }
 
   /** State.StateChange: login, logout, disconnect of a client session. */
-  async stateChange(app: number, user: string, change: { action: 'Login' | 'Logout' | 'Disconnect'; reason: 'Register' | 'Unregister' | 'LinkClose' | 'TimeOut'; platform: string; clientIp: string; kicked?: string[] }): Promise<void> {
+  async stateChange(
+    app: number,
+    user: string,
+    change: {
+      action: 'Login' | 'Logout' | 'Disconnect';
+      reason: 'Register' | 'Unregister' | 'LinkClose' | 'TimeOut';
+      platform: string;
+      clientIp: string;
+      kicked?: string[];
+    },
+  ): Promise<void> {
     const command = 'State.StateChange';
     if (!this.enabled(app, command)) return;
     const platform = change.platform === 'iPhone' ? 'IOS' : optPlatformOf(change.platform);
-    await this.store.enqueueCallbacks(app, [{
-      command, orderKey: `${app}:state:${user}`, at: this.clock.nowMs(),
-      query: { ClientIP: change.clientIp, OptPlatform: platform },
-      body: {
-        CallbackCommand: command, EventTime: this.clock.nowMs(),
-        Info: { Action: change.action, To_Account: user, Reason: change.reason },
-        ...(change.kicked && change.kicked.length > 0 ? { KickedDevice: change.kicked.map((p) => ({ Platform: optPlatformOf(p) })) } : {}),
+    await this.store.enqueueCallbacks(app, [
+      {
+        command,
+        orderKey: `${app}:state:${user}`,
+        at: this.clock.nowMs(),
+        query: { ClientIP: change.clientIp, OptPlatform: platform },
+        body: {
+          CallbackCommand: command,
+          EventTime: this.clock.nowMs(),
+          Info: { Action: change.action, To_Account: user, Reason: change.reason },
+          ...(change.kicked && change.kicked.length > 0
+            ? { KickedDevice: change.kicked.map((p) => ({ Platform: optPlatformOf(p) })) }
+            : {}),
+        },
       },
-    }]);
+    ]);
     this.written();
   }
 
@@ -270,7 +406,12 @@ export class CallbackService {
     const due = await this.store.claimCallbacks(this.clock.nowMs(), room, 60_000);
     for (const p of due) {
       const run: Promise<void> = this.deliver(p)
-        .catch((err) => this.log.warn({ err: String(err), command: p.command }, 'callback delivery failed; its lease will expire and it will be tried again'))
+        .catch((err) =>
+          this.log.warn(
+            { err: String(err), command: p.command },
+            'callback delivery failed; its lease will expire and it will be tried again',
+          ),
+        )
         .finally(() => {
           this.inFlight.delete(run);
           // A pass found no room: wake the dispatcher now rather than at the next idle poll.
@@ -294,13 +435,21 @@ export class CallbackService {
     const c = app?.callback;
     const command = p.command;
     const ageSeconds = (this.clock.nowMs() - p.createdAt) / 1000;
-    if (!app || !c || !c.commands.includes(command as CallbackCommand) || ageSeconds > c.maxAgeSeconds) {
+    if (!app || !c?.commands.includes(command as CallbackCommand) || ageSeconds > c.maxAgeSeconds) {
       this.metrics.callbacks.inc({ command, outcome: 'given_up' });
-      this.log.warn({ command, app: p.app, attempts: p.attempts, ageSeconds: Math.round(ageSeconds) }, 'callback given up');
+      this.log.warn(
+        { command, app: p.app, attempts: p.attempts, ageSeconds: Math.round(ageSeconds) },
+        'callback given up',
+      );
       await this.store.callbackGivenUp(p.id);
       return;
     }
-    const res = await this.transport.post({ url: c.url, timeoutMs: c.timeoutMs, query: this.query(app, command, p.query), body: p.body });
+    const res = await this.transport.post({
+      url: c.url,
+      timeoutMs: c.timeoutMs,
+      query: this.query(app, command, p.query),
+      body: p.body,
+    });
     if (res.ok) {
       this.metrics.callbacks.inc({ command, outcome: 'sent' });
       await this.store.callbackDelivered(p.id);
@@ -328,7 +477,11 @@ export class CallbackDispatcher {
   private stopped = false;
   private unsubscribe: (() => void) | undefined;
 
-  constructor(private readonly callbacks: CallbackService, private readonly log: { error(obj: object, msg: string): void }, private readonly intervalMs = DEFAULT_CALLBACK_POLL_MS) {}
+  constructor(
+    private readonly callbacks: CallbackService,
+    private readonly log: { error(obj: object, msg: string): void },
+    private readonly intervalMs = DEFAULT_CALLBACK_POLL_MS,
+  ) {}
 
   start(): void {
     this.unsubscribe = this.callbacks.onWritten(() => this.kick());

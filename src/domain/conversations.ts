@@ -47,7 +47,11 @@ export interface DeleteCodes {
 }
 
 export class ConversationService {
-  constructor(private readonly store: Store, private readonly clock: Clock, private readonly bus?: Bus) {}
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly bus?: Bus,
+  ) {}
 
   /** One page of owner's conversations, newest last message first. */
   async list(app: AppId, owner: string, cursor: ListCursor, ownerParty: Party): Promise<ConversationPage> {
@@ -67,9 +71,21 @@ export class ConversationService {
   }
 
   /** Deletes owner's side of the conversation with peer (see DeleteConversationRequest). */
-  async delete(app: AppId, owner: string, peer: string, clearHistory: boolean, parties: Pick<DeleteCodes, 'owner' | 'peer'>): Promise<void> {
-    await this.requireAccounts(app, [[owner, parties.owner], [peer, parties.peer]]);
-    await this.store.deleteConversation(app, deleteConversationRequest(owner, peer, clearHistory, nowSeconds(this.clock)));
+  async delete(
+    app: AppId,
+    owner: string,
+    peer: string,
+    clearHistory: boolean,
+    parties: Pick<DeleteCodes, 'owner' | 'peer'>,
+  ): Promise<void> {
+    await this.requireAccounts(app, [
+      [owner, parties.owner],
+      [peer, parties.peer],
+    ]);
+    await this.store.deleteConversation(
+      app,
+      deleteConversationRequest(owner, peer, clearHistory, nowSeconds(this.clock)),
+    );
     this.notify(app, [owner, peer]);
   }
 
@@ -77,15 +93,30 @@ export class ConversationService {
    * One-sided delete of messages named by MsgKey, in either direction of the conversation. Keys
    * that name nothing (or something already deleted from owner's side) are ignored.
    */
-  async deleteMessages(app: AppId, owner: string, peer: string, msgKeys: string[], codes: DeleteCodes): Promise<MessageRef[]> {
-    if (msgKeys.length > MAX_DELETE_KEYS) throw new ApiError(codes.request, `at most ${MAX_DELETE_KEYS} MsgKeys per call, got ${msgKeys.length}`, 'msgKey');
+  async deleteMessages(
+    app: AppId,
+    owner: string,
+    peer: string,
+    msgKeys: string[],
+    codes: DeleteCodes,
+  ): Promise<MessageRef[]> {
+    if (msgKeys.length > MAX_DELETE_KEYS)
+      throw new ApiError(codes.request, `at most ${MAX_DELETE_KEYS} MsgKeys per call, got ${msgKeys.length}`, 'msgKey');
     const refs: MessageRef[] = [];
     for (const key of msgKeys) {
       const k = parseMsgKey(key);
-      if (!k) throw new ApiError(codes.msgKey, (n) => `${n.msgKey} ${JSON.stringify(key.slice(0, 60))} is not a MsgKey`, 'msgKey');
+      if (!k)
+        throw new ApiError(
+          codes.msgKey,
+          (n) => `${n.msgKey} ${JSON.stringify(key.slice(0, 60))} is not a MsgKey`,
+          'msgKey',
+        );
       refs.push({ from: owner, to: peer, ...k }, { from: peer, to: owner, ...k });
     }
-    await this.requireAccounts(app, [[owner, codes.owner], [peer, codes.peer]]);
+    await this.requireAccounts(app, [
+      [owner, codes.owner],
+      [peer, codes.peer],
+    ]);
     const r = await this.store.deleteMessages(app, deleteMessagesRequest(owner, peer, refs, nowSeconds(this.clock)));
     if (r.deleted.length > 0) this.notify(app, [owner]);
     return r.deleted;
@@ -96,7 +127,10 @@ export class ConversationService {
   }
 
   private async requireAccounts(app: AppId, checks: Array<[string, Party]>): Promise<void> {
-    const existing = await this.store.existingAccounts(app, checks.map((c) => c[0]));
+    const existing = await this.store.existingAccounts(
+      app,
+      checks.map((c) => c[0]),
+    );
     for (const [user, { role, unknownCode }] of checks) {
       if (!existing.has(user)) throw new ApiError(unknownCode, (n) => `${n[role]} ${user} does not exist`, role);
     }

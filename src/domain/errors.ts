@@ -7,7 +7,15 @@
 
 /** A party or input of a domain operation, as the domain names it. */
 export type FieldRole =
-  | 'sender' | 'recipient' | 'operator' | 'peer' | 'reporter' | 'owner' | 'account' | 'msgKey' | 'lastMsgKey';
+  | 'sender'
+  | 'recipient'
+  | 'operator'
+  | 'peer'
+  | 'reporter'
+  | 'owner'
+  | 'account'
+  | 'msgKey'
+  | 'lastMsgKey';
 
 /** An edge's name for each role. */
 export type FieldNames = Readonly<Record<FieldRole, string>>;
@@ -17,13 +25,24 @@ export type ErrorText = string | ((names: FieldNames) => string);
 
 /** Plain words, for logs and for whatever formats an ApiError without an edge's names. */
 const ROLE_WORDS: FieldNames = {
-  sender: 'sender', recipient: 'recipient', operator: 'operator', peer: 'peer', reporter: 'reporter',
-  owner: 'owner', account: 'account', msgKey: 'MsgKey', lastMsgKey: 'continuation MsgKey',
+  sender: 'sender',
+  recipient: 'recipient',
+  operator: 'operator',
+  peer: 'peer',
+  reporter: 'reporter',
+  owner: 'owner',
+  account: 'account',
+  msgKey: 'MsgKey',
+  lastMsgKey: 'continuation MsgKey',
 };
 
 export class ApiError extends Error {
   /** @param field the role the error is about, when it is about one */
-  constructor(readonly code: number, private readonly text: ErrorText, readonly field?: FieldRole) {
+  constructor(
+    readonly code: number,
+    private readonly text: ErrorText,
+    readonly field?: FieldRole,
+  ) {
     super(typeof text === 'string' ? text : text(ROLE_WORDS));
     this.name = 'ApiError';
   }

@@ -8,7 +8,11 @@ export class PerMessageRate {
   /** Insertion-ordered: the first entry is the oldest window. */
   private readonly windows = new Map<string, { start: number; count: number }>();
 
-  constructor(private readonly limit: number, private readonly windowMs: number, private readonly maxTracked = MAX_TRACKED) {}
+  constructor(
+    private readonly limit: number,
+    private readonly windowMs: number,
+    private readonly maxTracked = MAX_TRACKED,
+  ) {}
 
   /** Counts one change of `message` at `nowMs`; false when it is over the limit (not counted). */
   take(message: string, nowMs: number): boolean {

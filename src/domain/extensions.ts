@@ -51,23 +51,40 @@ const MAX_ATTEMPTS = 8;
 export class ExtensionService {
   private readonly rate: PerMessageRate;
 
-  constructor(private readonly store: Store, private readonly clock: Clock, private readonly bus?: Bus, private readonly callbacks?: CallbackService) {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly bus?: Bus,
+    private readonly callbacks?: CallbackService,
+  ) {
     this.rate = new PerMessageRate(EXTENSION_LIMITS.setCallsPerMinute, 60_000);
   }
 
   /** Checks a request's items for the documented shape; 10004 for the first that breaks it. */
   static checkItems(op: ExtensionOperation, items: ExtensionItem[] | undefined): ExtensionItem[] {
     if (op === 'clear') return [];
-    if (!items || items.length === 0) throw new ApiError(ErrorCode.EXT_INVALID_PARAMETER, 'ExtensionList must hold at least one pair');
+    if (!items || items.length === 0)
+      throw new ApiError(ErrorCode.EXT_INVALID_PARAMETER, 'ExtensionList must hold at least one pair');
     if (items.length > EXTENSION_LIMITS.pairsPerRequest) {
-      throw new ApiError(ErrorCode.EXT_INVALID_PARAMETER, `ExtensionList holds ${items.length} pairs; at most ${EXTENSION_LIMITS.pairsPerRequest} per request`);
+      throw new ApiError(
+        ErrorCode.EXT_INVALID_PARAMETER,
+        `ExtensionList holds ${items.length} pairs; at most ${EXTENSION_LIMITS.pairsPerRequest} per request`,
+      );
     }
     items.forEach((it, i) => {
       const kb = Buffer.byteLength(it.key, 'utf8');
       if (kb === 0) throw new ApiError(ErrorCode.EXT_INVALID_PARAMETER, `ExtensionList[${i}].Key must not be empty`);
-      if (kb > EXTENSION_LIMITS.keyBytes) throw new ApiError(ErrorCode.EXT_INVALID_PARAMETER, `ExtensionList[${i}].Key is ${kb} bytes; at most ${EXTENSION_LIMITS.keyBytes}`);
+      if (kb > EXTENSION_LIMITS.keyBytes)
+        throw new ApiError(
+          ErrorCode.EXT_INVALID_PARAMETER,
+          `ExtensionList[${i}].Key is ${kb} bytes; at most ${EXTENSION_LIMITS.keyBytes}`,
+        );
       const vb = Buffer.byteLength(it.value, 'utf8');
-      if (vb > EXTENSION_LIMITS.valueBytes) throw new ApiError(ErrorCode.EXT_INVALID_PARAMETER, `ExtensionList[${i}].Value is ${vb} bytes; at most ${EXTENSION_LIMITS.valueBytes}`);
+      if (vb > EXTENSION_LIMITS.valueBytes)
+        throw new ApiError(
+          ErrorCode.EXT_INVALID_PARAMETER,
+          `ExtensionList[${i}].Value is ${vb} bytes; at most ${EXTENSION_LIMITS.valueBytes}`,
+        );
     });
     return items;
   }
@@ -77,15 +94,26 @@ export class ExtensionService {
     const s = await this.store.extensions(app, ref);
     // A recalled message's extensions are gone with its content: "does not exist" from here on.
     if (!s || s.message.recalled) throw notFound();
-    if (!s.message.supportExtension) throw new ApiError(ErrorCode.EXT_NOT_SUPPORTED, 'the message was sent without SupportMessageExtension 1');
+    if (!s.message.supportExtension)
+      throw new ApiError(ErrorCode.EXT_NOT_SUPPORTED, 'the message was sent without SupportMessageExtension 1');
     return s;
   }
 
-  async change(app: AppId, ref: MessageRef, op: ExtensionOperation, rawItems: ExtensionItem[] | undefined, caller: ExtensionCaller, origin: CallOrigin = REST_ORIGIN): Promise<ExtensionItemResult[]> {
+  async change(
+    app: AppId,
+    ref: MessageRef,
+    op: ExtensionOperation,
+    rawItems: ExtensionItem[] | undefined,
+    caller: ExtensionCaller,
+    origin: CallOrigin = REST_ORIGIN,
+  ): Promise<ExtensionItemResult[]> {
     const items = ExtensionService.checkItems(op, rawItems);
     let state = await this.stateOf(app, ref);
     if (!this.rate.take(`${app}:${ref.from}:${ref.to}:${msgKeyOf(ref)}`, this.clock.nowMs())) {
-      throw new ApiError(ErrorCode.EXT_TOO_FREQUENT, `more than ${EXTENSION_LIMITS.setCallsPerMinute} changes in a minute on this message; retry later`);
+      throw new ApiError(
+        ErrorCode.EXT_TOO_FREQUENT,
+        `more than ${EXTENSION_LIMITS.setCallsPerMinute} changes in a minute on this message; retry later`,
+      );
     }
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const plan = planChange(state, op, items, caller.kind === 'user');
@@ -93,27 +121,46 @@ export class ExtensionService {
       const version = state.version + 1;
       const at = nowSeconds(this.clock);
       const notice: ExtensionNotice = {
-        from: ref.from, to: ref.to, msgKey: msgKeyOf(ref), operation: op, seq: version,
+        from: ref.from,
+        to: ref.to,
+        msgKey: msgKeyOf(ref),
+        operation: op,
+        seq: version,
         extensions: plan.written.map((p) => ({ ...p, seq: version })),
       };
       const device = caller.kind === 'user' && caller.originDevice ? { originDevice: caller.originDevice } : {};
       const after = this.callbacks?.afterExtension(app, notice, origin);
       const outcome = await this.store.writeExtensions(app, {
-        ref, ifVersion: state.version, version, clear: op === 'clear',
+        ref,
+        ifVersion: state.version,
+        version,
+        clear: op === 'clear',
         set: op === 'set' ? plan.written : [],
         remove: op === 'delete' ? plan.written.map((p) => p.key) : [],
-        events: [...new Set([ref.to, ref.from])].map((user) => ({ kind: 'extension' as const, payload: notice, user, at, expiresAt: at + EVENT_RETENTION_SECONDS, ...device })),
+        events: [...new Set([ref.to, ref.from])].map((user) => ({
+          kind: 'extension' as const,
+          payload: notice,
+          user,
+          at,
+          expiresAt: at + EVENT_RETENTION_SECONDS,
+          ...device,
+        })),
         ...(after ? { callbacks: [after] } : {}),
       });
       if (outcome === 'written') {
         if (after) this.callbacks?.written();
         this.notify(app, [ref.from, ref.to]);
-        return plan.results.map((r) => (r.errorCode === 0 ? { errorCode: 0, extension: { ...r.extension, seq: version } } : r));
+        return plan.results.map((r) =>
+          r.errorCode === 0 ? { errorCode: 0, extension: { ...r.extension, seq: version } } : r,
+        );
       }
       if (outcome === 'not_found' || outcome === 'recalled') throw notFound();
       state = await this.stateOf(app, ref); // 'moved': someone else changed it; decide again
     }
-    throw new ApiError(ErrorCode.EXT_INTERNAL_ERROR, 'the message\'s extensions kept changing under this request; retry');
+    throw new ApiError(
+      ErrorCode.EXT_INTERNAL_ERROR,
+      "the message's extensions kept changing under this request; retry",
+    );
   }
 
   async get(app: AppId, ref: MessageRef, startSeq = 0): Promise<ExtensionPage> {
@@ -141,14 +188,24 @@ export class ExtensionService {
   }
 }
 
-const notFound = (): ApiError => new ApiError(ErrorCode.EXT_MESSAGE_NOT_FOUND, (n) => `no such message: check ${n.sender}, ${n.recipient} and ${n.msgKey}`, 'msgKey');
+const notFound = (): ApiError =>
+  new ApiError(
+    ErrorCode.EXT_MESSAGE_NOT_FOUND,
+    (n) => `no such message: check ${n.sender}, ${n.recipient} and ${n.msgKey}`,
+    'msgKey',
+  );
 
 /**
  * What one request does to the state it read: per item its result, and the pairs it writes
  * (value '' for deletes). A user's stale Seq fails its item with 23001; a set that would leave
  * more than 300 pairs is refused whole (10004). Within a request a later item of a key wins.
  */
-function planChange(state: ExtensionState, op: ExtensionOperation, items: ExtensionItem[], checkSeq: boolean): { results: ExtensionItemResult[]; written: Array<{ key: string; value: string }> } {
+function planChange(
+  state: ExtensionState,
+  op: ExtensionOperation,
+  items: ExtensionItem[],
+  checkSeq: boolean,
+): { results: ExtensionItemResult[]; written: Array<{ key: string; value: string }> } {
   const current = new Map(state.pairs.map((p) => [p.key, p]));
   const written = new Map<string, string>();
   const results: ExtensionItemResult[] = [];
@@ -168,7 +225,10 @@ function planChange(state: ExtensionState, op: ExtensionOperation, items: Extens
     let count = current.size;
     for (const k of written.keys()) if (!current.has(k)) count++;
     if (count > EXTENSION_LIMITS.pairsPerMessage) {
-      throw new ApiError(ErrorCode.EXT_INVALID_PARAMETER, `the message would hold ${count} pairs; at most ${EXTENSION_LIMITS.pairsPerMessage}`);
+      throw new ApiError(
+        ErrorCode.EXT_INVALID_PARAMETER,
+        `the message would hold ${count} pairs; at most ${EXTENSION_LIMITS.pairsPerMessage}`,
+      );
     }
   }
   return { results, written: [...written].map(([key, value]) => ({ key, value })) };

@@ -2,7 +2,15 @@
 // units of work the message service hands to the store, built here so the store decides nothing.
 import { msgKeyOf } from '@parley/protocol';
 import type {
-  CallbackEntry, DeleteConversationRequest, DeleteMessagesRequest, EventWrite, MessageRef, ModifyRequest, Notice, ReadRequest, RecallRequest,
+  CallbackEntry,
+  DeleteConversationRequest,
+  DeleteMessagesRequest,
+  EventWrite,
+  MessageRef,
+  ModifyRequest,
+  Notice,
+  ReadRequest,
+  RecallRequest,
 } from '../ports/store.js';
 import type { MsgElement } from '@parley/protocol';
 
@@ -18,18 +26,32 @@ function noticeTo(users: [string, string], notice: Notice, at: number): EventWri
  * A recall: both users' devices learn of it (the recipient's first), and the message leaves the
  * recipient's unread counts if it was still counted there.
  */
-export function recallRequest(o: { ref: MessageRef; by: string; via: 'admin' | 'client'; at: number; callbacks?: CallbackEntry[] }): RecallRequest {
+export function recallRequest(o: {
+  ref: MessageRef;
+  by: string;
+  via: 'admin' | 'client';
+  at: number;
+  callbacks?: CallbackEntry[];
+}): RecallRequest {
   const { ref, by, via, at } = o;
   const payload = { from: ref.from, to: ref.to, msgKey: msgKeyOf(ref), by, via, at };
   return {
-    ref, by, via, at, uncountUnread: true,
+    ref,
+    by,
+    via,
+    at,
+    uncountUnread: true,
     events: noticeTo([ref.to, ref.from], { kind: 'recall', payload }, at),
     ...(o.callbacks ? { callbacks: o.callbacks } : {}),
   };
 }
 
 /** A modify: both users' devices get the message as it now is. */
-export function modifyRequest(ref: MessageRef, change: { body?: MsgElement[]; cloudCustomData?: string }, at: number): ModifyRequest {
+export function modifyRequest(
+  ref: MessageRef,
+  change: { body?: MsgElement[]; cloudCustomData?: string },
+  at: number,
+): ModifyRequest {
   const payload = { from: ref.from, to: ref.to, msgKey: msgKeyOf(ref) };
   return { ref, ...change, events: noticeTo([ref.to, ref.from], { kind: 'modify', payload }, at) };
 }
@@ -39,9 +61,17 @@ export function modifyRequest(ref: MessageRef, change: { body?: MsgElement[]; cl
  * stored so far up to now (an imported message stamped in the future stays unread until its time).
  * When the cursor moves, the owner's other devices follow it and the peer's devices get a receipt.
  */
-export function readRequest(owner: string, peer: string, readTime: number | undefined, at: number, callbacks?: CallbackEntry[]): ReadRequest {
+export function readRequest(
+  owner: string,
+  peer: string,
+  readTime: number | undefined,
+  at: number,
+  callbacks?: CallbackEntry[],
+): ReadRequest {
   return {
-    owner, peer, at,
+    owner,
+    peer,
+    at,
     upTo: readTime === undefined ? { time: at, through: 'stored' } : { time: readTime, through: 'second' },
     eventsIfMoved: ({ readTime: movedTo, unread }) =>
       noticeTo([owner, peer], { kind: 'read', payload: { owner, peer, readTime: movedTo, unread } }, at),
@@ -59,13 +89,25 @@ export function receiptEvents(o: { from: string; reader: string; msgKeys: string
  * A one-sided delete: only the owner's devices hear of it (so their caches drop the messages);
  * the peer's view, devices and unread are untouched.
  */
-export function deleteMessagesRequest(owner: string, peer: string, refs: MessageRef[], at: number): DeleteMessagesRequest {
+export function deleteMessagesRequest(
+  owner: string,
+  peer: string,
+  refs: MessageRef[],
+  at: number,
+): DeleteMessagesRequest {
   return {
-    owner, peer, refs,
-    eventsFor: (deleted) => noticeTo([owner, owner], {
-      kind: 'delete',
-      payload: { owner, peer, messages: deleted.map((r) => ({ from: r.from, to: r.to, msgKey: msgKeyOf(r) })) },
-    }, at),
+    owner,
+    peer,
+    refs,
+    eventsFor: (deleted) =>
+      noticeTo(
+        [owner, owner],
+        {
+          kind: 'delete',
+          payload: { owner, peer, messages: deleted.map((r) => ({ from: r.from, to: r.to, msgKey: msgKeyOf(r) })) },
+        },
+        at,
+      ),
   };
 }
 
@@ -73,9 +115,17 @@ export function deleteMessagesRequest(owner: string, peer: string, refs: Message
  * Deleting a conversation: the owner's devices drop it; what it held becomes read for the owner,
  * so when that moves the cursor both users' devices get the read notice, as for a read mark.
  */
-export function deleteConversationRequest(owner: string, peer: string, clearHistory: boolean, at: number): DeleteConversationRequest {
+export function deleteConversationRequest(
+  owner: string,
+  peer: string,
+  clearHistory: boolean,
+  at: number,
+): DeleteConversationRequest {
   return {
-    owner, peer, clearHistory, at,
+    owner,
+    peer,
+    clearHistory,
+    at,
     events: noticeTo([owner, owner], { kind: 'conversation_delete', payload: { owner, peer, clearHistory } }, at),
     eventsIfReadMoved: ({ readTime, unread }) =>
       noticeTo([owner, peer], { kind: 'read', payload: { owner, peer, readTime, unread } }, at),

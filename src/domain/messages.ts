@@ -1,13 +1,28 @@
 // One-to-one messages: send, batch send, import, history, recall, modify, read marks, unread.
 // Inputs arrive shape-checked; this service owns the rules (who gets what, MsgKey, lifetimes)
 // and hands each unit of work to the store in one call, so it commits or fails whole.
-import { ErrorCode, MAX_MESSAGE_LIFETIME_SECONDS, type MsgKeyParts, U32_MAX, msgKeyOf, parseMsgKey } from '@parley/protocol';
+import {
+  ErrorCode,
+  MAX_MESSAGE_LIFETIME_SECONDS,
+  type MsgKeyParts,
+  U32_MAX,
+  msgKeyOf,
+  parseMsgKey,
+} from '@parley/protocol';
 import { randomInt } from 'node:crypto';
 import type { Bus } from '../ports/bus.js';
 import { nowSeconds, type Clock } from '../ports/clock.js';
 import { isReadBy } from '../ports/message-flags.js';
 import type {
-  AppId, AppendResult, HistoryPage, MessageOrigin, MessageRef, NewMessage, ReadResult, Store, StoredMessage,
+  AppId,
+  AppendResult,
+  HistoryPage,
+  MessageOrigin,
+  MessageRef,
+  NewMessage,
+  ReadResult,
+  Store,
+  StoredMessage,
 } from '../ports/store.js';
 import { ApiError, type FieldRole } from './errors.js';
 import { EVENT_RETENTION_SECONDS, modifyRequest, readRequest, recallRequest } from './message-events.js';
@@ -15,8 +30,6 @@ import type { MsgElement } from '@parley/protocol';
 import { REST_ORIGIN, type CallOrigin, type CallbackService } from './callbacks.js';
 import type { Metrics } from '../observability/metrics.js';
 import { requireC2cSpeaking } from './mutes.js';
-
-
 
 export interface SendInput {
   from: string;
@@ -91,15 +104,30 @@ const PAGE_ENVELOPE_BYTES = 200;
 
 /** UTF-8 bytes of a message as admin_getroammsg writes it (plus its separating comma). */
 function wireBytes(m: StoredMessage): number {
-  return Buffer.byteLength(JSON.stringify({
-    From_Account: m.from, To_Account: m.to, MsgSeq: m.seq, MsgRandom: m.random, MsgTimeStamp: m.time,
-    MsgFlagBits: 8, IsPeerRead: 0, MsgKey: msgKeyOf(m), MsgBody: m.body, CloudCustomData: m.cloudCustomData,
-  })) + 1;
+  return (
+    Buffer.byteLength(
+      JSON.stringify({
+        From_Account: m.from,
+        To_Account: m.to,
+        MsgSeq: m.seq,
+        MsgRandom: m.random,
+        MsgTimeStamp: m.time,
+        MsgFlagBits: 8,
+        IsPeerRead: 0,
+        MsgKey: msgKeyOf(m),
+        MsgBody: m.body,
+        CloudCustomData: m.cloudCustomData,
+      }),
+    ) + 1
+  );
 }
 
 export class MessageService {
   constructor(
-    private readonly store: Store, private readonly clock: Clock, private readonly bus?: Bus, private readonly callbacks?: CallbackService,
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly bus?: Bus,
+    private readonly callbacks?: CallbackService,
     private readonly metrics?: Pick<Metrics, 'recalls'>,
   ) {}
 
@@ -115,18 +143,28 @@ export class MessageService {
     const senderRoams = input.syncOtherMachine !== 2;
     const deliverTo = onlineOnly ? [] : [to];
     // SyncOtherMachine 1 (and client sends) also reach the sender's other devices.
-    if (!onlineOnly && (input.syncOtherMachine === 1 || origin === 'client') && input.from !== to) deliverTo.push(input.from);
+    if (!onlineOnly && (input.syncOtherMachine === 1 || origin === 'client') && input.from !== to)
+      deliverTo.push(input.from);
     return {
-      from: input.from, to, seq, random: input.random, time,
-      body: input.body, cloudCustomData: input.cloudCustomData ?? '',
+      from: input.from,
+      to,
+      seq,
+      random: input.random,
+      time,
+      body: input.body,
+      cloudCustomData: input.cloudCustomData ?? '',
       ...(input.offlinePushInfo ? { offlinePushInfo: input.offlinePushInfo } : {}),
-      origin, senderRoams, onlineOnly,
+      origin,
+      senderRoams,
+      onlineOnly,
       countsUnread: !onlineOnly && !input.noUnread,
       updatesLastMessage: !input.noLastMsg,
       markRead: false,
       needReadReceipt: input.needReadReceipt ?? false,
       supportExtension: input.supportExtension ?? false,
-      lifeTime, queueUntil: time + lifeTime, deliverTo,
+      lifeTime,
+      queueUntil: time + lifeTime,
+      deliverTo,
       ...(input.originDevice ? { originDevice: input.originDevice } : {}),
     };
   }
@@ -136,14 +174,24 @@ export class MessageService {
     if (r.duplicate) return;
     if (m.onlineOnly && this.bus) {
       for (const user of onlineTo) {
-        this.bus.publish({ kind: 'online-message', app, user, message: r.message, ...(m.originDevice ? { originDevice: m.originDevice } : {}) });
+        this.bus.publish({
+          kind: 'online-message',
+          app,
+          user,
+          message: r.message,
+          ...(m.originDevice ? { originDevice: m.originDevice } : {}),
+        });
       }
     }
     this.notify(app, m.deliverTo);
   }
 
   async send(app: AppId, input: SendInput): Promise<SendResult> {
-    await this.requireAccounts(app, ['sender', input.from, ErrorCode.FROM_ACCOUNT_INVALID], ['recipient', input.to, ErrorCode.TO_ACCOUNT_NOT_FOUND]);
+    await this.requireAccounts(
+      app,
+      ['sender', input.from, ErrorCode.FROM_ACCOUNT_INVALID],
+      ['recipient', input.to, ErrorCode.TO_ACCOUNT_NOT_FOUND],
+    );
     // A muted account's clients may not send (no callback either); REST sends are not checked (Tencent).
     if (input.origin === 'client') await requireC2cSpeaking(this.store, this.clock, app, input.from);
     const time = nowSeconds(this.clock);
@@ -151,14 +199,29 @@ export class MessageService {
     const caller = input.caller ?? REST_ORIGIN;
     const lifeTime = Math.min(input.lifeTime ?? MAX_MESSAGE_LIFETIME_SECONDS, MAX_MESSAGE_LIFETIME_SECONDS);
     if (this.callbacks && !input.forbidBeforeCallback) {
-      const d = await this.callbacks.beforeSend(app, {
-        from: input.from, to: input.to, seq, random: input.random, time, body: input.body,
-        cloudCustomData: input.cloudCustomData ?? '', onlineOnly: lifeTime === 0,
-      }, caller);
+      const d = await this.callbacks.beforeSend(
+        app,
+        {
+          from: input.from,
+          to: input.to,
+          seq,
+          random: input.random,
+          time,
+          body: input.body,
+          cloudCustomData: input.cloudCustomData ?? '',
+          onlineOnly: lifeTime === 0,
+        },
+        caller,
+      );
       if (d.action === 'reject') throw new ApiError(d.code, d.info);
       if (d.action === 'drop') {
         // The sender is told it went; nothing is stored or delivered.
-        return { message: this.unsent(input, seq, time, lifeTime), msgKey: msgKeyOf({ seq, random: input.random, time }), duplicate: false, recipientUnread: 0 };
+        return {
+          message: this.unsent(input, seq, time, lifeTime),
+          msgKey: msgKeyOf({ seq, random: input.random, time }),
+          duplicate: false,
+          recipientUnread: 0,
+        };
       }
       input = { ...input, body: d.body, cloudCustomData: d.cloudCustomData };
     }
@@ -169,27 +232,55 @@ export class MessageService {
     if (after) this.callbacks?.written();
     const syncSender = (input.syncOtherMachine === 1 || m.origin === 'client') && input.from !== input.to;
     this.published(app, m, r, syncSender ? [input.to, input.from] : [input.to]);
-    return { message: r.message, msgKey: msgKeyOf(r.message), duplicate: r.duplicate, recipientUnread: r.recipientUnread };
+    return {
+      message: r.message,
+      msgKey: msgKeyOf(r.message),
+      duplicate: r.duplicate,
+      recipientUnread: r.recipientUnread,
+    };
   }
 
   /** A message dropped by the before-send callback, as the sender's answer describes it. */
   private unsent(input: SendInput, seq: number, time: number, lifeTime: number): StoredMessage {
     return {
-      id: 0, from: input.from, to: input.to, seq, random: input.random, time, body: input.body,
-      cloudCustomData: input.cloudCustomData ?? '', origin: input.origin ?? 'sendmsg', senderRoams: false,
-      onlineOnly: lifeTime === 0, countsUnread: false, needReadReceipt: input.needReadReceipt ?? false,
-      supportExtension: input.supportExtension ?? false, preRead: false, receiptRead: false, lifeTime,
+      id: 0,
+      from: input.from,
+      to: input.to,
+      seq,
+      random: input.random,
+      time,
+      body: input.body,
+      cloudCustomData: input.cloudCustomData ?? '',
+      origin: input.origin ?? 'sendmsg',
+      senderRoams: false,
+      onlineOnly: lifeTime === 0,
+      countsUnread: false,
+      needReadReceipt: input.needReadReceipt ?? false,
+      supportExtension: input.supportExtension ?? false,
+      preRead: false,
+      receiptRead: false,
+      lifeTime,
     };
   }
 
   /** One MsgKey, one stored copy per recipient; unknown recipients are returned, not fatal. */
-  async sendBatch(app: AppId, input: Omit<SendInput, 'to'>, to: string[]): Promise<{ msgKey: string; unknown: string[] }> {
+  async sendBatch(
+    app: AppId,
+    input: Omit<SendInput, 'to'>,
+    to: string[],
+  ): Promise<{ msgKey: string; unknown: string[] }> {
     const recipients = [...new Set(to)];
     const existing = await this.store.existingAccounts(app, [input.from, ...recipients]);
-    if (!existing.has(input.from)) throw new ApiError(ErrorCode.FROM_ACCOUNT_INVALID, (n) => `${n.sender} ${input.from} does not exist`, 'sender');
+    if (!existing.has(input.from))
+      throw new ApiError(ErrorCode.FROM_ACCOUNT_INVALID, (n) => `${n.sender} ${input.from} does not exist`, 'sender');
     const known = recipients.filter((u) => existing.has(u));
     const unknown = recipients.filter((u) => !existing.has(u));
-    if (known.length === 0) throw new ApiError(ErrorCode.TO_ACCOUNT_NOT_FOUND, (n) => `invalid ${n.recipient}: none of the recipients exist`, 'recipient');
+    if (known.length === 0)
+      throw new ApiError(
+        ErrorCode.TO_ACCOUNT_NOT_FOUND,
+        (n) => `invalid ${n.recipient}: none of the recipients exist`,
+        'recipient',
+      );
     const time = nowSeconds(this.clock);
     const seq = input.seq ?? randomInt(0, U32_MAX);
     const ms = known.map((u) => this.newMessage({ ...input, to: u }, u, time, seq, 'batchsendmsg'));
@@ -199,7 +290,11 @@ export class MessageService {
   }
 
   async import(app: AppId, input: ImportInput): Promise<{ msgKey: string; duplicate: boolean }> {
-    await this.requireAccounts(app, ['sender', input.from, ErrorCode.FROM_ACCOUNT_INVALID], ['recipient', input.to, ErrorCode.TO_ACCOUNT_NOT_FOUND]);
+    await this.requireAccounts(
+      app,
+      ['sender', input.from, ErrorCode.FROM_ACCOUNT_INVALID],
+      ['recipient', input.to, ErrorCode.TO_ACCOUNT_NOT_FOUND],
+    );
     const seq = input.seq ?? randomInt(0, U32_MAX);
     const ref = { from: input.from, to: input.to, seq, random: input.random, time: input.time };
     // Imported messages are de-duplicated by their key in either direction and never overwritten.
@@ -208,9 +303,19 @@ export class MessageService {
     const realTime = input.syncFromOldSystem === 5;
     const now = nowSeconds(this.clock);
     const m: NewMessage = {
-      ...ref, body: input.body, cloudCustomData: input.cloudCustomData ?? '', origin: 'importmsg',
-      senderRoams: true, onlineOnly: false, countsUnread: realTime, updatesLastMessage: true, markRead: !realTime,
-      needReadReceipt: false, supportExtension: false, lifeTime: MAX_MESSAGE_LIFETIME_SECONDS, queueUntil: now + MAX_MESSAGE_LIFETIME_SECONDS,
+      ...ref,
+      body: input.body,
+      cloudCustomData: input.cloudCustomData ?? '',
+      origin: 'importmsg',
+      senderRoams: true,
+      onlineOnly: false,
+      countsUnread: realTime,
+      updatesLastMessage: true,
+      markRead: !realTime,
+      needReadReceipt: false,
+      supportExtension: false,
+      lifeTime: MAX_MESSAGE_LIFETIME_SECONDS,
+      queueUntil: now + MAX_MESSAGE_LIFETIME_SECONDS,
       deliverTo: realTime ? [input.to] : [],
     };
     const r = await this.store.appendMessage(app, m);
@@ -219,19 +324,37 @@ export class MessageService {
   }
 
   async history(app: AppId, q: HistoryInput): Promise<HistoryResult> {
-    await this.requireAccounts(app, ['operator', q.owner, ErrorCode.FROM_ACCOUNT_INVALID], ['peer', q.peer, ErrorCode.TO_ACCOUNT_INVALID]);
+    await this.requireAccounts(
+      app,
+      ['operator', q.owner, ErrorCode.FROM_ACCOUNT_INVALID],
+      ['peer', q.peer, ErrorCode.TO_ACCOUNT_INVALID],
+    );
     let before: { time: number; seq: number; id: number } | undefined;
     if (q.lastMsgKey !== undefined && q.lastMsgKey !== '') {
       const k = parseMsgKey(q.lastMsgKey);
-      if (!k) throw new ApiError(ErrorCode.MSG_JSON_INVALID, (n) => `${n.lastMsgKey} ${JSON.stringify(q.lastMsgKey!.slice(0, 60))} is not a MsgKey`, 'lastMsgKey');
+      if (!k)
+        throw new ApiError(
+          ErrorCode.MSG_JSON_INVALID,
+          (n) => `${n.lastMsgKey} ${JSON.stringify(q.lastMsgKey!.slice(0, 60))} is not a MsgKey`,
+          'lastMsgKey',
+        );
       const anchor = await this.continuationAnchor(app, q.owner, q.peer, k);
-      if (!anchor) throw new ApiError(ErrorCode.MSG_JSON_INVALID, (n) => `${n.lastMsgKey} does not name a message of this conversation`, 'lastMsgKey');
+      if (!anchor)
+        throw new ApiError(
+          ErrorCode.MSG_JSON_INVALID,
+          (n) => `${n.lastMsgKey} does not name a message of this conversation`,
+          'lastMsgKey',
+        );
       before = { time: anchor.time, seq: anchor.seq, id: anchor.id };
     }
     if (q.minTime > q.maxTime) return { messages: [], complete: true };
     const page: HistoryPage = await this.store.history(app, {
-      owner: q.owner, peer: q.peer, minTime: q.minTime, maxTime: q.maxTime,
-      limit: Math.min(q.maxCnt, MAX_PAGE_ROWS), ...(before ? { before } : {}),
+      owner: q.owner,
+      peer: q.peer,
+      minTime: q.minTime,
+      maxTime: q.maxTime,
+      limit: Math.min(q.maxCnt, MAX_PAGE_ROWS),
+      ...(before ? { before } : {}),
     });
     const roam = (m: StoredMessage): RoamMessage => {
       const readerCursor = m.to === q.owner ? page.ownerRead : page.peerRead;
@@ -261,13 +384,18 @@ export class MessageService {
    * The message a LastMsgKey continues below. A MsgKey names no direction, so alice→bob and
    * bob→alice may share one within a second: of those, the earlier in history order.
    */
-  private async continuationAnchor(app: AppId, owner: string, peer: string, k: MsgKeyParts): Promise<StoredMessage | undefined> {
+  private async continuationAnchor(
+    app: AppId,
+    owner: string,
+    peer: string,
+    k: MsgKeyParts,
+  ): Promise<StoredMessage | undefined> {
     const key = { seq: k.seq, random: k.random, time: k.time };
     const [a, b] = await Promise.all([
       this.store.findMessage(app, { from: owner, to: peer, ...key }),
       this.store.findMessage(app, { from: peer, to: owner, ...key }),
     ]);
-    return a && b ? (a.id < b.id ? a : b) : a ?? b;
+    return a && b ? (a.id < b.id ? a : b) : (a ?? b);
   }
 
   /**
@@ -276,8 +404,14 @@ export class MessageService {
    * Such a page ends above that group instead, or, when the group is all it holds, takes the group
    * down to the twin (then it may hold more than MaxCnt). `out` is newest first; returns Complete.
    */
-  private async settlePageEnd(app: AppId, q: HistoryInput, out: RoamMessage[], roam: (m: StoredMessage) => RoamMessage): Promise<boolean> {
-    const inGroup = (m: StoredMessage, x: StoredMessage, anchorId: number) => m.time === x.time && m.seq === x.seq && m.id >= anchorId;
+  private async settlePageEnd(
+    app: AppId,
+    q: HistoryInput,
+    out: RoamMessage[],
+    roam: (m: StoredMessage) => RoamMessage,
+  ): Promise<boolean> {
+    const inGroup = (m: StoredMessage, x: StoredMessage, anchorId: number) =>
+      m.time === x.time && m.seq === x.seq && m.id >= anchorId;
     for (;;) {
       const oldest = out[out.length - 1]!.message;
       const anchor = await this.continuationAnchor(app, q.owner, q.peer, oldest);
@@ -289,7 +423,11 @@ export class MessageService {
         continue;
       }
       const rest = await this.store.history(app, {
-        owner: q.owner, peer: q.peer, minTime: q.minTime, maxTime: q.maxTime, limit: MAX_PAGE_ROWS,
+        owner: q.owner,
+        peer: q.peer,
+        minTime: q.minTime,
+        maxTime: q.maxTime,
+        limit: MAX_PAGE_ROWS,
         before: { time: oldest.time, seq: oldest.seq, id: oldest.id },
       });
       const group = rest.messages.filter((m) => inGroup(m, oldest, anchor.id));
@@ -299,13 +437,27 @@ export class MessageService {
     }
   }
 
-  async recall(app: AppId, ref: MessageRef, by: string, via: 'admin' | 'client', caller: CallOrigin = REST_ORIGIN): Promise<{ message: StoredMessage; recipientUnread: number }> {
-    await this.requireAccounts(app, ['sender', ref.from, ErrorCode.FROM_ACCOUNT_INVALID], ['recipient', ref.to, ErrorCode.TO_ACCOUNT_INVALID]);
+  async recall(
+    app: AppId,
+    ref: MessageRef,
+    by: string,
+    via: 'admin' | 'client',
+    caller: CallOrigin = REST_ORIGIN,
+  ): Promise<{ message: StoredMessage; recipientUnread: number }> {
+    await this.requireAccounts(
+      app,
+      ['sender', ref.from, ErrorCode.FROM_ACCOUNT_INVALID],
+      ['recipient', ref.to, ErrorCode.TO_ACCOUNT_INVALID],
+    );
     const after = this.callbacks?.afterRecall(app, ref, caller);
-    const r = await this.store.recallMessage(app, recallRequest({ ref, by, via, at: nowSeconds(this.clock), ...(after ? { callbacks: [after] } : {}) }));
+    const r = await this.store.recallMessage(
+      app,
+      recallRequest({ ref, by, via, at: nowSeconds(this.clock), ...(after ? { callbacks: [after] } : {}) }),
+    );
     if (after) this.callbacks?.written();
     if (r.outcome === 'not_found') throw noSuchMessage();
-    if (r.outcome === 'already_recalled') throw new ApiError(ErrorCode.MESSAGE_ALREADY_RECALLED, 'the message has already been recalled');
+    if (r.outcome === 'already_recalled')
+      throw new ApiError(ErrorCode.MESSAGE_ALREADY_RECALLED, 'the message has already been recalled');
     this.metrics?.recalls.inc({ via });
     this.notify(app, [ref.from, ref.to]);
     return { message: r.message, recipientUnread: r.recipientUnread };
@@ -315,30 +467,61 @@ export class MessageService {
    * A client recalling its own message: only the sender, only within the window (20016 after).
    * Someone else's message is "no such message" for this sender (20022).
    */
-  async recallAsSender(app: AppId, ref: MessageRef, windowSeconds: number, caller: CallOrigin = REST_ORIGIN): Promise<{ message: StoredMessage; recipientUnread: number }> {
+  async recallAsSender(
+    app: AppId,
+    ref: MessageRef,
+    windowSeconds: number,
+    caller: CallOrigin = REST_ORIGIN,
+  ): Promise<{ message: StoredMessage; recipientUnread: number }> {
     const m = await this.store.findMessage(app, ref);
     if (!m) {
       const reverse = await this.store.findMessage(app, { ...ref, from: ref.to, to: ref.from });
-      throw new ApiError(ErrorCode.MESSAGE_NOT_FOUND, reverse ? 'only the sender may recall a message' : 'no such message: check the peer and MsgKey', 'msgKey');
+      throw new ApiError(
+        ErrorCode.MESSAGE_NOT_FOUND,
+        reverse ? 'only the sender may recall a message' : 'no such message: check the peer and MsgKey',
+        'msgKey',
+      );
     }
     if (m.recalled) throw new ApiError(ErrorCode.MESSAGE_ALREADY_RECALLED, 'the message has already been recalled');
     if (nowSeconds(this.clock) - m.time > windowSeconds) {
-      throw new ApiError(ErrorCode.RECALL_WINDOW_PASSED, `the recall window of ${windowSeconds} s has passed; an admin can still recall it`);
+      throw new ApiError(
+        ErrorCode.RECALL_WINDOW_PASSED,
+        `the recall window of ${windowSeconds} s has passed; an admin can still recall it`,
+      );
     }
     return this.recall(app, ref, ref.from, 'client', caller);
   }
 
-  async modify(app: AppId, ref: MessageRef, change: { body?: MsgElement[]; cloudCustomData?: string }): Promise<StoredMessage> {
-    await this.requireAccounts(app, ['sender', ref.from, ErrorCode.FROM_ACCOUNT_INVALID], ['recipient', ref.to, ErrorCode.TO_ACCOUNT_INVALID]);
+  async modify(
+    app: AppId,
+    ref: MessageRef,
+    change: { body?: MsgElement[]; cloudCustomData?: string },
+  ): Promise<StoredMessage> {
+    await this.requireAccounts(
+      app,
+      ['sender', ref.from, ErrorCode.FROM_ACCOUNT_INVALID],
+      ['recipient', ref.to, ErrorCode.TO_ACCOUNT_INVALID],
+    );
     const r = await this.store.modifyMessage(app, modifyRequest(ref, change, nowSeconds(this.clock)));
     if (r.outcome === 'not_found') throw noSuchMessage();
-    if (r.outcome === 'recalled') throw new ApiError(ErrorCode.MESSAGE_ALREADY_RECALLED, 'a recalled message cannot be modified');
+    if (r.outcome === 'recalled')
+      throw new ApiError(ErrorCode.MESSAGE_ALREADY_RECALLED, 'a recalled message cannot be modified');
     this.notify(app, [ref.from, ref.to]);
     return r.message;
   }
 
-  async setRead(app: AppId, owner: string, peer: string, readTime?: number, caller: CallOrigin = REST_ORIGIN): Promise<ReadResult> {
-    await this.requireAccounts(app, ['reporter', owner, ErrorCode.FROM_ACCOUNT_INVALID], ['peer', peer, ErrorCode.TO_ACCOUNT_INVALID]);
+  async setRead(
+    app: AppId,
+    owner: string,
+    peer: string,
+    readTime?: number,
+    caller: CallOrigin = REST_ORIGIN,
+  ): Promise<ReadResult> {
+    await this.requireAccounts(
+      app,
+      ['reporter', owner, ErrorCode.FROM_ACCOUNT_INVALID],
+      ['peer', peer, ErrorCode.TO_ACCOUNT_INVALID],
+    );
     const now = nowSeconds(this.clock);
     const after = this.callbacks?.afterRead(app, owner, peer, readTime ?? now, caller);
     const r = await this.store.setRead(app, readRequest(owner, peer, readTime, now, after ? [after] : undefined));
@@ -347,10 +530,15 @@ export class MessageService {
     return r;
   }
 
-  async unread(app: AppId, owner: string, peers?: string[]): Promise<{ total: number; perPeer: Array<{ peer: string; unread: number }>; unknown: string[] }> {
+  async unread(
+    app: AppId,
+    owner: string,
+    peers?: string[],
+  ): Promise<{ total: number; perPeer: Array<{ peer: string; unread: number }>; unknown: string[] }> {
     const uniquePeers = [...new Set(peers ?? [])];
     const existing = await this.store.existingAccounts(app, [owner, ...uniquePeers]);
-    if (!existing.has(owner)) throw new ApiError(ErrorCode.TO_ACCOUNT_INVALID, (n) => `${n.owner} ${owner} does not exist`, 'owner');
+    if (!existing.has(owner))
+      throw new ApiError(ErrorCode.TO_ACCOUNT_INVALID, (n) => `${n.owner} ${owner} does not exist`, 'owner');
     const total = await this.store.totalUnread(app, owner);
     const perPeer: Array<{ peer: string; unread: number }> = [];
     const unknown: string[] = [];
@@ -363,7 +551,10 @@ export class MessageService {
 
   /** Each [role, UserID, code]: the code of the first account that does not exist. */
   private async requireAccounts(app: AppId, ...checks: Array<[FieldRole, string, number]>): Promise<void> {
-    const existing = await this.store.existingAccounts(app, checks.map((c) => c[1]));
+    const existing = await this.store.existingAccounts(
+      app,
+      checks.map((c) => c[1]),
+    );
     for (const [role, user, code] of checks) {
       if (!existing.has(user)) throw new ApiError(code, (n) => `${n[role]} ${user} does not exist`, role);
     }
@@ -374,4 +565,8 @@ export { EVENT_RETENTION_SECONDS };
 
 /** 20022 for a message that is not there as (sender, recipient, MsgKey). */
 const noSuchMessage = (): ApiError =>
-  new ApiError(ErrorCode.MESSAGE_NOT_FOUND, (n) => `no such message: check ${n.sender}, ${n.recipient} and ${n.msgKey}`, 'msgKey');
+  new ApiError(
+    ErrorCode.MESSAGE_NOT_FOUND,
+    (n) => `no such message: check ${n.sender}, ${n.recipient} and ${n.msgKey}`,
+    'msgKey',
+  );

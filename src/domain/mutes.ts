@@ -33,7 +33,10 @@ export interface MuteDurations {
 }
 
 export class MuteService {
-  constructor(private readonly store: Store, private readonly clock: Clock) {}
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+  ) {}
 
   /** Sets the mutes given, in seconds from now; an absent one stays as it is. */
   async set(app: AppId, user: string, change: { c2c?: number; group?: number }): Promise<void> {
@@ -42,7 +45,8 @@ export class MuteService {
       ...(change.c2c !== undefined ? { c2cUntil: muteUntil(change.c2c, now) } : {}),
       ...(change.group !== undefined ? { groupUntil: muteUntil(change.group, now) } : {}),
     };
-    if (!(await this.store.setMutes(app, user, state))) throw new ApiError(ErrorCode.SET_ACCOUNT_INVALID, `no account ${JSON.stringify(user)} to mute`);
+    if (!(await this.store.setMutes(app, user, state)))
+      throw new ApiError(ErrorCode.SET_ACCOUNT_INVALID, `no account ${JSON.stringify(user)} to mute`);
   }
 
   async get(app: AppId, user: string): Promise<MuteDurations> {
@@ -58,6 +62,9 @@ export async function requireC2cSpeaking(store: Store, clock: Clock, app: AppId,
   const s = await store.mutesOf(app, user);
   const left = s ? muteRemaining(s.c2cUntil, clock.nowMs() / 1000) : 0;
   if (left > 0) {
-    throw new ApiError(ErrorCode.SENDER_MUTED, left === MUTE_PERMANENT_SECONDS ? 'the sender is muted' : `the sender is muted for another ${left} s`);
+    throw new ApiError(
+      ErrorCode.SENDER_MUTED,
+      left === MUTE_PERMANENT_SECONDS ? 'the sender is muted' : `the sender is muted for another ${left} s`,
+    );
   }
 }

@@ -31,7 +31,10 @@ const STANDARD = new Map<string, FieldRule>([
   ['Tag_Profile_IM_BirthDay', u32],
   ['Tag_Profile_IM_Location', str(16)],
   ['Tag_Profile_IM_SelfSignature', str()],
-  ['Tag_Profile_IM_AllowType', oneOf('AllowType_Type_NeedConfirm', 'AllowType_Type_AllowAny', 'AllowType_Type_DenyAny')],
+  [
+    'Tag_Profile_IM_AllowType',
+    oneOf('AllowType_Type_NeedConfirm', 'AllowType_Type_AllowAny', 'AllowType_Type_DenyAny'),
+  ],
   ['Tag_Profile_IM_Language', u32],
   [IMAGE_TAG, str()],
   ['Tag_Profile_IM_AdminForbidType', oneOf('AdminForbid_Type_None', 'AdminForbid_Type_SendOut')],
@@ -54,7 +57,8 @@ const CUSTOM: FieldRule = str();
 /** The rule of a tag, or 40009 for a tag that does not exist. */
 function ruleOf(tag: string): FieldRule {
   const rule = STANDARD.get(tag) ?? (CUSTOM_TAG.test(tag) ? CUSTOM : undefined);
-  if (!rule) throw new ApiError(ErrorCode.PROFILE_TAG_NOT_FOUND, `tag ${JSON.stringify(tag.slice(0, 64))} does not exist`);
+  if (!rule)
+    throw new ApiError(ErrorCode.PROFILE_TAG_NOT_FOUND, `tag ${JSON.stringify(tag.slice(0, 64))} does not exist`);
   return rule;
 }
 
@@ -82,13 +86,18 @@ export function checkValue(tag: string, value: unknown): ProfileValue {
   }
   if (typeof value !== 'string') throw new ApiError(ErrorCode.PROFILE_VALUE_WRONG_TYPE, `${tag} must be a string`);
   if (rule.type === 'enum') {
-    if (!rule.values.includes(value)) throw new ApiError(ErrorCode.PROFILE_VALUE_INVALID, `${tag} must be one of ${rule.values.join(', ')}`);
+    if (!rule.values.includes(value))
+      throw new ApiError(ErrorCode.PROFILE_VALUE_INVALID, `${tag} must be one of ${rule.values.join(', ')}`);
     return value;
   }
   const bytes = Buffer.byteLength(value, 'utf8');
   if (rule.maxBytes < MAX_PROFILE_BYTES && bytes > rule.maxBytes) {
     throw new ApiError(ErrorCode.PROFILE_VALUE_INVALID, `${tag} must be at most ${rule.maxBytes} bytes, got ${bytes}`);
   }
-  if (bytes > MAX_PROFILE_BYTES) throw new ApiError(ErrorCode.PROFILE_FIELD_TOO_LONG, `${tag} must be at most ${MAX_PROFILE_BYTES} bytes, got ${bytes}`);
+  if (bytes > MAX_PROFILE_BYTES)
+    throw new ApiError(
+      ErrorCode.PROFILE_FIELD_TOO_LONG,
+      `${tag} must be at most ${MAX_PROFILE_BYTES} bytes, got ${bytes}`,
+    );
   return value;
 }

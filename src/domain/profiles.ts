@@ -18,17 +18,19 @@ export interface ProfileItem {
 }
 
 /** One requested user's profile, or why it could not be read. */
-export type ProfileRead =
-  | { userId: string; items: ProfileItem[] }
-  | { userId: string; missing: true };
+export type ProfileRead = { userId: string; items: ProfileItem[] } | { userId: string; missing: true };
 
-function valueOf(p: StoredProfile, tag: string): ProfileValue {
+function profileValue(p: StoredProfile, tag: string): ProfileValue {
   const stored = tag === NICK_TAG ? p.nick : tag === IMAGE_TAG ? p.faceUrl : p.fields.get(tag);
   return stored ?? defaultOf(tag);
 }
 
 export class ProfileService {
-  constructor(private readonly store: Store, private readonly callbacks: CallbackService, private readonly bus?: Bus) {}
+  constructor(
+    private readonly store: Store,
+    private readonly callbacks: CallbackService,
+    private readonly bus?: Bus,
+  ) {}
 
   /**
    * The requested tags of each user, in `tags` order; 40009 for an unknown tag, 40003 when none
@@ -37,10 +39,13 @@ export class ProfileService {
   async get(app: AppId, userIds: string[], tags: string[]): Promise<ProfileRead[]> {
     for (const t of tags) checkTag(t);
     const found = await this.store.profiles(app, userIds);
-    if (found.size === 0) throw new ApiError(ErrorCode.PROFILE_ACCOUNT_NOT_FOUND, 'none of the requested accounts exists');
+    if (found.size === 0)
+      throw new ApiError(ErrorCode.PROFILE_ACCOUNT_NOT_FOUND, 'none of the requested accounts exists');
     return userIds.map((userId) => {
       const p = found.get(userId);
-      return p ? { userId, items: tags.map((tag) => ({ tag, value: valueOf(p, tag) })) } : { userId, missing: true };
+      return p
+        ? { userId, items: tags.map((tag) => ({ tag, value: profileValue(p, tag) })) }
+        : { userId, missing: true };
     });
   }
 
@@ -52,7 +57,7 @@ export class ProfileService {
     const found = await this.store.profiles(app, userIds);
     return [...found].map(([userId, p]) => {
       const custom = [...p.fields.keys()].filter(isCustomTag).sort();
-      return { userId, items: [...STANDARD_TAGS, ...custom].map((tag) => ({ tag, value: valueOf(p, tag) })) };
+      return { userId, items: [...STANDARD_TAGS, ...custom].map((tag) => ({ tag, value: profileValue(p, tag) })) };
     });
   }
 
@@ -60,9 +65,18 @@ export class ProfileService {
    * Sets fields of one user's profile, all or nothing (a tag given twice: the later value wins).
    * Every value is checked before the account is looked up. Returns the fields written.
    */
-  async set(app: AppId, operator: string, userId: string, items: Array<{ tag: string; value: unknown }>, origin: CallOrigin): Promise<ProfileItem[]> {
+  async set(
+    app: AppId,
+    operator: string,
+    userId: string,
+    items: Array<{ tag: string; value: unknown }>,
+    origin: CallOrigin,
+  ): Promise<ProfileItem[]> {
     if (items.length > MAX_PROFILE_ITEMS) {
-      throw new ApiError(ErrorCode.PROFILE_INVALID_PARAMETER, `at most ${MAX_PROFILE_ITEMS} profile items per change, got ${items.length}`);
+      throw new ApiError(
+        ErrorCode.PROFILE_INVALID_PARAMETER,
+        `at most ${MAX_PROFILE_ITEMS} profile items per change, got ${items.length}`,
+      );
     }
     const values = new Map<string, ProfileValue>();
     for (const { tag, value } of items) values.set(tag, checkValue(tag, value));
@@ -70,7 +84,13 @@ export class ProfileService {
     fields.delete(NICK_TAG);
     fields.delete(IMAGE_TAG);
     const written = [...values].map(([tag, value]) => ({ tag, value }));
-    const callback = this.callbacks.afterPortraitSet(app, operator, userId, written.map((i) => ({ Tag: i.tag, Value: i.value })), origin);
+    const callback = this.callbacks.afterPortraitSet(
+      app,
+      operator,
+      userId,
+      written.map((i) => ({ Tag: i.tag, Value: i.value })),
+      origin,
+    );
     const ok = await this.store.writeProfile(app, {
       userId,
       ...(values.has(NICK_TAG) ? { nick: values.get(NICK_TAG) as string } : {}),

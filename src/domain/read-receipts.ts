@@ -14,28 +14,57 @@ import { receiptEvents } from './message-events.js';
 export const MAX_RECEIPT_MESSAGES = 30;
 
 export class ReadReceiptService {
-  constructor(private readonly store: Store, private readonly clock: Clock, private readonly bus?: Bus, private readonly callbacks?: CallbackService) {}
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly bus?: Bus,
+    private readonly callbacks?: CallbackService,
+  ) {}
 
   /** `reader` has read these messages that `sender` sent it (keys already parsed and counted). */
-  async send(app: AppId, reader: string, sender: string, keys: MsgKeyParts[], caller: CallOrigin = REST_ORIGIN): Promise<void> {
+  async send(
+    app: AppId,
+    reader: string,
+    sender: string,
+    keys: MsgKeyParts[],
+    caller: CallOrigin = REST_ORIGIN,
+  ): Promise<void> {
     if (keys.length === 0) throw new ApiError(ErrorCode.REQUEST_PACKET_INVALID, 'name at least one message');
-    if (keys.length > MAX_RECEIPT_MESSAGES) throw new ApiError(ErrorCode.REQUEST_PACKET_INVALID, `at most ${MAX_RECEIPT_MESSAGES} messages per receipt`);
+    if (keys.length > MAX_RECEIPT_MESSAGES)
+      throw new ApiError(ErrorCode.REQUEST_PACKET_INVALID, `at most ${MAX_RECEIPT_MESSAGES} messages per receipt`);
     const existing = await this.store.existingAccounts(app, [reader, sender]);
-    for (const [role, user] of [['operator', reader], ['peer', sender]] as const) {
-      if (!existing.has(user)) throw new ApiError(ErrorCode.USER_NOT_FOUND, (n) => `${n[role]} ${user} does not exist`, role);
+    for (const [role, user] of [
+      ['operator', reader],
+      ['peer', sender],
+    ] as const) {
+      if (!existing.has(user))
+        throw new ApiError(ErrorCode.USER_NOT_FOUND, (n) => `${n[role]} ${user} does not exist`, role);
     }
     // The same message named twice is one receipt.
     const unique = new Map(keys.map((k) => [msgKeyOf(k), k]));
-    const refs: MessageRef[] = [...unique.values()].map((k) => ({ from: sender, to: reader, seq: k.seq, random: k.random, time: k.time }));
+    const refs: MessageRef[] = [...unique.values()].map((k) => ({
+      from: sender,
+      to: reader,
+      seq: k.seq,
+      random: k.random,
+      time: k.time,
+    }));
     const at = nowSeconds(this.clock);
     const after = this.callbacks?.afterReceipt(app, reader, sender, refs, caller);
     const r = await this.store.markReceipts(app, {
-      refs, events: receiptEvents({ from: sender, reader, msgKeys: [...unique.keys()], at }), ...(after ? { callbacks: [after] } : {}),
+      refs,
+      events: receiptEvents({ from: sender, reader, msgKeys: [...unique.keys()], at }),
+      ...(after ? { callbacks: [after] } : {}),
     });
     if (r.outcome === 'not_found') {
-      throw new ApiError(ErrorCode.MESSAGE_NOT_FOUND, (n) => `no message ${msgKeyOf(r.ref)} from ${n.peer} to ${n.operator}`, 'msgKey');
+      throw new ApiError(
+        ErrorCode.MESSAGE_NOT_FOUND,
+        (n) => `no message ${msgKeyOf(r.ref)} from ${n.peer} to ${n.operator}`,
+        'msgKey',
+      );
     }
-    if (r.outcome === 'recalled') throw new ApiError(ErrorCode.MESSAGE_ALREADY_RECALLED, `message ${msgKeyOf(r.ref)} has been recalled`, 'msgKey');
+    if (r.outcome === 'recalled')
+      throw new ApiError(ErrorCode.MESSAGE_ALREADY_RECALLED, `message ${msgKeyOf(r.ref)} has been recalled`, 'msgKey');
     if (after) this.callbacks?.written();
     this.bus?.publish({ kind: 'events', app, user: sender });
   }

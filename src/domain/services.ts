@@ -6,7 +6,7 @@ import type { Store } from '../ports/store.js';
 import type { Presence } from '../ports/presence.js';
 import { AccountService } from './accounts.js';
 import { ProfileService } from './profiles.js';
-import { AppDirectory } from './apps.js';
+import type { AppDirectory } from './apps.js';
 import { MessageService } from './messages.js';
 import { ConversationService } from './conversations.js';
 import { ExtensionService } from './extensions.js';

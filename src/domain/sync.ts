@@ -10,7 +10,10 @@ export interface EventPage {
 }
 
 export class SyncService {
-  constructor(private readonly store: Store, private readonly clock: Clock) {}
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+  ) {}
 
   /** The latest seq of the user's sequence (0 when it is empty). */
   lastSeq(app: AppId, user: string): Promise<number> {

@@ -23,7 +23,11 @@ export class ClusterPresence<S extends PresentSession> implements Presence {
 
   add(app: number, user: string, s: S): void {
     this.local.add(app, user, s);
-    if (this.directory) this.ids.set(s, this.directory.announce(app, user, { deviceId: s.deviceId, platform: s.platform, since: s.since }));
+    if (this.directory)
+      this.ids.set(
+        s,
+        this.directory.announce(app, user, { deviceId: s.deviceId, platform: s.platform, since: s.since }),
+      );
   }
 
   /** Removes the session if it is still the one registered for its device. */
@@ -47,7 +51,9 @@ export class ClusterPresence<S extends PresentSession> implements Presence {
     const all = await this.lookup(app, userIds);
     if (!all) return out;
     for (const [user, entries] of all) {
-      const remote = entries.filter((e) => e.node !== this.node).map((e) => ({ platform: e.platform, deviceId: e.deviceId }));
+      const remote = entries
+        .filter((e) => e.node !== this.node)
+        .map((e) => ({ platform: e.platform, deviceId: e.deviceId }));
       if (remote.length === 0) continue;
       out.set(user, [...(out.get(user) ?? []), ...remote]);
     }

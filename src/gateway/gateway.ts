@@ -60,7 +60,12 @@ export class Gateway implements SessionHost {
   ) {
     this.limits = { ...DEFAULT_GATEWAY_LIMITS, ...limits };
     // No per-message deflate: it costs tens of KB per connection, and frames are small.
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024, perMessageDeflate: false, clientTracking: false });
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: 1024 * 1024,
+      perMessageDeflate: false,
+      clientTracking: false,
+    });
     this.unsubscribe = services.bus.subscribe((n) => this.onNotice(n));
     this.sweeper = setInterval(() => this.sweep(), 15_000);
     this.sweeper.unref();
@@ -82,13 +87,25 @@ export class Gateway implements SessionHost {
     this.services.metrics.wsSessions.inc();
     this.log.debug({ clientIp: session.clientIp }, 'websocket session opened');
     ws.on('message', (data, isBinary) => {
-      const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer);
+      const buf = Array.isArray(data)
+        ? Buffer.concat(data)
+        : Buffer.isBuffer(data)
+          ? data
+          : Buffer.from(data as ArrayBuffer);
       void session.onFrame(buf, isBinary);
     });
     ws.on('close', () => {
       this.sockets.delete(session);
       this.services.metrics.wsSessions.dec();
-      this.log.debug({ clientIp: session.clientIp, user: session.user || undefined, deviceId: session.deviceId || undefined, platform: session.platform || undefined }, 'websocket session closed');
+      this.log.debug(
+        {
+          clientIp: session.clientIp,
+          user: session.user || undefined,
+          deviceId: session.deviceId || undefined,
+          platform: session.platform || undefined,
+        },
+        'websocket session closed',
+      );
       session.ended();
     });
     ws.on('error', (err) => this.log.warn({ err: err.message }, 'websocket error'));
@@ -116,9 +133,12 @@ export class Gateway implements SessionHost {
     // The platform's limit counts the user's devices on every node; the oldest go first.
     const limit = app.maxDevicesPerPlatform;
     const samePlatform = [
-      ...local.sessions(app.sdkAppId, s.user).filter((o) => o !== same && o.platform === s.platform)
+      ...local
+        .sessions(app.sdkAppId, s.user)
+        .filter((o) => o !== same && o.platform === s.platform)
         .map((o) => ({ since: o.since, end: () => o.kick('multipleAccount') })),
-      ...elsewhere.filter((e) => e.deviceId !== s.deviceId && e.platform === s.platform)
+      ...elsewhere
+        .filter((e) => e.deviceId !== s.deviceId && e.platform === s.platform)
         .map((e) => ({ since: e.since, end: () => this.evict(app.sdkAppId, s.user, e) })),
     ].sort((a, b) => a.since - b.since);
     while (limit > 0 && samePlatform.length >= limit) {
@@ -126,7 +146,8 @@ export class Gateway implements SessionHost {
       kicked.push(s.platform);
     }
     // Kicked sessions leave presence now, not when their sockets finish closing.
-    for (const o of local.sessions(app.sdkAppId, s.user)) if (o.endReason === 'Replaced') this.presence.remove(app.sdkAppId, s.user, o);
+    for (const o of local.sessions(app.sdkAppId, s.user))
+      if (o.endReason === 'Replaced') this.presence.remove(app.sdkAppId, s.user, o);
     this.presence.add(app.sdkAppId, s.user, s);
     this.stateChange(s, 'Login', 'Register', kicked);
   }
@@ -147,9 +168,20 @@ export class Gateway implements SessionHost {
 
   private readonly pendingStateChanges = new Set<Promise<void>>();
 
-  private stateChange(s: Session, action: 'Login' | 'Logout' | 'Disconnect', reason: 'Register' | 'Unregister' | 'LinkClose' | 'TimeOut', kicked?: string[]): void {
+  private stateChange(
+    s: Session,
+    action: 'Login' | 'Logout' | 'Disconnect',
+    reason: 'Register' | 'Unregister' | 'LinkClose' | 'TimeOut',
+    kicked?: string[],
+  ): void {
     const p: Promise<void> = this.services.callbacks
-      .stateChange(s.app!.sdkAppId, s.user, { action, reason, platform: s.platform, clientIp: s.clientIp, ...(kicked ? { kicked } : {}) })
+      .stateChange(s.app!.sdkAppId, s.user, {
+        action,
+        reason,
+        platform: s.platform,
+        clientIp: s.clientIp,
+        ...(kicked ? { kicked } : {}),
+      })
       .catch((err) => this.log.error({ err }, 'state change callback could not be queued'))
       .finally(() => this.pendingStateChanges.delete(p));
     this.pendingStateChanges.add(p);
@@ -192,8 +224,7 @@ export class Gateway implements SessionHost {
       if (s.lastSeen < idleBefore) {
         s.endReason = 'TimeOut';
         s.close(CloseCode.IDLE, 'idle');
-      }
-      else s.checkExpiry();
+      } else s.checkExpiry();
     }
   }
 

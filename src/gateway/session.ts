@@ -21,8 +21,15 @@ import { optPlatformOf, type CallOrigin } from '../domain/callbacks.js';
 
 /** The op field that names each role of a domain error; the logged-in user is `userId`. */
 const WS_FIELD_NAMES: FieldNames = {
-  sender: 'from', recipient: 'to', operator: 'userId', peer: 'peer', reporter: 'userId', owner: 'userId',
-  account: 'userId', msgKey: 'msgKey', lastMsgKey: 'before',
+  sender: 'from',
+  recipient: 'to',
+  operator: 'userId',
+  peer: 'peer',
+  reporter: 'userId',
+  owner: 'userId',
+  account: 'userId',
+  msgKey: 'msgKey',
+  lastMsgKey: 'before',
 };
 
 export const MAX_FRAME_BYTES = 64 * 1024;
@@ -98,7 +105,11 @@ export class Session {
   /** Why the session ended, for the State.StateChange callback. */
   endReason: 'Unregister' | 'LinkClose' | 'TimeOut' | 'Kicked' | 'Replaced' = 'LinkClose';
 
-  constructor(private readonly ws: WebSocket, readonly host: SessionHost, readonly clientIp: string) {
+  constructor(
+    private readonly ws: WebSocket,
+    readonly host: SessionHost,
+    readonly clientIp: string,
+  ) {
     this.loginTimer = setTimeout(() => {
       if (!this.loggedIn) this.close(CloseCode.NOT_LOGGED_IN, 'no login in time');
     }, host.limits.loginDeadlineMs);
@@ -211,7 +222,8 @@ export class Session {
     } catch {
       return this.protocolError(ErrorCode.MSG_JSON_INVALID, 'frame is not JSON');
     }
-    if (!isObject(frame) || typeof frame.op !== 'string') return this.protocolError(ErrorCode.MSG_JSON_INVALID, 'a frame is an object with a string "op"');
+    if (!isObject(frame) || typeof frame.op !== 'string')
+      return this.protocolError(ErrorCode.MSG_JSON_INVALID, 'a frame is an object with a string "op"');
     const id = typeof frame.id === 'number' || typeof frame.id === 'string' ? frame.id : undefined;
     const op = frame.op;
     const data = frame.data === undefined ? {} : frame.data;
@@ -235,7 +247,13 @@ export class Session {
       this.answer(op, id, result);
     } catch (e) {
       if (!(e instanceof ApiError)) this.host.log.error({ err: e, op }, 'gateway op failed');
-      this.answer(op, id, e instanceof ApiError ? e : new ApiError(ErrorCode.MSG_INTERNAL_ERROR, 'internal server error; the request was not applied'));
+      this.answer(
+        op,
+        id,
+        e instanceof ApiError
+          ? e
+          : new ApiError(ErrorCode.MSG_INTERNAL_ERROR, 'internal server error; the request was not applied'),
+      );
       if (op === 'login' && !this.loggedIn) this.close(CloseCode.NOT_LOGGED_IN, 'login failed');
     }
   }
@@ -247,14 +265,16 @@ export class Session {
 
   private answer(op: string, id: unknown, result: Data | ApiError): void {
     const base = { op, ...(id !== undefined ? { id } : {}) };
-    if (result instanceof ApiError) this.send({ ...base, code: result.code, message: result.infoWith(WS_FIELD_NAMES), data: {} });
+    if (result instanceof ApiError)
+      this.send({ ...base, code: result.code, message: result.infoWith(WS_FIELD_NAMES), data: {} });
     else this.send({ ...base, code: 0, message: '', data: result });
   }
 
   // ---- login and event delivery ----------------------------------------------------------
 
   async login(d: Data): Promise<Data> {
-    if (this.loggedIn || this.loggingIn) throw new ApiError(2025, 'already logged in (or logging in) on this connection');
+    if (this.loggedIn || this.loggingIn)
+      throw new ApiError(2025, 'already logged in (or logging in) on this connection');
     this.loggingIn = true;
     try {
       return await this.doLogin(d);
@@ -266,21 +286,29 @@ export class Session {
   private loggingIn = false;
 
   private async doLogin(d: Data): Promise<Data> {
-    if (d.protocol !== undefined && d.protocol !== PROTOCOL_VERSION) throw new ApiError(ErrorCode.HTTP_REQUEST_INVALID, `protocol ${String(d.protocol)} is not supported; this server speaks ${PROTOCOL_VERSION}`);
+    if (d.protocol !== undefined && d.protocol !== PROTOCOL_VERSION)
+      throw new ApiError(
+        ErrorCode.HTTP_REQUEST_INVALID,
+        `protocol ${String(d.protocol)} is not supported; this server speaks ${PROTOCOL_VERSION}`,
+      );
     const { services, auth } = this.host;
     // The login frame names the app itself (REST calls do it in the URL): say so when it does not.
-    if (d.sdkAppId === undefined || d.sdkAppId === null || d.sdkAppId === '') throw new ApiError(ErrorCode.SDKAPPID_MISSING, 'the login frame\'s data.sdkAppId is missing');
-    if (typeof d.sdkAppId !== 'number' && typeof d.sdkAppId !== 'string') throw new ApiError(ErrorCode.SDKAPPID_INVALID, 'the login frame\'s data.sdkAppId must be a number');
+    if (d.sdkAppId === undefined || d.sdkAppId === null || d.sdkAppId === '')
+      throw new ApiError(ErrorCode.SDKAPPID_MISSING, "the login frame's data.sdkAppId is missing");
+    if (typeof d.sdkAppId !== 'number' && typeof d.sdkAppId !== 'string')
+      throw new ApiError(ErrorCode.SDKAPPID_INVALID, "the login frame's data.sdkAppId must be a number");
     const app = auth.app(String(d.sdkAppId));
     const problem = userIdProblem(d.userId);
     if (problem) throw new ApiError(ErrorCode.ACCOUNT_NOT_FOUND, `the login frame's data.userId ${problem}`);
     const user = d.userId as string;
-    if (typeof d.userSig !== 'string') throw new ApiError(ErrorCode.USERSIG_EMPTY, 'the login frame\'s data.userSig is missing');
+    if (typeof d.userSig !== 'string')
+      throw new ApiError(ErrorCode.USERSIG_EMPTY, "the login frame's data.userSig is missing");
     const sig = auth.verify(app, user, d.userSig);
     await services.accounts.authorizeLogin(app.sdkAppId, user, sig.time);
     const elsewhere = await this.host.elsewhere(app.sdkAppId, user);
     if (this.closed) throw new ApiError(2024, 'the connection closed during login');
-    const platform = typeof d.platform === 'string' && (PLATFORMS as readonly string[]).includes(d.platform) ? d.platform : 'Web';
+    const platform =
+      typeof d.platform === 'string' && (PLATFORMS as readonly string[]).includes(d.platform) ? d.platform : 'Web';
     const deviceId = typeof d.deviceId === 'string' && /^[\w.:-]{1,64}$/.test(d.deviceId) ? d.deviceId : randomUUID();
     this.app = app;
     this.user = user;
@@ -414,7 +442,8 @@ const need = {
   },
   u32(v: unknown, name: string, code: number, optional = false): number | undefined {
     if (v === undefined && optional) return undefined;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > U32_MAX) throw new ApiError(code, `${name} must be an integer from 0 to ${U32_MAX}`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > U32_MAX)
+      throw new ApiError(code, `${name} must be an integer from 0 to ${U32_MAX}`);
     return v;
   },
   bool(v: unknown, name: string): boolean {
@@ -426,7 +455,11 @@ const need = {
 
 type Op = (s: Session, d: Data) => Promise<Data>;
 
-const EXT_OPERATIONS: ReadonlyMap<unknown, ExtensionOperation> = new Map<unknown, ExtensionOperation>([['set', 'set'], ['delete', 'delete'], ['clear', 'clear']]);
+const EXT_OPERATIONS: ReadonlyMap<unknown, ExtensionOperation> = new Map<unknown, ExtensionOperation>([
+  ['set', 'set'],
+  ['delete', 'delete'],
+  ['clear', 'clear'],
+]);
 
 /** The message an extension op names; only its two parties reach it (anyone else: no such message). */
 function extensionRef(s: Session, d: Data): MessageRef {
@@ -434,173 +467,231 @@ function extensionRef(s: Session, d: Data): MessageRef {
   const to = need.userId(d.to, 'to', ErrorCode.EXT_INVALID_PARAMETER);
   const key = typeof d.msgKey === 'string' ? parseMsgKey(d.msgKey) : undefined;
   if (!key) throw new ApiError(ErrorCode.EXT_INVALID_PARAMETER, 'msgKey must be "{seq}_{random}_{time}"');
-  if (s.user !== from && s.user !== to) throw new ApiError(ErrorCode.EXT_MESSAGE_NOT_FOUND, 'no such message in this user\'s conversations');
+  if (s.user !== from && s.user !== to)
+    throw new ApiError(ErrorCode.EXT_MESSAGE_NOT_FOUND, "no such message in this user's conversations");
   return { from, to, ...key };
 }
 
 // A Map: an op name is client input, and must not reach Object.prototype.
-const OPS = new Map<string, Op>(Object.entries({
-  login: (s, d) => s.login(d),
+const OPS = new Map<string, Op>(
+  Object.entries({
+    login: (s, d) => s.login(d),
 
-  async ping(s) {
-    s.checkExpiry();
-    return { serverTime: nowSeconds(s.host.services.clock) };
-  },
+    async ping(s) {
+      s.checkExpiry();
+      return { serverTime: nowSeconds(s.host.services.clock) };
+    },
 
-  async logout(s) {
-    s.endReason = 'Unregister';
-    setImmediate(() => s.close(1000, 'logout'));
-    return {};
-  },
+    async logout(s) {
+      s.endReason = 'Unregister';
+      setImmediate(() => s.close(1000, 'logout'));
+      return {};
+    },
 
-  async sync(s, d) {
-    const cursor = d.cursor;
-    if (typeof cursor !== 'number' || !Number.isSafeInteger(cursor) || cursor < 0) throw new ApiError(ErrorCode.MSG_JSON_INVALID, 'cursor must be a whole number');
-    // Answered after its page: with "more" false, every event up to lastSeq has gone out.
-    return s.sync(cursor);
-  },
+    async sync(s, d) {
+      const cursor = d.cursor;
+      if (typeof cursor !== 'number' || !Number.isSafeInteger(cursor) || cursor < 0)
+        throw new ApiError(ErrorCode.MSG_JSON_INVALID, 'cursor must be a whole number');
+      // Answered after its page: with "more" false, every event up to lastSeq has gone out.
+      return s.sync(cursor);
+    },
 
-  async snapshot(s) {
-    const snap = await s.host.services.sync.snapshot(s.app!.sdkAppId, s.user, 100);
-    return { lastSeq: snap.lastSeq, conversations: snap.conversations.map(wireConversation) };
-  },
+    async snapshot(s) {
+      const snap = await s.host.services.sync.snapshot(s.app!.sdkAppId, s.user, 100);
+      return { lastSeq: snap.lastSeq, conversations: snap.conversations.map(wireConversation) };
+    },
 
-  async send(s, d) {
-    if (Buffer.byteLength(JSON.stringify(d)) > MESSAGE_BODY_BYTES) throw new ApiError(ErrorCode.MSG_TOO_LONG, `the message is larger than ${MESSAGE_BODY_BYTES} bytes`);
-    const to = need.userId(d.to, 'to', ErrorCode.TO_ACCOUNT_INVALID);
-    const random = need.u32(d.random, 'random', ErrorCode.MSG_RANDOM_INVALID)!;
-    const seq = need.u32(d.seq, 'seq', ErrorCode.MSG_SEQ_INVALID, true);
-    const body = validateMsgBody(d.body);
-    if (d.cloudCustomData !== undefined && typeof d.cloudCustomData !== 'string') throw new ApiError(ErrorCode.MSG_ELEMENT_INVALID, 'cloudCustomData must be a string');
-    const onlineOnly = need.bool(d.onlineOnly, 'onlineOnly');
-    const r = await s.host.services.messages.send(s.app!.sdkAppId, {
-      from: s.user, to, random, ...(seq !== undefined ? { seq } : {}), body,
-      ...(typeof d.cloudCustomData === 'string' ? { cloudCustomData: d.cloudCustomData } : {}),
-      ...(onlineOnly ? { lifeTime: 0 } : {}),
-      needReadReceipt: need.bool(d.needReadReceipt, 'needReadReceipt'),
-      noUnread: need.bool(d.noUnread, 'noUnread'),
-      noLastMsg: need.bool(d.noLastMsg, 'noLastMsg'),
-      supportExtension: need.bool(d.supportExtension, 'supportExtension'),
-      origin: 'client', originDevice: s.deviceId, caller: s.caller(),
-    });
-    return { message: wireMessage(r.message) };
-  },
-
-  async recall(s, d) {
-    const to = need.userId(d.to, 'to', ErrorCode.TO_ACCOUNT_INVALID);
-    const key = typeof d.msgKey === 'string' ? parseMsgKey(d.msgKey) : undefined;
-    if (!key) throw new ApiError(ErrorCode.MSG_KEY_INVALID, 'msgKey must be "{seq}_{random}_{time}"');
-    const window = s.app!.recallWindowSeconds;
-    await s.host.services.messages.recallAsSender(s.app!.sdkAppId, { from: s.user, to, ...key }, window, s.caller());
-    return {};
-  },
-
-  /** One-sided delete: the messages leave this user's view and devices; the peer keeps them. */
-  async deleteMessages(s, d) {
-    const peer = need.userId(d.peer, 'peer', ErrorCode.TO_ACCOUNT_INVALID);
-    if (!Array.isArray(d.msgKeys) || d.msgKeys.length === 0 || !d.msgKeys.every((k) => typeof k === 'string')) {
-      throw new ApiError(ErrorCode.MSG_JSON_INVALID, 'msgKeys must be a non-empty array of MsgKeys');
-    }
-    const deleted = await s.host.services.conversations.deleteMessages(s.app!.sdkAppId, s.user, peer, d.msgKeys as string[], {
-      owner: { role: 'owner', unknownCode: ErrorCode.FROM_ACCOUNT_INVALID }, peer: { role: 'peer', unknownCode: ErrorCode.TO_ACCOUNT_INVALID }, msgKey: ErrorCode.MSG_KEY_INVALID, request: ErrorCode.MSG_JSON_INVALID,
-    });
-    return { deleted: deleted.map((r) => ({ from: r.from, to: r.to, msgKey: `${r.seq}_${r.random}_${r.time}` })) };
-  },
-
-  /** Deletes this user's side of a conversation, and with clearHistory its history on this side. */
-  async deleteConversation(s, d) {
-    const peer = need.userId(d.peer, 'peer', ErrorCode.TO_ACCOUNT_INVALID);
-    await s.host.services.conversations.delete(s.app!.sdkAppId, s.user, peer, need.bool(d.clearHistory, 'clearHistory'), {
-      owner: { role: 'owner', unknownCode: ErrorCode.FROM_ACCOUNT_INVALID }, peer: { role: 'peer', unknownCode: ErrorCode.TO_ACCOUNT_INVALID },
-    });
-    return {};
-  },
-
-  async extSet(s, d) {
-    const ref = extensionRef(s, d);
-    const operation = EXT_OPERATIONS.get(d.operation);
-    if (!operation) throw new ApiError(ErrorCode.EXT_INVALID_PARAMETER, 'operation must be "set", "delete" or "clear"');
-    let items: ExtensionItem[] | undefined;
-    if (operation !== 'clear') {
-      if (!Array.isArray(d.extensions)) throw new ApiError(ErrorCode.EXT_INVALID_PARAMETER, 'extensions must be an array');
-      if (d.extensions.length > EXTENSION_LIMITS.pairsPerRequest) throw new ApiError(ErrorCode.EXT_INVALID_PARAMETER, `at most ${EXTENSION_LIMITS.pairsPerRequest} extensions per request`);
-      items = d.extensions.map((e: unknown, i: number) => {
-        if (!isObject(e) || typeof e.key !== 'string' || (operation === 'set' && typeof e.value !== 'string')) {
-          throw new ApiError(ErrorCode.EXT_INVALID_PARAMETER, `extensions[${i}] needs a string key${operation === 'set' ? ' and value' : ''}`);
-        }
-        const seq = e.seq === undefined ? 0 : need.u32(e.seq, `extensions[${i}].seq`, ErrorCode.EXT_INVALID_PARAMETER)!;
-        return { key: e.key, value: typeof e.value === 'string' ? e.value : '', seq };
+    async send(s, d) {
+      if (Buffer.byteLength(JSON.stringify(d)) > MESSAGE_BODY_BYTES)
+        throw new ApiError(ErrorCode.MSG_TOO_LONG, `the message is larger than ${MESSAGE_BODY_BYTES} bytes`);
+      const to = need.userId(d.to, 'to', ErrorCode.TO_ACCOUNT_INVALID);
+      const random = need.u32(d.random, 'random', ErrorCode.MSG_RANDOM_INVALID)!;
+      const seq = need.u32(d.seq, 'seq', ErrorCode.MSG_SEQ_INVALID, true);
+      const body = validateMsgBody(d.body);
+      if (d.cloudCustomData !== undefined && typeof d.cloudCustomData !== 'string')
+        throw new ApiError(ErrorCode.MSG_ELEMENT_INVALID, 'cloudCustomData must be a string');
+      const onlineOnly = need.bool(d.onlineOnly, 'onlineOnly');
+      const r = await s.host.services.messages.send(s.app!.sdkAppId, {
+        from: s.user,
+        to,
+        random,
+        ...(seq !== undefined ? { seq } : {}),
+        body,
+        ...(typeof d.cloudCustomData === 'string' ? { cloudCustomData: d.cloudCustomData } : {}),
+        ...(onlineOnly ? { lifeTime: 0 } : {}),
+        needReadReceipt: need.bool(d.needReadReceipt, 'needReadReceipt'),
+        noUnread: need.bool(d.noUnread, 'noUnread'),
+        noLastMsg: need.bool(d.noLastMsg, 'noLastMsg'),
+        supportExtension: need.bool(d.supportExtension, 'supportExtension'),
+        origin: 'client',
+        originDevice: s.deviceId,
+        caller: s.caller(),
       });
-    }
-    const results = await s.host.services.extensions.change(s.app!.sdkAppId, ref, operation, items,
-      { kind: 'user', userId: s.user, originDevice: s.deviceId }, s.caller());
-    return { results: results.map((r) => ({ code: r.errorCode, extension: r.extension })) };
-  },
+      return { message: wireMessage(r.message) };
+    },
 
-  async extGet(s, d) {
-    const ref = extensionRef(s, d);
-    const startSeq = d.startSeq === undefined ? 0 : need.u32(d.startSeq, 'startSeq', ErrorCode.EXT_INVALID_PARAMETER)!;
-    const page = await s.host.services.extensions.get(s.app!.sdkAppId, ref, startSeq);
-    return { extensions: page.pairs, complete: page.complete, latestSeq: page.latestSeq, clearSeq: page.clearSeq };
-  },
+    async recall(s, d) {
+      const to = need.userId(d.to, 'to', ErrorCode.TO_ACCOUNT_INVALID);
+      const key = typeof d.msgKey === 'string' ? parseMsgKey(d.msgKey) : undefined;
+      if (!key) throw new ApiError(ErrorCode.MSG_KEY_INVALID, 'msgKey must be "{seq}_{random}_{time}"');
+      const window = s.app!.recallWindowSeconds;
+      await s.host.services.messages.recallAsSender(s.app!.sdkAppId, { from: s.user, to, ...key }, window, s.caller());
+      return {};
+    },
 
-  async read(s, d) {
-    const peer = need.userId(d.peer, 'peer', ErrorCode.TO_ACCOUNT_INVALID);
-    let readTime: number | undefined;
-    if (d.readTime !== undefined) readTime = need.u32(d.readTime, 'readTime', ErrorCode.MSG_JSON_INVALID);
-    const r = await s.host.services.messages.setRead(s.app!.sdkAppId, s.user, peer, readTime, s.caller());
-    return { unread: r.unread, totalUnread: r.totalUnread, readTime: r.readTime };
-  },
-
-  // Profiles (one-to-one spec §5): the same rules and codes as portrait_get / portrait_set.
-  async getProfiles(s, d) {
-    const ids = d.userIds;
-    if (!Array.isArray(ids) || ids.length === 0 || ids.length > MAX_PROFILE_USERS || !ids.every((u) => typeof u === 'string')) {
-      throw new ApiError(ErrorCode.PROFILE_INVALID_PARAMETER, `userIds must be 1 to ${MAX_PROFILE_USERS} UserIDs`);
-    }
-    const found = await s.host.services.profiles.whole(s.app!.sdkAppId, ids as string[]);
-    return { profiles: found.map((p) => ({ userID: p.userId, items: p.items })) };
-  },
-
-  async setProfile(s, d) {
-    const items = d.items;
-    if (!Array.isArray(items) || items.length === 0) throw new ApiError(ErrorCode.PROFILE_INVALID_PARAMETER, 'items must hold at least one {tag, value}');
-    const parsed = items.map((item, i) => {
-      if (!isObject(item) || typeof item.tag !== 'string' || item.value === undefined || item.value === null) {
-        throw new ApiError(ErrorCode.PROFILE_INVALID_PARAMETER, `items[${i}] must be {tag: string, value}`);
+    /** One-sided delete: the messages leave this user's view and devices; the peer keeps them. */
+    async deleteMessages(s, d) {
+      const peer = need.userId(d.peer, 'peer', ErrorCode.TO_ACCOUNT_INVALID);
+      if (!Array.isArray(d.msgKeys) || d.msgKeys.length === 0 || !d.msgKeys.every((k) => typeof k === 'string')) {
+        throw new ApiError(ErrorCode.MSG_JSON_INVALID, 'msgKeys must be a non-empty array of MsgKeys');
       }
-      return { tag: item.tag, value: item.value };
-    });
-    const written = await s.host.services.profiles.set(s.app!.sdkAppId, s.user, s.user, parsed, s.caller());
-    return { items: written };
-  },
+      const deleted = await s.host.services.conversations.deleteMessages(
+        s.app!.sdkAppId,
+        s.user,
+        peer,
+        d.msgKeys as string[],
+        {
+          owner: { role: 'owner', unknownCode: ErrorCode.FROM_ACCOUNT_INVALID },
+          peer: { role: 'peer', unknownCode: ErrorCode.TO_ACCOUNT_INVALID },
+          msgKey: ErrorCode.MSG_KEY_INVALID,
+          request: ErrorCode.MSG_JSON_INVALID,
+        },
+      );
+      return { deleted: deleted.map((r) => ({ from: r.from, to: r.to, msgKey: `${r.seq}_${r.random}_${r.time}` })) };
+    },
 
-  async receipt(s, d) {
-    const peer = need.userId(d.peer, 'peer', ErrorCode.REQUEST_PACKET_INVALID);
-    const list = d.msgKeys;
-    if (!Array.isArray(list)) throw new ApiError(ErrorCode.REQUEST_PACKET_INVALID, 'msgKeys must be an array of MsgKeys');
-    // Counted before parsing: a hostile list is refused for its length, not walked.
-    if (list.length === 0 || list.length > MAX_RECEIPT_MESSAGES) throw new ApiError(ErrorCode.REQUEST_PACKET_INVALID, `msgKeys must hold 1 to ${MAX_RECEIPT_MESSAGES} MsgKeys`);
-    const keys = list.map((k) => {
-      const key = typeof k === 'string' ? parseMsgKey(k) : undefined;
-      if (!key) throw new ApiError(ErrorCode.MSG_KEY_INVALID, 'each of msgKeys must be "{seq}_{random}_{time}"');
-      return key;
-    });
-    await s.host.services.receipts.send(s.app!.sdkAppId, s.user, peer, keys, s.caller());
-    return {};
-  },
+    /** Deletes this user's side of a conversation, and with clearHistory its history on this side. */
+    async deleteConversation(s, d) {
+      const peer = need.userId(d.peer, 'peer', ErrorCode.TO_ACCOUNT_INVALID);
+      await s.host.services.conversations.delete(
+        s.app!.sdkAppId,
+        s.user,
+        peer,
+        need.bool(d.clearHistory, 'clearHistory'),
+        {
+          owner: { role: 'owner', unknownCode: ErrorCode.FROM_ACCOUNT_INVALID },
+          peer: { role: 'peer', unknownCode: ErrorCode.TO_ACCOUNT_INVALID },
+        },
+      );
+      return {};
+    },
 
-  async history(s, d) {
-    const peer = need.userId(d.peer, 'peer', ErrorCode.TO_ACCOUNT_INVALID);
-    const count = d.count === undefined ? 15 : need.u32(d.count, 'count', ErrorCode.MSG_JSON_INVALID)!;
-    if (d.before !== undefined && typeof d.before !== 'string') throw new ApiError(ErrorCode.MSG_JSON_INVALID, 'before must be a MsgKey');
-    const r = await s.host.services.messages.history(s.app!.sdkAppId, {
-      owner: s.user, peer, maxCnt: Math.max(1, Math.min(count, 15)), minTime: 0, maxTime: U32_MAX,
-      ...(d.before !== undefined ? { lastMsgKey: d.before as string } : {}),
-    });
-    return {
-      messages: r.messages.map((m) => wireMessage(m.message, m.message.from === s.user ? m.isPeerRead : undefined)),
-      complete: r.complete,
-    };
-  },
-} satisfies Record<string, Op>));
+    async extSet(s, d) {
+      const ref = extensionRef(s, d);
+      const operation = EXT_OPERATIONS.get(d.operation);
+      if (!operation)
+        throw new ApiError(ErrorCode.EXT_INVALID_PARAMETER, 'operation must be "set", "delete" or "clear"');
+      let items: ExtensionItem[] | undefined;
+      if (operation !== 'clear') {
+        if (!Array.isArray(d.extensions))
+          throw new ApiError(ErrorCode.EXT_INVALID_PARAMETER, 'extensions must be an array');
+        if (d.extensions.length > EXTENSION_LIMITS.pairsPerRequest)
+          throw new ApiError(
+            ErrorCode.EXT_INVALID_PARAMETER,
+            `at most ${EXTENSION_LIMITS.pairsPerRequest} extensions per request`,
+          );
+        items = d.extensions.map((e: unknown, i: number) => {
+          if (!isObject(e) || typeof e.key !== 'string' || (operation === 'set' && typeof e.value !== 'string')) {
+            throw new ApiError(
+              ErrorCode.EXT_INVALID_PARAMETER,
+              `extensions[${i}] needs a string key${operation === 'set' ? ' and value' : ''}`,
+            );
+          }
+          const seq =
+            e.seq === undefined ? 0 : need.u32(e.seq, `extensions[${i}].seq`, ErrorCode.EXT_INVALID_PARAMETER)!;
+          return { key: e.key, value: typeof e.value === 'string' ? e.value : '', seq };
+        });
+      }
+      const results = await s.host.services.extensions.change(
+        s.app!.sdkAppId,
+        ref,
+        operation,
+        items,
+        { kind: 'user', userId: s.user, originDevice: s.deviceId },
+        s.caller(),
+      );
+      return { results: results.map((r) => ({ code: r.errorCode, extension: r.extension })) };
+    },
+
+    async extGet(s, d) {
+      const ref = extensionRef(s, d);
+      const startSeq =
+        d.startSeq === undefined ? 0 : need.u32(d.startSeq, 'startSeq', ErrorCode.EXT_INVALID_PARAMETER)!;
+      const page = await s.host.services.extensions.get(s.app!.sdkAppId, ref, startSeq);
+      return { extensions: page.pairs, complete: page.complete, latestSeq: page.latestSeq, clearSeq: page.clearSeq };
+    },
+
+    async read(s, d) {
+      const peer = need.userId(d.peer, 'peer', ErrorCode.TO_ACCOUNT_INVALID);
+      let readTime: number | undefined;
+      if (d.readTime !== undefined) readTime = need.u32(d.readTime, 'readTime', ErrorCode.MSG_JSON_INVALID);
+      const r = await s.host.services.messages.setRead(s.app!.sdkAppId, s.user, peer, readTime, s.caller());
+      return { unread: r.unread, totalUnread: r.totalUnread, readTime: r.readTime };
+    },
+
+    // Profiles (one-to-one spec §5): the same rules and codes as portrait_get / portrait_set.
+    async getProfiles(s, d) {
+      const ids = d.userIds;
+      if (
+        !Array.isArray(ids) ||
+        ids.length === 0 ||
+        ids.length > MAX_PROFILE_USERS ||
+        !ids.every((u) => typeof u === 'string')
+      ) {
+        throw new ApiError(ErrorCode.PROFILE_INVALID_PARAMETER, `userIds must be 1 to ${MAX_PROFILE_USERS} UserIDs`);
+      }
+      const found = await s.host.services.profiles.whole(s.app!.sdkAppId, ids as string[]);
+      return { profiles: found.map((p) => ({ userID: p.userId, items: p.items })) };
+    },
+
+    async setProfile(s, d) {
+      const items = d.items;
+      if (!Array.isArray(items) || items.length === 0)
+        throw new ApiError(ErrorCode.PROFILE_INVALID_PARAMETER, 'items must hold at least one {tag, value}');
+      const parsed = items.map((item, i) => {
+        if (!isObject(item) || typeof item.tag !== 'string' || item.value === undefined || item.value === null) {
+          throw new ApiError(ErrorCode.PROFILE_INVALID_PARAMETER, `items[${i}] must be {tag: string, value}`);
+        }
+        return { tag: item.tag, value: item.value };
+      });
+      const written = await s.host.services.profiles.set(s.app!.sdkAppId, s.user, s.user, parsed, s.caller());
+      return { items: written };
+    },
+
+    async receipt(s, d) {
+      const peer = need.userId(d.peer, 'peer', ErrorCode.REQUEST_PACKET_INVALID);
+      const list = d.msgKeys;
+      if (!Array.isArray(list))
+        throw new ApiError(ErrorCode.REQUEST_PACKET_INVALID, 'msgKeys must be an array of MsgKeys');
+      // Counted before parsing: a hostile list is refused for its length, not walked.
+      if (list.length === 0 || list.length > MAX_RECEIPT_MESSAGES)
+        throw new ApiError(ErrorCode.REQUEST_PACKET_INVALID, `msgKeys must hold 1 to ${MAX_RECEIPT_MESSAGES} MsgKeys`);
+      const keys = list.map((k) => {
+        const key = typeof k === 'string' ? parseMsgKey(k) : undefined;
+        if (!key) throw new ApiError(ErrorCode.MSG_KEY_INVALID, 'each of msgKeys must be "{seq}_{random}_{time}"');
+        return key;
+      });
+      await s.host.services.receipts.send(s.app!.sdkAppId, s.user, peer, keys, s.caller());
+      return {};
+    },
+
+    async history(s, d) {
+      const peer = need.userId(d.peer, 'peer', ErrorCode.TO_ACCOUNT_INVALID);
+      const count = d.count === undefined ? 15 : need.u32(d.count, 'count', ErrorCode.MSG_JSON_INVALID)!;
+      if (d.before !== undefined && typeof d.before !== 'string')
+        throw new ApiError(ErrorCode.MSG_JSON_INVALID, 'before must be a MsgKey');
+      const r = await s.host.services.messages.history(s.app!.sdkAppId, {
+        owner: s.user,
+        peer,
+        maxCnt: Math.max(1, Math.min(count, 15)),
+        minTime: 0,
+        maxTime: U32_MAX,
+        ...(d.before !== undefined ? { lastMsgKey: d.before as string } : {}),
+      });
+      return {
+        messages: r.messages.map((m) => wireMessage(m.message, m.message.from === s.user ? m.isPeerRead : undefined)),
+        complete: r.complete,
+      };
+    },
+  } satisfies Record<string, Op>),
+);

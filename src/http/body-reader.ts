@@ -8,9 +8,15 @@ import type { BodyBudget } from './body-budget.js';
 export const BODY_TOO_LARGE = 'FST_ERR_CTP_BODY_TOO_LARGE';
 export const BODY_BUDGET_SPENT = 'PARLEY_BODY_BUDGET_SPENT';
 
-const fail = (code: string, statusCode: number, message: string): Error => Object.assign(new Error(message), { code, statusCode });
+const fail = (code: string, statusCode: number, message: string): Error =>
+  Object.assign(new Error(message), { code, statusCode });
 
-export function readBody(payload: IncomingMessage, maxBytes: number, budget: BodyBudget, done: (err: Error | null, body?: Buffer) => void): void {
+export function readBody(
+  payload: IncomingMessage,
+  maxBytes: number,
+  budget: BodyBudget,
+  done: (err: Error | null, body?: Buffer) => void,
+): void {
   const declared = Number(payload.headers['content-length']);
   if (declared > maxBytes) {
     done(fail(BODY_TOO_LARGE, 413, `request body is larger than ${maxBytes} bytes`));
@@ -31,8 +37,10 @@ export function readBody(payload: IncomingMessage, maxBytes: number, budget: Bod
     done(err, body);
   };
   const onData = (c: Buffer): void => {
-    if (size + c.length > maxBytes) return finish(fail(BODY_TOO_LARGE, 413, `request body is larger than ${maxBytes} bytes`));
-    if (!budget.take(c.length)) return finish(fail(BODY_BUDGET_SPENT, 503, 'the server holds too many request bodies at once; retry later'));
+    if (size + c.length > maxBytes)
+      return finish(fail(BODY_TOO_LARGE, 413, `request body is larger than ${maxBytes} bytes`));
+    if (!budget.take(c.length))
+      return finish(fail(BODY_BUDGET_SPENT, 503, 'the server holds too many request bodies at once; retry later'));
     size += c.length;
     chunks.push(c);
   };

@@ -17,18 +17,47 @@ export const CONSOLE_DIR = fileURLToPath(new URL('../../console/', import.meta.u
 export type { Catalogue, CatalogueEntry, FieldDescription } from './catalogue.js';
 
 /** ErrorCodes the edge itself can answer for any API (URL, UserSig, app, rate limit), besides the family's. */
-export const EDGE_CODES = [ErrorCode.HTTP_REQUEST_INVALID, ErrorCode.SDKAPPID_INVALID, ErrorCode.RATE_LIMITED, ErrorCode.UNKNOWN_API, ErrorCode.SDKAPPID_MISSING, ErrorCode.USERSIG_EXPIRED, ErrorCode.USERSIG_EMPTY, ErrorCode.USERSIG_MALFORMED, ErrorCode.USERSIG_WRONG_KEY, ErrorCode.USERSIG_IDENTIFIER_MISMATCH, ErrorCode.USERSIG_SDKAPPID_MISMATCH, ErrorCode.SDKAPPID_NOT_FOUND];
+export const EDGE_CODES = [
+  ErrorCode.HTTP_REQUEST_INVALID,
+  ErrorCode.SDKAPPID_INVALID,
+  ErrorCode.RATE_LIMITED,
+  ErrorCode.UNKNOWN_API,
+  ErrorCode.SDKAPPID_MISSING,
+  ErrorCode.USERSIG_EXPIRED,
+  ErrorCode.USERSIG_EMPTY,
+  ErrorCode.USERSIG_MALFORMED,
+  ErrorCode.USERSIG_WRONG_KEY,
+  ErrorCode.USERSIG_IDENTIFIER_MISMATCH,
+  ErrorCode.USERSIG_SDKAPPID_MISMATCH,
+  ErrorCode.SDKAPPID_NOT_FOUND,
+];
 
 const num = (n: number): string => (n === U32_MAX ? `${U32_MAX} (u32)` : String(n));
 
 function describeField(name: string, f: FieldSpec): FieldDescription {
-  const d: FieldDescription = { name, type: f.type, required: f.required === true, doc: f.doc, code: f.code, limits: '' };
+  const d: FieldDescription = {
+    name,
+    type: f.type,
+    required: f.required === true,
+    doc: f.doc,
+    code: f.code,
+    limits: '',
+  };
   const words: string[] = [];
   switch (f.type) {
     case 'string':
-      if (f.userId) { d.userId = true; words.push('a UserID: 1–32 bytes'); }
-      if (f.minBytes !== undefined) { d.minBytes = f.minBytes; words.push(`at least ${f.minBytes} bytes`); }
-      if (f.maxBytes !== undefined) { d.maxBytes = f.maxBytes; words.push(`at most ${f.maxBytes} bytes`); }
+      if (f.userId) {
+        d.userId = true;
+        words.push('a UserID: 1–32 bytes');
+      }
+      if (f.minBytes !== undefined) {
+        d.minBytes = f.minBytes;
+        words.push(`at least ${f.minBytes} bytes`);
+      }
+      if (f.maxBytes !== undefined) {
+        d.maxBytes = f.maxBytes;
+        words.push(`at most ${f.maxBytes} bytes`);
+      }
       break;
     case 'integer':
       if (f.min !== undefined) d.min = f.min;
@@ -39,11 +68,20 @@ function describeField(name: string, f: FieldSpec): FieldDescription {
       if (f.rangeCode !== undefined) words.push(`out of range: ${f.rangeCode}`);
       break;
     case 'string[]':
-      if (f.maxItems !== undefined) { d.maxItems = f.maxItems; words.push(`at most ${f.maxItems} items${f.maxItemsCode !== undefined ? ` (else ${f.maxItemsCode})` : ''}`); }
-      if (f.userIds) { d.userId = true; words.push('each a UserID: 1–32 bytes'); }
+      if (f.maxItems !== undefined) {
+        d.maxItems = f.maxItems;
+        words.push(`at most ${f.maxItems} items${f.maxItemsCode !== undefined ? ` (else ${f.maxItemsCode})` : ''}`);
+      }
+      if (f.userIds) {
+        d.userId = true;
+        words.push('each a UserID: 1–32 bytes');
+      }
       break;
     case 'object[]':
-      if (f.maxItems !== undefined) { d.maxItems = f.maxItems; words.push(`at most ${f.maxItems} items${f.maxItemsCode !== undefined ? ` (else ${f.maxItemsCode})` : ''}`); }
+      if (f.maxItems !== undefined) {
+        d.maxItems = f.maxItems;
+        words.push(`at most ${f.maxItems} items${f.maxItemsCode !== undefined ? ` (else ${f.maxItemsCode})` : ''}`);
+      }
       d.fields = Object.entries(f.fields).map(([n, sub]) => describeField(n, sub));
       break;
     case 'MsgBody':
@@ -73,10 +111,12 @@ export function buildCatalogue(registry: ApiRegistry): Catalogue {
       errors: [...a.errors],
       sample: a.sample,
     })),
-    commonErrors: Object.fromEntries(families.map((fam) => {
-      const c = FAMILY_CODES[fam];
-      return [fam, [...new Set([...EDGE_CODES, c.badJson, c.notAdmin, c.internal, c.tooLong])].sort((x, y) => x - y)];
-    })),
+    commonErrors: Object.fromEntries(
+      families.map((fam) => {
+        const c = FAMILY_CODES[fam];
+        return [fam, [...new Set([...EDGE_CODES, c.badJson, c.notAdmin, c.internal, c.tooLong])].sort((x, y) => x - y)];
+      }),
+    ),
   };
 }
 
@@ -93,8 +133,16 @@ const TYPES: Record<string, string> = {
 
 /** Only this origin: scripts, styles, fetch and the WebSocket gateway. No inline code, no CDN. */
 export const CONSOLE_CSP = [
-  "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "font-src 'self'",
-  "connect-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
 ].join('; ');
 
 function secure(reply: FastifyReply): FastifyReply {
@@ -112,13 +160,16 @@ export function registerConsole(server: FastifyInstance, registry: ApiRegistry, 
     const ext = name.slice(name.lastIndexOf('.'));
     const type = Object.hasOwn(TYPES, ext) ? TYPES[ext] : undefined;
     // A flat folder: no '/', no leading dot, a known extension.
-    if (!/^[A-Za-z0-9][\w.-]*$/.test(name) || !type) return secure(reply).code(404).type('text/plain; charset=utf-8').send('not found');
+    if (!/^[A-Za-z0-9][\w.-]*$/.test(name) || !type)
+      return secure(reply).code(404).type('text/plain; charset=utf-8').send('not found');
     let body: Buffer;
     try {
       body = await readFile(join(dir, name));
     } catch {
       if (name === 'index.html') {
-        return secure(reply).code(503).type('text/plain; charset=utf-8')
+        return secure(reply)
+          .code(503)
+          .type('text/plain; charset=utf-8')
           .send('The Parley console is not built. Run `npm run build` (npm start does it) and reload.');
       }
       return secure(reply).code(404).type('text/plain; charset=utf-8').send('not found');

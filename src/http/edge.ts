@@ -14,8 +14,15 @@ import { BODY_BUDGET_SPENT, BODY_TOO_LARGE, readBody } from './body-reader.js';
 
 /** The REST field that names each role of a domain error (ErrorInfo speaks the API's fields). */
 const REST_FIELD_NAMES: FieldNames = {
-  sender: 'From_Account', recipient: 'To_Account', operator: 'Operator_Account', peer: 'Peer_Account',
-  reporter: 'Report_Account', owner: 'To_Account', account: 'UserID', msgKey: 'MsgKey', lastMsgKey: 'LastMsgKey',
+  sender: 'From_Account',
+  recipient: 'To_Account',
+  operator: 'Operator_Account',
+  peer: 'Peer_Account',
+  reporter: 'Report_Account',
+  owner: 'To_Account',
+  account: 'UserID',
+  msgKey: 'MsgKey',
+  lastMsgKey: 'LastMsgKey',
 };
 
 export interface EdgeDeps {
@@ -42,13 +49,19 @@ export function envelope(result: ApiResult): ApiResult {
   return { ActionStatus: ActionStatus ?? 'OK', ErrorInfo: ErrorInfo ?? '', ErrorCode: ErrorCode ?? 0, ...rest };
 }
 
-export const failure = (code: number, info: string): ApiResult => ({ ActionStatus: 'FAIL', ErrorInfo: info, ErrorCode: code });
+export const failure = (code: number, info: string): ApiResult => ({
+  ActionStatus: 'FAIL',
+  ErrorInfo: info,
+  ErrorCode: code,
+});
 
 /** 60009: no API of that name, whichever path of the edge found out. */
-export const unknownApi = (service: string, command: string): ApiResult => failure(ErrorCode.UNKNOWN_API, `unknown API v4/${service}/${command}`);
+export const unknownApi = (service: string, command: string): ApiResult =>
+  failure(ErrorCode.UNKNOWN_API, `unknown API v4/${service}/${command}`);
 
 /** The body is over the edge's limit: the family's "too long" code (93000 when no API is known). */
-export const bodyTooLarge = (code: number): ApiResult => failure(code, `request body is larger than ${MAX_REQUEST_BYTES} bytes`);
+export const bodyTooLarge = (code: number): ApiResult =>
+  failure(code, `request body is larger than ${MAX_REQUEST_BYTES} bytes`);
 
 export type Query = Record<string, string | string[] | undefined>;
 /** A repeated query parameter counts once: the first value. */
@@ -77,7 +90,13 @@ export function registerEdge(server: FastifyInstance, deps: EdgeDeps): void {
     const api = deps.registry.get(service, command);
     if (!api) return send(req, reply, unknownApi(service, command));
     req.api = api;
-    const input = { query: req.query as Query, raw: (req.body as Buffer | undefined) ?? EMPTY, requestId: String(req.id), clientIp: req.ip, log: req.log };
+    const input = {
+      query: req.query as Query,
+      raw: (req.body as Buffer | undefined) ?? EMPTY,
+      requestId: String(req.id),
+      clientIp: req.ip,
+      log: req.log,
+    };
     return send(req, reply, await callApi(api, input, deps));
   });
 
@@ -103,7 +122,11 @@ export function registerEdge(server: FastifyInstance, deps: EdgeDeps): void {
     url: '/v4/*',
     handler: async (req, reply) => {
       reply.headers(CORS);
-      return send(req, reply, failure(ErrorCode.HTTP_REQUEST_INVALID, `v4 APIs are called with POST, not ${req.method}`));
+      return send(
+        req,
+        reply,
+        failure(ErrorCode.HTTP_REQUEST_INVALID, `v4 APIs are called with POST, not ${req.method}`),
+      );
     },
   });
 }
@@ -116,7 +139,10 @@ function send(req: FastifyRequest, reply: FastifyReply, result: ApiResult): ApiR
   req.errorCode = body.ErrorCode as number;
   // At debug, why a call failed: the API and its ErrorInfo (which never echoes a UserSig or key).
   if (body.ErrorCode !== 0 && DEBUG_LEVELS.has(req.log.level)) {
-    req.log.debug({ api: req.url.split('?', 1)[0]!.replace(/^\/v4\//, ''), errorCode: body.ErrorCode, errorInfo: body.ErrorInfo }, 'api error');
+    req.log.debug(
+      { api: req.url.split('?', 1)[0]!.replace(/^\/v4\//, ''), errorCode: body.ErrorCode, errorInfo: body.ErrorInfo },
+      'api error',
+    );
   }
   reply.code(200).header('content-type', 'application/json; charset=utf-8');
   return body;
@@ -153,15 +179,21 @@ export async function callApi(api: ApiDefinition, input: CallInput, deps: EdgeDe
     }
     const raw = input.raw;
     if (api.maxBodyBytes !== undefined && raw.length > api.maxBodyBytes) {
-      throw new ApiError(codes.tooLong, `request body is ${raw.length} bytes; this API accepts at most ${api.maxBodyBytes}`);
+      throw new ApiError(
+        codes.tooLong,
+        `request body is ${raw.length} bytes; this API accepts at most ${api.maxBodyBytes}`,
+      );
     }
     const body = parseBody(raw, codes.badJson);
     api.normalize?.(body);
     validateFields(body, api.fields);
-    return { ...codes.envelope, ...await api.handle(
-      { app, identifier, services: deps.services, requestId: input.requestId, clientIp: input.clientIp },
-      body,
-    ) };
+    return {
+      ...codes.envelope,
+      ...(await api.handle(
+        { app, identifier, services: deps.services, requestId: input.requestId, clientIp: input.clientIp },
+        body,
+      )),
+    };
   } catch (e) {
     if (e instanceof ApiError) return { ...codes.envelope, ...failure(e.code, e.infoWith(REST_FIELD_NAMES)) };
     input.log.error({ err: e, api: `${api.service}/${api.command}` }, 'internal error');
@@ -185,10 +217,15 @@ export function parseBody(raw: Buffer, code: number): Record<string, unknown> {
 
 /** Maps errors raised before a handler runs (oversized body, bad content) to the envelope. */
 export function edgeErrorHandler(registry: ApiRegistry) {
-  return (err: { code?: string; statusCode?: number; message: string }, req: FastifyRequest, reply: FastifyReply): void => {
+  return (
+    err: { code?: string; statusCode?: number; message: string },
+    req: FastifyRequest,
+    reply: FastifyReply,
+  ): void => {
     if (!req.url.startsWith('/v4/')) {
       if (err.code === 'ECONNRESET') return void reply.raw.destroy();
-      if (err.code === BODY_BUDGET_SPENT) return void reply.code(503).header('connection', 'close').send({ error: err.message });
+      if (err.code === BODY_BUDGET_SPENT)
+        return void reply.code(503).header('connection', 'close').send({ error: err.message });
       const status = err.statusCode && err.statusCode < 500 ? err.statusCode : 500;
       if (status >= 500) req.log.error({ err }, 'internal error');
       reply.code(status).send({ error: status >= 500 ? 'internal server error' : err.message });
@@ -201,14 +238,16 @@ export function edgeErrorHandler(registry: ApiRegistry) {
     if (err.code === BODY_TOO_LARGE || err.code === BODY_BUDGET_SPENT) {
       // The rest of the body is not read: the connection closes after the answer.
       reply.header('connection', 'close');
-      result = err.code === BODY_TOO_LARGE
-        ? bodyTooLarge(api ? codes.tooLong : ErrorCode.MSG_TOO_LONG)
-        : failure(ErrorCode.TOO_MANY_REQUESTS, 'the server is holding too many request bodies at once; retry later');
+      result =
+        err.code === BODY_TOO_LARGE
+          ? bodyTooLarge(api ? codes.tooLong : ErrorCode.MSG_TOO_LONG)
+          : failure(ErrorCode.TOO_MANY_REQUESTS, 'the server is holding too many request bodies at once; retry later');
     } else if (err.code === 'ECONNRESET') {
       // Nobody is left to answer.
       reply.raw.destroy();
       return;
-    } else if (err.statusCode !== undefined && err.statusCode < 500) result = failure(api ? codes.badJson : ErrorCode.HTTP_REQUEST_INVALID, `bad request: ${err.message}`);
+    } else if (err.statusCode !== undefined && err.statusCode < 500)
+      result = failure(api ? codes.badJson : ErrorCode.HTTP_REQUEST_INVALID, `bad request: ${err.message}`);
     else {
       req.log.error({ err }, 'internal error');
       result = failure(codes.internal, 'internal server error; the request was not applied');

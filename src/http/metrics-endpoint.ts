@@ -16,9 +16,16 @@ export function metricsAllowed(authorization: string | undefined, token: string 
   return m !== null && timingSafeEqual(digest(m[1]!), digest(token));
 }
 
-async function answer(metrics: Metrics, access: MetricsAccess, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function answer(
+  metrics: Metrics,
+  access: MetricsAccess,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   if (!metricsAllowed(req.headers.authorization, access.token)) {
-    res.writeHead(401, { 'www-authenticate': 'Bearer', 'content-type': 'text/plain; charset=utf-8' }).end('metrics need a bearer token\n');
+    res
+      .writeHead(401, { 'www-authenticate': 'Bearer', 'content-type': 'text/plain; charset=utf-8' })
+      .end('metrics need a bearer token\n');
     return;
   }
   const text = await metrics.registry.metrics();
@@ -30,7 +37,11 @@ export function registerMetrics(server: FastifyInstance, metrics: Metrics, acces
   if (!access.listen) {
     server.get('/metrics', async (req, reply) => {
       if (!metricsAllowed(req.headers.authorization, access.token)) {
-        return reply.code(401).header('www-authenticate', 'Bearer').type('text/plain; charset=utf-8').send('metrics need a bearer token\n');
+        return reply
+          .code(401)
+          .header('www-authenticate', 'Bearer')
+          .type('text/plain; charset=utf-8')
+          .send('metrics need a bearer token\n');
       }
       return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
     });
@@ -59,4 +70,3 @@ export function registerMetrics(server: FastifyInstance, metrics: Metrics, acces
     await new Promise<void>((resolve) => s.close(() => resolve()));
   });
 }
-

@@ -32,12 +32,21 @@ export interface HttpOptions {
 
 /** How the request log shows a request: the URL without its usersig. */
 export const logSerializers = {
-  req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: redactUrl(req.url), ip: req.ip }),
+  req: (req: { method: string; url: string; ip?: string }) => ({
+    method: req.method,
+    url: redactUrl(req.url),
+    ip: req.ip,
+  }),
 };
 
 const KEEP_ALIVE_MS = 75_000;
 
-export function buildHttpServer(opts: HttpOptions, registry: ApiRegistry, services: Services, auth = new Authenticator(services.apps, services.clock)): FastifyInstance {
+export function buildHttpServer(
+  opts: HttpOptions,
+  registry: ApiRegistry,
+  services: Services,
+  auth = new Authenticator(services.apps, services.clock),
+): FastifyInstance {
   const limits = opts.limits ?? DEFAULT_HTTP_LIMITS;
   const limiter = opts.limiter ?? new RateLimiter(services.clock);
   const budget = new BodyBudget(limits.maxBodyBytesInFlight);
@@ -53,7 +62,10 @@ export function buildHttpServer(opts: HttpOptions, registry: ApiRegistry, servic
         keepAliveTimeout: KEEP_ALIVE_MS,
       };
       const s = opts.tls
-        ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key, handshakeTimeout: limits.headersTimeoutMs, ...timeouts }, handler)
+        ? createHttpsServer(
+            { cert: opts.tls.cert, key: opts.tls.key, handshakeTimeout: limits.headersTimeoutMs, ...timeouts },
+            handler,
+          )
         : createServer(timeouts, handler);
       s.keepAliveTimeout = KEEP_ALIVE_MS;
       capConnectionsPerAddress(s, limits.maxConnectionsPerAddress);
@@ -82,12 +94,15 @@ export function buildHttpServer(opts: HttpOptions, registry: ApiRegistry, servic
     httpRequests.inc({ api, code });
     httpLatency.observe({ api }, reply.elapsedTime / 1000);
     if ((req.log as unknown as { isLevelEnabled(l: string): boolean }).isLevelEnabled('info')) {
-      req.log.info({
-        req,
-        status: reply.statusCode,
-        ...(req.errorCode !== undefined ? { errorCode: req.errorCode } : {}),
-        ms: Math.round(reply.elapsedTime * 100) / 100,
-      }, 'request');
+      req.log.info(
+        {
+          req,
+          status: reply.statusCode,
+          ...(req.errorCode !== undefined ? { errorCode: req.errorCode } : {}),
+          ms: Math.round(reply.elapsedTime * 100) / 100,
+        },
+        'request',
+      );
     }
     done();
   });

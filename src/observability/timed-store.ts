@@ -26,8 +26,14 @@ export function timedStore(store: Store, metrics: Pick<Metrics, 'storeLatency'>)
           }
           if (result instanceof Promise) {
             return result.then(
-              (r: unknown) => { ok.observe((performance.now() - started) / 1000); return r; },
-              (e: unknown) => { failed.observe((performance.now() - started) / 1000); throw e; },
+              (r: unknown) => {
+                ok.observe((performance.now() - started) / 1000);
+                return r;
+              },
+              (e: unknown) => {
+                failed.observe((performance.now() - started) / 1000);
+                throw e;
+              },
             );
           }
           ok.observe((performance.now() - started) / 1000);

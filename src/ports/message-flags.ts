@@ -41,15 +41,22 @@ export const SQL_HELD_BY_NOBODY = `(flags & ${FLAG.deletedByRecipient}) <> 0
   AND ((flags & ${FLAG.deletedBySender}) <> 0 OR (flags & ${FLAG.senderRoams}) = 0 OR (flags & ${FLAG.onlineOnly}) <> 0)`;
 
 export function packFlags(m: NewMessage): number {
-  return (m.senderRoams ? FLAG.senderRoams : 0)
-    | (m.onlineOnly ? FLAG.onlineOnly : 0)
-    | (m.countsUnread ? FLAG.countsUnread : 0)
-    | (m.needReadReceipt ? FLAG.needReadReceipt : 0)
-    | (m.supportExtension ? FLAG.supportExtension : 0)
-    | (m.markRead ? FLAG.preRead : 0);
+  return (
+    (m.senderRoams ? FLAG.senderRoams : 0) |
+    (m.onlineOnly ? FLAG.onlineOnly : 0) |
+    (m.countsUnread ? FLAG.countsUnread : 0) |
+    (m.needReadReceipt ? FLAG.needReadReceipt : 0) |
+    (m.supportExtension ? FLAG.supportExtension : 0) |
+    (m.markRead ? FLAG.preRead : 0)
+  );
 }
 
-export function unpackFlags(flags: number): Pick<StoredMessage, 'senderRoams' | 'onlineOnly' | 'countsUnread' | 'needReadReceipt' | 'supportExtension' | 'receiptRead'> & { preRead: boolean; deletedBySender: boolean; deletedByRecipient: boolean } {
+export function unpackFlags(
+  flags: number,
+): Pick<
+  StoredMessage,
+  'senderRoams' | 'onlineOnly' | 'countsUnread' | 'needReadReceipt' | 'supportExtension' | 'receiptRead'
+> & { preRead: boolean; deletedBySender: boolean; deletedByRecipient: boolean } {
   return {
     deletedBySender: (flags & FLAG.deletedBySender) !== 0,
     deletedByRecipient: (flags & FLAG.deletedByRecipient) !== 0,
@@ -66,29 +73,52 @@ export function unpackFlags(flags: number): Pick<StoredMessage, 'senderRoams' | 
 /** The conversation a message belongs to: its two users in a stable order. */
 export const conversationPair = (a: string, b: string): [string, string] => (a < b ? [a, b] : [b, a]);
 
-
 /** Is the message at (time, id) read under this cursor? */
 export const isReadBy = (m: { time: number; id: number }, c: { time: number; id: number }): boolean =>
   m.time < c.time || (m.time === c.time && m.id <= c.id);
 
 /** The columns of a message row, in every adapter's schema. */
 export interface MessageRow {
-  id: number; sender: string; recipient: string; seq: number; random: number; time: number; body: string;
-  cloud_custom_data: string; offline_push_info: string | null; origin: string; flags: number; life_time: number;
-  recalled_by: string | null; recalled_at: number | null;
+  id: number;
+  sender: string;
+  recipient: string;
+  seq: number;
+  random: number;
+  time: number;
+  body: string;
+  cloud_custom_data: string;
+  offline_push_info: string | null;
+  origin: string;
+  flags: number;
+  life_time: number;
+  recalled_by: string | null;
+  recalled_at: number | null;
 }
 
 export function toMessage(r: MessageRow): StoredMessage {
   const f = unpackFlags(r.flags);
   return {
-    id: r.id, from: r.sender, to: r.recipient, seq: r.seq, random: r.random, time: r.time,
-    body: JSON.parse(r.body), cloudCustomData: r.cloud_custom_data,
+    id: r.id,
+    from: r.sender,
+    to: r.recipient,
+    seq: r.seq,
+    random: r.random,
+    time: r.time,
+    body: JSON.parse(r.body),
+    cloudCustomData: r.cloud_custom_data,
     ...(r.offline_push_info !== null ? { offlinePushInfo: JSON.parse(r.offline_push_info) } : {}),
     origin: r.origin as StoredMessage['origin'],
-    senderRoams: f.senderRoams, onlineOnly: f.onlineOnly, countsUnread: f.countsUnread,
-    needReadReceipt: f.needReadReceipt, supportExtension: f.supportExtension, preRead: f.preRead,
-    receiptRead: f.receiptRead, lifeTime: r.life_time,
-    ...(f.deletedBySender || f.deletedByRecipient ? { deletedBy: { sender: f.deletedBySender, recipient: f.deletedByRecipient } } : {}),
+    senderRoams: f.senderRoams,
+    onlineOnly: f.onlineOnly,
+    countsUnread: f.countsUnread,
+    needReadReceipt: f.needReadReceipt,
+    supportExtension: f.supportExtension,
+    preRead: f.preRead,
+    receiptRead: f.receiptRead,
+    lifeTime: r.life_time,
+    ...(f.deletedBySender || f.deletedByRecipient
+      ? { deletedBy: { sender: f.deletedBySender, recipient: f.deletedByRecipient } }
+      : {}),
     ...(r.recalled_by !== null ? { recalled: { by: r.recalled_by, at: r.recalled_at ?? 0 } } : {}),
   };
 }
@@ -96,11 +126,24 @@ export function toMessage(r: MessageRow): StoredMessage {
 /** The stored form of a message just written with this id: what reading its row back would give. */
 export function storedMessageOf(m: NewMessage, id: number): StoredMessage {
   return {
-    id, from: m.from, to: m.to, seq: m.seq, random: m.random, time: m.time,
-    body: m.body, cloudCustomData: m.cloudCustomData,
+    id,
+    from: m.from,
+    to: m.to,
+    seq: m.seq,
+    random: m.random,
+    time: m.time,
+    body: m.body,
+    cloudCustomData: m.cloudCustomData,
     ...(m.offlinePushInfo ? { offlinePushInfo: m.offlinePushInfo } : {}),
-    origin: m.origin, senderRoams: m.senderRoams, onlineOnly: m.onlineOnly, countsUnread: m.countsUnread,
-    needReadReceipt: m.needReadReceipt, supportExtension: m.supportExtension, preRead: m.markRead, receiptRead: false, lifeTime: m.lifeTime,
+    origin: m.origin,
+    senderRoams: m.senderRoams,
+    onlineOnly: m.onlineOnly,
+    countsUnread: m.countsUnread,
+    needReadReceipt: m.needReadReceipt,
+    supportExtension: m.supportExtension,
+    preRead: m.markRead,
+    receiptRead: false,
+    lifeTime: m.lifeTime,
   };
 }
 
@@ -129,5 +172,11 @@ export const deletedBitsFor = (m: Pick<StoredMessage, 'from' | 'to'>, owner: str
 /** The message as it is once `owner` deleted it. */
 export function deletedFor(m: StoredMessage, owner: string): StoredMessage {
   const bits = deletedBitsFor(m, owner);
-  return { ...m, deletedBy: { sender: m.deletedBy?.sender === true || (bits & FLAG.deletedBySender) !== 0, recipient: m.deletedBy?.recipient === true || (bits & FLAG.deletedByRecipient) !== 0 } };
+  return {
+    ...m,
+    deletedBy: {
+      sender: m.deletedBy?.sender === true || (bits & FLAG.deletedBySender) !== 0,
+      recipient: m.deletedBy?.recipient === true || (bits & FLAG.deletedByRecipient) !== 0,
+    },
+  };
 }

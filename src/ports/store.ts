@@ -159,7 +159,10 @@ export interface ModifyRequest {
   events: EventWrite[];
 }
 
-export type ModifyResult = { outcome: 'modified'; message: StoredMessage } | { outcome: 'not_found' } | { outcome: 'recalled' };
+export type ModifyResult =
+  | { outcome: 'modified'; message: StoredMessage }
+  | { outcome: 'not_found' }
+  | { outcome: 'recalled' };
 
 export interface HistoryQuery {
   owner: string;
@@ -248,7 +251,15 @@ export interface ReadResult {
   readTime: number;
 }
 
-export type UserEventKind = 'message' | 'recall' | 'read' | 'modify' | 'receipt' | 'delete' | 'conversation_delete' | 'extension';
+export type UserEventKind =
+  | 'message'
+  | 'recall'
+  | 'read'
+  | 'modify'
+  | 'receipt'
+  | 'delete'
+  | 'conversation_delete'
+  | 'extension';
 
 /** What a recall event tells a device: the message's key, who recalled it, how and when. */
 export interface RecallNotice {
@@ -555,7 +566,11 @@ export interface Store {
    * The conversation list together with the last event seq it reflects, read atomically, so a
    * client that starts from it and then applies events after `lastSeq` counts nothing twice.
    */
-  conversationSnapshot(app: AppId, owner: string, limit: number): Promise<{ lastSeq: number; conversations: ConversationRecord[] }>;
+  conversationSnapshot(
+    app: AppId,
+    owner: string,
+    limit: number,
+  ): Promise<{ lastSeq: number; conversations: ConversationRecord[] }>;
 
   // Per-user event sequence (offline queue and multi-device sync)
   /** Events with seq > afterSeq, oldest first; expired offline messages are skipped. */

@@ -13,7 +13,10 @@ export type UserSigFailure =
   | 'sdkappid'; // 70014
 
 export class UserSigError extends Error {
-  constructor(readonly reason: UserSigFailure, message: string) {
+  constructor(
+    readonly reason: UserSigFailure,
+    message: string,
+  ) {
     super(message);
     this.name = 'UserSigError';
   }
@@ -29,7 +32,13 @@ export interface DecodedUserSig {
 }
 
 /** The exact string that TLS.sig is the HMAC of. */
-function contentToSign(identifier: string, sdkAppId: number | string, time: number | string, expire: number | string, userbuf?: string): string {
+function contentToSign(
+  identifier: string,
+  sdkAppId: number | string,
+  time: number | string,
+  expire: number | string,
+  userbuf?: string,
+): string {
   let s = `TLS.identifier:${identifier}\nTLS.sdkappid:${sdkAppId}\nTLS.time:${time}\nTLS.expire:${expire}\n`;
   if (userbuf !== undefined) s += `TLS.userbuf:${userbuf}\n`;
   return s;
@@ -79,7 +88,8 @@ export function decodeUserSig(userSig: string): DecodedUserSig {
   if (userSig.length === 0) throw new UserSigError('empty', 'usersig is empty');
   // Some clients percent-encode the sig, others put it raw; a decoded '+' may also arrive as ' '.
   const trimmed = userSig.trim();
-  if (!BASE64_IM.test(trimmed)) throw new UserSigError('malformed', 'usersig contains characters outside its base64 alphabet');
+  if (!BASE64_IM.test(trimmed))
+    throw new UserSigError('malformed', 'usersig contains characters outside its base64 alphabet');
   const b64 = trimmed.replace(/\*/g, '+').replace(/-/g, '/').replace(/_/g, '=');
   let json: string;
   try {
@@ -93,7 +103,8 @@ export function decodeUserSig(userSig: string): DecodedUserSig {
   } catch {
     throw new UserSigError('malformed', 'usersig does not hold JSON');
   }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new UserSigError('malformed', 'usersig JSON is not an object');
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
+    throw new UserSigError('malformed', 'usersig JSON is not an object');
   const d = doc as Record<string, unknown>;
   const identifier = d['TLS.identifier'];
   const sdkAppId = d['TLS.sdkappid'];
@@ -110,8 +121,16 @@ export function decodeUserSig(userSig: string): DecodedUserSig {
   if (timeNum === undefined) throw new UserSigError('malformed', 'usersig has no numeric TLS.time');
   if (expireNum === undefined) throw new UserSigError('malformed', 'usersig has no numeric TLS.expire');
   if (typeof sig !== 'string' || sig.length === 0) throw new UserSigError('malformed', 'usersig has no TLS.sig');
-  if (userbuf !== undefined && typeof userbuf !== 'string') throw new UserSigError('malformed', 'usersig TLS.userbuf is not a string');
-  return { identifier, sdkAppId: appNum, time: timeNum, expire: expireNum, sig, ...(userbuf !== undefined ? { userbuf } : {}) };
+  if (userbuf !== undefined && typeof userbuf !== 'string')
+    throw new UserSigError('malformed', 'usersig TLS.userbuf is not a string');
+  return {
+    identifier,
+    sdkAppId: appNum,
+    time: timeNum,
+    expire: expireNum,
+    sig,
+    ...(userbuf !== undefined ? { userbuf } : {}),
+  };
 }
 
 /** A non-negative integer, also when a generator wrote it as a decimal string. */
@@ -138,10 +157,12 @@ export function verifyUserSig(userSig: string, o: VerifyOptions): DecodedUserSig
 }
 
 export function checkDecoded(d: DecodedUserSig, o: VerifyOptions): DecodedUserSig {
-  if (d.sdkAppId !== o.sdkAppId) throw new UserSigError('sdkappid', `usersig was issued for SDKAppID ${d.sdkAppId}, not ${o.sdkAppId}`);
+  if (d.sdkAppId !== o.sdkAppId)
+    throw new UserSigError('sdkappid', `usersig was issued for SDKAppID ${d.sdkAppId}, not ${o.sdkAppId}`);
   if (d.identifier !== o.identifier) throw new UserSigError('identifier', 'usersig was issued for another identifier');
   if (o.now > d.time + d.expire) throw new UserSigError('expired', `usersig expired at ${d.time + d.expire}`);
-  if (d.userbuf !== undefined) throw new UserSigError('malformed', 'usersig carries a userbuf, which IM sessions never use');
+  if (d.userbuf !== undefined)
+    throw new UserSigError('malformed', 'usersig carries a userbuf, which IM sessions never use');
   verifySignature(d, o.secretKey);
   return d;
 }
@@ -152,6 +173,6 @@ export function verifySignature(d: DecodedUserSig, secretKey: string): void {
   // timingSafeEqual needs equal lengths; pad a short/long sig to 32 bytes and still fail.
   const a = given.length === expected.length ? given : Buffer.alloc(expected.length);
   if (!timingSafeEqual(a, expected) || given.length !== expected.length) {
-    throw new UserSigError('signature', 'usersig signature does not match this app\'s secret key');
+    throw new UserSigError('signature', "usersig signature does not match this app's secret key");
   }
 }

@@ -19,28 +19,62 @@ function tempDir(t: TestContext): string {
 }
 
 function configError(fn: () => unknown, pattern: RegExp, what: string): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof ConfigError, `${what}: expected a ConfigError, got ${String(e)}`);
-    assert.match(e.message, pattern, what);
-    return true;
-  }, what);
+  assert.throws(
+    fn,
+    (e: unknown) => {
+      assert.ok(e instanceof ConfigError, `${what}: expected a ConfigError, got ${String(e)}`);
+      assert.match(e.message, pattern, what);
+      return true;
+    },
+    what,
+  );
 }
 
 test('a callback section needs only a URL; the defaults are every command, 2 s, deliver, a day', () => {
   assert.deepEqual(parseCallback({ url: 'http://127.0.0.1:9000/im' }, 'x'), {
-    url: 'http://127.0.0.1:9000/im', commands: [...CALLBACK_COMMANDS], timeoutMs: 2000, beforeSendFailure: 'deliver', maxAgeSeconds: 86400,
+    url: 'http://127.0.0.1:9000/im',
+    commands: [...CALLBACK_COMMANDS],
+    timeoutMs: 2000,
+    beforeSendFailure: 'deliver',
+    maxAgeSeconds: 86400,
   });
-  assert.deepEqual([...CALLBACK_COMMANDS], [
-    'C2C.CallbackBeforeSendMsg', 'C2C.CallbackAfterSendMsg', 'C2C.CallbackAfterMsgWithDraw', 'C2C.CallbackAfterMsgReport', 'C2C.CallbackAfterMsgReadReceipt',
-    'C2C.CallbackAfterC2CMsgExtension', 'State.StateChange', 'Profile.CallbackPortraitSet',
-  ]);
-  const full = parseCallback({
-    url: 'https://hooks.example.com/im?x=1', token: 'tok', commands: ['State.StateChange'], timeoutMs: 500, beforeSendFailure: 'reject', maxAgeSeconds: 60,
-  }, 'x');
+  assert.deepEqual(
+    [...CALLBACK_COMMANDS],
+    [
+      'C2C.CallbackBeforeSendMsg',
+      'C2C.CallbackAfterSendMsg',
+      'C2C.CallbackAfterMsgWithDraw',
+      'C2C.CallbackAfterMsgReport',
+      'C2C.CallbackAfterMsgReadReceipt',
+      'C2C.CallbackAfterC2CMsgExtension',
+      'State.StateChange',
+      'Profile.CallbackPortraitSet',
+    ],
+  );
+  const full = parseCallback(
+    {
+      url: 'https://hooks.example.com/im?x=1',
+      token: 'tok',
+      commands: ['State.StateChange'],
+      timeoutMs: 500,
+      beforeSendFailure: 'reject',
+      maxAgeSeconds: 60,
+    },
+    'x',
+  );
   assert.deepEqual(full, {
-    url: 'https://hooks.example.com/im?x=1', token: 'tok', commands: ['State.StateChange'], timeoutMs: 500, beforeSendFailure: 'reject', maxAgeSeconds: 60,
+    url: 'https://hooks.example.com/im?x=1',
+    token: 'tok',
+    commands: ['State.StateChange'],
+    timeoutMs: 500,
+    beforeSendFailure: 'reject',
+    maxAgeSeconds: 60,
   });
-  assert.equal('token' in parseCallback({ url: 'http://h/', token: '' }, 'x'), false, 'an empty token means no signing');
+  assert.equal(
+    'token' in parseCallback({ url: 'http://h/', token: '' }, 'x'),
+    false,
+    'an empty token means no signing',
+  );
 });
 
 test('bad callback sections are ConfigErrors that name the field', () => {
@@ -64,42 +98,108 @@ test('bad callback sections are ConfigErrors that name the field', () => {
 
 test('PARLEY_CALLBACK_URL and PARLEY_CALLBACK_TOKEN configure the app of the environment', (t) => {
   const cwd = tempDir(t);
-  const env = { PARLEY_SDKAPPID: '1400000001', PARLEY_SECRET_KEY: KEY, PARLEY_CALLBACK_URL: 'https://backend.example.com/im', PARLEY_CALLBACK_TOKEN: 'env-token' };
+  const env = {
+    PARLEY_SDKAPPID: '1400000001',
+    PARLEY_SECRET_KEY: KEY,
+    PARLEY_CALLBACK_URL: 'https://backend.example.com/im',
+    PARLEY_CALLBACK_TOKEN: 'env-token',
+  };
   const c = loadConfig(env, cwd);
   assert.deepEqual(c.apps[0]!.callback, {
-    url: 'https://backend.example.com/im', token: 'env-token', commands: [...CALLBACK_COMMANDS], timeoutMs: 2000, beforeSendFailure: 'deliver', maxAgeSeconds: 86400,
+    url: 'https://backend.example.com/im',
+    token: 'env-token',
+    commands: [...CALLBACK_COMMANDS],
+    timeoutMs: 2000,
+    beforeSendFailure: 'deliver',
+    maxAgeSeconds: 86400,
   });
   const { PARLEY_CALLBACK_TOKEN: _t, ...noToken } = env;
   assert.equal(loadConfig(noToken, cwd).apps[0]!.callback!.token, undefined, 'no token: unsigned');
-  assert.equal(loadConfig({ PARLEY_SDKAPPID: '1400000001', PARLEY_SECRET_KEY: KEY }, cwd).apps[0]!.callback, undefined, 'no URL: no callbacks');
-  configError(() => loadConfig({ ...env, PARLEY_CALLBACK_URL: 'mailto:a@b' }, cwd), /PARLEY_CALLBACK_URL/, 'a URL that is not http(s)');
-  configError(() => loadConfig({ PARLEY_SDKAPPID: '1400000001', PARLEY_SECRET_KEY: KEY, PARLEY_CALLBACK_TOKEN: 'x' }, cwd), /PARLEY_CALLBACK_TOKEN needs PARLEY_CALLBACK_URL/, 'token alone');
+  assert.equal(
+    loadConfig({ PARLEY_SDKAPPID: '1400000001', PARLEY_SECRET_KEY: KEY }, cwd).apps[0]!.callback,
+    undefined,
+    'no URL: no callbacks',
+  );
+  configError(
+    () => loadConfig({ ...env, PARLEY_CALLBACK_URL: 'mailto:a@b' }, cwd),
+    /PARLEY_CALLBACK_URL/,
+    'a URL that is not http(s)',
+  );
+  configError(
+    () => loadConfig({ PARLEY_SDKAPPID: '1400000001', PARLEY_SECRET_KEY: KEY, PARLEY_CALLBACK_TOKEN: 'x' }, cwd),
+    /PARLEY_CALLBACK_TOKEN needs PARLEY_CALLBACK_URL/,
+    'token alone',
+  );
 });
 
-test('a config file gives each app its own callback section; the environment variables touch only the environment\'s app', (t) => {
+test("a config file gives each app its own callback section; the environment variables touch only the environment's app", (t) => {
   const cwd = tempDir(t);
-  writeFileSync(join(cwd, 'parley.json'), JSON.stringify({
-    apps: [{ sdkAppId: 1400000002, secretKey: KEY, callback: { url: 'http://file-app/cb', commands: ['C2C.CallbackAfterSendMsg'], beforeSendFailure: 'reject' } }],
-  }));
-  const c = loadConfig({ PARLEY_CONFIG: 'parley.json', PARLEY_SDKAPPID: '1400000001', PARLEY_SECRET_KEY: KEY, PARLEY_CALLBACK_URL: 'http://env-app/cb' }, cwd);
-  assert.deepEqual(c.apps.map((a) => [a.sdkAppId, a.callback?.url, a.callback?.commands.length, a.callback?.beforeSendFailure]), [
-    [1400000002, 'http://file-app/cb', 1, 'reject'],
-    [1400000001, 'http://env-app/cb', CALLBACK_COMMANDS.length, 'deliver'],
-  ]);
-  // Without an app of the environment they apply to the last app of the file, replacing url and token only.
-  writeFileSync(join(cwd, 'two.json'), JSON.stringify({
-    apps: [
-      { sdkAppId: 1400000003, secretKey: KEY },
-      { sdkAppId: 1400000004, secretKey: KEY, callback: { url: 'http://old/cb', token: 'old', timeoutMs: 700, beforeSendFailure: 'reject' } },
+  writeFileSync(
+    join(cwd, 'parley.json'),
+    JSON.stringify({
+      apps: [
+        {
+          sdkAppId: 1400000002,
+          secretKey: KEY,
+          callback: { url: 'http://file-app/cb', commands: ['C2C.CallbackAfterSendMsg'], beforeSendFailure: 'reject' },
+        },
+      ],
+    }),
+  );
+  const c = loadConfig(
+    {
+      PARLEY_CONFIG: 'parley.json',
+      PARLEY_SDKAPPID: '1400000001',
+      PARLEY_SECRET_KEY: KEY,
+      PARLEY_CALLBACK_URL: 'http://env-app/cb',
+    },
+    cwd,
+  );
+  assert.deepEqual(
+    c.apps.map((a) => [a.sdkAppId, a.callback?.url, a.callback?.commands.length, a.callback?.beforeSendFailure]),
+    [
+      [1400000002, 'http://file-app/cb', 1, 'reject'],
+      [1400000001, 'http://env-app/cb', CALLBACK_COMMANDS.length, 'deliver'],
     ],
-  }));
-  const two = loadConfig({ PARLEY_CONFIG: 'two.json', PARLEY_CALLBACK_URL: 'http://new/cb', PARLEY_CALLBACK_TOKEN: 'new' }, cwd);
+  );
+  // Without an app of the environment they apply to the last app of the file, replacing url and token only.
+  writeFileSync(
+    join(cwd, 'two.json'),
+    JSON.stringify({
+      apps: [
+        { sdkAppId: 1400000003, secretKey: KEY },
+        {
+          sdkAppId: 1400000004,
+          secretKey: KEY,
+          callback: { url: 'http://old/cb', token: 'old', timeoutMs: 700, beforeSendFailure: 'reject' },
+        },
+      ],
+    }),
+  );
+  const two = loadConfig(
+    { PARLEY_CONFIG: 'two.json', PARLEY_CALLBACK_URL: 'http://new/cb', PARLEY_CALLBACK_TOKEN: 'new' },
+    cwd,
+  );
   assert.equal(two.apps[0]!.callback, undefined);
   assert.deepEqual(two.apps[1]!.callback, {
-    url: 'http://new/cb', token: 'new', commands: [...CALLBACK_COMMANDS], timeoutMs: 700, beforeSendFailure: 'reject', maxAgeSeconds: 86400,
+    url: 'http://new/cb',
+    token: 'new',
+    commands: [...CALLBACK_COMMANDS],
+    timeoutMs: 700,
+    beforeSendFailure: 'reject',
+    maxAgeSeconds: 86400,
   });
-  writeFileSync(join(cwd, 'bad.json'), JSON.stringify({ apps: [{ sdkAppId: 1400000002, secretKey: KEY, callback: { url: 'http://h/', commands: ['Nope'] } }] }));
-  configError(() => loadConfig({ PARLEY_CONFIG: 'bad.json' }, cwd), /apps\[0\].*callback\.commands/, 'a bad command in the file');
+  writeFileSync(
+    join(cwd, 'bad.json'),
+    JSON.stringify({
+      apps: [{ sdkAppId: 1400000002, secretKey: KEY, callback: { url: 'http://h/', commands: ['Nope'] } }],
+    }),
+  );
+  configError(
+    () => loadConfig({ PARLEY_CONFIG: 'bad.json' }, cwd),
+    /apps\[0\].*callback\.commands/,
+    'a bad command in the file',
+  );
 });
 
 test('the development app takes PARLEY_CALLBACK_URL too', (t) => {
@@ -109,11 +209,20 @@ test('the development app takes PARLEY_CALLBACK_URL too', (t) => {
   assert.equal(c.apps[0]!.callback?.url, 'http://127.0.0.1:1/cb');
 });
 
-test('a server started from the environment\'s configuration signs its callbacks with PARLEY_CALLBACK_TOKEN', async (t) => {
+test("a server started from the environment's configuration signs its callbacks with PARLEY_CALLBACK_TOKEN", async (t) => {
   const cwd = tempDir(t);
   const r = await Receiver.start();
   t.after(() => r.stop());
-  const c = loadConfig({ PARLEY_SDKAPPID: '1400000009', PARLEY_SECRET_KEY: KEY, PARLEY_ADMIN: ADMIN, PARLEY_CALLBACK_URL: r.url('/from-env'), PARLEY_CALLBACK_TOKEN: 'xxxxyyyy' }, cwd);
+  const c = loadConfig(
+    {
+      PARLEY_SDKAPPID: '1400000009',
+      PARLEY_SECRET_KEY: KEY,
+      PARLEY_ADMIN: ADMIN,
+      PARLEY_CALLBACK_URL: r.url('/from-env'),
+      PARLEY_CALLBACK_TOKEN: 'xxxxyyyy',
+    },
+    cwd,
+  );
   const s = await startTestServer({ apps: c.apps, now: 1669872112 });
   t.after(() => s.close());
   await importUsers(s, ['alice', 'bob']);

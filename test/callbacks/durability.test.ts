@@ -8,8 +8,28 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { T0, type TestServer } from '../helpers/server.js';
 import {
-  Receiver, appWithCallback, assertHealthy, callbackCounters, counter, destroy, expectOk, failedAttempts, garbage, hang,
-  headsFailed, importUsers, logLines, ok, openim, outbox, outboxDrained, reply, sendmsg, startServer, status500, withCallbacks,
+  Receiver,
+  appWithCallback,
+  assertHealthy,
+  callbackCounters,
+  counter,
+  destroy,
+  expectOk,
+  failedAttempts,
+  garbage,
+  hang,
+  headsFailed,
+  importUsers,
+  logLines,
+  ok,
+  openim,
+  outbox,
+  outboxDrained,
+  reply,
+  sendmsg,
+  startServer,
+  status500,
+  withCallbacks,
   type Behaviour,
 } from './helpers.js';
 
@@ -19,41 +39,47 @@ const REPORT = 'C2C.CallbackAfterMsgReport';
 const STATE = 'State.StateChange';
 
 test('a failed after-callback is retried with exponential backoff from 1 s, capped at a minute', async () => {
-  await withCallbacks({ users: ['alice', 'bob', 'carol', 'dave'], callback: { commands: [AFTER] } }, async ({ r, s }) => {
-    let fail = true;
-    r.script = (h) => (fail && h.body.From_Account === 'alice' ? status500 : ok);
-    const m = await sendmsg(s, { MsgRandom: 1 });
-    const id = (await outbox(s))[0]!.id;
-    let row = await failedAttempts(s, id, 1);
-    assert.equal(row.nextAt, s.clock.nowMs() + 1000, 'first retry 1 s later');
-    assert.match(String(row.lastError), /HTTP 500/);
+  await withCallbacks(
+    { users: ['alice', 'bob', 'carol', 'dave'], callback: { commands: [AFTER] } },
+    async ({ r, s }) => {
+      let fail = true;
+      r.script = (h) => (fail && h.body.From_Account === 'alice' ? status500 : ok);
+      const m = await sendmsg(s, { MsgRandom: 1 });
+      const id = (await outbox(s))[0]!.id;
+      let row = await failedAttempts(s, id, 1);
+      assert.equal(row.nextAt, s.clock.nowMs() + 1000, 'first retry 1 s later');
+      assert.match(String(row.lastError), /HTTP 500/);
 
-    // Not due 1 ms early: a later callback of another conversation goes out and the head stays put.
-    s.clock.advance(999);
-    const marker = await sendmsg(s, { From_Account: 'carol', To_Account: 'dave', MsgRandom: 2 });
-    await r.waitFor(1, (h) => h.body.MsgKey === marker.MsgKey);
-    assert.equal(r.hits.filter((h) => h.body.MsgKey === m.MsgKey).length, 1, 'not retried before its time');
-    s.clock.advance(1);
+      // Not due 1 ms early: a later callback of another conversation goes out and the head stays put.
+      s.clock.advance(999);
+      const marker = await sendmsg(s, { From_Account: 'carol', To_Account: 'dave', MsgRandom: 2 });
+      await r.waitFor(1, (h) => h.body.MsgKey === marker.MsgKey);
+      assert.equal(r.hits.filter((h) => h.body.MsgKey === m.MsgKey).length, 1, 'not retried before its time');
+      s.clock.advance(1);
 
-    const delays = [2000, 4000, 8000, 16_000, 32_000, 60_000, 60_000];
-    for (let i = 0; i < delays.length; i++) {
-      row = await failedAttempts(s, id, i + 2);
-      assert.equal(row.nextAt - s.clock.nowMs(), delays[i], `delay after failure ${i + 2}`);
-      assert.equal(r.hits.filter((h) => h.body.MsgKey === m.MsgKey).length, i + 2);
-      if (i < delays.length - 1) s.clock.advance(delays[i]!);
-    }
-    fail = false;
-    s.clock.advance(60_000);
-    await outboxDrained(s);
-    const tries = r.hits.filter((h) => h.body.MsgKey === m.MsgKey);
-    assert.equal(tries.length, 9);
-    assert.ok(tries.every((h) => JSON.stringify(h.body) === JSON.stringify(tries[0]!.body)), 'every attempt carries the same body');
-    const c = await callbackCounters(s);
-    assert.equal(counter(c, AFTER, 'failed'), 8);
-    assert.equal(counter(c, AFTER, 'retried'), 8);
-    assert.equal(counter(c, AFTER, 'sent'), 2);
-    assert.equal(counter(c, AFTER, 'given_up'), 0);
-  });
+      const delays = [2000, 4000, 8000, 16_000, 32_000, 60_000, 60_000];
+      for (let i = 0; i < delays.length; i++) {
+        row = await failedAttempts(s, id, i + 2);
+        assert.equal(row.nextAt - s.clock.nowMs(), delays[i], `delay after failure ${i + 2}`);
+        assert.equal(r.hits.filter((h) => h.body.MsgKey === m.MsgKey).length, i + 2);
+        if (i < delays.length - 1) s.clock.advance(delays[i]!);
+      }
+      fail = false;
+      s.clock.advance(60_000);
+      await outboxDrained(s);
+      const tries = r.hits.filter((h) => h.body.MsgKey === m.MsgKey);
+      assert.equal(tries.length, 9);
+      assert.ok(
+        tries.every((h) => JSON.stringify(h.body) === JSON.stringify(tries[0]!.body)),
+        'every attempt carries the same body',
+      );
+      const c = await callbackCounters(s);
+      assert.equal(counter(c, AFTER, 'failed'), 8);
+      assert.equal(counter(c, AFTER, 'retried'), 8);
+      assert.equal(counter(c, AFTER, 'sent'), 2);
+      assert.equal(counter(c, AFTER, 'given_up'), 0);
+    },
+  );
 });
 
 /** Bad answers of an after-callback receiver; each attempt fails, then a retry goes through. */
@@ -88,7 +114,11 @@ test('every wrong answer (500, 404, garbage, no envelope, reset, redirect, hang,
       s.clock.advance(1000);
       await outboxDrained(s);
       const tries = r.hits.filter((h) => h.body.MsgKey === m.MsgKey && h.path !== '/followed');
-      assert.equal(tries.length, down ? 1 : 2, `${what}: ${down ? 'one request reached the receiver, after it came back' : 'the bad attempt and the good retry'}`);
+      assert.equal(
+        tries.length,
+        down ? 1 : 2,
+        `${what}: ${down ? 'one request reached the receiver, after it came back' : 'the bad attempt and the good retry'}`,
+      );
       await assertHealthy(s);
     }
     assert.equal(r.hits.filter((h) => h.path === '/followed').length, 0, 'the redirect was not followed');
@@ -98,7 +128,10 @@ test('every wrong answer (500, 404, garbage, no envelope, reset, redirect, hang,
     assert.equal(counter(c, AFTER, 'sent'), BAD.length + 1);
     const reasons = logLines(s).filter((l) => l.msg === 'callback failed; will retry');
     assert.equal(reasons.length, BAD.length + 1);
-    assert.ok(reasons.every((l) => l.command === AFTER && typeof l.reason === 'string' && l.reason.length > 0), 'each failure is logged with command and reason');
+    assert.ok(
+      reasons.every((l) => l.command === AFTER && typeof l.reason === 'string' && l.reason.length > 0),
+      'each failure is logged with command and reason',
+    );
   });
 });
 
@@ -125,22 +158,48 @@ test('queued after-callbacks survive a restart on the same data directory and go
 
     // A new process on the same data, at the time the old one stopped; the receiver is back.
     await r.up();
-    s = await startServer({ apps: [appWithCallback(r.url(), { token: 'restart-token', commands: [AFTER, WITHDRAW, REPORT] })], dataDir, now: T0 });
+    s = await startServer({
+      apps: [appWithCallback(r.url(), { token: 'restart-token', commands: [AFTER, WITHDRAW, REPORT] })],
+      dataDir,
+      now: T0,
+    });
     s.clock.advance(500);
     // The backoff survived: a new callback of another conversation goes out, the queued ones wait.
     const marker = await sendmsg(s, { From_Account: 'carol', To_Account: 'dave', MsgRandom: 9 });
     await r.waitFor(1);
-    assert.deepEqual(r.hits.map((h) => h.body.MsgKey), [marker.MsgKey]);
-    assert.deepEqual((await outbox(s)).filter((o) => o.body.MsgKey !== marker.MsgKey).map((o) => [o.command, o.attempts]),
-      [[AFTER, 1], [AFTER, 0], [AFTER, 0], [WITHDRAW, 0], [REPORT, 0]], 'all five still queued, the head with its failed attempt');
+    assert.deepEqual(
+      r.hits.map((h) => h.body.MsgKey),
+      [marker.MsgKey],
+    );
+    assert.deepEqual(
+      (await outbox(s)).filter((o) => o.body.MsgKey !== marker.MsgKey).map((o) => [o.command, o.attempts]),
+      [
+        [AFTER, 1],
+        [AFTER, 0],
+        [AFTER, 0],
+        [WITHDRAW, 0],
+        [REPORT, 0],
+      ],
+      'all five still queued, the head with its failed attempt',
+    );
     assert.ok(retryAt > s.clock.nowMs());
     s.clock.set(retryAt);
     const hits = (await r.waitFor(6)).slice(1);
-    assert.deepEqual(hits.map((h) => [h.command, h.body.MsgKey ?? h.body.Report_Account]), [
-      [AFTER, m1.MsgKey], [AFTER, m2.MsgKey], [AFTER, m3.MsgKey], [WITHDRAW, m3.MsgKey], [REPORT, 'bob'],
-    ]);
+    assert.deepEqual(
+      hits.map((h) => [h.command, h.body.MsgKey ?? h.body.Report_Account]),
+      [
+        [AFTER, m1.MsgKey],
+        [AFTER, m2.MsgKey],
+        [AFTER, m3.MsgKey],
+        [WITHDRAW, m3.MsgKey],
+        [REPORT, 'bob'],
+      ],
+    );
     // Bodies as of their events: unread counts then, the LastReadTime of the report, the erased recall.
-    assert.deepEqual(hits.map((h) => h.body.UnreadMsgNum), [1, 1, 2, 1, 0]);
+    assert.deepEqual(
+      hits.map((h) => h.body.UnreadMsgNum),
+      [1, 1, 2, 1, 0],
+    );
     assert.equal(hits[4]!.body.LastReadTime, T0);
     assert.deepEqual(hits[2]!.body.MsgBody, []);
     // Signed at the time of sending by the new process.
@@ -159,7 +218,12 @@ test('after maxAgeSeconds a callback is given up: logged (without the token) and
   await withCallbacks({ callback: { commands: [AFTER], token, maxAgeSeconds: 30 } }, async ({ r, s }) => {
     const doomed = new Set<string>();
     r.script = (h) => (doomed.has(h.body.MsgKey) ? status500 : ok);
-    const m1 = await openim(s, 'sendmsg', { From_Account: 'alice', To_Account: 'bob', MsgRandom: 1, MsgBody: [{ MsgType: 'TIMTextElem', MsgContent: { Text: 'old' } }] });
+    const m1 = await openim(s, 'sendmsg', {
+      From_Account: 'alice',
+      To_Account: 'bob',
+      MsgRandom: 1,
+      MsgBody: [{ MsgType: 'TIMTextElem', MsgContent: { Text: 'old' } }],
+    });
     expectOk(m1);
     doomed.add(m1.MsgKey);
     const id = (await outbox(s))[0]!.id;
@@ -172,7 +236,11 @@ test('after maxAgeSeconds a callback is given up: logged (without the token) and
     const [delivered] = await r.waitFor(1, (h) => h.body.MsgKey === m2.MsgKey, 'm2 after m1 was given up');
     assert.equal(delivered!.body.MsgKey, m2.MsgKey);
     await outboxDrained(s);
-    assert.equal(r.hits.filter((h) => h.body.MsgKey === m1.MsgKey).length, 2, 'm1 was tried twice, then given up without another attempt');
+    assert.equal(
+      r.hits.filter((h) => h.body.MsgKey === m1.MsgKey).length,
+      2,
+      'm1 was tried twice, then given up without another attempt',
+    );
 
     const c = await callbackCounters(s);
     assert.equal(counter(c, AFTER, 'given_up'), 1);
@@ -199,20 +267,33 @@ test('after maxAgeSeconds a callback is given up: logged (without the token) and
 });
 
 test('a callback URL that does not resolve: after-callbacks retry with the reason logged, the API is unaffected, then give up', async () => {
-  await withCallbacks({ callback: { url: 'http://parley-after.invalid/cb', commands: [AFTER], maxAgeSeconds: 5 } }, async ({ s }) => {
-    const m = await sendmsg(s, { MsgRandom: 1 });
-    const id = (await outbox(s))[0]!.id;
-    await failedAttempts(s, id, 1);
-    const line = logLines(s).find((l) => l.msg === 'callback failed; will retry')!;
-    assert.equal(line.command, AFTER);
-    assert.match(line.reason, /ENOTFOUND|EAI_AGAIN/);
-    s.clock.advance(6000);
-    await outboxDrained(s);
-    assert.equal(counter(await callbackCounters(s), AFTER, 'given_up'), 1);
-    const roam = await openim(s, 'admin_getroammsg', { Operator_Account: 'bob', Peer_Account: 'alice', MaxCnt: 10, MinTime: 0, MaxTime: 4294967295 });
-    assert.deepEqual(roam.MsgList.map((x: { MsgKey: string }) => x.MsgKey), [m.MsgKey], 'the message itself was delivered');
-    await assertHealthy(s);
-  });
+  await withCallbacks(
+    { callback: { url: 'http://parley-after.invalid/cb', commands: [AFTER], maxAgeSeconds: 5 } },
+    async ({ s }) => {
+      const m = await sendmsg(s, { MsgRandom: 1 });
+      const id = (await outbox(s))[0]!.id;
+      await failedAttempts(s, id, 1);
+      const line = logLines(s).find((l) => l.msg === 'callback failed; will retry')!;
+      assert.equal(line.command, AFTER);
+      assert.match(line.reason, /ENOTFOUND|EAI_AGAIN/);
+      s.clock.advance(6000);
+      await outboxDrained(s);
+      assert.equal(counter(await callbackCounters(s), AFTER, 'given_up'), 1);
+      const roam = await openim(s, 'admin_getroammsg', {
+        Operator_Account: 'bob',
+        Peer_Account: 'alice',
+        MaxCnt: 10,
+        MinTime: 0,
+        MaxTime: 4294967295,
+      });
+      assert.deepEqual(
+        roam.MsgList.map((x: { MsgKey: string }) => x.MsgKey),
+        [m.MsgKey],
+        'the message itself was delivered',
+      );
+      await assertHealthy(s);
+    },
+  );
 });
 
 test('after a restart with a command switched off, its queued callbacks are given up and counted; the others go', async () => {
@@ -232,7 +313,10 @@ test('after a restart with a command switched off, its queued callbacks are give
     s = await startServer({ apps: [appWithCallback(r.url(), { commands: [REPORT, STATE] })], dataDir, now: T0 + 60 });
     const [h] = await r.waitFor(1);
     await outboxDrained(s);
-    assert.deepEqual(r.hits.map((x) => x.command), [REPORT]);
+    assert.deepEqual(
+      r.hits.map((x) => x.command),
+      [REPORT],
+    );
     assert.equal(h!.body.Report_Account, 'bob');
     const c = await callbackCounters(s);
     assert.equal(counter(c, AFTER, 'given_up'), 1, `${m.MsgKey}'s after-send was given up`);

@@ -13,7 +13,14 @@ import { CALLBACK_COMMANDS } from '../../src/config/config.js';
 import { text } from '../helpers/rest.js';
 import { inDatabaseFiles } from '../helpers/files.js';
 import { probePostgres } from '../helpers/postgres.js';
-import { ADMIN, SDKAPPID, SECRET, startTestServer, type TestServer, type TestServerOptions } from '../helpers/server.js';
+import {
+  ADMIN,
+  SDKAPPID,
+  SECRET,
+  startTestServer,
+  type TestServer,
+  type TestServerOptions,
+} from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
 
 export { text } from '../helpers/rest.js';
@@ -181,7 +188,11 @@ export class Receiver {
       if (first !== undefined) return resolve(first);
       const timer = setTimeout(() => {
         this.waiters.delete(w);
-        reject(new Error(`receiver: timed out waiting for ${what}; got ${this.hits.length} request(s): ${this.hits.map((h) => h.command).join(', ')}`));
+        reject(
+          new Error(
+            `receiver: timed out waiting for ${what}; got ${this.hits.length} request(s): ${this.hits.map((h) => h.command).join(', ')}`,
+          ),
+        );
       }, SAFETY_MS);
       const w: Waiter = {
         check: () => {
@@ -214,10 +225,19 @@ export class Receiver {
         body = undefined;
       }
       const hit: Hit = {
-        n: this.hits.length, method: req.method ?? '', path: url.pathname, rawQuery: url.search.slice(1),
-        query: Object.fromEntries(url.searchParams), queryKeys: [...url.searchParams.keys()], headers: req.headers,
-        rawBody, body, command: url.searchParams.get('CallbackCommand') ?? '', socket: this.socketIds.get(req.socket) ?? 0,
-        settled: false, abandoned: false,
+        n: this.hits.length,
+        method: req.method ?? '',
+        path: url.pathname,
+        rawQuery: url.search.slice(1),
+        query: Object.fromEntries(url.searchParams),
+        queryKeys: [...url.searchParams.keys()],
+        headers: req.headers,
+        rawBody,
+        body,
+        command: url.searchParams.get('CallbackCommand') ?? '',
+        socket: this.socketIds.get(req.socket) ?? 0,
+        settled: false,
+        abandoned: false,
       };
       res.on('close', () => {
         if (!res.writableFinished) hit.abandoned = true;
@@ -244,7 +264,9 @@ export class Receiver {
       case 'ok':
         return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(OK_REPLY));
       case 'json':
-        return void res.writeHead(b.status ?? 200, { 'content-type': 'application/json' }).end(typeof b.body === 'string' ? b.body : JSON.stringify(b.body));
+        return void res
+          .writeHead(b.status ?? 200, { 'content-type': 'application/json' })
+          .end(typeof b.body === 'string' ? b.body : JSON.stringify(b.body));
       case 'status':
         return void res.writeHead(b.status, { 'content-type': 'text/plain' }).end(b.text ?? '');
       case 'garbage':
@@ -282,7 +304,8 @@ if (pgUrl && 'url' in pgUrl) {
 /** startTestServer on the suite's store. */
 export async function startServer(o: TestServerOptions = {}): Promise<TestServer> {
   if (STORE === 'sqlite') return startTestServer(o);
-  if (!pgUrl || !('url' in pgUrl)) throw new Error(`PARLEY_TEST_STORE=postgres but no PostgreSQL: ${pgUrl && 'reason' in pgUrl ? pgUrl.reason : ''}`);
+  if (!pgUrl || !('url' in pgUrl))
+    throw new Error(`PARLEY_TEST_STORE=postgres but no PostgreSQL: ${pgUrl && 'reason' in pgUrl ? pgUrl.reason : ''}`);
   const place = o.dataDir ?? `server-${schemas.size}`;
   let schema = schemas.get(place);
   if (!schema) {
@@ -297,9 +320,17 @@ export type CallbackOptions = Partial<Omit<CallbackConfig, 'url'>> & { url?: str
 /** An app whose callbacks go to `url`; long timeout by default so only hang tests meet it. */
 export function appWithCallback(url: string, c: CallbackOptions = {}, extra: Partial<AppConfig> = {}): AppConfig {
   return {
-    sdkAppId: SDKAPPID, secretKey: SECRET, admins: [ADMIN], rateLimits: false, ...extra,
+    sdkAppId: SDKAPPID,
+    secretKey: SECRET,
+    admins: [ADMIN],
+    rateLimits: false,
+    ...extra,
     callback: {
-      commands: [...CALLBACK_COMMANDS], timeoutMs: 15_000, beforeSendFailure: 'deliver', maxAgeSeconds: 86400, ...c,
+      commands: [...CALLBACK_COMMANDS],
+      timeoutMs: 15_000,
+      beforeSendFailure: 'deliver',
+      maxAgeSeconds: 86400,
+      ...c,
       url: c.url ?? url,
     },
   };
@@ -326,7 +357,9 @@ export async function withCallbacks(o: SetupOptions, fn: (x: Setup) => Promise<v
   let s: TestServer | undefined;
   try {
     s = await startServer({
-      apps: [appWithCallback(r.url(), typeof o.callback === 'function' ? o.callback(r) : o.callback, o.app)], ...(o.now !== undefined ? { now: o.now } : {}), ...(o.dataDir ? { dataDir: o.dataDir } : {}),
+      apps: [appWithCallback(r.url(), typeof o.callback === 'function' ? o.callback(r) : o.callback, o.app)],
+      ...(o.now !== undefined ? { now: o.now } : {}),
+      ...(o.dataDir ? { dataDir: o.dataDir } : {}),
     });
     await importUsers(s, o.users ?? ['alice', 'bob']);
     await fn({ r, s });
@@ -362,17 +395,26 @@ export function expectFail(r: Record<string, any>, code: number, what = ''): voi
 }
 
 /** sendmsg alice → bob (or as given) that must succeed. */
-export async function sendmsg(s: TestServer, body: Record<string, unknown>): Promise<{ MsgKey: string; MsgTime: number }> {
-  const r = await openim(s, 'sendmsg', { From_Account: 'alice', To_Account: 'bob', MsgRandom: 1, MsgBody: text('hi'), ...body });
+export async function sendmsg(
+  s: TestServer,
+  body: Record<string, unknown>,
+): Promise<{ MsgKey: string; MsgTime: number }> {
+  const r = await openim(s, 'sendmsg', {
+    From_Account: 'alice',
+    To_Account: 'bob',
+    MsgRandom: 1,
+    MsgBody: text('hi'),
+    ...body,
+  });
   expectOk(r, 'sendmsg');
   return r as { MsgKey: string; MsgTime: number };
 }
 
 // ---- looking inside ---------------------------------------------------------------------------
 
-
 /** The app's callback outbox, read through the store port (so it reads the same on every store). */
-export const outbox = (s: TestServer): Promise<Array<OutboxEntry & { body: Record<string, any> }>> => s.parley.store.outboxOf(s.app.sdkAppId);
+export const outbox = (s: TestServer): Promise<Array<OutboxEntry & { body: Record<string, any> }>> =>
+  s.parley.store.outboxOf(s.app.sdkAppId);
 
 /** Messages stored between the server's accounts (any direction), read through the store port. */
 export async function messageRows(s: TestServer): Promise<number> {
@@ -381,7 +423,13 @@ export async function messageRows(s: TestServer): Promise<number> {
   for (const owner of users) {
     for (const peer of users) {
       if (owner === peer) continue;
-      const page = await s.parley.store.history(s.app.sdkAppId, { owner, peer, minTime: 0, maxTime: 4294967295, limit: 10_000 });
+      const page = await s.parley.store.history(s.app.sdkAppId, {
+        owner,
+        peer,
+        minTime: 0,
+        maxTime: 4294967295,
+        limit: 10_000,
+      });
       for (const m of page.messages) ids.add(m.id);
     }
   }
@@ -399,7 +447,13 @@ export async function storedAnywhere(s: TestServer, needle: string): Promise<boo
   for (const owner of users) {
     for (const peer of users) {
       if (owner === peer) continue;
-      const page = await s.parley.store.history(s.app.sdkAppId, { owner, peer, minTime: 0, maxTime: 4294967295, limit: 10_000 });
+      const page = await s.parley.store.history(s.app.sdkAppId, {
+        owner,
+        peer,
+        minTime: 0,
+        maxTime: 4294967295,
+        limit: 10_000,
+      });
       if (JSON.stringify(page.messages).includes(needle)) return true;
     }
   }
@@ -408,20 +462,30 @@ export async function storedAnywhere(s: TestServer, needle: string): Promise<boo
 
 /** Waits until the server has recorded `attempts` failed attempts of the outbox entry `id`. */
 export const failedAttempts = (s: TestServer, id: number, attempts: number): Promise<OutboxEntry> =>
-  waitFor(async () => (await outbox(s)).find((o) => o.id === id && o.attempts >= attempts && o.leaseUntil === 0), `outbox entry ${id} to have ${attempts} failed attempt(s)`, SAFETY_MS);
+  waitFor(
+    async () => (await outbox(s)).find((o) => o.id === id && o.attempts >= attempts && o.leaseUntil === 0),
+    `outbox entry ${id} to have ${attempts} failed attempt(s)`,
+    SAFETY_MS,
+  );
 
 /**
  * Waits until the head of every conversation in the outbox has failed at least once and is not in
  * flight: only then does advancing the clock make all of them due.
  */
-export const headsFailed = (s: TestServer): Promise<true> => waitFor(async () => {
-  const heads = new Map<string, OutboxEntry>();
-  for (const o of await outbox(s)) if (!heads.has(o.orderKey)) heads.set(o.orderKey, o);
-  return heads.size > 0 && [...heads.values()].every((o) => o.attempts >= 1 && o.leaseUntil === 0);
-}, 'every queued conversation to have failed once', SAFETY_MS);
+export const headsFailed = (s: TestServer): Promise<true> =>
+  waitFor(
+    async () => {
+      const heads = new Map<string, OutboxEntry>();
+      for (const o of await outbox(s)) if (!heads.has(o.orderKey)) heads.set(o.orderKey, o);
+      return heads.size > 0 && [...heads.values()].every((o) => o.attempts >= 1 && o.leaseUntil === 0);
+    },
+    'every queued conversation to have failed once',
+    SAFETY_MS,
+  );
 
 /** Waits until the outbox is empty (everything delivered or given up). */
-export const outboxDrained = (s: TestServer): Promise<true> => waitFor(async () => (await outbox(s)).length === 0, 'the outbox to drain', SAFETY_MS);
+export const outboxDrained = (s: TestServer): Promise<true> =>
+  waitFor(async () => (await outbox(s)).length === 0, 'the outbox to drain', SAFETY_MS);
 
 /** parley_callbacks_total as {"command outcome": value}. */
 export async function callbackCounters(s: TestServer): Promise<Record<string, number>> {
@@ -437,11 +501,15 @@ export async function callbackCounters(s: TestServer): Promise<Record<string, nu
   return out;
 }
 
-export const counter = (c: Record<string, number>, command: string, outcome: string): number => c[`${command} ${outcome}`] ?? 0;
+export const counter = (c: Record<string, number>, command: string, outcome: string): number =>
+  c[`${command} ${outcome}`] ?? 0;
 
 /** Parsed JSON log lines. */
 export const logLines = (s: TestServer): Array<Record<string, any>> =>
-  s.logs.flatMap((l) => l.split('\n')).filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, any>);
+  s.logs
+    .flatMap((l) => l.split('\n'))
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as Record<string, any>);
 
 /** The server still answers: health check and an API call. */
 export async function assertHealthy(s: TestServer): Promise<void> {
@@ -453,5 +521,14 @@ export async function assertHealthy(s: TestServer): Promise<void> {
 }
 
 /** The query every callback carries, without Sign/RequestTime. */
-export const baseQuery = (command: CallbackCommand, optPlatform = 'RESTAPI', sdkAppId = SDKAPPID): Record<string, string> =>
-  ({ SdkAppid: String(sdkAppId), CallbackCommand: command, contenttype: 'json', ClientIP: '127.0.0.1', OptPlatform: optPlatform });
+export const baseQuery = (
+  command: CallbackCommand,
+  optPlatform = 'RESTAPI',
+  sdkAppId = SDKAPPID,
+): Record<string, string> => ({
+  SdkAppid: String(sdkAppId),
+  CallbackCommand: command,
+  contenttype: 'json',
+  ClientIP: '127.0.0.1',
+  OptPlatform: optPlatform,
+});

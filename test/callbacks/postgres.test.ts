@@ -10,18 +10,32 @@ import { probePostgres } from '../helpers/postgres.js';
 
 const DIR = fileURLToPath(new URL('.', import.meta.url));
 /** Every suite file but this one, and config (which only parses configuration, on no store). */
-const FILES = readdirSync(DIR).filter((f) => f.endsWith('.test.js') && f !== 'postgres.test.js' && f !== 'config.test.js').map((f) => `${DIR}${f}`);
+const FILES = readdirSync(DIR)
+  .filter((f) => f.endsWith('.test.js') && f !== 'postgres.test.js' && f !== 'config.test.js')
+  .map((f) => `${DIR}${f}`);
 
 const pg = await probePostgres();
 if (!('url' in pg) && process.env.CI === 'true') throw new Error(`PostgreSQL is needed under CI: ${pg.reason}`);
 
-test(`the callbacks suite on PostgreSQL (${FILES.length} files)`, { timeout: 300_000, ...('url' in pg ? {} : { skip: `no PostgreSQL: ${pg.reason}` }) }, async () => {
-  const env: NodeJS.ProcessEnv = { ...process.env, PARLEY_TEST_STORE: 'postgres', PARLEY_TEST_DATABASE_URL: (pg as { url: string }).url };
+test(`the callbacks suite on PostgreSQL (${FILES.length} files)`, {
+  timeout: 300_000,
+  ...('url' in pg ? {} : { skip: `no PostgreSQL: ${pg.reason}` }),
+}, async () => {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PARLEY_TEST_STORE: 'postgres',
+    PARLEY_TEST_DATABASE_URL: (pg as { url: string }).url,
+  };
   // Inside `node --test`, a child run would report to this runner instead of printing TAP.
   delete env.NODE_TEST_CONTEXT;
-  const proc = spawn(process.execPath, ['--test', '--test-concurrency=1', ...FILES], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, ['--test', '--test-concurrency=1', ...FILES], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
-  const keep = (c: Buffer): void => { out = (out + String(c)).slice(-200_000); };
+  const keep = (c: Buffer): void => {
+    out = (out + String(c)).slice(-200_000);
+  };
   proc.stdout.on('data', keep);
   proc.stderr.on('data', keep);
   const code = await new Promise<number | null>((resolve) => proc.once('exit', resolve));

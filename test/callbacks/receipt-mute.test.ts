@@ -16,18 +16,29 @@ test('C2C.CallbackAfterMsgReadReceipt: reader, peer and the messages, from REST 
     const m1 = await sendmsg(s, { From_Account: 'alice', To_Account: 'bob', MsgRandom: 1, IsNeedReadReceipt: 1 });
     const m2 = await sendmsg(s, { From_Account: 'alice', To_Account: 'bob', MsgRandom: 2, IsNeedReadReceipt: 1 });
     s.clock.advance(2000);
-    expectFail(await openim(s, 'c2c_msg_read_receipt', {
-      Operator_Account: 'bob', Peer_Account: 'alice', C2CMsgInfo: [{ From_Account: 'alice', To_Account: 'bob', MsgKey: '1_1_1' }],
-    }), ErrorCode.MESSAGE_NOT_FOUND, 'no such message');
+    expectFail(
+      await openim(s, 'c2c_msg_read_receipt', {
+        Operator_Account: 'bob',
+        Peer_Account: 'alice',
+        C2CMsgInfo: [{ From_Account: 'alice', To_Account: 'bob', MsgKey: '1_1_1' }],
+      }),
+      ErrorCode.MESSAGE_NOT_FOUND,
+      'no such message',
+    );
     assert.deepEqual(await outbox(s), [], 'a refused receipt enqueues nothing');
-    expectOk(await openim(s, 'c2c_msg_read_receipt', {
-      Operator_Account: 'bob', Peer_Account: 'alice',
-      C2CMsgInfo: [m1, m2].map((m) => ({ From_Account: 'alice', To_Account: 'bob', MsgKey: m.MsgKey })),
-    }));
+    expectOk(
+      await openim(s, 'c2c_msg_read_receipt', {
+        Operator_Account: 'bob',
+        Peer_Account: 'alice',
+        C2CMsgInfo: [m1, m2].map((m) => ({ From_Account: 'alice', To_Account: 'bob', MsgKey: m.MsgKey })),
+      }),
+    );
     const [h] = await r.waitForCommand(RECEIPT);
     assert.deepEqual(h!.query, baseQuery(RECEIPT));
     assert.deepEqual(h!.body, {
-      CallbackCommand: RECEIPT, Operator_Account: 'bob', Peer_Account: 'alice',
+      CallbackCommand: RECEIPT,
+      Operator_Account: 'bob',
+      Peer_Account: 'alice',
       C2CMsgInfo: [m1, m2].map((m) => ({ From_Account: 'alice', To_Account: 'bob', MsgKey: m.MsgKey })),
       EventTime: (T0 + 2) * 1000,
     });
@@ -48,7 +59,11 @@ test('C2C.CallbackAfterMsgReadReceipt: reader, peer and the messages, from REST 
 
 test('a muted client send: 20012, no before-send and no after-send callback; a REST send as that user fires both', async () => {
   await withCallbacks({ callback: { commands: [BEFORE, AFTER] } }, async ({ r, s }) => {
-    const mute = await s.call('openconfigsvr/setnospeaking', { Set_Account: 'alice', C2CmsgNospeakingTime: 100 }, { usersig: s.sig(ADMIN) });
+    const mute = await s.call(
+      'openconfigsvr/setnospeaking',
+      { Set_Account: 'alice', C2CmsgNospeakingTime: 100 },
+      { usersig: s.sig(ADMIN) },
+    );
     expectOk(mute);
     const alice = await WsClient.login(s, 'alice');
     try {
@@ -57,7 +72,11 @@ test('a muted client send: 20012, no before-send and no after-send callback; a R
       const rest = await sendmsg(s, { From_Account: 'alice', To_Account: 'bob', MsgRandom: 6 });
       const [after] = await r.waitForCommand(AFTER);
       assert.equal(after!.body.MsgKey, rest.MsgKey);
-      assert.deepEqual(r.hits.map((h) => h.command), [BEFORE, AFTER], 'only the REST send called out');
+      assert.deepEqual(
+        r.hits.map((h) => h.command),
+        [BEFORE, AFTER],
+        'only the REST send called out',
+      );
       assert.equal(r.hits[0]!.body.MsgRandom, 6);
     } finally {
       await alice.close();

@@ -14,7 +14,11 @@ test('login, logout and a dropped connection each send State.StateChange with Ac
   await withCallbacks({ callback: { commands: [STATE] } }, async ({ r, s }) => {
     const alice = await WsClient.login(s, 'alice', { platform: 'Web', deviceId: 'w1' });
     const [login] = await r.waitForCommand(STATE, 1);
-    assert.deepEqual(login!.body, { CallbackCommand: STATE, EventTime: T0 * 1000, Info: { Action: 'Login', To_Account: 'alice', Reason: 'Register' } });
+    assert.deepEqual(login!.body, {
+      CallbackCommand: STATE,
+      EventTime: T0 * 1000,
+      Info: { Action: 'Login', To_Account: 'alice', Reason: 'Register' },
+    });
     assert.deepEqual(login!.query, baseQuery(STATE, 'Web'));
 
     s.clock.advance(1234);
@@ -22,27 +26,49 @@ test('login, logout and a dropped connection each send State.StateChange with Ac
     assert.equal(out.code, 0);
     assert.equal((await alice.closed).code, 1000);
     const [, logout] = await r.waitForCommand(STATE, 2);
-    assert.deepEqual(logout!.body, { CallbackCommand: STATE, EventTime: T0 * 1000 + 1234, Info: { Action: 'Logout', To_Account: 'alice', Reason: 'Unregister' } });
+    assert.deepEqual(logout!.body, {
+      CallbackCommand: STATE,
+      EventTime: T0 * 1000 + 1234,
+      Info: { Action: 'Logout', To_Account: 'alice', Reason: 'Unregister' },
+    });
 
     const bob = await WsClient.login(s, 'bob', { platform: 'Android', deviceId: 'b1' });
     s.clock.advance(1);
     bob.ws.terminate();
     const hits = await r.waitForCommand(STATE, 4);
-    assert.deepEqual(hits.slice(2).map((h) => [h.query.OptPlatform, h.body.EventTime, info(h)]), [
-      ['Android', T0 * 1000 + 1234, { Action: 'Login', To_Account: 'bob', Reason: 'Register', kicked: undefined }],
-      ['Android', T0 * 1000 + 1235, { Action: 'Disconnect', To_Account: 'bob', Reason: 'LinkClose', kicked: undefined }],
-    ]);
+    assert.deepEqual(
+      hits.slice(2).map((h) => [h.query.OptPlatform, h.body.EventTime, info(h)]),
+      [
+        ['Android', T0 * 1000 + 1234, { Action: 'Login', To_Account: 'bob', Reason: 'Register', kicked: undefined }],
+        [
+          'Android',
+          T0 * 1000 + 1235,
+          { Action: 'Disconnect', To_Account: 'bob', Reason: 'LinkClose', kicked: undefined },
+        ],
+      ],
+    );
   });
 });
 
 test('OptPlatform names the client platform; State.StateChange spells iPhone as IOS', async () => {
   await withCallbacks({ callback: { commands: [STATE] } }, async ({ r, s }) => {
-    const expected: Array<[string, string]> = [['iPhone', 'IOS'], ['iPad', 'iPad'], ['PC', 'Windows'], ['Mac', 'Mac'], ['Android', 'Android'], ['Web', 'Web']];
+    const expected: Array<[string, string]> = [
+      ['iPhone', 'IOS'],
+      ['iPad', 'iPad'],
+      ['PC', 'Windows'],
+      ['Mac', 'Mac'],
+      ['Android', 'Android'],
+      ['Web', 'Web'],
+    ];
     const clients: WsClient[] = [];
     try {
-      for (const [platform] of expected) clients.push(await WsClient.login(s, 'alice', { platform, deviceId: `dev-${platform}` }));
+      for (const [platform] of expected)
+        clients.push(await WsClient.login(s, 'alice', { platform, deviceId: `dev-${platform}` }));
       const hits = await r.waitForCommand(STATE, expected.length);
-      assert.deepEqual(hits.map((h) => h.query.OptPlatform), expected.map((e) => e[1]));
+      assert.deepEqual(
+        hits.map((h) => h.query.OptPlatform),
+        expected.map((e) => e[1]),
+      );
       assert.ok(hits.every((h) => h.body.Info.Action === 'Login' && h.body.KickedDevice === undefined));
     } finally {
       for (const c of clients) await c.close();
@@ -62,13 +88,20 @@ test('a login that kicks an older session of the same platform carries KickedDev
     assert.equal(kicked.data.reason, 'multipleAccount');
     const [, , login] = await r.waitForCommand(STATE, 3);
     assert.deepEqual(login!.body, {
-      CallbackCommand: STATE, EventTime: T0 * 1000, Info: { Action: 'Login', To_Account: 'alice', Reason: 'Register' }, KickedDevice: [{ Platform: 'Web' }],
+      CallbackCommand: STATE,
+      EventTime: T0 * 1000,
+      Info: { Action: 'Login', To_Account: 'alice', Reason: 'Register' },
+      KickedDevice: [{ Platform: 'Web' }],
     });
     assert.deepEqual(login!.query, baseQuery(STATE, 'Web'));
 
     // The same device logging in again replaces its own session: also a kick.
     const again = await WsClient.login(s, 'alice', { platform: 'Android', deviceId: 'phone' });
-    const logins = await r.waitFor(2, (h) => h.body.Info?.Action === 'Login' && h.body.KickedDevice !== undefined, 'the second kicking login');
+    const logins = await r.waitFor(
+      2,
+      (h) => h.body.Info?.Action === 'Login' && h.body.KickedDevice !== undefined,
+      'the second kicking login',
+    );
     assert.deepEqual(logins[1]!.body.KickedDevice, [{ Platform: 'Android' }]);
     assert.equal(logins[1]!.query.OptPlatform, 'Android');
     await Promise.all([first.closed, phone.closed]);

@@ -27,7 +27,10 @@ async function promptly<T>(p: Promise<T>, what: string): Promise<T> {
 
 test('after-callbacks are delivered right after their commit, long before the idle poll', async () => {
   const r = await Receiver.start();
-  const s = await startTestServer({ apps: [appWithCallback(r.url(), { commands: [AFTER, WITHDRAW, REPORT] })], callbackPollMs: HOUR_MS });
+  const s = await startTestServer({
+    apps: [appWithCallback(r.url(), { commands: [AFTER, WITHDRAW, REPORT] })],
+    callbackPollMs: HOUR_MS,
+  });
   try {
     await importUsers(s, ['alice', 'bob']);
     // Let the dispatcher's first pass (at start) finish, so from here only a wake-up can run one.
@@ -36,7 +39,10 @@ test('after-callbacks are delivered right after their commit, long before the id
     const [afterSend] = await promptly(r.waitForCommand(AFTER, 1), AFTER);
     assert.equal(afterSend!.body.MsgKey, sent.MsgKey);
 
-    expectOk(await openim(s, 'admin_msgwithdraw', { From_Account: 'alice', To_Account: 'bob', MsgKey: sent.MsgKey }), 'recall');
+    expectOk(
+      await openim(s, 'admin_msgwithdraw', { From_Account: 'alice', To_Account: 'bob', MsgKey: sent.MsgKey }),
+      'recall',
+    );
     const [withdraw] = await promptly(r.waitForCommand(WITHDRAW, 1), WITHDRAW);
     assert.equal(withdraw!.body.MsgKey, sent.MsgKey);
 

@@ -15,17 +15,39 @@ const other = { sdkAppId: 1400000000, userId: 'carol' };
 
 function rec(ID: string, text: string, revoked = false): MessageRecord {
   return {
-    ID, from: 'alice', to: 'bob', seq: 1, random: 2, time: 1700000000, clientTime: 1700000000, type: 'TIMTextElem',
-    elements: revoked ? [] : [{ type: 'TIMTextElem', content: { text } }], cloudCustomData: revoked ? '' : `ccd:${text}`,
-    revoked: revoked ? { by: 'alice' } : null, isPeerRead: false, isRead: false, needReadReceipt: false, isModified: false, version: 0,
-    countsUnread: true, unreadCounted: !revoked, eventSeq: 1, onlineOnly: false,
+    ID,
+    from: 'alice',
+    to: 'bob',
+    seq: 1,
+    random: 2,
+    time: 1700000000,
+    clientTime: 1700000000,
+    type: 'TIMTextElem',
+    elements: revoked ? [] : [{ type: 'TIMTextElem', content: { text } }],
+    cloudCustomData: revoked ? '' : `ccd:${text}`,
+    revoked: revoked ? { by: 'alice' } : null,
+    isPeerRead: false,
+    isRead: false,
+    needReadReceipt: false,
+    isModified: false,
+    version: 0,
+    countsUnread: true,
+    unreadCounted: !revoked,
+    eventSeq: 1,
+    onlineOnly: false,
   };
 }
 
 async function contract(cache: ChatCache, stored: () => string): Promise<void> {
   assert.equal(await cache.load(scope), undefined);
   const conv = { ...newConversationRecord('alice'), unread: 2, lastMessageID: 'm2' };
-  await cache.commit(scope, { deviceId: 'dev-1', cursor: 2, syncedAt: 1700000000, conversations: [conv], messages: [rec('m1', 'hello'), rec('m2', 'TOP-SECRET-42')] });
+  await cache.commit(scope, {
+    deviceId: 'dev-1',
+    cursor: 2,
+    syncedAt: 1700000000,
+    conversations: [conv],
+    messages: [rec('m1', 'hello'), rec('m2', 'TOP-SECRET-42')],
+  });
   await cache.commit(other, { deviceId: 'dev-c', cursor: 9, syncedAt: 1, messages: [rec('c1', 'carol-only')] });
   let d = (await cache.load(scope))!;
   assert.equal(d.cursor, 2);
@@ -48,7 +70,10 @@ async function contract(cache: ChatCache, stored: () => string): Promise<void> {
   d = (await cache.load(scope))!;
   assert.equal(d.deviceId, 'dev-1');
   assert.equal(d.cursor, 50);
-  assert.deepEqual(d.messages.map((m) => m.ID), ['m9']);
+  assert.deepEqual(
+    d.messages.map((m) => m.ID),
+    ['m9'],
+  );
   assert.deepEqual(d.conversations, []);
   assert.equal((await cache.load(other))!.messages[0]!.ID, 'c1', 'other users are untouched');
   await cache.clear(scope);
@@ -74,7 +99,11 @@ test('FileCache writes one file per user atomically, and the file bytes lose rec
         return '';
       }
     });
-    assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp')), [], 'no temporary files are left behind');
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f.endsWith('.tmp')),
+      [],
+      'no temporary files are left behind',
+    );
     // A fresh instance (a restarted process) reads what was written.
     await cache.commit(scope, { deviceId: 'dev-2', cursor: 7, syncedAt: 5, messages: [rec('x', 'persisted')] });
     const reloaded = await new FileCache(dir).load(scope);

@@ -76,7 +76,10 @@ test('the serial queue runs tasks one at a time, in order, past failures', async
 test('ChatError has code, message and data, and is an Error', () => {
   const e = new ChatError(2801, undefined, { message: 'm' });
   assert.ok(e instanceof Error);
-  assert.deepEqual({ code: e.code, message: e.message, data: e.data }, { code: 2801, message: 'request timed out', data: { message: 'm' } });
+  assert.deepEqual(
+    { code: e.code, message: e.message, data: e.data },
+    { code: 2801, message: 'request timed out', data: { message: 'm' } },
+  );
   assert.deepEqual(Object.keys(e).sort(), ['code', 'data', 'message']);
   assert.deepEqual(JSON.parse(JSON.stringify(e)), { code: 2801, message: 'request timed out', data: { message: 'm' } });
 });

@@ -1,7 +1,15 @@
 // Test helpers for the client SDK: SDK instances ("devices") against a real test server, and an
 // event recorder to wait on. Waits never assert durations: a test that waits for something that
 // never happens fails by its test timeout.
-import TencentCloudChat, { type ChatSDK, type ChatCache, EVENT, MemoryCache, TYPES, type ChatOptions, type Message } from '@parley/client';
+import TencentCloudChat, {
+  type ChatSDK,
+  type ChatCache,
+  EVENT,
+  MemoryCache,
+  TYPES,
+  type ChatOptions,
+  type Message,
+} from '@parley/client';
 import type { EventEnvelope } from '@parley/client/internal/emitter';
 import { SDKAPPID, withServer as withServerOnly, type TestServer, type TestServerOptions } from '../helpers/server.js';
 
@@ -15,7 +23,12 @@ export interface Recorded {
 /** Records every event of an instance, from registration on. */
 export class Recorder {
   readonly log: Recorded[] = [];
-  private waiters: Array<{ name: string; pred: (e: EventEnvelope) => boolean; from: number; resolve: (e: EventEnvelope) => void }> = [];
+  private waiters: Array<{
+    name: string;
+    pred: (e: EventEnvelope) => boolean;
+    from: number;
+    resolve: (e: EventEnvelope) => void;
+  }> = [];
 
   constructor(readonly chat: ChatSDK) {
     for (const name of Object.values(EVENT)) {
@@ -82,8 +95,13 @@ export interface DeviceOptions extends Partial<ChatOptions> {
 export async function device(s: TestServer, user: string, o: DeviceOptions = {}): Promise<Device> {
   const cache = o.cache ?? new MemoryCache();
   const chat = TencentCloudChat.create({
-    SDKAppID: SDKAPPID, serverURL: o.serverURL ?? s.base, instanceName: `t${process.pid}-${++counter}`, reconnectBase: 50, reconnectMax: 500,
-    ...o, cache,
+    SDKAppID: SDKAPPID,
+    serverURL: o.serverURL ?? s.base,
+    instanceName: `t${process.pid}-${++counter}`,
+    reconnectBase: 50,
+    reconnectMax: 500,
+    ...o,
+    cache,
   } as ChatOptions);
   chat.setLogLevel(4);
   const rec = new Recorder(chat);
@@ -142,18 +160,25 @@ export async function sendText(d: Device, to: string, text: string): Promise<Mes
  * The shared withServer (test/helpers/server.ts) plus devices: every device the body registers
  * with `track` is destroyed before the server closes.
  */
-export async function withDevices(fn: (s: TestServer, track: <T extends Device>(d: T) => T) => Promise<void>, opts: TestServerOptions = {}): Promise<void> {
-  await withServerOnly([], async (s) => {
-    const devices: Device[] = [];
-    try {
-      await fn(s, (d) => {
-        devices.push(d);
-        return d;
-      });
-    } finally {
-      await destroyAll(devices);
-    }
-  }, opts);
+export async function withDevices(
+  fn: (s: TestServer, track: <T extends Device>(d: T) => T) => Promise<void>,
+  opts: TestServerOptions = {},
+): Promise<void> {
+  await withServerOnly(
+    [],
+    async (s) => {
+      const devices: Device[] = [];
+      try {
+        await fn(s, (d) => {
+          devices.push(d);
+          return d;
+        });
+      } finally {
+        await destroyAll(devices);
+      }
+    },
+    opts,
+  );
 }
 
 /**

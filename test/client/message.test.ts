@@ -2,17 +2,35 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  elementFromWire, elementToWire, eraseContent, fromRecord, mergeWire, messageForShow, messageFromWire, newOutgoingMessage,
-  RECALLED_LABEL, toRecord, metaOf,
+  elementFromWire,
+  elementToWire,
+  eraseContent,
+  fromRecord,
+  mergeWire,
+  messageForShow,
+  messageFromWire,
+  newOutgoingMessage,
+  RECALLED_LABEL,
+  toRecord,
+  metaOf,
 } from '@parley/client/internal/message';
 import type { WireMessage } from '@parley/protocol';
 import { gatewayURL } from '@parley/client/internal/gateway-url';
 import { TYPES } from '@parley/client/internal/constants';
 
 const wire = (o: Partial<WireMessage> = {}): WireMessage => ({
-  from: 'alice', to: 'bob', seq: 7, random: 12345, time: 1700000000, msgKey: '7_12345_1700000000',
-  body: [{ MsgType: 'TIMTextElem', MsgContent: { Text: 'hi' } }], cloudCustomData: 'ccd', recalled: null,
-  needReadReceipt: false, onlineOnly: false, ...o,
+  from: 'alice',
+  to: 'bob',
+  seq: 7,
+  random: 12345,
+  time: 1700000000,
+  msgKey: '7_12345_1700000000',
+  body: [{ MsgType: 'TIMTextElem', MsgContent: { Text: 'hi' } }],
+  cloudCustomData: 'ccd',
+  recalled: null,
+  needReadReceipt: false,
+  onlineOnly: false,
+  ...o,
 });
 
 test('the four creatable elements survive REST → payload → REST unchanged', () => {
@@ -29,10 +47,30 @@ test('the four creatable elements survive REST → payload → REST unchanged', 
 });
 
 test('received-only elements map to Tencent payload names', () => {
-  const img = elementFromWire({ MsgType: 'TIMImageElem', MsgContent: { UUID: 'u1', ImageFormat: 2, ImageInfoArray: [{ Type: 1, Size: 10, Width: 4, Height: 3, URL: 'https://x/1.png' }] } });
-  assert.deepEqual(img.content, { uuid: 'u1', imageFormat: 2, imageInfoArray: [{ type: 1, size: 10, width: 4, height: 3, url: 'https://x/1.png', imageUrl: 'https://x/1.png' }] });
-  const file = elementFromWire({ MsgType: 'TIMFileElem', MsgContent: { UUID: 'f', Url: 'https://x/f', FileSize: 9, FileName: 'a.txt', Download_Flag: 2 } });
-  assert.deepEqual(file.content, { uuid: 'f', fileUrl: 'https://x/f', fileSize: 9, fileName: 'a.txt', downloadFlag: 2 });
+  const img = elementFromWire({
+    MsgType: 'TIMImageElem',
+    MsgContent: {
+      UUID: 'u1',
+      ImageFormat: 2,
+      ImageInfoArray: [{ Type: 1, Size: 10, Width: 4, Height: 3, URL: 'https://x/1.png' }],
+    },
+  });
+  assert.deepEqual(img.content, {
+    uuid: 'u1',
+    imageFormat: 2,
+    imageInfoArray: [{ type: 1, size: 10, width: 4, height: 3, url: 'https://x/1.png', imageUrl: 'https://x/1.png' }],
+  });
+  const file = elementFromWire({
+    MsgType: 'TIMFileElem',
+    MsgContent: { UUID: 'f', Url: 'https://x/f', FileSize: 9, FileName: 'a.txt', Download_Flag: 2 },
+  });
+  assert.deepEqual(file.content, {
+    uuid: 'f',
+    fileUrl: 'https://x/f',
+    fileSize: 9,
+    fileName: 'a.txt',
+    downloadFlag: 2,
+  });
   assert.throws(() => elementToWire(img), /cannot be sent/);
 });
 
@@ -60,7 +98,10 @@ test('a wire message becomes a Message with the cross-device ID and the right si
 });
 
 test('a recalled wire message arrives erased and marked', () => {
-  const m = messageFromWire(wire({ body: [], cloudCustomData: '', recalled: { by: 'administrator', at: 1700000100 } }), 'bob');
+  const m = messageFromWire(
+    wire({ body: [], cloudCustomData: '', recalled: { by: 'administrator', at: 1700000100 } }),
+    'bob',
+  );
   assert.equal(m.isRevoked, true);
   assert.equal(m.revoker, 'administrator');
   assert.deepEqual(m.revokerInfo, { userID: 'administrator', nick: '', avatar: '' });
@@ -81,7 +122,13 @@ test('recalled content never comes back from an older copy on the wire', () => {
 });
 
 test('a cache record round-trips, and a recalled one holds no content', () => {
-  const m = messageFromWire(wire({ body: [{ MsgType: 'TIMCustomElem', MsgContent: { Data: 'secret-data', Desc: 'secret-desc', Ext: '' } }], cloudCustomData: 'secret-ccd' }), 'bob');
+  const m = messageFromWire(
+    wire({
+      body: [{ MsgType: 'TIMCustomElem', MsgContent: { Data: 'secret-data', Desc: 'secret-desc', Ext: '' } }],
+      cloudCustomData: 'secret-ccd',
+    }),
+    'bob',
+  );
   metaOf(m).unreadCounted = true;
   metaOf(m).eventSeq = 9;
   const back = fromRecord(toRecord(m), 'bob');
@@ -102,7 +149,8 @@ test('a cache record round-trips, and a recalled one holds no content', () => {
 });
 
 test('previews use the English labels', () => {
-  const show = (MsgType: string, MsgContent: Record<string, unknown>) => messageForShow(messageFromWire(wire({ body: [{ MsgType, MsgContent }] }), 'bob'));
+  const show = (MsgType: string, MsgContent: Record<string, unknown>) =>
+    messageForShow(messageFromWire(wire({ body: [{ MsgType, MsgContent }] }), 'bob'));
   assert.equal(show('TIMTextElem', { Text: 'plain' }), 'plain');
   assert.equal(show('TIMCustomElem', { Data: 'x' }), '[Custom Messages]');
   assert.equal(show('TIMFaceElem', { Index: 1 }), '[Animated Sticker]');
@@ -114,14 +162,22 @@ test('previews use the English labels', () => {
 });
 
 test('a new outgoing message has a stable ID from its seq and random', () => {
-  const m = newOutgoingMessage({ type: TYPES.MSG_TEXT, content: { text: 'x' } }, { to: 'bob', conversationType: 'C2C', payload: { text: 'x' } }, { me: 'alice', now: 1700000000 });
+  const m = newOutgoingMessage(
+    { type: TYPES.MSG_TEXT, content: { text: 'x' } },
+    { to: 'bob', conversationType: 'C2C', payload: { text: 'x' } },
+    { me: 'alice', now: 1700000000 },
+  );
   assert.equal(m.ID, `alice_bob_${m.sequence}_${m.random}`);
   assert.equal(m.status, 'unSend');
   assert.equal(m.flow, 'out');
   assert.equal(m.conversationID, 'C2Cbob');
   assert.equal(m.time, 1700000000);
   assert.ok(Number.isInteger(m.random) && m.random >= 0 && m.random <= 4294967295);
-  const n = newOutgoingMessage({ type: TYPES.MSG_TEXT, content: { text: 'x' } }, { to: 'bob', conversationType: 'C2C', payload: { text: 'x' } }, { me: 'alice', now: 1700000000 });
+  const n = newOutgoingMessage(
+    { type: TYPES.MSG_TEXT, content: { text: 'x' } },
+    { to: 'bob', conversationType: 'C2C', payload: { text: 'x' } },
+    { me: 'alice', now: 1700000000 },
+  );
   assert.notEqual(n.ID, m.ID);
 });
 

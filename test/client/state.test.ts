@@ -14,16 +14,38 @@ function wm(from: string, to: string, text: string, o: Partial<WireMessage> = {}
   const random = o.random ?? seq * 7;
   const time = o.time ?? T;
   return {
-    from, to, seq, random, time, msgKey: `${seq}_${random}_${time}`, body: [{ MsgType: 'TIMTextElem', MsgContent: { Text: text } }],
-    cloudCustomData: `ccd-${text}`, recalled: null, needReadReceipt: false, onlineOnly: false, ...o,
+    from,
+    to,
+    seq,
+    random,
+    time,
+    msgKey: `${seq}_${random}_${time}`,
+    body: [{ MsgType: 'TIMTextElem', MsgContent: { Text: text } }],
+    cloudCustomData: `ccd-${text}`,
+    recalled: null,
+    needReadReceipt: false,
+    onlineOnly: false,
+    ...o,
   };
 }
-const msgEv = (seq: number, message: WireMessage, originDevice?: string): WireEvent => ({ seq, kind: 'message', at: message.time, message, ...(originDevice ? { originDevice } : {}) });
+const msgEv = (seq: number, message: WireMessage, originDevice?: string): WireEvent => ({
+  seq,
+  kind: 'message',
+  at: message.time,
+  message,
+  ...(originDevice ? { originDevice } : {}),
+});
 const recallEv = (seq: number, m: WireMessage, by: string): WireEvent => ({
-  seq, kind: 'recall', at: T + 5, data: { from: m.from, to: m.to, msgKey: m.msgKey, by, via: by === m.from ? 'client' : 'admin', at: T + 5 },
+  seq,
+  kind: 'recall',
+  at: T + 5,
+  data: { from: m.from, to: m.to, msgKey: m.msgKey, by, via: by === m.from ? 'client' : 'admin', at: T + 5 },
 });
 const readEv = (seq: number, owner: string, peer: string, readTime: number, unread?: number): WireEvent => ({
-  seq, kind: 'read', at: readTime, data: { owner, peer, readTime, ...(unread !== undefined ? { unread } : {}) },
+  seq,
+  kind: 'read',
+  at: readTime,
+  data: { owner, peer, readTime, ...(unread !== undefined ? { unread } : {}) },
 });
 
 function bob(): ChatState {
@@ -39,7 +61,10 @@ test('events apply once each, in seq order, whatever order and however often the
   const m2 = wm('alice', 'bob', 'two');
   const m3 = wm('alice', 'bob', 'three');
   const fx = s.applyEvents([msgEv(3, m3), msgEv(1, m1), msgEv(2, m2), msgEv(2, m2), msgEv(1, m1)]);
-  assert.deepEqual(fx.received.map((m) => m.payload.text), ['one', 'two', 'three']);
+  assert.deepEqual(
+    fx.received.map((m) => m.payload.text),
+    ['one', 'two', 'three'],
+  );
   assert.equal(s.cursor, 3);
   assert.equal(s.conversations.get('alice')!.unread, 3);
   // Redelivery after a reconnect: nothing happens again.
@@ -61,7 +86,10 @@ test("this device's own send comes back as an event without MESSAGE_RECEIVED; an
   const mine = wm('bob', 'alice', 'from this device');
   const other = wm('bob', 'alice', 'from my phone');
   const fx = s.applyEvents([msgEv(1, mine, 'bob-dev-1'), msgEv(2, other, 'bob-dev-2')]);
-  assert.deepEqual(fx.received.map((m) => m.payload.text), ['from my phone']);
+  assert.deepEqual(
+    fx.received.map((m) => m.payload.text),
+    ['from my phone'],
+  );
   assert.equal(fx.received[0]!.flow, 'out');
   assert.equal(s.conversations.get('alice')!.unread, 0, 'my own messages are never unread');
   assert.equal(s.messages.size, 2, 'both are in the cache');
@@ -104,8 +132,22 @@ test('a recall of a message this device never held is reported as a stub, and no
   assert.equal(fx.revoked.length, 1);
   const stub = fx.revoked[0]!;
   assert.deepEqual(
-    { ID: stub.ID, conversationID: stub.conversationID, sequence: stub.sequence, time: stub.time, isRevoked: stub.isRevoked, revoker: stub.revoker },
-    { ID: `alice_bob_${gone.seq}_${gone.random}`, conversationID: 'C2Calice', sequence: gone.seq, time: T, isRevoked: true, revoker: 'alice' },
+    {
+      ID: stub.ID,
+      conversationID: stub.conversationID,
+      sequence: stub.sequence,
+      time: stub.time,
+      isRevoked: stub.isRevoked,
+      revoker: stub.revoker,
+    },
+    {
+      ID: `alice_bob_${gone.seq}_${gone.random}`,
+      conversationID: 'C2Calice',
+      sequence: gone.seq,
+      time: T,
+      isRevoked: true,
+      revoker: 'alice',
+    },
   );
   assert.equal('payload' in stub, false);
   assert.equal(s.totalUnread(), 0);
@@ -145,7 +187,10 @@ test('reads: my other device takes the unread count; the peer reading flips isPe
   const b1 = wm('bob', 'alice', 'b1', { time: T + 10 });
   s.applyEvents([msgEv(5, b1, 'bob-dev-1')]);
   const fx = s.applyEvents([readEv(6, 'alice', 'bob', T + 10, 0)]);
-  assert.deepEqual(fx.readByPeer.map((m) => m.payload.text), ['b1']);
+  assert.deepEqual(
+    fx.readByPeer.map((m) => m.payload.text),
+    ['b1'],
+  );
   assert.equal(fx.readByPeer[0]!.isPeerRead, true);
   assert.equal(s.conversationList()[0]!.peerReadTime, T + 10);
   // A message stored after that read (its event after the read event) is not covered.
@@ -158,7 +203,14 @@ test('a modify event replaces the content; a recalled message stays erased', () 
   const s = bob();
   const m = wm('alice', 'bob', 'first');
   s.applyEvents([msgEv(1, m)]);
-  const fx = s.applyEvents([{ seq: 2, kind: 'modify', at: T, message: { ...m, body: [{ MsgType: 'TIMTextElem', MsgContent: { Text: 'edited' } }] } }]);
+  const fx = s.applyEvents([
+    {
+      seq: 2,
+      kind: 'modify',
+      at: T,
+      message: { ...m, body: [{ MsgType: 'TIMTextElem', MsgContent: { Text: 'edited' } }] },
+    },
+  ]);
   assert.equal(fx.modified.length, 1);
   assert.equal(fx.modified[0]!.payload.text, 'edited');
   assert.equal(fx.modified[0]!.isModified, true);
@@ -174,17 +226,31 @@ test('a snapshot replaces everything; recalls of messages it counted but did not
   s.applyEvents([msgEv(1, wm('carol', 'bob', 'stale'))]);
   const last = wm('alice', 'bob', 'newest', { time: T - 50 });
   const older = wm('alice', 'bob', 'older', { time: T - 100 });
-  const fx = s.applySnapshot([
-    { peer: 'alice', unread: 3, readTime: 0, peerReadTime: 0, lastMessage: last, updatedAt: T - 50 },
-    { peer: 'dave', unread: 0, readTime: 0, peerReadTime: T, lastMessage: wm('bob', 'dave', 'mine', { time: T - 10, isPeerRead: true }), updatedAt: T - 10 },
-  ], 40, T);
+  const fx = s.applySnapshot(
+    [
+      { peer: 'alice', unread: 3, readTime: 0, peerReadTime: 0, lastMessage: last, updatedAt: T - 50 },
+      {
+        peer: 'dave',
+        unread: 0,
+        readTime: 0,
+        peerReadTime: T,
+        lastMessage: wm('bob', 'dave', 'mine', { time: T - 10, isPeerRead: true }),
+        updatedAt: T - 10,
+      },
+    ],
+    40,
+    T,
+  );
   assert.equal(fx.reset, true);
   assert.equal(s.cursor, 40);
   assert.equal(s.conversations.has('carol'), false, 'what the snapshot does not list is gone');
   assert.equal(s.messages.size, 2);
   assert.equal(s.totalUnread(), 3);
   const list = s.conversationList();
-  assert.deepEqual(list.map((c) => c.conversationID), ['C2Cdave', 'C2Calice']);
+  assert.deepEqual(
+    list.map((c) => c.conversationID),
+    ['C2Cdave', 'C2Calice'],
+  );
   assert.equal(list[0]!.lastMessage.isPeerRead, true);
   const alice = s.conversations.get('alice')!;
   assert.equal(alice.uncachedUnread, 2);
@@ -215,10 +281,16 @@ test('history merges keep one object per message and never revive recalled conte
   assert.deepEqual(again[1]!.payload, { text: '' });
   // A held page (no server) is oldest first and pages backwards.
   const p1 = s.heldPage('alice', undefined, 1);
-  assert.deepEqual(p1.messages.map((x) => x.ID), [held.ID]);
+  assert.deepEqual(
+    p1.messages.map((x) => x.ID),
+    [held.ID],
+  );
   assert.equal(p1.complete, false);
   const p2 = s.heldPage('alice', p1.messages[0], 15);
-  assert.deepEqual(p2.messages.map((x) => x.payload.text), ['older']);
+  assert.deepEqual(
+    p2.messages.map((x) => x.payload.text),
+    ['older'],
+  );
   assert.equal(p2.complete, true);
 });
 
@@ -234,8 +306,12 @@ test('a loaded cache gives back the same state', () => {
   for (const r of [...(c1.messages ?? []), ...(c2.messages ?? [])]) messages.set(r.ID, r);
   const t = new ChatState('bob');
   t.load({
-    format: 1, deviceId: c2.deviceId!, cursor: c2.cursor!, syncedAt: c2.syncedAt!,
-    conversations: c2.conversations!, messages: [...messages.values()] as never,
+    format: 1,
+    deviceId: c2.deviceId!,
+    cursor: c2.cursor!,
+    syncedAt: c2.syncedAt!,
+    conversations: c2.conversations!,
+    messages: [...messages.values()] as never,
   });
   assert.equal(t.cursor, 3);
   assert.equal(t.deviceId, 'bob-dev-1');

@@ -11,9 +11,10 @@ export const CHROMIUM = process.env.PARLEY_CHROMIUM || '/usr/bin/chromium';
 export const haveChromium = existsSync(CHROMIUM);
 
 /** node:test's `skip` option for the browser tests: only ever true outside CI. */
-export const browserSkip: string | false = !haveChromium && process.env.CI !== 'true'
-  ? `no Chromium at ${CHROMIUM} (apt-get install -y chromium); under CI=true this is a failure, not a skip`
-  : false;
+export const browserSkip: string | false =
+  !haveChromium && process.env.CI !== 'true'
+    ? `no Chromium at ${CHROMIUM} (apt-get install -y chromium); under CI=true this is a failure, not a skip`
+    : false;
 
 /** Screenshots are kept here (git-ignored), relative to the repository root npm test runs in. */
 export const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'console');
@@ -42,7 +43,7 @@ export async function openBrowser(viewport = DESKTOP): Promise<Browser> {
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
     viewport,
   });
-  const page = context.pages()[0] ?? await context.newPage();
+  const page = context.pages()[0] ?? (await context.newPage());
   const requests: string[] = [];
   const sent: string[] = [];
   const pageErrors: string[] = [];
@@ -57,7 +58,11 @@ export async function openBrowser(viewport = DESKTOP): Promise<Browser> {
   });
   page.on('pageerror', (e) => pageErrors.push(String(e)));
   return {
-    context, page, requests, sent, pageErrors,
+    context,
+    page,
+    requests,
+    sent,
+    pageErrors,
     async screenshot(name) {
       mkdirSync(ARTIFACTS, { recursive: true });
       const path = join(ARTIFACTS, `${name}.png`);

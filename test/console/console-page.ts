@@ -24,14 +24,20 @@ export async function generateUserSig(page: Page, c: AppCredentials): Promise<st
   const sigBox = page.getByLabel('Admin UserSig (generated here, or paste one)');
   const before = await sigBox.inputValue();
   await page.getByRole('button', { name: 'Generate UserSig' }).click();
-  await page.waitForFunction(([sel, prev]) => {
-    const v = (document.querySelector(sel!) as HTMLTextAreaElement).value;
-    return v !== '' && v !== prev;
-  }, ['#cred-usersig', before] as const);
+  await page.waitForFunction(
+    ([sel, prev]) => {
+      const v = (document.querySelector(sel!) as HTMLTextAreaElement).value;
+      return v !== '' && v !== prev;
+    },
+    ['#cred-usersig', before] as const,
+  );
   return sigBox.inputValue();
 }
 
-export async function showView(page: Page, name: 'API debugger' | 'Live recall' | 'Accounts' | 'Conversations' | 'Recall audit'): Promise<void> {
+export async function showView(
+  page: Page,
+  name: 'API debugger' | 'Live recall' | 'Accounts' | 'Conversations' | 'Recall audit',
+): Promise<void> {
   await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name }).click();
   await page.getByRole('heading', { level: 2, name, exact: true }).waitFor();
 }
@@ -50,7 +56,13 @@ export async function debuggerSend(page: Page, path: string, body: unknown | str
   }, previous);
 }
 
-export async function openPane(page: Page, user: string, peer: string, connect = true, cache: 'In memory' | 'IndexedDB' = 'In memory'): Promise<Locator> {
+export async function openPane(
+  page: Page,
+  user: string,
+  peer: string,
+  connect = true,
+  cache: 'In memory' | 'IndexedDB' = 'In memory',
+): Promise<Locator> {
   await page.getByLabel('UserID', { exact: true }).fill(user);
   await page.getByLabel('Chat with', { exact: true }).first().fill(peer);
   await page.getByLabel('Local cache').selectOption({ label: cache });

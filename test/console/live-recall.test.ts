@@ -10,7 +10,9 @@ import { debuggerSend, generateUserSig, messageItem, openConsole, openPane, show
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-test('generate a UserSig, import accounts, send from the debugger, recall as admin in two live panes', { skip: browserSkip }, async () => {
+test('generate a UserSig, import accounts, send from the debugger, recall as admin in two live panes', {
+  skip: browserSkip,
+}, async () => {
   // The server's clock is frozen at the real time, so UserSigs made by the browser's clock are valid.
   const now = nowSeconds();
   const s = await startTestServer({ now });
@@ -26,10 +28,15 @@ test('generate a UserSig, import accounts, send from the debugger, recall as adm
     const after = nowSeconds();
     const decoded = verifyUserSig(sig, { sdkAppId: SDKAPPID, secretKey: SECRET, identifier: ADMIN, now: after });
     assert.equal(decoded.expire, 86400);
-    assert.ok(decoded.time >= before && decoded.time <= after, `TLS.time ${decoded.time} is the browser's time of generating, in [${before}, ${after}]`);
+    assert.ok(
+      decoded.time >= before && decoded.time <= after,
+      `TLS.time ${decoded.time} is the browser's time of generating, in [${before}, ${after}]`,
+    );
     assert.match(await page.locator('#cred-status').innerText(), /^OK: UserSig generated/);
     // Not asked to remember it: the key is in no storage of the page.
-    const stored = await page.evaluate(() => JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage } }));
+    const stored = await page.evaluate(() =>
+      JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage } }),
+    );
     assert.ok(!stored.includes(SECRET), 'the secret key is not stored');
 
     // 2. Accounts: import alice and bob.
@@ -38,15 +45,25 @@ test('generate a UserSig, import accounts, send from the debugger, recall as adm
     await page.getByRole('button', { name: 'Import' }).click();
     await page.locator('#acc-table').waitFor();
     assert.match(await page.locator('#acc-result').innerText(), /Imported 2 of 2 account/);
-    const check = await s.call('im_open_login_svc/account_check', { CheckItem: [{ UserID: 'alice' }, { UserID: 'bob' }] });
-    assert.deepEqual(check.ResultItem.map((r: { AccountStatus: string }) => r.AccountStatus), ['Imported', 'Imported']);
+    const check = await s.call('im_open_login_svc/account_check', {
+      CheckItem: [{ UserID: 'alice' }, { UserID: 'bob' }],
+    });
+    assert.deepEqual(
+      check.ResultItem.map((r: { AccountStatus: string }) => r.AccountStatus),
+      ['Imported', 'Imported'],
+    );
     await page.getByRole('button', { name: 'Check' }).click();
     await page.locator('#acc-table caption', { hasText: 'Check' }).waitFor();
     assert.deepEqual(await page.locator('#acc-table tbody td').allInnerTexts(), ['Imported', 'Imported']);
 
     // 3. The debugger: send alice → bob.
     await showView(page, 'API debugger');
-    await debuggerSend(page, 'v4/openim/sendmsg', { From_Account: 'alice', To_Account: 'bob', MsgRandom: 4242, MsgBody: [{ MsgType: 'TIMTextElem', MsgContent: { Text: 'hello from the debugger' } }] });
+    await debuggerSend(page, 'v4/openim/sendmsg', {
+      From_Account: 'alice',
+      To_Account: 'bob',
+      MsgRandom: 4242,
+      MsgBody: [{ MsgType: 'TIMTextElem', MsgContent: { Text: 'hello from the debugger' } }],
+    });
     assert.equal(await page.locator('#dbg-status').innerText(), '200');
     assert.equal(await page.locator('#dbg-errorcode').innerText(), '0 (success)');
     assert.match(await page.locator('#dbg-latency').innerText(), /^\d+ ms$/);
@@ -55,8 +72,14 @@ test('generate a UserSig, import accounts, send from the debugger, recall as adm
     assert.match(answer.MsgKey, /^\d+_4242_\d+$/);
     await b.screenshot('desktop-debugger');
     const curl = await page.locator('#dbg-curl').inputValue();
-    assert.ok(curl.startsWith(`curl -s -X POST '${s.base}/v4/openim/sendmsg?sdkappid=${SDKAPPID}&identifier=${ADMIN}&usersig=`), curl);
-    assert.ok(curl.includes('hello from the debugger') && !curl.includes(SECRET), 'the curl line has the body and no key');
+    assert.ok(
+      curl.startsWith(`curl -s -X POST '${s.base}/v4/openim/sendmsg?sdkappid=${SDKAPPID}&identifier=${ADMIN}&usersig=`),
+      curl,
+    );
+    assert.ok(
+      curl.includes('hello from the debugger') && !curl.includes(SECRET),
+      'the curl line has the body and no key',
+    );
 
     // 4. Two live panes, each its own SDK instance and cache.
     await showView(page, 'Live recall');
@@ -86,7 +109,10 @@ test('generate a UserSig, import accounts, send from the debugger, recall as adm
     await timeline.locator('tr[data-step="MESSAGE_REVOKED"][data-pane="alice #1"]').waitFor();
     const adminRow = timeline.locator('tr[data-step="admin_msgwithdraw"]');
     assert.match(await adminRow.locator('td').nth(4).innerText(), /^\d+ ms$/);
-    assert.match(await timeline.locator('tr[data-step="MESSAGE_REVOKED"][data-pane="bob #2"] td').nth(4).innerText(), /^\+\d+ ms after admin recalled/);
+    assert.match(
+      await timeline.locator('tr[data-step="MESSAGE_REVOKED"][data-pane="bob #2"] td').nth(4).innerText(),
+      /^\+\d+ ms after admin recalled/,
+    );
 
     // 6. The conversation browser (admin_getroammsg) shows the recalled marker.
     await showView(page, 'Conversations');
@@ -130,12 +156,24 @@ test('generate a UserSig, import accounts, send from the debugger, recall as adm
 
     // Every request the page made went to this server: no CDN, no fonts, nothing else.
     const origin = new URL(s.base);
-    const foreign = b.requests.filter((u) => { const x = new URL(u); return x.host !== origin.host && x.protocol !== 'data:'; });
+    const foreign = b.requests.filter((u) => {
+      const x = new URL(u);
+      return x.host !== origin.host && x.protocol !== 'data:';
+    });
     assert.deepEqual(foreign, []);
-    assert.ok(b.requests.some((u) => u.startsWith(`ws://${origin.host}/v1/ws`)), 'the panes used the gateway');
+    assert.ok(
+      b.requests.some((u) => u.startsWith(`ws://${origin.host}/v1/ws`)),
+      'the panes used the gateway',
+    );
     // The secret key never left the page: in no URL, no request body, no WebSocket frame.
-    assert.ok(b.sent.some((x) => x.includes('"op":"login"')), 'the frames were recorded');
-    assert.deepEqual([...b.requests, ...b.sent].filter((x) => x.includes(SECRET)), []);
+    assert.ok(
+      b.sent.some((x) => x.includes('"op":"login"')),
+      'the frames were recorded',
+    );
+    assert.deepEqual(
+      [...b.requests, ...b.sent].filter((x) => x.includes(SECRET)),
+      [],
+    );
     assert.deepEqual(b.pageErrors, []);
   } finally {
     await b.close();
@@ -143,7 +181,9 @@ test('generate a UserSig, import accounts, send from the debugger, recall as adm
   }
 });
 
-test('the sender recalls within the window; a pane opened offline syncs the recall when it connects', { skip: browserSkip }, async () => {
+test('the sender recalls within the window; a pane opened offline syncs the recall when it connects', {
+  skip: browserSkip,
+}, async () => {
   const s = await startTestServer({ now: nowSeconds() });
   await s.call('im_open_login_svc/multiaccount_import', { Accounts: ['alice', 'bob'] });
   const b = await openBrowser();
@@ -180,12 +220,22 @@ test('the sender recalls within the window; a pane opened offline syncs the reca
     assert.match(await bobLater.locator('.conv-list').innerText(), /alice · 0 unread · “recalled”/);
     // Its IndexedDB cache holds the tombstone, not the recalled text.
     const idb = await page.evaluate(async () => {
-      const names = (await indexedDB.databases()).map((d) => d.name ?? '').filter((n) => n.startsWith('parley-console-pane-'));
+      const names = (await indexedDB.databases())
+        .map((d) => d.name ?? '')
+        .filter((n) => n.startsWith('parley-console-pane-'));
       const dumps: string[] = [];
       for (const name of names) {
-        const db = await new Promise<IDBDatabase>((ok, ko) => { const r = indexedDB.open(name); r.onsuccess = () => ok(r.result); r.onerror = () => ko(r.error); });
+        const db = await new Promise<IDBDatabase>((ok, ko) => {
+          const r = indexedDB.open(name);
+          r.onsuccess = () => ok(r.result);
+          r.onerror = () => ko(r.error);
+        });
         for (const store of Array.from(db.objectStoreNames)) {
-          const all = await new Promise<unknown[]>((ok, ko) => { const r = db.transaction(store).objectStore(store).getAll(); r.onsuccess = () => ok(r.result); r.onerror = () => ko(r.error); });
+          const all = await new Promise<unknown[]>((ok, ko) => {
+            const r = db.transaction(store).objectStore(store).getAll();
+            r.onsuccess = () => ok(r.result);
+            r.onerror = () => ko(r.error);
+          });
           dumps.push(JSON.stringify(all));
         }
         db.close();

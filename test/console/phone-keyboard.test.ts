@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { startTestServer, SDKAPPID, SECRET } from '../helpers/server.js';
 import { browserSkip, openBrowser, PHONE } from './browser.js';
-import { generateUserSig, messageItem, openConsole, openPane, showView } from './console-page.js';
+import { messageItem, openConsole, openPane, showView } from './console-page.js';
 
 /** How far the page is wider than the viewport (0: no sideways scrolling). */
 const overflow = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
@@ -21,7 +21,9 @@ async function tab(page: Page, key = 'Tab'): Promise<string> {
   });
 }
 
-test('on a phone-sized screen, with the keyboard only: generate, send with Enter, read every view', { skip: browserSkip }, async () => {
+test('on a phone-sized screen, with the keyboard only: generate, send with Enter, read every view', {
+  skip: browserSkip,
+}, async () => {
   const s = await startTestServer({ now: Math.floor(Date.now() / 1000) });
   await s.call('im_open_login_svc/multiaccount_import', { Accounts: ['alice', 'bob'] });
   const b = await openBrowser(PHONE);
@@ -34,8 +36,17 @@ test('on a phone-sized screen, with the keyboard only: generate, send with Enter
     const order: string[] = [];
     for (let i = 0; i < 12; i++) order.push(await tab(page));
     assert.deepEqual(order, [
-      'Skip to the view', 'API debugger', 'Live recall', 'Accounts', 'Conversations', 'Recall audit',
-      'SDKAppID', 'Admin identifier', 'Secret key', 'Show key', 'UserSig validity (seconds)',
+      'Skip to the view',
+      'API debugger',
+      'Live recall',
+      'Accounts',
+      'Conversations',
+      'Recall audit',
+      'SDKAppID',
+      'Admin identifier',
+      'Secret key',
+      'Show key',
+      'UserSig validity (seconds)',
       'Keep the key for this browser tab (sessionStorage, until the tab closes)',
     ]);
     // Type the credentials with the keyboard and press Enter in the form: the UserSig is made.
@@ -62,7 +73,11 @@ test('on a phone-sized screen, with the keyboard only: generate, send with Enter
     await page.keyboard.press('Enter');
     await messageItem(bob, 'sent with Enter').waitFor();
     assert.equal(await input.inputValue(), '', 'the box is emptied after sending');
-    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('placeholder')), 'Type a message, Enter sends', 'the focus stays in the box');
+    assert.equal(
+      await page.evaluate(() => document.activeElement?.getAttribute('placeholder')),
+      'Type a message, Enter sends',
+      'the focus stays in the box',
+    );
     // An empty message is refused in words.
     await page.keyboard.press('Enter');
     assert.equal(await alice.locator('.pane-error').innerText(), 'Error: type a message first.');
@@ -89,7 +104,11 @@ test('on a phone-sized screen, with the keyboard only: generate, send with Enter
     await b.screenshot('phone-debugger');
 
     // Keeping the key is opt-in, and then only in this tab's sessionStorage.
-    const storage = () => page.evaluate(() => ({ local: JSON.stringify({ ...localStorage }), session: JSON.stringify({ ...sessionStorage }) }));
+    const storage = () =>
+      page.evaluate(() => ({
+        local: JSON.stringify({ ...localStorage }),
+        session: JSON.stringify({ ...sessionStorage }),
+      }));
     assert.ok(!(await storage()).session.includes(SECRET) && !(await storage()).local.includes(SECRET));
     await page.getByLabel(/^Keep the key for this browser tab/).focus();
     await page.keyboard.press('Space');

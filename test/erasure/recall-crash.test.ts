@@ -9,16 +9,30 @@ import { startChild, type ChildServer } from '../helpers/child.js';
 import { filesContaining } from '../helpers/files.js';
 import { text, unique } from '../helpers/rest.js';
 
-test('a recall acknowledged just before a SIGKILL: the next start has erased the text from every file before its first answer', { timeout: 60_000 }, async () => {
+test('a recall acknowledged just before a SIGKILL: the next start has erased the text from every file before its first answer', {
+  timeout: 60_000,
+}, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'parley-crash-'));
   let server: ChildServer | undefined;
   try {
     server = await startChild(dir);
-    assert.equal((await server.call('im_open_login_svc/multiaccount_import', { Accounts: ['alice', 'bob'] })).ErrorCode, 0);
+    assert.equal(
+      (await server.call('im_open_login_svc/multiaccount_import', { Accounts: ['alice', 'bob'] })).ErrorCode,
+      0,
+    );
     const secret = unique('crash-recall');
-    const sent = await server.call('openim/sendmsg', { From_Account: 'alice', To_Account: 'bob', MsgRandom: 1, MsgBody: text(secret) });
+    const sent = await server.call('openim/sendmsg', {
+      From_Account: 'alice',
+      To_Account: 'bob',
+      MsgRandom: 1,
+      MsgBody: text(secret),
+    });
     assert.equal(sent.ErrorCode, 0, sent.ErrorInfo);
-    const recalled = await server.call('openim/admin_msgwithdraw', { From_Account: 'alice', To_Account: 'bob', MsgKey: sent.MsgKey });
+    const recalled = await server.call('openim/admin_msgwithdraw', {
+      From_Account: 'alice',
+      To_Account: 'bob',
+      MsgKey: sent.MsgKey,
+    });
     assert.equal(recalled.ErrorCode, 0, recalled.ErrorInfo);
     await server.kill();
     // What the crash left behind: the old page images are still in the WAL, so it is the next
@@ -26,7 +40,13 @@ test('a recall acknowledged just before a SIGKILL: the next start has erased the
     assert.notDeepEqual(filesContaining(dir, secret), [], 'the crash left the text in the WAL');
 
     server = await startChild(dir);
-    const roam = await server.call('openim/admin_getroammsg', { Operator_Account: 'bob', Peer_Account: 'alice', MaxCnt: 10, MinTime: 0, MaxTime: 4294967295 });
+    const roam = await server.call('openim/admin_getroammsg', {
+      Operator_Account: 'bob',
+      Peer_Account: 'alice',
+      MaxCnt: 10,
+      MinTime: 0,
+      MaxTime: 4294967295,
+    });
     assert.equal(roam.ErrorCode, 0, roam.ErrorInfo);
     assert.equal(roam.MsgList.length, 1);
     assert.equal(roam.MsgList[0].MsgKey, sent.MsgKey);

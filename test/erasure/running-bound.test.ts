@@ -17,9 +17,15 @@ import { waitFor } from '../helpers/wait.js';
 /** The recall's checkpoint is due 1 s after it; the bound allows for a loaded machine. */
 const BOUND_MS = 5000;
 
-async function withDir(checkpointWorkerAfter: number, fn: (s: TestServer, dir: string) => Promise<void>): Promise<void> {
+async function withDir(
+  checkpointWorkerAfter: number,
+  fn: (s: TestServer, dir: string) => Promise<void>,
+): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'parley-erasure-'));
-  const s = await startTestServer({ dataDir: dir, store: new SqliteStore({ filename: join(dir, 'parley.db'), checkpointWorkerAfter }) });
+  const s = await startTestServer({
+    dataDir: dir,
+    store: new SqliteStore({ filename: join(dir, 'parley.db'), checkpointWorkerAfter }),
+  });
   try {
     const r = await s.call('im_open_login_svc/multiaccount_import', { Accounts: ['alice', 'bob'] });
     assert.equal(r.ErrorCode, 0, r.ErrorInfo);
@@ -31,7 +37,12 @@ async function withDir(checkpointWorkerAfter: number, fn: (s: TestServer, dir: s
 }
 
 async function sendThenRecall(s: TestServer, secret: string): Promise<void> {
-  const sent = await s.call('openim/sendmsg', { From_Account: 'alice', To_Account: 'bob', MsgRandom: 7, MsgBody: text(secret) });
+  const sent = await s.call('openim/sendmsg', {
+    From_Account: 'alice',
+    To_Account: 'bob',
+    MsgRandom: 7,
+    MsgBody: text(secret),
+  });
   assert.equal(sent.ErrorCode, 0, sent.ErrorInfo);
   const r = await s.call('openim/admin_msgwithdraw', { From_Account: 'alice', To_Account: 'bob', MsgKey: sent.MsgKey });
   assert.equal(r.ErrorCode, 0, r.ErrorInfo);
@@ -42,7 +53,12 @@ function traffic(s: TestServer): () => Promise<void> {
   let on = true;
   const loop = (async () => {
     for (let i = 0; on; i++) {
-      await s.call('openim/sendmsg', { From_Account: 'bob', To_Account: 'alice', MsgRandom: i, MsgBody: text(`filler ${i}`) });
+      await s.call('openim/sendmsg', {
+        From_Account: 'bob',
+        To_Account: 'alice',
+        MsgRandom: i,
+        MsgBody: text(`filler ${i}`),
+      });
     }
   })();
   return async () => {
@@ -51,34 +67,55 @@ function traffic(s: TestServer): () => Promise<void> {
   };
 }
 
-for (const [label, workerAfter] of [['the writer checkpoints', -1], ['the checkpoint worker checkpoints', 0]] as const) {
-  test(`running, ${label}: a recalled text leaves every file within the bound, under traffic`, { timeout: 30_000 }, () => withDir(workerAfter, async (s, dir) => {
-    const stop = traffic(s);
-    try {
-      const secret = unique('running');
-      await sendThenRecall(s, secret);
-      const at = Date.now();
-      await waitFor(() => filesContaining(dir, secret).length === 0, `the text to leave ${dir}`, BOUND_MS);
-      assert.ok(Date.now() - at < BOUND_MS);
-    } finally {
-      await stop();
-    }
-  }));
+for (const [label, workerAfter] of [
+  ['the writer checkpoints', -1],
+  ['the checkpoint worker checkpoints', 0],
+] as const) {
+  test(
+    `running, ${label}: a recalled text leaves every file within the bound, under traffic`,
+    { timeout: 30_000 },
+    () =>
+      withDir(workerAfter, async (s, dir) => {
+        const stop = traffic(s);
+        try {
+          const secret = unique('running');
+          await sendThenRecall(s, secret);
+          const at = Date.now();
+          await waitFor(() => filesContaining(dir, secret).length === 0, `the text to leave ${dir}`, BOUND_MS);
+          assert.ok(Date.now() - at < BOUND_MS);
+        } finally {
+          await stop();
+        }
+      }),
+  );
 
-  test(`running, ${label}: a reader holding the WAL delays the erasure only until it lets go`, { timeout: 30_000 }, () => withDir(workerAfter, async (s, dir) => {
-    const reader = new Database(join(dir, 'parley.db'), { readonly: true });
-    try {
-      reader.exec('BEGIN');
-      reader.prepare('SELECT COUNT(*) FROM messages').get();
-      const secret = unique('reader');
-      await sendThenRecall(s, secret);
-      // Past the recall's checkpoint: the reader's snapshot kept the WAL from being emptied.
-      await new Promise((r) => setTimeout(r, 1500));
-      assert.notDeepEqual(filesContaining(dir, secret), [], 'while the reader holds its snapshot the WAL cannot be truncated');
-      reader.exec('COMMIT');
-      await waitFor(() => filesContaining(dir, secret).length === 0, `the text to leave ${dir} once the reader let go`, BOUND_MS);
-    } finally {
-      reader.close();
-    }
-  }));
+  test(
+    `running, ${label}: a reader holding the WAL delays the erasure only until it lets go`,
+    { timeout: 30_000 },
+    () =>
+      withDir(workerAfter, async (s, dir) => {
+        const reader = new Database(join(dir, 'parley.db'), { readonly: true });
+        try {
+          reader.exec('BEGIN');
+          reader.prepare('SELECT COUNT(*) FROM messages').get();
+          const secret = unique('reader');
+          await sendThenRecall(s, secret);
+          // Past the recall's checkpoint: the reader's snapshot kept the WAL from being emptied.
+          await new Promise((r) => setTimeout(r, 1500));
+          assert.notDeepEqual(
+            filesContaining(dir, secret),
+            [],
+            'while the reader holds its snapshot the WAL cannot be truncated',
+          );
+          reader.exec('COMMIT');
+          await waitFor(
+            () => filesContaining(dir, secret).length === 0,
+            `the text to leave ${dir} once the reader let go`,
+            BOUND_MS,
+          );
+        } finally {
+          reader.close();
+        }
+      }),
+  );
 }

@@ -23,9 +23,18 @@ export interface ChildServer {
 export async function startChild(dataDir: string): Promise<ChildServer> {
   const proc = spawn(process.execPath, [MAIN], {
     env: {
-      ...process.env, PARLEY_DATA_DIR: dataDir, PARLEY_PORT: '0', PARLEY_HOST: '127.0.0.1',
-      PARLEY_SDKAPPID: String(SDKAPPID), PARLEY_SECRET_KEY: SECRET, PARLEY_ADMIN: ADMIN,
-      PARLEY_LOG_LEVEL: 'silent', PARLEY_RATE_LIMITS: 'off', PARLEY_DATABASE_URL: '', PARLEY_REDIS_URL: '', PARLEY_CONFIG: '',
+      ...process.env,
+      PARLEY_DATA_DIR: dataDir,
+      PARLEY_PORT: '0',
+      PARLEY_HOST: '127.0.0.1',
+      PARLEY_SDKAPPID: String(SDKAPPID),
+      PARLEY_SECRET_KEY: SECRET,
+      PARLEY_ADMIN: ADMIN,
+      PARLEY_LOG_LEVEL: 'silent',
+      PARLEY_RATE_LIMITS: 'off',
+      PARLEY_DATABASE_URL: '',
+      PARLEY_REDIS_URL: '',
+      PARLEY_CONFIG: '',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -54,8 +63,13 @@ function addressOf(proc: ChildProcess): Promise<string> {
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
-    const timer = setTimeout(() => reject(new Error(`the server did not start within ${START_TIMEOUT_MS} ms: ${err}`)), START_TIMEOUT_MS);
-    proc.stderr!.on('data', (c: Buffer) => { if (err.length < 10_000) err += String(c); });
+    const timer = setTimeout(
+      () => reject(new Error(`the server did not start within ${START_TIMEOUT_MS} ms: ${err}`)),
+      START_TIMEOUT_MS,
+    );
+    proc.stderr!.on('data', (c: Buffer) => {
+      if (err.length < 10_000) err += String(c);
+    });
     proc.stdout!.on('data', (c: Buffer) => {
       if (out.length < 10_000) out += String(c);
       const m = /serving .* at (http:\/\/\S+)/.exec(out);

@@ -22,7 +22,14 @@ const str = fc.oneof(
 );
 const element = fc.record({
   MsgType: fc.oneof(fc.constantFrom(...MSG_TYPES, ...PROTO), str),
-  MsgContent: fc.oneof(fc.dictionary(fc.oneof(fc.constantFrom('Text', 'Data', 'Index', 'UUID', ...PROTO), str), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 }), fc.jsonValue({ maxDepth: 1 })),
+  MsgContent: fc.oneof(
+    fc.dictionary(
+      fc.oneof(fc.constantFrom('Text', 'Data', 'Index', 'UUID', ...PROTO), str),
+      fc.jsonValue({ maxDepth: 2 }),
+      { maxKeys: 4 },
+    ),
+    fc.jsonValue({ maxDepth: 1 }),
+  ),
 });
 const value = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }),
@@ -48,23 +55,35 @@ export async function fuzzEveryApi(s: TestServer, runs: number): Promise<void> {
     const sampleKeys = Object.keys(sample);
     const body = fc.oneof(
       // The sample with one field replaced (or added): reaches the handler most often.
-      fc.tuple(fc.constantFrom(...(sampleKeys.length > 0 ? sampleKeys : keys.length > 0 ? keys : ['x']), ...PROTO), value)
+      fc
+        .tuple(
+          fc.constantFrom(...(sampleKeys.length > 0 ? sampleKeys : keys.length > 0 ? keys : ['x']), ...PROTO),
+          value,
+        )
         .map(([k, v]) => JSON.stringify({ ...sample, [k]: v })),
-      fc.dictionary(fc.oneof(fc.constantFrom(...keys, ...PROTO), fc.string({ maxLength: 12 })), value, { maxKeys: 8 }).map((o) => JSON.stringify(o)),
+      fc
+        .dictionary(fc.oneof(fc.constantFrom(...keys, ...PROTO), fc.string({ maxLength: 12 })), value, { maxKeys: 8 })
+        .map((o) => JSON.stringify(o)),
       fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.stringify(v)),
       fc.string({ maxLength: 60 }),
     );
-    await fc.assert(fc.asyncProperty(body, async (raw) => {
-      const res = await s.post(name, raw, { raw: true });
-      assert.equal(res.status, 200, `${name} HTTP ${res.status} for ${raw}`);
-      const r = (await res.json()) as Record<string, unknown>;
-      assert.ok(r.ActionStatus === 'OK' || r.ActionStatus === 'FAIL' || r.ActionStatus === 'SomeError', `${name} ActionStatus ${String(r.ActionStatus)}`);
-      assert.equal(typeof r.ErrorCode, 'number');
-      assert.equal(typeof r.ErrorInfo, 'string');
-      const code = r.ErrorCode as number;
-      assert.ok(!INTERNAL.has(code), `${name} answered ${code} (${String(r.ErrorInfo)}) for ${raw}`);
-      assert.ok(documented.has(code), `${name} answered undocumented ${code} (${String(r.ErrorInfo)}) for ${raw}`);
-    }), { numRuns: RUNS, seed: SEED });
+    await fc.assert(
+      fc.asyncProperty(body, async (raw) => {
+        const res = await s.post(name, raw, { raw: true });
+        assert.equal(res.status, 200, `${name} HTTP ${res.status} for ${raw}`);
+        const r = (await res.json()) as Record<string, unknown>;
+        assert.ok(
+          r.ActionStatus === 'OK' || r.ActionStatus === 'FAIL' || r.ActionStatus === 'SomeError',
+          `${name} ActionStatus ${String(r.ActionStatus)}`,
+        );
+        assert.equal(typeof r.ErrorCode, 'number');
+        assert.equal(typeof r.ErrorInfo, 'string');
+        const code = r.ErrorCode as number;
+        assert.ok(!INTERNAL.has(code), `${name} answered ${code} (${String(r.ErrorInfo)}) for ${raw}`);
+        assert.ok(documented.has(code), `${name} answered undocumented ${code} (${String(r.ErrorInfo)}) for ${raw}`);
+      }),
+      { numRuns: RUNS, seed: SEED },
+    );
   }
   assert.equal((await fetch(`${s.base}/healthz`)).status, 200, 'the server still answers');
   assert.ok(!s.logs.some((l) => l.includes('"internal error"')), 'nothing was logged as an internal error');

@@ -33,29 +33,32 @@ export function rawRequest(url: string, r: RawRequest = {}): Promise<RawResponse
     headers['content-length'] = String(Buffer.byteLength(r.body));
   }
   return new Promise((resolve, reject) => {
-    const req = mod.request({
-      method: r.method ?? 'POST',
-      hostname: u.hostname,
-      port: u.port,
-      path: u.pathname + u.search,
-      headers,
-      ...(r.agent ? { agent: r.agent } : {}),
-      ...(r.rejectUnauthorized !== undefined ? { rejectUnauthorized: r.rejectUnauthorized } : {}),
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', reject);
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          text,
-          reusedSocket: req.reusedSocket,
-          json: () => JSON.parse(text) as Record<string, any>,
+    const req = mod.request(
+      {
+        method: r.method ?? 'POST',
+        hostname: u.hostname,
+        port: u.port,
+        path: u.pathname + u.search,
+        headers,
+        ...(r.agent ? { agent: r.agent } : {}),
+        ...(r.rejectUnauthorized !== undefined ? { rejectUnauthorized: r.rejectUnauthorized } : {}),
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            text,
+            reusedSocket: req.reusedSocket,
+            json: () => JSON.parse(text) as Record<string, any>,
+          });
         });
-      });
-    });
+      },
+    );
     req.on('error', reject);
     if (r.body !== undefined) req.write(r.body);
     req.end();

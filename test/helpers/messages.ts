@@ -27,14 +27,24 @@ export function expectFail(r: Record<string, any>, code: number, what = ''): voi
   assert.equal(typeof r.ErrorInfo, 'string');
   assert.ok(r.ErrorInfo.length > 0, `${what}: a failure explains itself in ErrorInfo`);
   // A failure carries the envelope only.
-  for (const k of ['MsgKey', 'MsgTime', 'MsgList', 'QueryResult', 'C2CUnreadMsgNumList']) assert.equal(r[k], undefined, `${what}: ${k} on a failure`);
+  for (const k of ['MsgKey', 'MsgTime', 'MsgList', 'QueryResult', 'C2CUnreadMsgNumList'])
+    assert.equal(r[k], undefined, `${what}: ${k} on a failure`);
 }
 
 /** sendmsg that must succeed. */
-export async function send(s: TestServer, from: string, to: string, body: string | unknown[], extra: Record<string, unknown> = {}): Promise<{ MsgKey: string; MsgTime: number }> {
+export async function send(
+  s: TestServer,
+  from: string,
+  to: string,
+  body: string | unknown[],
+  extra: Record<string, unknown> = {},
+): Promise<{ MsgKey: string; MsgTime: number }> {
   const r = await call(s, 'sendmsg', {
-    From_Account: from, To_Account: to, MsgRandom: Math.floor(Math.random() * MAX_U32),
-    MsgBody: typeof body === 'string' ? text(body) : body, ...extra,
+    From_Account: from,
+    To_Account: to,
+    MsgRandom: Math.floor(Math.random() * MAX_U32),
+    MsgBody: typeof body === 'string' ? text(body) : body,
+    ...extra,
   });
   expectOk(r);
   return r as { MsgKey: string; MsgTime: number };
@@ -46,7 +56,10 @@ export const app = (s: TestServer) => s.app.sdkAppId;
 /** Every row the store holds, so a failed call can be shown to have written nothing. */
 export function snapshot(s: TestServer): Record<string, string[]> {
   const out: Record<string, string[]> = {};
-  const tables = db(s).prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all() as string[];
+  const tables = db(s)
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+    .pluck()
+    .all() as string[];
   for (const t of tables) {
     out[t] = (db(s).prepare(`SELECT * FROM ${t}`).all() as unknown[]).map((r) => JSON.stringify(r)).sort();
   }
@@ -54,22 +67,49 @@ export function snapshot(s: TestServer): Record<string, string[]> {
 }
 
 /** Runs a call that must fail with `code` and asserts that the store did not change. */
-export async function expectRejected(s: TestServer, api: string, body: unknown, code: number, what: string): Promise<void> {
+export async function expectRejected(
+  s: TestServer,
+  api: string,
+  body: unknown,
+  code: number,
+  what: string,
+): Promise<void> {
   const before = snapshot(s);
   const r = typeof body === 'string' ? await callRaw(s, api, body) : await call(s, api, body);
   expectFail(r, code, `${api} ${what}`);
   assert.deepEqual(snapshot(s), before, `${api} ${what}: a failed call wrote something`);
 }
 
-export const messageCount = (s: TestServer): number => db(s).prepare('SELECT COUNT(*) FROM messages').pluck().get() as number;
+export const messageCount = (s: TestServer): number =>
+  db(s).prepare('SELECT COUNT(*) FROM messages').pluck().get() as number;
 
 export interface RoamMsg {
-  From_Account: string; To_Account: string; MsgSeq: number; MsgRandom: number; MsgTimeStamp: number;
-  MsgFlagBits: number; IsPeerRead: number; MsgKey: string; MsgBody: unknown[]; CloudCustomData: string;
+  From_Account: string;
+  To_Account: string;
+  MsgSeq: number;
+  MsgRandom: number;
+  MsgTimeStamp: number;
+  MsgFlagBits: number;
+  IsPeerRead: number;
+  MsgKey: string;
+  MsgBody: unknown[];
+  CloudCustomData: string;
 }
 
-export async function roam(s: TestServer, op: string, peer: string, extra: Record<string, unknown> = {}): Promise<Record<string, any>> {
-  const r = await call(s, 'admin_getroammsg', { Operator_Account: op, Peer_Account: peer, MaxCnt: 1000, MinTime: 0, MaxTime: MAX_U32, ...extra });
+export async function roam(
+  s: TestServer,
+  op: string,
+  peer: string,
+  extra: Record<string, unknown> = {},
+): Promise<Record<string, any>> {
+  const r = await call(s, 'admin_getroammsg', {
+    Operator_Account: op,
+    Peer_Account: peer,
+    MaxCnt: 1000,
+    MinTime: 0,
+    MaxTime: MAX_U32,
+    ...extra,
+  });
   expectOk(r);
   return r;
 }
@@ -91,9 +131,21 @@ export interface Walk {
  * Walks the history the documented way: newest page first, then MaxTime = LastMsgTime and
  * LastMsgKey = the page's LastMsgKey until Complete is 1. Checks each page's own invariants.
  */
-export async function walk(s: TestServer, op: string, peer: string, q: { MaxCnt: number; MinTime?: number; MaxTime?: number }, overMaxCnt = 0): Promise<Walk> {
+export async function walk(
+  s: TestServer,
+  op: string,
+  peer: string,
+  q: { MaxCnt: number; MinTime?: number; MaxTime?: number },
+  overMaxCnt = 0,
+): Promise<Walk> {
   const pages: Walk['pages'] = [];
-  let req: Record<string, unknown> = { Operator_Account: op, Peer_Account: peer, MaxCnt: q.MaxCnt, MinTime: q.MinTime ?? 0, MaxTime: q.MaxTime ?? MAX_U32 };
+  let req: Record<string, unknown> = {
+    Operator_Account: op,
+    Peer_Account: peer,
+    MaxCnt: q.MaxCnt,
+    MinTime: q.MinTime ?? 0,
+    MaxTime: q.MaxTime ?? MAX_U32,
+  };
   for (let i = 0; i < 10000; i++) {
     const res = await s.post('openim/admin_getroammsg', req, { usersig: s.sig(ADMIN) });
     const raw = await res.text();
@@ -107,7 +159,7 @@ export async function walk(s: TestServer, op: string, peer: string, q: { MaxCnt:
     }
     if (msgs.length > 0) {
       assert.equal(r.LastMsgKey, msgs[0]!.MsgKey, 'LastMsgKey is the oldest message of the page');
-      assert.equal(r.LastMsgTime, msgs[0]!.MsgTimeStamp, 'LastMsgTime is the oldest message\'s time');
+      assert.equal(r.LastMsgTime, msgs[0]!.MsgTimeStamp, "LastMsgTime is the oldest message's time");
     } else {
       assert.equal(r.Complete, 1, 'an empty page ends the walk');
     }
@@ -126,14 +178,21 @@ export const events = (s: TestServer, user: string): Promise<UserEvent[]> =>
   s.parley.store.eventsAfter(app(s), user, 0, 10000, Math.floor(s.clock.nowMs() / 1000));
 
 export const messageEvents = async (s: TestServer, user: string): Promise<string[]> =>
-  (await events(s, user)).filter((e) => e.kind === 'message').map((e) => `${e.message!.seq}_${e.message!.random}_${e.message!.time}`);
+  (await events(s, user))
+    .filter((e) => e.kind === 'message')
+    .map((e) => `${e.message!.seq}_${e.message!.random}_${e.message!.time}`);
 
 /** get_c2c_unread_msg_num: the total and the counts for these peers. */
-export async function unread(s: TestServer, user: string, peers?: string[]): Promise<{ total: number; perPeer: Record<string, number> }> {
+export async function unread(
+  s: TestServer,
+  user: string,
+  peers?: string[],
+): Promise<{ total: number; perPeer: Record<string, number> }> {
   const r = await call(s, 'get_c2c_unread_msg_num', { To_Account: user, ...(peers ? { Peer_Account: peers } : {}) });
   expectOk(r);
   const perPeer: Record<string, number> = {};
-  for (const p of (r.C2CUnreadMsgNumList ?? []) as Array<{ Peer_Account: string; C2CUnreadMsgNum: number }>) perPeer[p.Peer_Account] = p.C2CUnreadMsgNum;
+  for (const p of (r.C2CUnreadMsgNumList ?? []) as Array<{ Peer_Account: string; C2CUnreadMsgNum: number }>)
+    perPeer[p.Peer_Account] = p.C2CUnreadMsgNum;
   return { total: r.AllC2CUnreadMsgNum as number, perPeer };
 }
 

@@ -32,18 +32,26 @@ export class RedisServer {
 
   /** Starts the server (again, empty: no persistence) and waits until it answers. */
   async restart(): Promise<void> {
-    this.proc = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    this.proc = spawn(
+      'redis-server',
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      { stdio: 'ignore' },
+    );
     const probe = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     probe.on('error', () => {});
     try {
-      await waitFor(async () => {
-        try {
-          if (probe.status !== 'ready') await probe.connect();
-          return (await probe.ping()) === 'PONG';
-        } catch {
-          return false;
-        }
-      }, `redis-server on port ${this.port}`, 10_000);
+      await waitFor(
+        async () => {
+          try {
+            if (probe.status !== 'ready') await probe.connect();
+            return (await probe.ping()) === 'PONG';
+          } catch {
+            return false;
+          }
+        },
+        `redis-server on port ${this.port}`,
+        10_000,
+      );
     } finally {
       probe.disconnect();
     }

@@ -8,15 +8,26 @@ export const text = (t: string): MsgElement[] => [{ MsgType: 'TIMTextElem', MsgC
 /** A string that occurs nowhere else. */
 export const unique = (label = 'secret'): string => `${label}-${randomUUID()}`;
 
-export interface Credentials { sdkAppId: number; identifier: string; usersig: string }
+export interface Credentials {
+  sdkAppId: number;
+  identifier: string;
+  usersig: string;
+}
 
 /** POST <base>/v4/<api> with the credentials in the query; the parsed answer (any HTTP status but 200 throws). */
 export async function postApi(base: string, api: string, body: unknown, c: Credentials): Promise<Record<string, any>> {
   const q = new URLSearchParams({
-    sdkappid: String(c.sdkAppId), identifier: c.identifier, usersig: c.usersig,
-    random: String(Math.floor(Math.random() * 4294967295)), contenttype: 'json',
+    sdkappid: String(c.sdkAppId),
+    identifier: c.identifier,
+    usersig: c.usersig,
+    random: String(Math.floor(Math.random() * 4294967295)),
+    contenttype: 'json',
   });
-  const res = await fetch(`${base}/v4/${api}?${q}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${base}/v4/${api}?${q}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   if (res.status !== 200) throw new Error(`HTTP ${res.status} from ${api}: ${await res.text()}`);
   return (await res.json()) as Record<string, any>;
 }

@@ -71,17 +71,39 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
   const clock = new ManualClock((o.now ?? T0) * 1000);
   const app: AppConfig = { sdkAppId: SDKAPPID, secretKey: SECRET, admins: [ADMIN], rateLimits: o.rateLimits ?? false };
   const config: ServerConfig = {
-    host: '127.0.0.1', port: 0, dataDir, logLevel: 'info', apps: o.apps ?? [app], devApp: false, ...o.config,
+    host: '127.0.0.1',
+    port: 0,
+    dataDir,
+    logLevel: 'info',
+    apps: o.apps ?? [app],
+    devApp: false,
+    ...o.config,
   };
   const logs: string[] = [];
-  const logStream = new Writable({ write(chunk, _enc, cb) { logs.push(String(chunk)); cb(); } });
-  const parley = await createParley(config, { clock, logStream, ...(o.store ? { store: o.store } : {}), ...(o.bus ? { bus: o.bus } : {}), ...(o.gateway ? { gateway: o.gateway } : {}), ...(o.callbackPollMs !== undefined ? { callbackPollMs: o.callbackPollMs } : {}) });
+  const logStream = new Writable({
+    write(chunk, _enc, cb) {
+      logs.push(String(chunk));
+      cb();
+    },
+  });
+  const parley = await createParley(config, {
+    clock,
+    logStream,
+    ...(o.store ? { store: o.store } : {}),
+    ...(o.bus ? { bus: o.bus } : {}),
+    ...(o.gateway ? { gateway: o.gateway } : {}),
+    ...(o.callbackPollMs !== undefined ? { callbackPollMs: o.callbackPollMs } : {}),
+  });
   const base = await parley.listen();
   const first = config.apps[0]!;
-  const sig: TestServer['sig'] = (identifier, s = {}) => generateUserSig({
-    sdkAppId: s.sdkAppId ?? first.sdkAppId, secretKey: s.secretKey ?? first.secretKey, identifier,
-    expire: s.expire ?? 86400, now: s.now ?? Math.floor(clock.nowMs() / 1000),
-  });
+  const sig: TestServer['sig'] = (identifier, s = {}) =>
+    generateUserSig({
+      sdkAppId: s.sdkAppId ?? first.sdkAppId,
+      secretKey: s.secretKey ?? first.secretKey,
+      identifier,
+      expire: s.expire ?? 86400,
+      now: s.now ?? Math.floor(clock.nowMs() / 1000),
+    });
   const adminSig = sig(first.admins[0]!);
   const post: TestServer['post'] = (api, body, c = {}) => {
     const params = new URLSearchParams();
@@ -98,7 +120,15 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
     });
   };
   return {
-    parley, base, clock, app: first, dataDir, logs, adminSig, sig, post,
+    parley,
+    base,
+    clock,
+    app: first,
+    dataDir,
+    logs,
+    adminSig,
+    sig,
+    post,
     async call(api, body, c) {
       const res = await post(api, body, c);
       if (res.status !== 200) throw new Error(`HTTP ${res.status} from ${api}: ${await res.text()}`);
@@ -112,7 +142,11 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
 }
 
 /** Runs `fn` with a fresh server where these accounts are imported (the admin exists already), and closes it. */
-export async function withServer(users: string[], fn: (s: TestServer) => Promise<void>, o: TestServerOptions = {}): Promise<void> {
+export async function withServer(
+  users: string[],
+  fn: (s: TestServer) => Promise<void>,
+  o: TestServerOptions = {},
+): Promise<void> {
   const s = await startTestServer(o);
   try {
     for (let i = 0; i < users.length; i += 100) {

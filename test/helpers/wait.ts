@@ -1,7 +1,11 @@
 // Waiting for something asynchronous to become true, with a deadline and a message saying what.
 
 /** Polls `probe` every few milliseconds until it returns something other than undefined/false. */
-export async function waitFor<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 15_000): Promise<T> {
+export async function waitFor<T>(
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();

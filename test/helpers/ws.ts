@@ -5,14 +5,24 @@ import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import type { TestServer } from './server.js';
 
-export interface Frame { op: string; id?: number; code?: number; message?: string; data?: any }
+export interface Frame {
+  op: string;
+  id?: number;
+  code?: number;
+  message?: string;
+  data?: any;
+}
 
 /** How long a wait for a frame may take before it fails the test. */
 const SAFETY_MS = 15_000;
 /** A runaway server cannot grow a client's memory without bound. */
 const MAX_FRAMES = 100_000;
 
-export interface LoginOptions { platform?: string; deviceId?: string; extra?: Record<string, unknown> }
+export interface LoginOptions {
+  platform?: string;
+  deviceId?: string;
+  extra?: Record<string, unknown>;
+}
 
 export class WsClient {
   readonly frames: Frame[] = [];
@@ -42,14 +52,26 @@ export class WsClient {
   /** Connects and logs in; fails the test unless the login succeeds. */
   static async login(s: TestServer, user: string, o: LoginOptions = {}): Promise<WsClient> {
     const c = await WsClient.open(s);
-    const f = await c.login(s, user, undefined, { platform: o.platform ?? 'Web', deviceId: o.deviceId ?? 'd1', ...o.extra });
+    const f = await c.login(s, user, undefined, {
+      platform: o.platform ?? 'Web',
+      deviceId: o.deviceId ?? 'd1',
+      ...o.extra,
+    });
     assert.equal(f.code, 0, `login of ${user}: ${f.message}`);
     return c;
   }
 
   /** Sends a login request (deviceId `<user>-d` unless `extra` says otherwise) and resolves with its answer. */
   login(s: TestServer, user: string, id?: number, extra: Record<string, unknown> = {}): Promise<Frame> {
-    const data = { protocol: 1, sdkAppId: s.app.sdkAppId, userId: user, userSig: s.sig(user), platform: 'Web', deviceId: `${user}-d`, ...extra };
+    const data = {
+      protocol: 1,
+      sdkAppId: s.app.sdkAppId,
+      userId: user,
+      userSig: s.sig(user),
+      platform: 'Web',
+      deviceId: `${user}-d`,
+      ...extra,
+    };
     return id === undefined ? this.request('login', data) : this.request('login', id, data);
   }
 

@@ -68,7 +68,10 @@ if ('url' in found) {
   /** Several nodes on one schema; the schema is dropped afterwards. */
   async function withNodes(n: number, fn: (nodes: PostgresStore[], schema: string) => Promise<void>): Promise<void> {
     const schema = freshSchema();
-    const nodes = Array.from({ length: n }, () => new PostgresStore({ connectionString: url, schema, maxConnections: 4 }));
+    const nodes = Array.from(
+      { length: n },
+      () => new PostgresStore({ connectionString: url, schema, maxConnections: 4 }),
+    );
     try {
       await fn(nodes, schema);
     } finally {
@@ -81,9 +84,15 @@ if ('url' in found) {
     await withNodes(4, async (nodes, schema) => {
       await Promise.all(nodes.map((s) => s.migrate()));
       const applied = await admin.query(`SELECT version FROM ${schema}.schema_migrations ORDER BY version`);
-      assert.deepEqual(applied.rows.map((r) => Number(r.version)), MIGRATIONS.map((_, i) => i + 1));
+      assert.deepEqual(
+        applied.rows.map((r) => Number(r.version)),
+        MIGRATIONS.map((_, i) => i + 1),
+      );
       await nodes[0]!.migrate();
-      assert.equal((await admin.query(`SELECT count(*)::int AS n FROM ${schema}.schema_migrations`)).rows[0].n, MIGRATIONS.length);
+      assert.equal(
+        (await admin.query(`SELECT count(*)::int AS n FROM ${schema}.schema_migrations`)).rows[0].n,
+        MIGRATIONS.length,
+      );
       await nodes[1]!.importAccounts(APP, ['alice'], T);
       assert.deepEqual(await nodes[3]!.existingAccounts(APP, ['alice']), new Set(['alice']));
     });
@@ -100,7 +109,10 @@ if ('url' in found) {
       });
       await Promise.all(work);
       const events = await a!.eventsAfter(APP, 'bob', 0, 100, T);
-      assert.deepEqual(events.map((e) => e.seq), Array.from({ length: 40 }, (_, i) => i + 1));
+      assert.deepEqual(
+        events.map((e) => e.seq),
+        Array.from({ length: 40 }, (_, i) => i + 1),
+      );
       assert.equal(await b!.totalUnread(APP, 'bob'), 40);
     });
   });
@@ -125,9 +137,18 @@ if ('url' in found) {
       await a!.importAccounts(APP, ['alice', 'bob'], T);
       const m = msg('alice', 'bob');
       await a!.appendMessage(APP, m);
-      const results = await Promise.all(Array.from({ length: 8 }, (_, i) =>
-        (i % 2 ? a! : b!).recallMessage(APP, recallRequest({ ref: refOf(m), by: 'administrator', via: 'admin', at: T + 1 }))));
-      assert.deepEqual(results.map((r) => r.outcome).filter((o) => o === 'recalled'), ['recalled']);
+      const results = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          (i % 2 ? a! : b!).recallMessage(
+            APP,
+            recallRequest({ ref: refOf(m), by: 'administrator', via: 'admin', at: T + 1 }),
+          ),
+        ),
+      );
+      assert.deepEqual(
+        results.map((r) => r.outcome).filter((o) => o === 'recalled'),
+        ['recalled'],
+      );
       assert.equal(results.filter((r) => r.outcome === 'already_recalled').length, 7);
       assert.equal((await b!.recallAudit(APP, 10)).length, 1);
       assert.equal(await a!.totalUnread(APP, 'bob'), 0);
@@ -152,14 +173,25 @@ if ('url' in found) {
     const database = new URL(url);
     database.searchParams.set('options', `-c search_path=${schema}`);
     const dir = mkdtempSync(join(tmpdir(), 'parley-pg-'));
-    const config = loadConfig({ PARLEY_DATABASE_URL: database.toString(), PARLEY_SDKAPPID: String(APP), PARLEY_SECRET_KEY: 'secret-key-1', PARLEY_LOG_LEVEL: 'silent' }, dir);
+    const config = loadConfig(
+      {
+        PARLEY_DATABASE_URL: database.toString(),
+        PARLEY_SDKAPPID: String(APP),
+        PARLEY_SECRET_KEY: 'secret-key-1',
+        PARLEY_LOG_LEVEL: 'silent',
+      },
+      dir,
+    );
     try {
       const parley = await createParley(config, { logStream: new Writable({ write: (_c, _e, cb) => cb() }) });
       try {
         assert.ok(parley.store instanceof PostgresStore);
         // createParley imports the app's admins: they must be in PostgreSQL, in that schema.
         const rows = await admin.query(`SELECT user_id FROM ${schema}.accounts WHERE app = $1`, [APP]);
-        assert.deepEqual(rows.rows.map((r) => r.user_id), ['administrator']);
+        assert.deepEqual(
+          rows.rows.map((r) => r.user_id),
+          ['administrator'],
+        );
       } finally {
         await parley.close();
       }
@@ -179,5 +211,7 @@ if ('url' in found) {
     assert.fail(`PostgreSQL is unreachable, so the PostgreSQL store cannot be tested: ${found.reason}`);
   });
 } else {
-  test('postgres: store contract', { skip: `PostgreSQL unreachable (${found.reason}); start it or set PARLEY_TEST_DATABASE_URL` }, () => {});
+  test('postgres: store contract', {
+    skip: `PostgreSQL unreachable (${found.reason}); start it or set PARLEY_TEST_DATABASE_URL`,
+  }, () => {});
 }

@@ -20,7 +20,6 @@ storeContract('sqlite', async () => {
 
 // ---- SQLite only: the schema's own history --------------------------------------------------
 
-
 test('sqlite: a file written by schema 2 migrates to the one-index layout and keeps its messages and their identity', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'parley-migrate-'));
   const file = join(dir, 'parley.sqlite');
@@ -32,25 +31,45 @@ test('sqlite: a file written by schema 2 migrates to the one-index layout and ke
     old.pragma('user_version = 2');
     old.prepare('INSERT INTO accounts (app, user_id, created_at) VALUES (1, ?, 0)').run('alice');
     old.prepare('INSERT INTO accounts (app, user_id, created_at) VALUES (1, ?, 0)').run('bob');
-    old.prepare(`INSERT INTO messages (app, user_lo, user_hi, sender, recipient, seq, random, time, body, cloud_custom_data, origin, flags, life_time)
-      VALUES (1, 'alice', 'bob', 'alice', 'bob', 7, 8, 1700000000, '[{"MsgType":"TIMTextElem","MsgContent":{"Text":"old"}}]', '', 'sendmsg', 5, 604800)`).run();
+    old
+      .prepare(`INSERT INTO messages (app, user_lo, user_hi, sender, recipient, seq, random, time, body, cloud_custom_data, origin, flags, life_time)
+      VALUES (1, 'alice', 'bob', 'alice', 'bob', 7, 8, 1700000000, '[{"MsgType":"TIMTextElem","MsgContent":{"Text":"old"}}]', '', 'sendmsg', 5, 604800)`)
+      .run();
     old.close();
 
     const store = new SqliteStore({ filename: file });
     await store.migrate();
     try {
       assert.equal(store.db.pragma('user_version', { simple: true }), MIGRATIONS.length);
-      const indexes = store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'messages' ORDER BY name").pluck().all();
+      const indexes = store.db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'messages' ORDER BY name")
+        .pluck()
+        .all();
       assert.deepEqual(indexes, ['messages_conversation']);
       const ref = { from: 'alice', to: 'bob', seq: 7, random: 8, time: 1700000000 };
       const found = await store.findMessage(1, ref);
       assert.deepEqual(found?.body, [{ MsgType: 'TIMTextElem', MsgContent: { Text: 'old' } }]);
-      assert.equal(await store.findMessage(1, { ...ref, from: 'bob', to: 'alice' }), undefined, 'the identity keeps its direction');
+      assert.equal(
+        await store.findMessage(1, { ...ref, from: 'bob', to: 'alice' }),
+        undefined,
+        'the identity keeps its direction',
+      );
       // The same identity sent again is still a resend: answered with the stored message, nothing written.
       const again = await store.appendMessage(1, {
-        ...ref, body: [{ MsgType: 'TIMTextElem', MsgContent: { Text: 'new' } }], cloudCustomData: '', origin: 'sendmsg',
-        senderRoams: true, onlineOnly: false, countsUnread: true, updatesLastMessage: true, markRead: false, needReadReceipt: false,
-        supportExtension: false, lifeTime: 604800, queueUntil: 1700604800, deliverTo: ['bob'],
+        ...ref,
+        body: [{ MsgType: 'TIMTextElem', MsgContent: { Text: 'new' } }],
+        cloudCustomData: '',
+        origin: 'sendmsg',
+        senderRoams: true,
+        onlineOnly: false,
+        countsUnread: true,
+        updatesLastMessage: true,
+        markRead: false,
+        needReadReceipt: false,
+        supportExtension: false,
+        lifeTime: 604800,
+        queueUntil: 1700604800,
+        deliverTo: ['bob'],
       });
       assert.equal(again.duplicate, true);
       assert.equal(again.message.id, found?.id);
@@ -99,16 +118,30 @@ test('sqlite: the checkpoint worker copies the WAL into the file, and after a re
     await store.importAccounts(1, ['alice', 'bob'], 1700000000);
     const ref = { from: 'alice', to: 'bob', seq: 1, random: 2, time: 1700000001 };
     await store.appendMessage(1, {
-      ...ref, body: [{ MsgType: 'TIMTextElem', MsgContent: { Text: marker } }], cloudCustomData: '', origin: 'sendmsg',
-      senderRoams: true, onlineOnly: false, countsUnread: true, updatesLastMessage: true, markRead: false, needReadReceipt: false,
-      supportExtension: false, lifeTime: 604800, queueUntil: 1700604801, deliverTo: ['bob'],
+      ...ref,
+      body: [{ MsgType: 'TIMTextElem', MsgContent: { Text: marker } }],
+      cloudCustomData: '',
+      origin: 'sendmsg',
+      senderRoams: true,
+      onlineOnly: false,
+      countsUnread: true,
+      updatesLastMessage: true,
+      markRead: false,
+      needReadReceipt: false,
+      supportExtension: false,
+      lifeTime: 604800,
+      queueUntil: 1700604801,
+      deliverTo: ['bob'],
     });
     assert.ok(bytesOf(`${file}-wal`).includes(marker), 'a commit lands in the WAL first');
     // The writer's own checkpoint waits for 16000 pages; only the worker moves this one.
     await until('the worker copied the message into the main file', () => bytesOf(file).includes(marker));
     const r = await store.recallMessage(1, recallRequest({ ref, by: 'administrator', via: 'admin', at: 1700000002 }));
     assert.equal(r.outcome, 'recalled');
-    await until('a second after the recall, the text is in neither the file nor the WAL', () => !bytesOf(file).includes(marker) && !bytesOf(`${file}-wal`).includes(marker));
+    await until(
+      'a second after the recall, the text is in neither the file nor the WAL',
+      () => !bytesOf(file).includes(marker) && !bytesOf(`${file}-wal`).includes(marker),
+    );
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
@@ -130,13 +163,29 @@ test('sqlite: the checkpoint worker stops while the file is idle and the next co
     await sleep(1000);
     assert.equal(store.workerCheckpoints, idle, 'no checkpoint while nothing is committed');
     await store.appendMessage(1, {
-      from: 'alice', to: 'bob', seq: 1, random: 2, time: 1700000001,
-      body: [{ MsgType: 'TIMTextElem', MsgContent: { Text: marker } }], cloudCustomData: '', origin: 'sendmsg',
-      senderRoams: true, onlineOnly: false, countsUnread: true, updatesLastMessage: true, markRead: false, needReadReceipt: false,
-      supportExtension: false, lifeTime: 604800, queueUntil: 1700604801, deliverTo: ['bob'],
+      from: 'alice',
+      to: 'bob',
+      seq: 1,
+      random: 2,
+      time: 1700000001,
+      body: [{ MsgType: 'TIMTextElem', MsgContent: { Text: marker } }],
+      cloudCustomData: '',
+      origin: 'sendmsg',
+      senderRoams: true,
+      onlineOnly: false,
+      countsUnread: true,
+      updatesLastMessage: true,
+      markRead: false,
+      needReadReceipt: false,
+      supportExtension: false,
+      lifeTime: 604800,
+      queueUntil: 1700604801,
+      deliverTo: ['bob'],
     });
-    await until('the commit woke the worker, which copied it into the main file', () =>
-      store.workerCheckpoints! > idle && readFileSync(file).includes(marker));
+    await until(
+      'the commit woke the worker, which copied it into the main file',
+      () => store.workerCheckpoints! > idle && readFileSync(file).includes(marker),
+    );
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });

@@ -2,7 +2,24 @@
 // Login → (snapshot when the cache is empty or older than 7 days) → sync from the cursor →
 // SDK_READY. Every change to local state runs through one serial queue: apply, persist (cursor
 // and state together), then emit.
-import { type DeleteMessagesAnswer, ErrorCode, type ExtensionGetAnswer, type ExtensionSetAnswer, type HistoryAnswer, type LoginAnswer, PROTOCOL_VERSION, type ProfilesAnswer, type ReadAnswer, type SendRequest, type SnapshotAnswer, type SyncAnswer, type WireEvent, type WireExtension, type WireMessage, type WireProfileItem } from '@parley/protocol';
+import {
+  type DeleteMessagesAnswer,
+  ErrorCode,
+  type ExtensionGetAnswer,
+  type ExtensionSetAnswer,
+  type HistoryAnswer,
+  type LoginAnswer,
+  PROTOCOL_VERSION,
+  type ProfilesAnswer,
+  type ReadAnswer,
+  type SendRequest,
+  type SnapshotAnswer,
+  type SyncAnswer,
+  type WireEvent,
+  type WireExtension,
+  type WireMessage,
+  type WireProfileItem,
+} from '@parley/protocol';
 import { MemoryCache } from './cache/memory.js';
 import type { CacheScope, ChatCache } from './cache/types.js';
 import { EVENT, TYPES, type KickedOutType, type NetState, type Platform } from './constants.js';
@@ -11,8 +28,19 @@ import { Emitter, type EventHandler } from './emitter.js';
 import { ChatError, ERROR_CODE, errorText, isNetworkCode, toChatError } from './errors.js';
 import { Logger } from './logger.js';
 import {
-  elementToWire, Message, messageFromWire, metaOf, msgKeyOfMessage, newOutgoingMessage, wireMessageID,
-  type CreateMessageOptions, type CustomPayload, type FacePayload, type LocationPayload, type MessageElement, type TextPayload,
+  elementToWire,
+  Message,
+  messageFromWire,
+  metaOf,
+  msgKeyOfMessage,
+  newOutgoingMessage,
+  wireMessageID,
+  type CreateMessageOptions,
+  type CustomPayload,
+  type FacePayload,
+  type LocationPayload,
+  type MessageElement,
+  type TextPayload,
 } from './message.js';
 import { gatewayURL } from './gateway-url.js';
 import { itemsOfUpdate, profileFromItems, type ProfileUpdate, type UserProfile } from './profile.js';
@@ -126,7 +154,11 @@ function defaultPlatform(): Platform {
 function newDeviceId(): string {
   const c = (globalThis as { crypto?: Crypto }).crypto;
   if (c?.randomUUID) return c.randomUUID();
-  return Array.from({ length: 4 }, () => Math.floor(Math.random() * 0x100000000).toString(16).padStart(8, '0')).join('-');
+  return Array.from({ length: 4 }, () =>
+    Math.floor(Math.random() * 0x100000000)
+      .toString(16)
+      .padStart(8, '0'),
+  ).join('-');
 }
 
 function defaultServerURL(): string | undefined {
@@ -160,7 +192,10 @@ export class ChatSDK {
   private catchingUp = false;
   private destroyed = false;
 
-  constructor(private readonly options: ChatOptions, private readonly registryKey: string) {
+  constructor(
+    private readonly options: ChatOptions,
+    private readonly registryKey: string,
+  ) {
     this.SDKAppID = Number(options?.SDKAppID) || 0;
     this.cache = options?.cache ?? new MemoryCache();
     this.emitter = new Emitter((name, err) => this.log.error(`a ${name} handler threw:`, err));
@@ -205,7 +240,10 @@ export class ChatSDK {
     if (this.phase === 'loggingIn') throw new ChatError(ERROR_CODE.REPEAT_LOGIN);
     if (this.phase === 'in') {
       if (userID === this.user) {
-        return { code: 0, data: { actionStatus: 'OK', errorCode: 0, errorInfo: `${userID} is already logged in`, repeatLogin: true } };
+        return {
+          code: 0,
+          data: { actionStatus: 'OK', errorCode: 0, errorInfo: `${userID} is already logged in`, repeatLogin: true },
+        };
       }
       await this.logout();
     }
@@ -233,22 +271,26 @@ export class ChatSDK {
       if (data) state.load(data);
       if (!state.deviceId) state.deviceId = newDeviceId();
       this.state = state;
-      const transport = new Transport({
-        url: wsURL, log: this.log,
-        ...(this.options.WebSocket ? { WebSocket: this.options.WebSocket } : {}),
-        ...(this.options.requestTimeout ? { requestTimeout: this.options.requestTimeout } : {}),
-        ...(this.options.heartbeatInterval ? { heartbeatInterval: this.options.heartbeatInterval } : {}),
-        ...(this.options.reconnectBase ? { reconnectBase: this.options.reconnectBase } : {}),
-        ...(this.options.reconnectMax ? { reconnectMax: this.options.reconnectMax } : {}),
-      }, {
-        onPush: (op, d) => this.onPush(state, op, d),
-        onNetState: (s) => this.onNetState(session, s),
-        onReconnect: () => this.reopen(session, state),
-        isFatal: (e) => e instanceof LoginRefused,
-        onFatal: (e) => this.onLoginRefused(session, (e as LoginRefused).refusal),
-        onServerTime: (t) => this.setServerTime(t),
-        onLive: () => this.onLive(session),
-      });
+      const transport = new Transport(
+        {
+          url: wsURL,
+          log: this.log,
+          ...(this.options.WebSocket ? { WebSocket: this.options.WebSocket } : {}),
+          ...(this.options.requestTimeout ? { requestTimeout: this.options.requestTimeout } : {}),
+          ...(this.options.heartbeatInterval ? { heartbeatInterval: this.options.heartbeatInterval } : {}),
+          ...(this.options.reconnectBase ? { reconnectBase: this.options.reconnectBase } : {}),
+          ...(this.options.reconnectMax ? { reconnectMax: this.options.reconnectMax } : {}),
+        },
+        {
+          onPush: (op, d) => this.onPush(state, op, d),
+          onNetState: (s) => this.onNetState(session, s),
+          onReconnect: () => this.reopen(session, state),
+          isFatal: (e) => e instanceof LoginRefused,
+          onFatal: (e) => this.onLoginRefused(session, (e as LoginRefused).refusal),
+          onServerTime: (t) => this.setServerTime(t),
+          onLive: () => this.onLive(session),
+        },
+      );
       this.transport = transport;
       await transport.connect();
       this.assertSession(session);
@@ -281,8 +323,12 @@ export class ChatSDK {
 
   private async loginOnSocket(transport: Transport, state: ChatState): Promise<void> {
     const ans = await transport.send<LoginAnswer>('login', {
-      protocol: PROTOCOL_VERSION, sdkAppId: this.SDKAppID, userId: this.user, userSig: this.userSig,
-      platform: this.options.platform ?? defaultPlatform(), deviceId: state.deviceId,
+      protocol: PROTOCOL_VERSION,
+      sdkAppId: this.SDKAppID,
+      userId: this.user,
+      userSig: this.userSig,
+      platform: this.options.platform ?? defaultPlatform(),
+      deviceId: state.deviceId,
     });
     if (typeof ans.serverTime === 'number') this.setServerTime(ans.serverTime);
     if (typeof ans.deviceId === 'string' && ans.deviceId) state.deviceId = ans.deviceId;
@@ -469,10 +515,14 @@ export class ChatSDK {
     if (typeof options.to !== 'string' || options.to === '') this.invalid(api, 'to must be a non-empty string');
     if (options.conversationType === undefined) this.invalid(api, 'conversationType is required');
     if (options.conversationType !== TYPES.CONV_C2C) {
-      throw new ChatError(ERROR_CODE.MSG_INVALID_CONV_TYPE, `conversationType ${String(options.conversationType)} is not supported; use TYPES.CONV_C2C`);
+      throw new ChatError(
+        ERROR_CODE.MSG_INVALID_CONV_TYPE,
+        `conversationType ${String(options.conversationType)} is not supported; use TYPES.CONV_C2C`,
+      );
     }
     if (!options.payload || typeof options.payload !== 'object') this.invalid(api, 'payload must be an object');
-    if (options.cloudCustomData !== undefined && typeof options.cloudCustomData !== 'string') this.invalid(api, 'cloudCustomData must be a string');
+    if (options.cloudCustomData !== undefined && typeof options.cloudCustomData !== 'string')
+      this.invalid(api, 'cloudCustomData must be a string');
   }
 
   private build(options: CreateMessageOptions<unknown>, element: MessageElement): Message {
@@ -486,7 +536,8 @@ export class ChatSDK {
     if (nr) return nr as unknown as Message;
     this.checkCreate('createTextMessage', options);
     const text = options.payload.text;
-    if (typeof text !== 'string' || text === '') this.invalid('createTextMessage', 'payload.text must be a non-empty string');
+    if (typeof text !== 'string' || text === '')
+      this.invalid('createTextMessage', 'payload.text must be a non-empty string');
     return this.build(options, { type: TYPES.MSG_TEXT, content: { text } });
   }
 
@@ -496,10 +547,12 @@ export class ChatSDK {
     this.checkCreate('createCustomMessage', options);
     const p = options.payload;
     for (const f of ['data', 'description', 'extension'] as const) {
-      if (p[f] !== undefined && typeof p[f] !== 'string') this.invalid('createCustomMessage', `payload.${f} must be a string`);
+      if (p[f] !== undefined && typeof p[f] !== 'string')
+        this.invalid('createCustomMessage', `payload.${f} must be a string`);
     }
     const content = { data: p.data ?? '', description: p.description ?? '', extension: p.extension ?? '' };
-    if (!content.data && !content.description && !content.extension) this.invalid('createCustomMessage', 'payload needs data, description or extension');
+    if (!content.data && !content.description && !content.extension)
+      this.invalid('createCustomMessage', 'payload needs data, description or extension');
     return this.build(options, { type: TYPES.MSG_CUSTOM, content });
   }
 
@@ -508,8 +561,10 @@ export class ChatSDK {
     if (nr) return nr as unknown as Message;
     this.checkCreate('createFaceMessage', options);
     const p = options.payload;
-    if (typeof p.index !== 'number' || !Number.isInteger(p.index)) this.invalid('createFaceMessage', 'payload.index must be a whole number');
-    if (p.data !== undefined && typeof p.data !== 'string') this.invalid('createFaceMessage', 'payload.data must be a string');
+    if (typeof p.index !== 'number' || !Number.isInteger(p.index))
+      this.invalid('createFaceMessage', 'payload.index must be a whole number');
+    if (p.data !== undefined && typeof p.data !== 'string')
+      this.invalid('createFaceMessage', 'payload.data must be a string');
     return this.build(options, { type: TYPES.MSG_FACE, content: { index: p.index, data: p.data ?? '' } });
   }
 
@@ -518,11 +573,15 @@ export class ChatSDK {
     if (nr) return nr as unknown as Message;
     this.checkCreate('createLocationMessage', options);
     const p = options.payload;
-    if (typeof p.longitude !== 'number' || !Number.isFinite(p.longitude)) this.invalid('createLocationMessage', 'payload.longitude must be a number');
-    if (typeof p.latitude !== 'number' || !Number.isFinite(p.latitude)) this.invalid('createLocationMessage', 'payload.latitude must be a number');
-    if (p.description !== undefined && typeof p.description !== 'string') this.invalid('createLocationMessage', 'payload.description must be a string');
+    if (typeof p.longitude !== 'number' || !Number.isFinite(p.longitude))
+      this.invalid('createLocationMessage', 'payload.longitude must be a number');
+    if (typeof p.latitude !== 'number' || !Number.isFinite(p.latitude))
+      this.invalid('createLocationMessage', 'payload.latitude must be a number');
+    if (p.description !== undefined && typeof p.description !== 'string')
+      this.invalid('createLocationMessage', 'payload.description must be a string');
     return this.build(options, {
-      type: TYPES.MSG_LOCATION, content: { description: p.description ?? '', longitude: p.longitude, latitude: p.latitude },
+      type: TYPES.MSG_LOCATION,
+      content: { description: p.description ?? '', longitude: p.longitude, latitude: p.latitude },
     });
   }
 
@@ -540,18 +599,30 @@ export class ChatSDK {
     return this.send(message, options, true);
   }
 
-  private async send(message: Message, options: SendMessageOptions | undefined, resend: boolean): Promise<ChatResponse<{ message: Message }>> {
+  private async send(
+    message: Message,
+    options: SendMessageOptions | undefined,
+    resend: boolean,
+  ): Promise<ChatResponse<{ message: Message }>> {
     if (!(message instanceof Message)) throw new ChatError(ERROR_CODE.MSG_INSTANCE_REQUIRED);
-    if (message.from !== this.user || message.flow !== 'out') throw new ChatError(ERROR_CODE.MSG_SEND_FAIL, 'only messages created by this user can be sent', { message });
-    if (message.status === 'success') throw new ChatError(ERROR_CODE.MSG_SEND_FAIL, 'the message has already been sent', { message });
+    if (message.from !== this.user || message.flow !== 'out')
+      throw new ChatError(ERROR_CODE.MSG_SEND_FAIL, 'only messages created by this user can be sent', { message });
+    if (message.status === 'success')
+      throw new ChatError(ERROR_CODE.MSG_SEND_FAIL, 'the message has already been sent', { message });
     const state = this.state!;
     const transport = this.transport!;
     const control = options?.messageControlInfo;
     const req: SendRequest = {
-      to: message.to, random: message.random, seq: message.sequence,
-      body: message.getElements().map(elementToWire), cloudCustomData: message.cloudCustomData,
-      onlineOnly: options?.onlineUserOnly === true, needReadReceipt: message.needReadReceipt, supportExtension: message.isSupportExtension,
-      noUnread: control?.excludedFromUnreadCount === true, noLastMsg: control?.excludedFromLastMessage === true,
+      to: message.to,
+      random: message.random,
+      seq: message.sequence,
+      body: message.getElements().map(elementToWire),
+      cloudCustomData: message.cloudCustomData,
+      onlineOnly: options?.onlineUserOnly === true,
+      needReadReceipt: message.needReadReceipt,
+      supportExtension: message.isSupportExtension,
+      noUnread: control?.excludedFromUnreadCount === true,
+      noLastMsg: control?.excludedFromLastMessage === true,
     };
     if (resend) message.isResend = true;
     message.status = 'unSend';
@@ -562,12 +633,21 @@ export class ChatSDK {
     } catch (e) {
       message.status = 'fail';
       const err = toChatError(e, ERROR_CODE.MSG_SEND_FAIL);
-      if (err.code === ErrorCode.TEXT_SENSITIVE || err.code === ErrorCode.IMAGE_SENSITIVE) message.hasRiskContent = true;
+      if (err.code === ErrorCode.TEXT_SENSITIVE || err.code === ErrorCode.IMAGE_SENSITIVE)
+        message.hasRiskContent = true;
       throw new ChatError(err.code, err.message, { message });
     }
     const wire: WireMessage = ans.message ?? {
-      from: message.from, to: message.to, seq: message.sequence, random: message.random, time: this.serverNow(), msgKey: '',
-      body: req.body, cloudCustomData: req.cloudCustomData, recalled: null, onlineOnly: req.onlineOnly,
+      from: message.from,
+      to: message.to,
+      seq: message.sequence,
+      random: message.random,
+      time: this.serverNow(),
+      msgKey: '',
+      body: req.body,
+      cloudCustomData: req.cloudCustomData,
+      recalled: null,
+      onlineOnly: req.onlineOnly,
     };
     await this.queue.run(() => this.commitAndEmit(state, state.applySent(message, wire)));
     return { code: 0, data: { message } };
@@ -578,7 +658,9 @@ export class ChatSDK {
     if (nr) return nr;
     if (!(message instanceof Message)) throw new ChatError(ERROR_CODE.MSG_INSTANCE_REQUIRED);
     if (message.from !== this.user || message.status !== 'success') {
-      throw new ChatError(ERROR_CODE.MSG_REVOKE_FAIL, 'only messages this user sent successfully can be recalled', { message });
+      throw new ChatError(ERROR_CODE.MSG_REVOKE_FAIL, 'only messages this user sent successfully can be recalled', {
+        message,
+      });
     }
     const state = this.state!;
     const transport = this.transport!;
@@ -603,11 +685,15 @@ export class ChatSDK {
   async sendMessageReadReceipt(messageList: Message[]): Promise<ChatResponse> {
     const nr = this.notReady<ChatResponse>('sendMessageReadReceipt');
     if (nr) return nr;
-    if (!Array.isArray(messageList) || messageList.length === 0) throw new ChatError(ERROR_CODE.READ_RECEIPT_MSG_LIST_EMPTY);
+    if (!Array.isArray(messageList) || messageList.length === 0)
+      throw new ChatError(ERROR_CODE.READ_RECEIPT_MSG_LIST_EMPTY);
     for (const m of messageList) if (!(m instanceof Message)) throw new ChatError(ERROR_CODE.MSG_INSTANCE_REQUIRED);
     const peer = messageList[0]!.from;
     if (messageList.some((m) => m.flow !== 'in' || m.to !== this.user || m.from !== peer)) {
-      throw new ChatError(ERROR_CODE.MSG_INVALID_CONV_TYPE, 'read receipts are for messages received in one C2C conversation');
+      throw new ChatError(
+        ERROR_CODE.MSG_INVALID_CONV_TYPE,
+        'read receipts are for messages received in one C2C conversation',
+      );
     }
     const keys = [...new Set(messageList.filter((m) => m.needReadReceipt).map(msgKeyOfMessage))];
     for (let i = 0; i < keys.length; i += RECEIPT_BATCH) {
@@ -632,12 +718,20 @@ export class ChatSDK {
       throw new ChatError(ERROR_CODE.MSG_INSTANCE_REQUIRED, 'deleteMessage takes a non-empty array of Message');
     }
     const first = messageList[0]!;
-    const list = messageList.slice(0, MAX_DELETE_MESSAGES).filter((m) => m.conversationID === first.conversationID && m.status === 'success');
-    if (list.length === 0) throw new ChatError(ERROR_CODE.MSG_DELETE_FAIL, 'only messages sent or received successfully can be deleted', { messageList });
+    const list = messageList
+      .slice(0, MAX_DELETE_MESSAGES)
+      .filter((m) => m.conversationID === first.conversationID && m.status === 'success');
+    if (list.length === 0)
+      throw new ChatError(ERROR_CODE.MSG_DELETE_FAIL, 'only messages sent or received successfully can be deleted', {
+        messageList,
+      });
     const state = this.state!;
     const peer = first.flow === 'out' ? first.to : first.from;
     try {
-      await this.transport!.request<DeleteMessagesAnswer>('deleteMessages', { peer, msgKeys: list.map(msgKeyOfMessage) });
+      await this.transport!.request<DeleteMessagesAnswer>('deleteMessages', {
+        peer,
+        msgKeys: list.map(msgKeyOfMessage),
+      });
     } catch (e) {
       const err = toChatError(e, ERROR_CODE.MSG_DELETE_FAIL);
       throw new ChatError(err.code, err.message, { messageList });
@@ -653,30 +747,54 @@ export class ChatSDK {
    * setMessageExtensions). Each pair goes with the Seq this device last saw of its key, so a pair
    * someone else changed meanwhile fails with errorCode 23001 (get the extensions again, retry).
    */
-  async setMessageExtensions(message: Message, extensions: Array<{ key: string; value: string }>): Promise<ChatResponse<{ extensions: ExtensionResult[] }>> {
+  async setMessageExtensions(
+    message: Message,
+    extensions: Array<{ key: string; value: string }>,
+  ): Promise<ChatResponse<{ extensions: ExtensionResult[] }>> {
     const nr = this.notReady<ChatResponse<{ extensions: ExtensionResult[] }>>('setMessageExtensions');
     if (nr) return nr;
     this.extensible(message, 'setMessageExtensions');
-    if (!Array.isArray(extensions) || extensions.length === 0 || extensions.some((e) => !e || typeof e.key !== 'string' || typeof e.value !== 'string')) {
+    if (
+      !Array.isArray(extensions) ||
+      extensions.length === 0 ||
+      extensions.some((e) => !e || typeof e.key !== 'string' || typeof e.value !== 'string')
+    ) {
       this.invalid('setMessageExtensions', 'extensions must be a non-empty array of { key, value } strings');
     }
     return this.changeExtensions(message, 'set', extensions);
   }
 
   /** Deletes the keys given, or every pair when `keyList` is absent (Tencent's deleteMessageExtensions). */
-  async deleteMessageExtensions(message: Message, keyList?: string[]): Promise<ChatResponse<{ extensions: ExtensionResult[] }>> {
+  async deleteMessageExtensions(
+    message: Message,
+    keyList?: string[],
+  ): Promise<ChatResponse<{ extensions: ExtensionResult[] }>> {
     const nr = this.notReady<ChatResponse<{ extensions: ExtensionResult[] }>>('deleteMessageExtensions');
     if (nr) return nr;
     this.extensible(message, 'deleteMessageExtensions');
-    if (keyList !== undefined && (!Array.isArray(keyList) || keyList.length === 0 || keyList.some((k) => typeof k !== 'string'))) {
+    if (
+      keyList !== undefined &&
+      (!Array.isArray(keyList) || keyList.length === 0 || keyList.some((k) => typeof k !== 'string'))
+    ) {
       this.invalid('deleteMessageExtensions', 'keyList must be a non-empty array of strings, or absent to delete all');
     }
-    return keyList === undefined ? this.changeExtensions(message, 'clear', []) : this.changeExtensions(message, 'delete', keyList.map((key) => ({ key, value: '' })));
+    return keyList === undefined
+      ? this.changeExtensions(message, 'clear', [])
+      : this.changeExtensions(
+          message,
+          'delete',
+          keyList.map((key) => ({ key, value: '' })),
+        );
   }
 
   /** Every pair of a message as the server holds it now (Tencent's getMessageExtensions). */
-  async getMessageExtensions(message: Message): Promise<ChatResponse<{ extensions: Array<{ key: string; value: string }>; isCompleted: boolean }>> {
-    const nr = this.notReady<ChatResponse<{ extensions: Array<{ key: string; value: string }>; isCompleted: boolean }>>('getMessageExtensions');
+  async getMessageExtensions(
+    message: Message,
+  ): Promise<ChatResponse<{ extensions: Array<{ key: string; value: string }>; isCompleted: boolean }>> {
+    const nr =
+      this.notReady<ChatResponse<{ extensions: Array<{ key: string; value: string }>; isCompleted: boolean }>>(
+        'getMessageExtensions',
+      );
     if (nr) return nr;
     this.extensible(message, 'getMessageExtensions');
     const state = this.state!;
@@ -686,7 +804,12 @@ export class ChatSDK {
     for (let startSeq = 0, pages = 0; pages < MAX_EXTENSION_PAGES; pages++) {
       let page: ExtensionGetAnswer;
       try {
-        page = await transport.request<ExtensionGetAnswer>('extGet', { from: message.from, to: message.to, msgKey: msgKeyOfMessage(message), startSeq });
+        page = await transport.request<ExtensionGetAnswer>('extGet', {
+          from: message.from,
+          to: message.to,
+          msgKey: msgKeyOfMessage(message),
+          startSeq,
+        });
       } catch (e) {
         throw toChatError(e);
       }
@@ -705,13 +828,23 @@ export class ChatSDK {
     }
   }
 
-  private async changeExtensions(message: Message, operation: 'set' | 'delete' | 'clear', pairs: Array<{ key: string; value: string }>): Promise<ChatResponse<{ extensions: ExtensionResult[] }>> {
+  private async changeExtensions(
+    message: Message,
+    operation: 'set' | 'delete' | 'clear',
+    pairs: Array<{ key: string; value: string }>,
+  ): Promise<ChatResponse<{ extensions: ExtensionResult[] }>> {
     const state = this.state!;
     const transport = this.transport!;
     const extensions = pairs.map((p) => ({ key: p.key, value: p.value, seq: state.extensionSeq(message.ID, p.key) }));
     let ans: ExtensionSetAnswer;
     try {
-      ans = await transport.request<ExtensionSetAnswer>('extSet', { from: message.from, to: message.to, msgKey: msgKeyOfMessage(message), operation, extensions });
+      ans = await transport.request<ExtensionSetAnswer>('extSet', {
+        from: message.from,
+        to: message.to,
+        msgKey: msgKeyOfMessage(message),
+        operation,
+        extensions,
+      });
     } catch (e) {
       throw toChatError(e);
     }
@@ -719,10 +852,22 @@ export class ChatSDK {
     await this.queue.run(async () => {
       if (operation === 'clear') state.forgetExtensions(message.ID);
       const done = ans.results.map((r) => r.extension);
-      if (operation === 'delete') state.forgetExtensions(message.ID, ans.results.filter((r) => r.code === 0).map((r) => r.extension.key));
+      if (operation === 'delete')
+        state.forgetExtensions(
+          message.ID,
+          ans.results.filter((r) => r.code === 0).map((r) => r.extension.key),
+        );
       else state.noteExtensions(message.ID, done);
     });
-    return { code: 0, data: { extensions: ans.results.map((r) => ({ errorCode: r.code, extension: { key: r.extension.key, value: r.extension.value } })) } };
+    return {
+      code: 0,
+      data: {
+        extensions: ans.results.map((r) => ({
+          errorCode: r.code,
+          extension: { key: r.extension.key, value: r.extension.value },
+        })),
+      },
+    };
   }
 
   // ---- history ------------------------------------------------------------------------------
@@ -731,18 +876,30 @@ export class ChatSDK {
     const nr = this.notReady<ChatResponse<MessageListResult>>('getMessageList');
     if (nr) return nr;
     const peer = peerOfConversationID(options?.conversationID);
-    if (!peer) throw new ChatError(ERROR_CODE.INVALID_CONV_ID, `not a C2C conversationID: ${String(options?.conversationID)}`);
-    const count = typeof options.count === 'number' && Number.isInteger(options.count) && options.count > 0 && options.count <= 15 ? options.count : 15;
+    if (!peer)
+      throw new ChatError(ERROR_CODE.INVALID_CONV_ID, `not a C2C conversationID: ${String(options?.conversationID)}`);
+    const count =
+      typeof options.count === 'number' && Number.isInteger(options.count) && options.count > 0 && options.count <= 15
+        ? options.count
+        : 15;
     const state = this.state!;
     const transport = this.transport!;
     let before: Message | undefined;
     if (options.nextReqMessageID) {
       before = state.messages.get(options.nextReqMessageID);
-      if (!before) throw new ChatError(ERROR_CODE.UNCAUGHT_ERROR, `nextReqMessageID ${options.nextReqMessageID} is not a message of this instance`);
+      if (!before)
+        throw new ChatError(
+          ERROR_CODE.UNCAUGHT_ERROR,
+          `nextReqMessageID ${options.nextReqMessageID} is not a message of this instance`,
+        );
     }
     let page: { messages: Message[]; complete: boolean };
     try {
-      const ans = await transport.request<HistoryAnswer>('history', { peer, count, ...(before ? { before: msgKeyOfMessage(before) } : {}) });
+      const ans = await transport.request<HistoryAnswer>('history', {
+        peer,
+        count,
+        ...(before ? { before: msgKeyOfMessage(before) } : {}),
+      });
       const wires = Array.isArray(ans.messages) ? ans.messages : [];
       const messages = await this.queue.run(async () => {
         const fx = new Effects();
@@ -760,13 +917,20 @@ export class ChatSDK {
     const messageList = [...page.messages];
     if (!before) {
       const listed = new Set(messageList);
-      const local = state.messagesOf(peer).filter((m) => m.status !== 'success' && !listed.has(m)).sort((a, b) => a.time - b.time);
+      const local = state
+        .messagesOf(peer)
+        .filter((m) => m.status !== 'success' && !listed.has(m))
+        .sort((a, b) => a.time - b.time);
       messageList.push(...local);
     }
     const oldest = page.messages[0];
     return {
       code: 0,
-      data: { messageList, nextReqMessageID: page.complete || !oldest ? '' : oldest.ID, isCompleted: page.complete || !oldest },
+      data: {
+        messageList,
+        nextReqMessageID: page.complete || !oldest ? '' : oldest.ID,
+        isCompleted: page.complete || !oldest,
+      },
     };
   }
 
@@ -790,7 +954,8 @@ export class ChatSDK {
     const nr = this.notReady<ChatResponse<UserProfile[]>>('getUserProfile');
     if (nr) return nr;
     const ids = options?.userIDList;
-    if (!Array.isArray(ids) || !ids.every((id) => typeof id === 'string' && id !== '')) this.invalid('getUserProfile', 'userIDList must be an array of UserIDs');
+    if (!Array.isArray(ids) || !ids.every((id) => typeof id === 'string' && id !== ''))
+      this.invalid('getUserProfile', 'userIDList must be an array of UserIDs');
     if (ids.length === 0) return { code: 0, data: [] };
     return { code: 0, data: await this.profiles(ids) };
   }
@@ -801,7 +966,9 @@ export class ChatSDK {
     if (nr) return nr;
     const items = itemsOfUpdate(options);
     if (typeof items === 'string') this.invalid('updateMyProfile', items);
-    await this.transport!.request('setProfile', { items }).catch((e: unknown) => { throw toChatError(e, ERROR_CODE.UNCAUGHT_ERROR); });
+    await this.transport!.request('setProfile', { items }).catch((e: unknown) => {
+      throw toChatError(e, ERROR_CODE.UNCAUGHT_ERROR);
+    });
     return this.getMyProfile();
   }
 
@@ -809,8 +976,11 @@ export class ChatSDK {
     // The server reads at most 100 at a time.
     const out: UserProfile[] = [];
     for (let i = 0; i < userIds.length; i += 100) {
-      const ans = await this.transport!.request<ProfilesAnswer>('getProfiles', { userIds: userIds.slice(i, i + 100) })
-        .catch((e: unknown) => { throw toChatError(e, ERROR_CODE.UNCAUGHT_ERROR); });
+      const ans = await this.transport!.request<ProfilesAnswer>('getProfiles', {
+        userIds: userIds.slice(i, i + 100),
+      }).catch((e: unknown) => {
+        throw toChatError(e, ERROR_CODE.UNCAUGHT_ERROR);
+      });
       out.push(...ans.profiles.map((p) => profileFromItems(p.userID, p.items)));
     }
     return out;
@@ -818,8 +988,13 @@ export class ChatSDK {
 
   // ---- conversations and unread ------------------------------------------------------------
 
-  async getConversationList(options?: string[] | ConversationListFilter): Promise<ChatResponse<{ conversationList: Conversation[]; isSyncCompleted: boolean }>> {
-    const nr = this.notReady<ChatResponse<{ conversationList: Conversation[]; isSyncCompleted: boolean }>>('getConversationList');
+  async getConversationList(
+    options?: string[] | ConversationListFilter,
+  ): Promise<ChatResponse<{ conversationList: Conversation[]; isSyncCompleted: boolean }>> {
+    const nr =
+      this.notReady<ChatResponse<{ conversationList: Conversation[]; isSyncCompleted: boolean }>>(
+        'getConversationList',
+      );
     if (nr) return nr;
     let list = this.state!.conversationList();
     if (Array.isArray(options)) {
@@ -829,7 +1004,8 @@ export class ChatSDK {
       if (options.type !== undefined && options.type !== TYPES.CONV_C2C) list = [];
       if (options.hasUnreadCount) list = list.filter((c) => c.unreadCount > 0);
       if (options.markType !== undefined) list = list.filter((c) => c.markList.includes(options.markType!));
-      if (options.groupName !== undefined) list = list.filter((c) => c.conversationGroupList.includes(options.groupName!));
+      if (options.groupName !== undefined)
+        list = list.filter((c) => c.conversationGroupList.includes(options.groupName!));
       if (options.hasGroupAtInfo) list = list.filter((c) => c.groupAtInfoList.length > 0);
     }
     return { code: 0, data: { conversationList: list, isSyncCompleted: true } };
@@ -850,13 +1026,18 @@ export class ChatSDK {
    * answers { conversationID }; the object form answers the conversationIDList deleted. At most
    * 100; none of them in the list → 2500.
    */
-  async deleteConversation(options: string | { conversationIDList: string[]; clearHistoryMessage?: boolean }): Promise<ChatResponse<{ conversationID: string } | { conversationIDList: string[] }>> {
+  async deleteConversation(
+    options: string | { conversationIDList: string[]; clearHistoryMessage?: boolean },
+  ): Promise<ChatResponse<{ conversationID: string } | { conversationIDList: string[] }>> {
     const nr = this.notReady<ChatResponse<{ conversationIDList: string[] }>>('deleteConversation');
     if (nr) return nr;
     const single = typeof options === 'string';
     const ids = single ? [options] : options?.conversationIDList;
     if (!Array.isArray(ids) || ids.length === 0 || ids.length > MAX_DELETE_CONVERSATIONS) {
-      throw new ChatError(ERROR_CODE.INVALID_CONV_ID, `conversationIDList must hold 1 to ${MAX_DELETE_CONVERSATIONS} conversationIDs`);
+      throw new ChatError(
+        ERROR_CODE.INVALID_CONV_ID,
+        `conversationIDList must hold 1 to ${MAX_DELETE_CONVERSATIONS} conversationIDs`,
+      );
     }
     const clearHistory = single || options.clearHistoryMessage !== false;
     const state = this.state!;
@@ -873,7 +1054,8 @@ export class ChatSDK {
       await this.queue.run(() => this.commitAndEmit(state, state.applyOwnConversationDelete(peer, clearHistory)));
       deleted.push(id);
     }
-    if (deleted.length === 0) throw new ChatError(ERROR_CODE.CONV_NOT_FOUND, 'none of these conversations is in the list');
+    if (deleted.length === 0)
+      throw new ChatError(ERROR_CODE.CONV_NOT_FOUND, 'none of these conversations is in the list');
     return { code: 0, data: single ? { conversationID: deleted[0]! } : { conversationIDList: deleted } };
   }
 
@@ -881,7 +1063,8 @@ export class ChatSDK {
     const nr = this.notReady<ChatResponse>('setMessageRead');
     if (nr) return nr;
     const peer = peerOfConversationID(options?.conversationID);
-    if (!peer) throw new ChatError(ERROR_CODE.INVALID_CONV_ID, `not a C2C conversationID: ${String(options?.conversationID)}`);
+    if (!peer)
+      throw new ChatError(ERROR_CODE.INVALID_CONV_ID, `not a C2C conversationID: ${String(options?.conversationID)}`);
     await this.readConversation(peer);
     return { code: 0, data: {} };
   }
@@ -919,7 +1102,9 @@ export class ChatSDK {
     switch (op) {
       case 'events': {
         const events = (Array.isArray(data.events) ? data.events : []) as WireEvent[];
-        void this.queue.run(() => this.commitAndEmit(state, state.applyEvents(events))).catch((e: unknown) => this.log.error('applying events failed:', e));
+        void this.queue
+          .run(() => this.commitAndEmit(state, state.applyEvents(events)))
+          .catch((e: unknown) => this.log.error('applying events failed:', e));
         if (data.more === true) this.catchUp(state);
         return;
       }
@@ -971,7 +1156,11 @@ export class ChatSDK {
       await this.cache.commit(this.scopeOf(state.me), commit);
     } catch (e) {
       this.log.error('writing the local cache failed:', e);
-      if (state === this.state) this.emitter.emit(EVENT.ERROR, { code: ERROR_CODE.UNCAUGHT_ERROR, message: `local cache write failed: ${e instanceof Error ? e.message : String(e)}` });
+      if (state === this.state)
+        this.emitter.emit(EVENT.ERROR, {
+          code: ERROR_CODE.UNCAUGHT_ERROR,
+          message: `local cache write failed: ${e instanceof Error ? e.message : String(e)}`,
+        });
     }
   }
 

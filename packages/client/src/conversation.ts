@@ -21,7 +21,14 @@ export interface ConversationRecord {
 }
 
 export const newConversationRecord = (peer: string): ConversationRecord => ({
-  peer, unread: 0, uncachedUnread: 0, readTime: 0, peerReadTime: 0, lastMessageID: null, updatedAt: 0, snapshotAt: 0,
+  peer,
+  unread: 0,
+  uncachedUnread: 0,
+  readTime: 0,
+  peerReadTime: 0,
+  lastMessageID: null,
+  updatedAt: 0,
+  snapshotAt: 0,
 });
 
 export interface LastMessage {
@@ -80,8 +87,20 @@ export function peerOfConversationID(conversationID: unknown): string | undefine
 export function buildLastMessage(m: Message | undefined): LastMessage {
   if (!m) {
     return {
-      lastTime: 0, lastSequence: 0, fromAccount: '', type: '', payload: null, messageForShow: '', isRevoked: false, revoker: null,
-      isPeerRead: false, cloudCustomData: '', nick: '', nameCard: '', version: 0, onlineOnlyFlag: false,
+      lastTime: 0,
+      lastSequence: 0,
+      fromAccount: '',
+      type: '',
+      payload: null,
+      messageForShow: '',
+      isRevoked: false,
+      revoker: null,
+      isPeerRead: false,
+      cloudCustomData: '',
+      nick: '',
+      nameCard: '',
+      version: 0,
+      onlineOnlyFlag: false,
     };
   }
   return {

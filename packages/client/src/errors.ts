@@ -74,13 +74,22 @@ export class ChatError extends Error {
     this.data = data;
     // Own enumerable fields are exactly code, message and data (JSON.stringify shows all three);
     // `name` and `stack` stay non-enumerable.
-    Object.defineProperty(this, 'message', { value: this.message, enumerable: true, configurable: true, writable: true });
+    Object.defineProperty(this, 'message', {
+      value: this.message,
+      enumerable: true,
+      configurable: true,
+      writable: true,
+    });
     Object.defineProperty(this, 'name', { value: 'ChatError', enumerable: false, configurable: true, writable: true });
   }
 }
 
 /** Any thrown value as a ChatError: ChatErrors pass, anything else becomes 2903 (or `fallback`). */
-export function toChatError(e: unknown, fallback: number = ERROR_CODE.UNCAUGHT_ERROR, data: Record<string, unknown> = {}): ChatError {
+export function toChatError(
+  e: unknown,
+  fallback: number = ERROR_CODE.UNCAUGHT_ERROR,
+  data: Record<string, unknown> = {},
+): ChatError {
   if (e instanceof ChatError) {
     return Object.keys(data).length === 0 ? e : new ChatError(e.code, e.message, { ...e.data, ...data });
   }

@@ -6,7 +6,8 @@ export function gatewayURL(serverURL: string): string {
   const u = new URL(serverURL);
   if (u.protocol === 'http:') u.protocol = 'ws:';
   else if (u.protocol === 'https:') u.protocol = 'wss:';
-  if (u.protocol !== 'ws:' && u.protocol !== 'wss:') throw new Error(`serverURL must be http(s) or ws(s): ${serverURL}`);
+  if (u.protocol !== 'ws:' && u.protocol !== 'wss:')
+    throw new Error(`serverURL must be http(s) or ws(s): ${serverURL}`);
   const path = u.pathname.replace(/\/+$/, '');
   u.pathname = path.endsWith(GATEWAY_PATH) ? path : `${path}${GATEWAY_PATH}`;
   u.search = '';

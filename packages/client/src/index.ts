@@ -12,15 +12,29 @@ export default TencentCloudChat;
 
 export { create, ChatSDK, EVENT, TYPES, VERSION };
 export type {
-  ChatOptions, ChatResponse, LoginResult, SendMessageOptions, GetMessageListOptions, MessageListResult, ConversationListFilter,
+  ChatOptions,
+  ChatResponse,
+  LoginResult,
+  SendMessageOptions,
+  GetMessageListOptions,
+  MessageListResult,
+  ConversationListFilter,
 } from './chat.js';
 export type { EventName, NetState, KickedOutType, Platform } from './constants.js';
 export { ChatError, ERROR_CODE } from './errors.js';
 export type { EventEnvelope, EventHandler } from './emitter.js';
 export { Message } from './message.js';
 export type {
-  MessageFlow, MessageStatus, MessageElement, TextPayload, CustomPayload, FacePayload, LocationPayload, RevokerInfo,
-  CreateMessageOptions, MessageRecord,
+  MessageFlow,
+  MessageStatus,
+  MessageElement,
+  TextPayload,
+  CustomPayload,
+  FacePayload,
+  LocationPayload,
+  RevokerInfo,
+  CreateMessageOptions,
+  MessageRecord,
 } from './message.js';
 export type { Conversation, LastMessage, Profile, ConversationRecord } from './conversation.js';
 export type { RevokedStub } from './state.js';

@@ -11,10 +11,23 @@ export interface MessageElement {
   content: Record<string, unknown>;
 }
 
-export interface TextPayload { text: string }
-export interface CustomPayload { data: string; description: string; extension: string }
-export interface FacePayload { index: number; data: string }
-export interface LocationPayload { description: string; longitude: number; latitude: number }
+export interface TextPayload {
+  text: string;
+}
+export interface CustomPayload {
+  data: string;
+  description: string;
+  extension: string;
+}
+export interface FacePayload {
+  index: number;
+  data: string;
+}
+export interface LocationPayload {
+  description: string;
+  longitude: number;
+  latitude: number;
+}
 
 export interface RevokerInfo {
   userID: string;
@@ -98,9 +111,11 @@ export class Message {
   }
 }
 
-export const messageID = (from: string, to: string, seq: number, random: number): string => `${from}_${to}_${seq}_${random}`;
+export const messageID = (from: string, to: string, seq: number, random: number): string =>
+  `${from}_${to}_${seq}_${random}`;
 
-export const wireMessageID = (w: Pick<WireMessage, 'from' | 'to' | 'seq' | 'random'>): string => messageID(w.from, w.to, w.seq, w.random);
+export const wireMessageID = (w: Pick<WireMessage, 'from' | 'to' | 'seq' | 'random'>): string =>
+  messageID(w.from, w.to, w.seq, w.random);
 
 /** The MsgKey the server knows the message by. */
 export const msgKeyOfMessage = (m: Message): string => msgKeyOf({ seq: m.sequence, random: m.random, time: m.time });
@@ -129,44 +144,81 @@ export function elementFromWire(el: WireElement): MessageElement {
     case TYPES.MSG_FACE:
       return { type: el.MsgType, content: { index: num(c.Index), data: str(c.Data) } };
     case TYPES.MSG_LOCATION:
-      return { type: el.MsgType, content: { description: str(c.Desc), longitude: num(c.Longitude), latitude: num(c.Latitude) } };
+      return {
+        type: el.MsgType,
+        content: { description: str(c.Desc), longitude: num(c.Longitude), latitude: num(c.Latitude) },
+      };
     case TYPES.MSG_IMAGE:
       return {
         type: el.MsgType,
         content: {
           uuid: str(c.UUID),
           imageFormat: num(c.ImageFormat),
-          imageInfoArray: (Array.isArray(c.ImageInfoArray) ? c.ImageInfoArray : []).map((i: Record<string, unknown>) => ({
-            type: num(i?.Type), size: num(i?.Size), width: num(i?.Width), height: num(i?.Height), url: str(i?.URL), imageUrl: str(i?.URL),
-          })),
+          imageInfoArray: (Array.isArray(c.ImageInfoArray) ? c.ImageInfoArray : []).map(
+            (i: Record<string, unknown>) => ({
+              type: num(i?.Type),
+              size: num(i?.Size),
+              width: num(i?.Width),
+              height: num(i?.Height),
+              url: str(i?.URL),
+              imageUrl: str(i?.URL),
+            }),
+          ),
         },
       };
     case TYPES.MSG_AUDIO:
       return {
         type: el.MsgType,
-        content: { uuid: str(c.UUID), url: str(c.Url), remoteAudioUrl: str(c.Url), size: num(c.Size), second: num(c.Second), downloadFlag: num(c.Download_Flag) },
+        content: {
+          uuid: str(c.UUID),
+          url: str(c.Url),
+          remoteAudioUrl: str(c.Url),
+          size: num(c.Size),
+          second: num(c.Second),
+          downloadFlag: num(c.Download_Flag),
+        },
       };
     case TYPES.MSG_FILE:
       return {
         type: el.MsgType,
-        content: { uuid: str(c.UUID), fileUrl: str(c.Url), fileSize: num(c.FileSize), fileName: str(c.FileName), downloadFlag: num(c.Download_Flag) },
+        content: {
+          uuid: str(c.UUID),
+          fileUrl: str(c.Url),
+          fileSize: num(c.FileSize),
+          fileName: str(c.FileName),
+          downloadFlag: num(c.Download_Flag),
+        },
       };
     case TYPES.MSG_VIDEO:
       return {
         type: el.MsgType,
         content: {
-          videoUUID: str(c.VideoUUID), videoUrl: str(c.VideoUrl), remoteVideoUrl: str(c.VideoUrl), videoSize: num(c.VideoSize),
-          videoSecond: num(c.VideoSecond), videoFormat: str(c.VideoFormat), videoDownloadFlag: num(c.VideoDownloadFlag),
-          thumbUUID: str(c.ThumbUUID), thumbUrl: str(c.ThumbUrl), thumbSize: num(c.ThumbSize), thumbWidth: num(c.ThumbWidth),
-          thumbHeight: num(c.ThumbHeight), thumbFormat: str(c.ThumbFormat), thumbDownloadFlag: num(c.ThumbDownloadFlag),
+          videoUUID: str(c.VideoUUID),
+          videoUrl: str(c.VideoUrl),
+          remoteVideoUrl: str(c.VideoUrl),
+          videoSize: num(c.VideoSize),
+          videoSecond: num(c.VideoSecond),
+          videoFormat: str(c.VideoFormat),
+          videoDownloadFlag: num(c.VideoDownloadFlag),
+          thumbUUID: str(c.ThumbUUID),
+          thumbUrl: str(c.ThumbUrl),
+          thumbSize: num(c.ThumbSize),
+          thumbWidth: num(c.ThumbWidth),
+          thumbHeight: num(c.ThumbHeight),
+          thumbFormat: str(c.ThumbFormat),
+          thumbDownloadFlag: num(c.ThumbDownloadFlag),
         },
       };
     case TYPES.MSG_MERGER:
       return {
         type: el.MsgType,
         content: {
-          title: str(c.Title), abstractList: Array.isArray(c.AbstractList) ? c.AbstractList : [], compatibleText: str(c.CompatibleText),
-          messageNumber: num(c.MsgNum), messageList: Array.isArray(c.MsgList) ? c.MsgList : [], downloadKey: str(c.JsonMsgKey),
+          title: str(c.Title),
+          abstractList: Array.isArray(c.AbstractList) ? c.AbstractList : [],
+          compatibleText: str(c.CompatibleText),
+          messageNumber: num(c.MsgNum),
+          messageList: Array.isArray(c.MsgList) ? c.MsgList : [],
+          downloadKey: str(c.JsonMsgKey),
         },
       };
     default:
@@ -194,11 +246,16 @@ export function elementToWire(el: MessageElement): WireElement {
 /** The payload a recalled message keeps: the type's fields, all empty. */
 export function blankPayload(type: string): Record<string, unknown> {
   switch (type) {
-    case TYPES.MSG_TEXT: return { text: '' };
-    case TYPES.MSG_CUSTOM: return { data: '', description: '', extension: '' };
-    case TYPES.MSG_FACE: return { index: 0, data: '' };
-    case TYPES.MSG_LOCATION: return { description: '', longitude: 0, latitude: 0 };
-    default: return {};
+    case TYPES.MSG_TEXT:
+      return { text: '' };
+    case TYPES.MSG_CUSTOM:
+      return { data: '', description: '', extension: '' };
+    case TYPES.MSG_FACE:
+      return { index: 0, data: '' };
+    case TYPES.MSG_LOCATION:
+      return { description: '', longitude: 0, latitude: 0 };
+    default:
+      return {};
   }
 }
 
@@ -233,7 +290,10 @@ export const RECALLED_LABEL = '[Message Recalled]';
 
 export function messageForShow(m: Message): string {
   if (m.isRevoked) return RECALLED_LABEL;
-  return m.getElements().map((el) => (el.type === TYPES.MSG_TEXT ? str(el.content.text) : LABELS[el.type] ?? '')).join('');
+  return m
+    .getElements()
+    .map((el) => (el.type === TYPES.MSG_TEXT ? str(el.content.text) : (LABELS[el.type] ?? '')))
+    .join('');
 }
 
 // ---- building and updating ----------------------------------------------------------------------
@@ -319,7 +379,11 @@ export interface CreateMessageOptions<P> {
 }
 
 /** A new outgoing message, `status: 'unSend'`, ready to be sent. */
-export function newOutgoingMessage(element: MessageElement, options: CreateMessageOptions<unknown>, ctx: CreateContext): Message {
+export function newOutgoingMessage(
+  element: MessageElement,
+  options: CreateMessageOptions<unknown>,
+  ctx: CreateContext,
+): Message {
   const m = new Message();
   m.from = ctx.me;
   m.to = options.to;
@@ -370,13 +434,27 @@ export interface MessageRecord {
 export function toRecord(m: Message): MessageRecord {
   const meta = metaOf(m);
   return {
-    ID: m.ID, from: m.from, to: m.to, seq: m.sequence, random: m.random, time: m.time, clientTime: m.clientTime,
+    ID: m.ID,
+    from: m.from,
+    to: m.to,
+    seq: m.sequence,
+    random: m.random,
+    time: m.time,
+    clientTime: m.clientTime,
     type: m.type,
     elements: m.isRevoked ? [] : meta.elements.map((e) => ({ type: e.type, content: { ...e.content } })),
     cloudCustomData: m.isRevoked ? '' : m.cloudCustomData,
     revoked: m.isRevoked ? { by: m.revoker } : null,
-    isPeerRead: m.isPeerRead, isRead: m.isRead, needReadReceipt: m.needReadReceipt, supportExtension: m.isSupportExtension, isModified: m.isModified, version: m.version,
-    countsUnread: meta.countsUnread, unreadCounted: meta.unreadCounted, eventSeq: meta.eventSeq, onlineOnly: meta.onlineOnly,
+    isPeerRead: m.isPeerRead,
+    isRead: m.isRead,
+    needReadReceipt: m.needReadReceipt,
+    supportExtension: m.isSupportExtension,
+    isModified: m.isModified,
+    version: m.version,
+    countsUnread: meta.countsUnread,
+    unreadCounted: meta.unreadCounted,
+    eventSeq: meta.eventSeq,
+    onlineOnly: meta.onlineOnly,
   };
 }
 

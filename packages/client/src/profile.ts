@@ -45,9 +45,21 @@ const CUSTOM_PREFIX = 'Tag_Profile_Custom_';
 /** The profile a server's items describe; fields it did not send keep their defaults. */
 export function profileFromItems(userID: string, items: WireProfileItem[]): UserProfile {
   const p: UserProfile = {
-    userID, nick: '', avatar: '', gender: 'Gender_Type_Unknown', selfSignature: '', allowType: 'AllowType_Type_NeedConfirm',
-    birthday: 0, location: '', language: 0, messageSettings: 0, adminForbidType: 'AdminForbid_Type_None', level: 0, role: 0,
-    lastUpdatedTime: 0, profileCustomField: [],
+    userID,
+    nick: '',
+    avatar: '',
+    gender: 'Gender_Type_Unknown',
+    selfSignature: '',
+    allowType: 'AllowType_Type_NeedConfirm',
+    birthday: 0,
+    location: '',
+    language: 0,
+    messageSettings: 0,
+    adminForbidType: 'AdminForbid_Type_None',
+    level: 0,
+    role: 0,
+    lastUpdatedTime: 0,
+    profileCustomField: [],
   };
   const fields = p as unknown as Record<string, unknown>;
   for (const { tag, value } of items) {
@@ -70,7 +82,8 @@ export function itemsOfUpdate(update: unknown): WireProfileItem[] | string {
       if (!Array.isArray(value)) return 'profileCustomField must be an array of {key, value}';
       for (const c of value as unknown[]) {
         const kv = c as { key?: unknown; value?: unknown } | null;
-        if (!kv || typeof kv.key !== 'string' || typeof kv.value !== 'string') return 'each profileCustomField item must be {key: string, value: string}';
+        if (!kv || typeof kv.key !== 'string' || typeof kv.value !== 'string')
+          return 'each profileCustomField item must be {key: string, value: string}';
         items.push({ tag: kv.key, value: kv.value });
       }
       continue;

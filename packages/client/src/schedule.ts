@@ -6,7 +6,10 @@ export class SerialQueue {
 
   run<T>(task: () => T | Promise<T>): Promise<T> {
     const p = this.tail.then(task);
-    this.tail = p.then(() => undefined, () => undefined);
+    this.tail = p.then(
+      () => undefined,
+      () => undefined,
+    );
     return p;
   }
 
@@ -24,7 +27,10 @@ export class Throttle {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private pending = false;
 
-  constructor(private readonly fn: () => void, private readonly ms: number) {}
+  constructor(
+    private readonly fn: () => void,
+    private readonly ms: number,
+  ) {}
 
   call(): void {
     if (this.timer !== undefined) {

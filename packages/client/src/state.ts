@@ -2,19 +2,52 @@
 // once each, in seq order), a snapshot, and the answers to this device's own requests. Nothing here
 // does I/O: each change returns Effects, which the chat instance persists and then emits.
 import type { CacheCommit, CacheData } from './cache/types.js';
-import { buildConversation, conversationIDOf, newConversationRecord, sortConversations, type Conversation, type ConversationRecord } from './conversation.js';
 import {
-  eraseContent, fromRecord, mergeWire, messageFromWire, messageID, metaOf, peerOf, setElements, toRecord, wireMessageID,
-  elementFromWire, type Message, type RevokerInfo,
+  buildConversation,
+  conversationIDOf,
+  newConversationRecord,
+  sortConversations,
+  type Conversation,
+  type ConversationRecord,
+} from './conversation.js';
+import {
+  eraseContent,
+  fromRecord,
+  mergeWire,
+  messageFromWire,
+  messageID,
+  metaOf,
+  peerOf,
+  setElements,
+  toRecord,
+  wireMessageID,
+  elementFromWire,
+  type Message,
+  type RevokerInfo,
 } from './message.js';
 import {
-  parseMsgKey, type ConversationDeleteData, type DeleteData, type ExtensionData, type ReadData, type ReceiptData, type RecallData,
-  type WireConversation, type WireEvent, type WireExtension, type WireMessage,
+  parseMsgKey,
+  type ConversationDeleteData,
+  type DeleteData,
+  type ExtensionData,
+  type ReadData,
+  type ReceiptData,
+  type RecallData,
+  type WireConversation,
+  type WireEvent,
+  type WireExtension,
+  type WireMessage,
 } from '@parley/protocol';
 
 /** What MESSAGE_EXTENSIONS_UPDATED / _DELETED carry (Tencent's web SDK). */
-export interface ExtensionsUpdated { messageID: string; extensions: Array<{ key: string; value: string }> }
-export interface ExtensionsDeleted { messageID: string; keyList: string[] }
+export interface ExtensionsUpdated {
+  messageID: string;
+  extensions: Array<{ key: string; value: string }>;
+}
+export interface ExtensionsDeleted {
+  messageID: string;
+  keyList: string[];
+}
 
 /** What MESSAGE_REVOKED carries for a message this device never held. */
 export interface RevokedStub {
@@ -69,8 +102,14 @@ export class Effects {
   reset = false;
 
   get persistable(): boolean {
-    return this.reset || this.cursorChanged || this.messages.size > 0 || this.conversations.size > 0
-      || this.deletedMessages.size > 0 || this.deletedConversations.size > 0;
+    return (
+      this.reset ||
+      this.cursorChanged ||
+      this.messages.size > 0 ||
+      this.conversations.size > 0 ||
+      this.deletedMessages.size > 0 ||
+      this.deletedConversations.size > 0
+    );
   }
 }
 
@@ -118,7 +157,9 @@ export class ChatState {
   commitFor(fx: Effects): CacheCommit {
     const c: CacheCommit = { cursor: this.cursor, syncedAt: this.syncedAt, deviceId: this.deviceId };
     if (fx.reset) c.reset = true;
-    const convs = [...fx.conversations].map((p) => this.conversations.get(p)).filter((r): r is ConversationRecord => !!r);
+    const convs = [...fx.conversations]
+      .map((p) => this.conversations.get(p))
+      .filter((r): r is ConversationRecord => !!r);
     if (convs.length) c.conversations = convs.map((r) => ({ ...r }));
     const msgs = [...fx.messages].filter(ChatState.persistable);
     if (msgs.length) c.messages = msgs.map(toRecord);
@@ -188,15 +229,32 @@ export class ChatState {
     for (const e of sorted) {
       if (e.seq <= this.cursor) continue;
       switch (e.kind) {
-        case 'message': this.onMessage(e, fx); break;
-        case 'recall': this.onRecall(e, fx); break;
-        case 'read': this.onRead(e, fx); break;
-        case 'modify': this.onModify(e, fx); break;
-        case 'receipt': this.onReceipt(e, fx); break;
-        case 'delete': this.onDelete(e, fx); break;
-        case 'conversation_delete': this.onConversationDelete(e, fx); break;
-        case 'extension': this.onExtension(e, fx); break;
-        default: break; // a kind this SDK does not know: skipped, but the cursor moves past it
+        case 'message':
+          this.onMessage(e, fx);
+          break;
+        case 'recall':
+          this.onRecall(e, fx);
+          break;
+        case 'read':
+          this.onRead(e, fx);
+          break;
+        case 'modify':
+          this.onModify(e, fx);
+          break;
+        case 'receipt':
+          this.onReceipt(e, fx);
+          break;
+        case 'delete':
+          this.onDelete(e, fx);
+          break;
+        case 'conversation_delete':
+          this.onConversationDelete(e, fx);
+          break;
+        case 'extension':
+          this.onExtension(e, fx);
+          break;
+        default:
+          break; // a kind this SDK does not know: skipped, but the cursor moves past it
       }
       this.cursor = e.seq;
       fx.cursorChanged = true;
@@ -270,7 +328,14 @@ export class ChatState {
     // messages the snapshot counted without sending them.
     const peer = d.from === this.me ? d.to : d.from;
     const conv = this.conversations.get(peer);
-    if (conv && d.to === this.me && d.from !== this.me && conv.uncachedUnread > 0 && key.time <= conv.snapshotAt && key.time > conv.readTime) {
+    if (
+      conv &&
+      d.to === this.me &&
+      d.from !== this.me &&
+      conv.uncachedUnread > 0 &&
+      key.time <= conv.snapshotAt &&
+      key.time > conv.readTime
+    ) {
       conv.uncachedUnread -= 1;
       conv.unread = Math.max(0, conv.unread - 1);
       fx.conversations.add(peer);
@@ -279,17 +344,37 @@ export class ChatState {
     // Every device ends with the same conversation: the recalled message's tombstone (keys, times,
     // who recalled it; no content) in the history and, if it is the newest, as the last message.
     const at = typeof d.at === 'number' ? d.at : key.time;
-    const tombstone = messageFromWire({
-      from: d.from, to: d.to, seq: key.seq, random: key.random, time: key.time, msgKey: d.msgKey,
-      body: [], cloudCustomData: '', recalled: { by, at }, countsUnread: false,
-    }, this.me);
+    const tombstone = messageFromWire(
+      {
+        from: d.from,
+        to: d.to,
+        seq: key.seq,
+        random: key.random,
+        time: key.time,
+        msgKey: d.msgKey,
+        body: [],
+        cloudCustomData: '',
+        recalled: { by, at },
+        countsUnread: false,
+      },
+      this.me,
+    );
     tombstone.isRead = true;
     this.addMessage(tombstone);
     this.maybeLast(this.ensureConversation(peer, fx), tombstone);
     fx.messages.add(tombstone);
     fx.revoked.push({
-      ID: id, conversationID: conversationIDOf(peer), conversationType: 'C2C', from: d.from, to: d.to,
-      sequence: key.seq, random: key.random, time: key.time, isRevoked: true, revoker: by, revokeReason: '',
+      ID: id,
+      conversationID: conversationIDOf(peer),
+      conversationType: 'C2C',
+      from: d.from,
+      to: d.to,
+      sequence: key.seq,
+      random: key.random,
+      time: key.time,
+      isRevoked: true,
+      revoker: by,
+      revokeReason: '',
       revokerInfo: { userID: by, nick: '', avatar: '' },
     });
   }
@@ -327,7 +412,13 @@ export class ChatState {
         m.readReceiptInfo = { ...m.readReceiptInfo, isPeerRead: true, readCount: 1, unreadCount: 0, timestamp: at };
         fx.messages.add(m);
       }
-      fx.receipts.push({ conversationID: conversationIDOf(d.reader), messageID, userID: d.reader, isPeerRead: true, timestamp: at });
+      fx.receipts.push({
+        conversationID: conversationIDOf(d.reader),
+        messageID,
+        userID: d.reader,
+        isPeerRead: true,
+        timestamp: at,
+      });
     }
   }
 
@@ -377,7 +468,10 @@ export class ChatState {
       this.noteExtensions(id, pairs);
       fx.extensionsUpdated.push({ messageID: id, extensions: pairs.map((p) => ({ key: p.key, value: p.value })) });
     } else if (d.operation === 'delete') {
-      this.forgetExtensions(id, pairs.map((p) => p.key));
+      this.forgetExtensions(
+        id,
+        pairs.map((p) => p.key),
+      );
       fx.extensionsDeleted.push({ messageID: id, keyList: pairs.map((p) => p.key) });
     } else if (d.operation === 'clear') {
       const keyList = this.extensionsHeld(id).map((p) => p.key);
@@ -423,7 +517,13 @@ export class ChatState {
       // Same second as the read: only messages stored before it (their event came first).
       if (m.time < readTime || (m.time === readTime && eventSeq > 0 && eventSeq < seq)) {
         m.isPeerRead = true;
-        m.readReceiptInfo = { ...m.readReceiptInfo, isPeerRead: true, readCount: 1, unreadCount: 0, timestamp: readTime };
+        m.readReceiptInfo = {
+          ...m.readReceiptInfo,
+          isPeerRead: true,
+          readCount: 1,
+          unreadCount: 0,
+          timestamp: readTime,
+        };
         fx.messages.add(m);
         fx.readByPeer.push(m);
       }

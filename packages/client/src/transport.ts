@@ -63,11 +63,13 @@ async function defaultFactory(): Promise<SocketFactory> {
   if (g) return g;
   if (!wsModule) {
     const name = 'ws';
-    wsModule = import(/* webpackIgnore: true */ /* @vite-ignore */ name).then((mod: { WebSocket?: SocketFactory; default?: SocketFactory }) => {
-      const ctor = mod.WebSocket ?? mod.default;
-      if (!ctor) throw new Error('the ws package has no WebSocket export');
-      return ctor;
-    });
+    wsModule = import(/* webpackIgnore: true */ /* @vite-ignore */ name).then(
+      (mod: { WebSocket?: SocketFactory; default?: SocketFactory }) => {
+        const ctor = mod.WebSocket ?? mod.default;
+        if (!ctor) throw new Error('the ws package has no WebSocket export');
+        return ctor;
+      },
+    );
     wsModule.catch(() => {
       wsModule = undefined;
     });
@@ -95,7 +97,10 @@ export class Transport {
   private readonly base: number;
   private readonly max: number;
 
-  constructor(private readonly opts: TransportOptions, private readonly hooks: TransportHooks) {
+  constructor(
+    private readonly opts: TransportOptions,
+    private readonly hooks: TransportHooks,
+  ) {
     this.timeout = opts.requestTimeout ?? 15_000;
     this.pingEvery = opts.heartbeatInterval ?? 25_000;
     this.base = opts.reconnectBase ?? 1_000;
@@ -164,9 +169,14 @@ export class Transport {
   }
 
   /** Any request on the current socket, logged in or not (login, sync during a reconnect). */
-  send<T = Record<string, unknown>>(op: string, data: Record<string, unknown> = {}, timeoutMs = this.timeout): Promise<T> {
+  send<T = Record<string, unknown>>(
+    op: string,
+    data: Record<string, unknown> = {},
+    timeoutMs = this.timeout,
+  ): Promise<T> {
     const socket = this.socket;
-    if (!socket || socket.readyState !== OPEN) return Promise.reject(new ChatError(ERROR_CODE.NETWORK_ERROR, 'not connected to the server'));
+    if (!socket || socket.readyState !== OPEN)
+      return Promise.reject(new ChatError(ERROR_CODE.NETWORK_ERROR, 'not connected to the server'));
     const id = ++this.nextId;
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -204,7 +214,9 @@ export class Transport {
       const timer = setTimeout(() => {
         if (opened || gen !== this.generation) return;
         this.dropSocket(CloseCode.CLIENT_RESTART, 'open timed out');
-        reject(new ChatError(ERROR_CODE.NETWORK_TIMEOUT, `could not connect to ${this.opts.url} within ${this.timeout} ms`));
+        reject(
+          new ChatError(ERROR_CODE.NETWORK_TIMEOUT, `could not connect to ${this.opts.url} within ${this.timeout} ms`),
+        );
       }, this.timeout);
       ws.onopen = () => {
         if (gen !== this.generation) return;
@@ -221,7 +233,9 @@ export class Transport {
         clearTimeout(timer);
         if (!opened) {
           this.socket = undefined;
-          reject(new ChatError(ERROR_CODE.NETWORK_ERROR, `could not connect to ${this.opts.url} (close ${ev?.code ?? ''})`));
+          reject(
+            new ChatError(ERROR_CODE.NETWORK_ERROR, `could not connect to ${this.opts.url} (close ${ev?.code ?? ''})`),
+          );
           return;
         }
         this.onSocketClosed(ev?.code ?? 1006, ev?.reason ?? '');
@@ -336,7 +350,12 @@ export class Transport {
       if (code === 0 && f.op !== 'error') p.resolve(data);
       else {
         const c = code || (typeof data.code === 'number' ? data.code : ERROR_CODE.UNCAUGHT_ERROR);
-        const msg = typeof f.message === 'string' && f.message ? f.message : typeof data.message === 'string' ? data.message : `${p.op} failed`;
+        const msg =
+          typeof f.message === 'string' && f.message
+            ? f.message
+            : typeof data.message === 'string'
+              ? data.message
+              : `${p.op} failed`;
         p.reject(new ChatError(c, msg));
       }
       return;
@@ -350,15 +369,18 @@ export class Transport {
     this.stopHeartbeat();
     this.heartbeat = setInterval(() => {
       const gen = this.generation;
-      this.send<{ serverTime?: number }>('ping', {}).then((d) => {
-        if (typeof d.serverTime === 'number') this.hooks.onServerTime(d.serverTime);
-      }, (e: ChatError) => {
-        // No pong: the connection is dead even if the socket has not noticed. Start over.
-        if (gen !== this.generation || this.stopped || !this.socket) return;
-        this.opts.log.warn(`heartbeat failed (${e.code}); reconnecting`);
-        this.dropSocket(CloseCode.CLIENT_RESTART, 'heartbeat failed');
-        this.onSocketClosed(CloseCode.CLIENT_RESTART, 'heartbeat failed');
-      });
+      this.send<{ serverTime?: number }>('ping', {}).then(
+        (d) => {
+          if (typeof d.serverTime === 'number') this.hooks.onServerTime(d.serverTime);
+        },
+        (e: ChatError) => {
+          // No pong: the connection is dead even if the socket has not noticed. Start over.
+          if (gen !== this.generation || this.stopped || !this.socket) return;
+          this.opts.log.warn(`heartbeat failed (${e.code}); reconnecting`);
+          this.dropSocket(CloseCode.CLIENT_RESTART, 'heartbeat failed');
+          this.onSocketClosed(CloseCode.CLIENT_RESTART, 'heartbeat failed');
+        },
+      );
     }, this.pingEvery);
     unref(this.heartbeat);
   }

@@ -29,16 +29,60 @@ import { msgKeyOf } from '@parley/protocol';
 import pg from 'pg';
 import type { PoolClient, QueryResultRow } from 'pg';
 import type {
-  AccountInput, AppId, ProfileWrite, StoredProfile, AppendResult, CallbackEntry, ConversationRecord, EventWrite, HistoryPage,
-  PendingCallback, HistoryQuery, MessageRef, ModifyRequest, ModifyResult, NewMessage, OutboxEntry, ReadRequest, ReadResult,
-  RecallAuditEntry, RecallRequest, RecallResult, Store, StoredMessage, MuteState, ReceiptRequest, ReceiptResult, UserEvent,
-  UserEventKind, ConversationPageQuery, DeleteConversationRequest, DeleteMessagesRequest, DeleteMessagesResult, ExtensionState,
-  ExtensionWrite, ExtensionWriteResult,
+  AccountInput,
+  AppId,
+  ProfileWrite,
+  StoredProfile,
+  AppendResult,
+  CallbackEntry,
+  ConversationRecord,
+  EventWrite,
+  HistoryPage,
+  PendingCallback,
+  HistoryQuery,
+  MessageRef,
+  ModifyRequest,
+  ModifyResult,
+  NewMessage,
+  OutboxEntry,
+  ReadRequest,
+  ReadResult,
+  RecallAuditEntry,
+  RecallRequest,
+  RecallResult,
+  Store,
+  StoredMessage,
+  MuteState,
+  ReceiptRequest,
+  ReceiptResult,
+  UserEvent,
+  UserEventKind,
+  ConversationPageQuery,
+  DeleteConversationRequest,
+  DeleteMessagesRequest,
+  DeleteMessagesResult,
+  ExtensionState,
+  ExtensionWrite,
+  ExtensionWriteResult,
 } from '../../ports/store.js';
 import {
-  SQL_COUNTS_UNREAD, SQL_NOT_ONLINE_ONLY, SQL_SENDER_ROAMS, SQL_WITH_RECEIPT, conversationPair, packFlags,
-  isAfterCursor, isReadBy, toMessage, SQL_HELD_BY_NOBODY, SQL_NOT_DELETED_BY_RECIPIENT, deletedBitsFor, deletedFor, isDeletedFor,
-  isHeldByNobody, sqlNotDeletedFor, FLAG,
+  SQL_COUNTS_UNREAD,
+  SQL_NOT_ONLINE_ONLY,
+  SQL_SENDER_ROAMS,
+  SQL_WITH_RECEIPT,
+  conversationPair,
+  packFlags,
+  isAfterCursor,
+  isReadBy,
+  toMessage,
+  SQL_HELD_BY_NOBODY,
+  SQL_NOT_DELETED_BY_RECIPIENT,
+  deletedBitsFor,
+  deletedFor,
+  isDeletedFor,
+  isHeldByNobody,
+  sqlNotDeletedFor,
+  FLAG,
   type MessageRow,
 } from '../../ports/message-flags.js';
 import { MIGRATIONS } from './migrations.js';
@@ -56,11 +100,32 @@ export interface PostgresOptions {
 }
 
 interface ConversationRow {
-  owner: string; peer: string; unread: number; read_time: number; read_id: number; last_msg_id: number | null;
-  last_time: number; updated_at: number;
+  owner: string;
+  peer: string;
+  unread: number;
+  read_time: number;
+  read_id: number;
+  last_msg_id: number | null;
+  last_time: number;
+  updated_at: number;
 }
 
-const MESSAGE_COLUMN_LIST = ['id', 'sender', 'recipient', 'seq', 'random', 'time', 'body', 'cloud_custom_data', 'offline_push_info', 'origin', 'flags', 'life_time', 'recalled_by', 'recalled_at'] as const;
+const MESSAGE_COLUMN_LIST = [
+  'id',
+  'sender',
+  'recipient',
+  'seq',
+  'random',
+  'time',
+  'body',
+  'cloud_custom_data',
+  'offline_push_info',
+  'origin',
+  'flags',
+  'life_time',
+  'recalled_by',
+  'recalled_at',
+] as const;
 const MESSAGE_COLUMNS = MESSAGE_COLUMN_LIST.join(', ');
 /** The message columns of alias m, renamed m_<column>, for joins. */
 const JOINED_MESSAGE_COLUMNS = MESSAGE_COLUMN_LIST.map((c) => `m.${c} AS m_${c}`).join(', ');
@@ -92,9 +157,12 @@ const parseBytea = pg.types.getTypeParser(BYTEA_OID, 'text') as (v: string) => B
 const parseUtf8Bytea = (v: string): string => parseBytea(v).toString('utf8');
 const TYPES: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    format === 'binary' ? pg.types.getTypeParser(oid, format)
-      : oid === INT8_OID ? parseInt8
-        : oid === BYTEA_OID ? parseUtf8Bytea
+    format === 'binary'
+      ? pg.types.getTypeParser(oid, format)
+      : oid === INT8_OID
+        ? parseInt8
+        : oid === BYTEA_OID
+          ? parseUtf8Bytea
           : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
 };
 
@@ -110,7 +178,11 @@ const utf8OrNull = (s: string | undefined): Buffer | null => (s === undefined ? 
 const storableId = (id: string): boolean => !id.includes('\u0000');
 
 /** Callback body fields that carry message content, and what a recall leaves in them. */
-const CONTENT_FIELDS: ReadonlyArray<[string, unknown]> = [['MsgBody', []], ['CloudCustomData', ''], ['ExtensionList', []]];
+const CONTENT_FIELDS: ReadonlyArray<[string, unknown]> = [
+  ['MsgBody', []],
+  ['CloudCustomData', ''],
+  ['ExtensionList', []],
+];
 
 /** The m_-prefixed message of a joined row, if the join found one. */
 function joinedMessage(r: Record<string, unknown>): StoredMessage | undefined {
@@ -203,7 +275,9 @@ export class PostgresStore implements Store {
       await c.query('COMMIT');
       return result;
     } catch (e) {
-      await c.query('ROLLBACK').catch((rollbackError: Error) => { broken = rollbackError; });
+      await c.query('ROLLBACK').catch((rollbackError: Error) => {
+        broken = rollbackError;
+      });
       throw e;
     } finally {
       c.release(broken);
@@ -220,8 +294,10 @@ export class PostgresStore implements Store {
    * lock order acyclic. Users without an account lock nothing (they get no events either).
    */
   private async lockUsers(c: Tx, app: AppId, users: Iterable<string>): Promise<void> {
-    await c.query('SELECT 1 FROM accounts WHERE app = $1 AND user_id = ANY($2::text[]) ORDER BY user_id FOR UPDATE',
-      [app, [...new Set(users)]]);
+    await c.query('SELECT 1 FROM accounts WHERE app = $1 AND user_id = ANY($2::text[]) ORDER BY user_id FOR UPDATE', [
+      app,
+      [...new Set(users)],
+    ]);
   }
 
   // ---- schema -------------------------------------------------------------------------------
@@ -241,7 +317,11 @@ export class PostgresStore implements Store {
           version    INTEGER PRIMARY KEY,
           applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
         )`);
-        const [{ v }] = await this.rows<{ v: number }>(c, 'SELECT COALESCE(MAX(version), 0)::int AS v FROM schema_migrations', []) as [{ v: number }];
+        const [{ v }] = (await this.rows<{ v: number }>(
+          c,
+          'SELECT COALESCE(MAX(version), 0)::int AS v FROM schema_migrations',
+          [],
+        )) as [{ v: number }];
         for (let version = v + 1; version <= MIGRATIONS.length; version++) {
           await c.query('BEGIN');
           try {
@@ -273,26 +353,37 @@ export class PostgresStore implements Store {
   // ---- accounts -------------------------------------------------------------------------
 
   async importAccount(app: AppId, a: AccountInput, now: number): Promise<void> {
-    await this.pool.query(`INSERT INTO accounts (app, user_id, nick, face_url, created_at) VALUES ($1, $2, $3, $4, $5)
+    await this.pool.query(
+      `INSERT INTO accounts (app, user_id, nick, face_url, created_at) VALUES ($1, $2, $3, $4, $5)
       ON CONFLICT (app, user_id) DO UPDATE SET nick = COALESCE(excluded.nick, accounts.nick), face_url = COALESCE(excluded.face_url, accounts.face_url)`,
-    [app, a.userId, utf8OrNull(a.nick), utf8OrNull(a.faceUrl), now]);
+      [app, a.userId, utf8OrNull(a.nick), utf8OrNull(a.faceUrl), now],
+    );
   }
 
   async importAccounts(app: AppId, userIds: string[], now: number): Promise<void> {
     // One statement: all or nothing. Sorted, so concurrent imports meet their rows in one order.
-    await this.pool.query(`INSERT INTO accounts (app, user_id, created_at)
+    await this.pool.query(
+      `INSERT INTO accounts (app, user_id, created_at)
       SELECT $1, u, $3 FROM (SELECT DISTINCT unnest($2::text[]) AS u) AS ids ORDER BY u
-      ON CONFLICT DO NOTHING`, [app, userIds, now]);
+      ON CONFLICT DO NOTHING`,
+      [app, userIds, now],
+    );
   }
 
   async importAccountList(app: AppId, accounts: AccountInput[], now: number): Promise<void> {
     await this.tx(async (c) => {
       // Locked in UserID order first, so concurrent imports of overlapping lists cannot deadlock.
-      await this.lockUsers(c, app, accounts.map((a) => a.userId));
+      await this.lockUsers(
+        c,
+        app,
+        accounts.map((a) => a.userId),
+      );
       for (const a of accounts) {
-        await c.query(`INSERT INTO accounts (app, user_id, nick, face_url, created_at) VALUES ($1, $2, $3, $4, $5)
+        await c.query(
+          `INSERT INTO accounts (app, user_id, nick, face_url, created_at) VALUES ($1, $2, $3, $4, $5)
           ON CONFLICT (app, user_id) DO UPDATE SET nick = COALESCE(excluded.nick, accounts.nick), face_url = COALESCE(excluded.face_url, accounts.face_url)`,
-        [app, a.userId, utf8OrNull(a.nick), utf8OrNull(a.faceUrl), now]);
+          [app, a.userId, utf8OrNull(a.nick), utf8OrNull(a.faceUrl), now],
+        );
       }
     });
   }
@@ -307,15 +398,25 @@ export class PostgresStore implements Store {
       // So is its side of each conversation (unread counts, read cursors); the peers keep theirs.
       await c.query('DELETE FROM conversations WHERE app = $1 AND owner = ANY($2::text[])', [app, userIds]);
       await c.query('DELETE FROM profile_fields WHERE app = $1 AND user_id = ANY($2::text[])', [app, userIds]);
-      const deleted = new Set((await this.rows<{ user_id: string }>(c,
-        'DELETE FROM accounts WHERE app = $1 AND user_id = ANY($2::text[]) RETURNING user_id', [app, userIds])).map((r) => r.user_id));
+      const deleted = new Set(
+        (
+          await this.rows<{ user_id: string }>(
+            c,
+            'DELETE FROM accounts WHERE app = $1 AND user_id = ANY($2::text[]) RETURNING user_id',
+            [app, userIds],
+          )
+        ).map((r) => r.user_id),
+      );
       return userIds.filter((id) => deleted.has(id));
     });
   }
 
   async existingAccounts(app: AppId, userIds: string[]): Promise<Set<string>> {
-    const rows = await this.rows<{ user_id: string }>(this.pool, 'SELECT user_id FROM accounts WHERE app = $1 AND user_id = ANY($2::text[])',
-      [app, userIds.filter(storableId)]);
+    const rows = await this.rows<{ user_id: string }>(
+      this.pool,
+      'SELECT user_id FROM accounts WHERE app = $1 AND user_id = ANY($2::text[])',
+      [app, userIds.filter(storableId)],
+    );
     return new Set(rows.map((r) => r.user_id));
   }
 
@@ -324,10 +425,21 @@ export class PostgresStore implements Store {
   async profiles(app: AppId, given: string[]): Promise<Map<string, StoredProfile>> {
     const userIds = [...new Set(given.filter(storableId))];
     return this.read(async (c) => {
-      const accounts = await this.rows<{ user_id: string; nick: string | null; face_url: string | null }>(c,
-        'SELECT user_id, nick, face_url FROM accounts WHERE app = $1 AND user_id = ANY($2::text[])', [app, userIds]);
-      const fields = await this.rows<{ user_id: string; tag: string; str_value: string | null; int_value: number | null }>(c,
-        'SELECT user_id, tag, str_value, int_value FROM profile_fields WHERE app = $1 AND user_id = ANY($2::text[])', [app, userIds]);
+      const accounts = await this.rows<{ user_id: string; nick: string | null; face_url: string | null }>(
+        c,
+        'SELECT user_id, nick, face_url FROM accounts WHERE app = $1 AND user_id = ANY($2::text[])',
+        [app, userIds],
+      );
+      const fields = await this.rows<{
+        user_id: string;
+        tag: string;
+        str_value: string | null;
+        int_value: number | null;
+      }>(
+        c,
+        'SELECT user_id, tag, str_value, int_value FROM profile_fields WHERE app = $1 AND user_id = ANY($2::text[])',
+        [app, userIds],
+      );
       const out = new Map<string, StoredProfile>();
       for (const a of accounts) {
         out.set(a.user_id, {
@@ -344,16 +456,24 @@ export class PostgresStore implements Store {
   async writeProfile(app: AppId, w: ProfileWrite): Promise<boolean> {
     if (!storableId(w.userId)) return false;
     return this.tx(async (c) => {
-      const [found] = await this.rows<{ one: number }>(c, 'SELECT 1 AS one FROM accounts WHERE app = $1 AND user_id = $2 FOR UPDATE', [app, w.userId]);
+      const [found] = await this.rows<{ one: number }>(
+        c,
+        'SELECT 1 AS one FROM accounts WHERE app = $1 AND user_id = $2 FOR UPDATE',
+        [app, w.userId],
+      );
       if (!found) return false;
       if (w.nick !== undefined || w.faceUrl !== undefined) {
-        await c.query('UPDATE accounts SET nick = COALESCE($1, nick), face_url = COALESCE($2, face_url) WHERE app = $3 AND user_id = $4',
-          [utf8OrNull(w.nick), utf8OrNull(w.faceUrl), app, w.userId]);
+        await c.query(
+          'UPDATE accounts SET nick = COALESCE($1, nick), face_url = COALESCE($2, face_url) WHERE app = $3 AND user_id = $4',
+          [utf8OrNull(w.nick), utf8OrNull(w.faceUrl), app, w.userId],
+        );
       }
       for (const [tag, v] of w.fields) {
-        await c.query(`INSERT INTO profile_fields (app, user_id, tag, str_value, int_value) VALUES ($1, $2, $3, $4, $5)
+        await c.query(
+          `INSERT INTO profile_fields (app, user_id, tag, str_value, int_value) VALUES ($1, $2, $3, $4, $5)
           ON CONFLICT (app, user_id, tag) DO UPDATE SET str_value = excluded.str_value, int_value = excluded.int_value`,
-        [app, w.userId, tag, typeof v === 'string' ? utf8(v) : null, typeof v === 'number' ? v : null]);
+          [app, w.userId, tag, typeof v === 'string' ? utf8(v) : null, typeof v === 'number' ? v : null],
+        );
       }
       await this.enqueue(c, app, w.callbacks, null);
       return true;
@@ -362,27 +482,39 @@ export class PostgresStore implements Store {
 
   async kickAccount(app: AppId, userId: string, at: number): Promise<boolean> {
     if (!storableId(userId)) return false;
-    return ((await this.pool.query('UPDATE accounts SET kicked_at = $1 WHERE app = $2 AND user_id = $3', [at, app, userId])).rowCount ?? 0) > 0;
+    return (
+      ((await this.pool.query('UPDATE accounts SET kicked_at = $1 WHERE app = $2 AND user_id = $3', [at, app, userId]))
+        .rowCount ?? 0) > 0
+    );
   }
 
   async kickedAt(app: AppId, userId: string): Promise<number | undefined> {
     if (!storableId(userId)) return undefined;
-    const [r] = await this.rows<{ kicked_at: number | null }>(this.pool, 'SELECT kicked_at FROM accounts WHERE app = $1 AND user_id = $2', [app, userId]);
+    const [r] = await this.rows<{ kicked_at: number | null }>(
+      this.pool,
+      'SELECT kicked_at FROM accounts WHERE app = $1 AND user_id = $2',
+      [app, userId],
+    );
     return r?.kicked_at ?? undefined;
   }
 
   async setMutes(app: AppId, userId: string, change: Partial<MuteState>): Promise<boolean> {
     if (!storableId(userId)) return false;
-    const r = await this.pool.query(`UPDATE accounts SET c2c_mute_until = COALESCE($1::bigint, c2c_mute_until),
+    const r = await this.pool.query(
+      `UPDATE accounts SET c2c_mute_until = COALESCE($1::bigint, c2c_mute_until),
       group_mute_until = COALESCE($2::bigint, group_mute_until) WHERE app = $3 AND user_id = $4`,
-    [change.c2cUntil ?? null, change.groupUntil ?? null, app, userId]);
+      [change.c2cUntil ?? null, change.groupUntil ?? null, app, userId],
+    );
     return (r.rowCount ?? 0) > 0;
   }
 
   async mutesOf(app: AppId, userId: string): Promise<MuteState | undefined> {
     if (!storableId(userId)) return undefined;
-    const [r] = await this.rows<{ c2c_mute_until: number; group_mute_until: number }>(this.pool,
-      'SELECT c2c_mute_until, group_mute_until FROM accounts WHERE app = $1 AND user_id = $2', [app, userId]);
+    const [r] = await this.rows<{ c2c_mute_until: number; group_mute_until: number }>(
+      this.pool,
+      'SELECT c2c_mute_until, group_mute_until FROM accounts WHERE app = $1 AND user_id = $2',
+      [app, userId],
+    );
     return r ? { c2cUntil: r.c2c_mute_until, groupUntil: r.group_mute_until } : undefined;
   }
 
@@ -398,7 +530,11 @@ export class PostgresStore implements Store {
   async appendMessages(app: AppId, ms: NewMessage[]): Promise<AppendResult[]> {
     return this.tx(async (c) => {
       // Every user of the batch, locked up front: locking per copy would interleave orders.
-      await this.lockUsers(c, app, ms.flatMap((m) => [m.from, m.to, ...m.deliverTo]));
+      await this.lockUsers(
+        c,
+        app,
+        ms.flatMap((m) => [m.from, m.to, ...m.deliverTo]),
+      );
       const out: AppendResult[] = [];
       for (const m of ms) out.push(await this.append(c, app, m));
       return out;
@@ -407,11 +543,28 @@ export class PostgresStore implements Store {
 
   private async append(c: Tx, app: AppId, m: NewMessage): Promise<AppendResult> {
     const [lo, hi] = conversationPair(m.from, m.to);
-    const [row] = await this.rows<MessageRow>(c, `INSERT INTO messages (app, user_lo, user_hi, sender, recipient, seq, random, time, body,
+    const [row] = await this.rows<MessageRow>(
+      c,
+      `INSERT INTO messages (app, user_lo, user_hi, sender, recipient, seq, random, time, body,
         cloud_custom_data, offline_push_info, origin, flags, life_time) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
       ON CONFLICT (app, sender, recipient, seq, random, time) DO NOTHING RETURNING ${MESSAGE_COLUMNS}`,
-    [app, lo, hi, m.from, m.to, m.seq, m.random, m.time, JSON.stringify(m.body), utf8(m.cloudCustomData),
-      m.offlinePushInfo ? JSON.stringify(m.offlinePushInfo) : null, m.origin, packFlags(m), m.lifeTime]);
+      [
+        app,
+        lo,
+        hi,
+        m.from,
+        m.to,
+        m.seq,
+        m.random,
+        m.time,
+        JSON.stringify(m.body),
+        utf8(m.cloudCustomData),
+        m.offlinePushInfo ? JSON.stringify(m.offlinePushInfo) : null,
+        m.origin,
+        packFlags(m),
+        m.lifeTime,
+      ],
+    );
     if (!row) {
       // Stored before (or by a concurrent send that committed first): report that copy, write nothing.
       const existing = (await this.messageByIdentity(c, app, m.from, m.to, m))!;
@@ -425,18 +578,36 @@ export class PostgresStore implements Store {
       const unreadAdded = m.countsUnread && isAfterCursor(m.time, id, cursor) ? 1 : 0;
       const toEvents = m.deliverTo.includes(m.to);
       if (toEvents || unreadAdded) {
-        recipientUnread = await this.bumpAccount(c, app, m.to, unreadAdded, toEvents
-          ? { kind: 'message', messageId: id, data: null, at: m.time, expiresAt: m.queueUntil, device: m.originDevice ?? null }
-          : undefined);
+        recipientUnread = await this.bumpAccount(
+          c,
+          app,
+          m.to,
+          unreadAdded,
+          toEvents
+            ? {
+                kind: 'message',
+                messageId: id,
+                data: null,
+                at: m.time,
+                expiresAt: m.queueUntil,
+                device: m.originDevice ?? null,
+              }
+            : undefined,
+        );
       }
       // The sender's side, unless SyncOtherMachine 2 keeps it out of the sender's roaming.
       if (m.senderRoams && m.from !== m.to) await this.upsertConversation(c, app, m.from, m.to, m, id, false);
       for (const user of m.deliverTo) {
-        if (user !== m.to) await this.appendEvent(c, app, user, 'message', id, null, m.time, m.queueUntil, m.originDevice ?? null);
+        if (user !== m.to)
+          await this.appendEvent(c, app, user, 'message', id, null, m.time, m.queueUntil, m.originDevice ?? null);
       }
     }
     await this.enqueue(c, app, m.callbacks, id);
-    return { message: toMessage(row), duplicate: false, recipientUnread: recipientUnread ?? await this.unreadOf(c, app, m.to) };
+    return {
+      message: toMessage(row),
+      duplicate: false,
+      recipientUnread: recipientUnread ?? (await this.unreadOf(c, app, m.to)),
+    };
   }
 
   /**
@@ -445,9 +616,19 @@ export class PostgresStore implements Store {
    * unread grows if the message is after the read cursor. Returns that cursor (this write leaves
    * it alone), so the caller knows whether the message was counted.
    */
-  private async upsertConversation(c: Tx, app: AppId, owner: string, peer: string, m: NewMessage, id: number, countsUnread: boolean): Promise<{ read_time: number; read_id: number }> {
+  private async upsertConversation(
+    c: Tx,
+    app: AppId,
+    owner: string,
+    peer: string,
+    m: NewMessage,
+    id: number,
+    countsUnread: boolean,
+  ): Promise<{ read_time: number; read_id: number }> {
     const last = m.updatesLastMessage;
-    const [cursor] = await this.rows<{ read_time: number; read_id: number }>(c, `INSERT INTO conversations AS c
+    const [cursor] = await this.rows<{ read_time: number; read_id: number }>(
+      c,
+      `INSERT INTO conversations AS c
         (app, owner, peer, updated_at, last_msg_id, last_time, unread) VALUES ($1, $2, $3, $4::bigint, $5::bigint, $6::bigint, $7::bigint)
       ON CONFLICT (app, owner, peer) DO UPDATE SET
         unread = c.unread + CASE WHEN $8::boolean AND ($4::bigint, $9::bigint) > (c.read_time, c.read_id) THEN 1 ELSE 0 END,
@@ -455,7 +636,8 @@ export class PostgresStore implements Store {
         updated_at = CASE WHEN $10::boolean AND c.last_time <= $4::bigint THEN GREATEST(c.updated_at, $4::bigint) ELSE c.updated_at END,
         last_time = CASE WHEN $10::boolean AND c.last_time <= $4::bigint THEN $4::bigint ELSE c.last_time END
       RETURNING read_time, read_id`,
-    [app, owner, peer, m.time, last ? id : null, last ? m.time : 0, countsUnread ? 1 : 0, countsUnread, id, last]);
+      [app, owner, peer, m.time, last ? id : null, last ? m.time : 0, countsUnread ? 1 : 0, countsUnread, id, last],
+    );
     return cursor!;
   }
 
@@ -466,8 +648,16 @@ export class PostgresStore implements Store {
    * nothing: the UPDATE returns no row, so nothing is inserted, and the answer is undefined;
    * otherwise it is the new unread total.
    */
-  private async bumpAccount(c: Tx, app: AppId, user: string, unread: number, event?: EventInput): Promise<number | undefined> {
-    const [r] = await this.rows<{ unread_total: number }>(c, `WITH acc AS (
+  private async bumpAccount(
+    c: Tx,
+    app: AppId,
+    user: string,
+    unread: number,
+    event?: EventInput,
+  ): Promise<number | undefined> {
+    const [r] = await this.rows<{ unread_total: number }>(
+      c,
+      `WITH acc AS (
         UPDATE accounts SET event_seq = event_seq + $3::int, unread_total = unread_total + $4::int
         WHERE app = $1 AND user_id = $2 RETURNING event_seq, unread_total
       ), ev AS (
@@ -475,23 +665,52 @@ export class PostgresStore implements Store {
         SELECT $1, $2, acc.event_seq, $5::text, $6::bigint, $7::text, $8::bigint, $9::bigint, $10::text FROM acc WHERE $3::int = 1
       )
       SELECT unread_total FROM acc`,
-    [app, user, event ? 1 : 0, unread, event?.kind ?? null, event?.messageId ?? null,
-      event && event.data !== null ? JSON.stringify(event.data) : null, event?.at ?? 0, event?.expiresAt ?? 0, event?.device ?? null]);
+      [
+        app,
+        user,
+        event ? 1 : 0,
+        unread,
+        event?.kind ?? null,
+        event?.messageId ?? null,
+        event && event.data !== null ? JSON.stringify(event.data) : null,
+        event?.at ?? 0,
+        event?.expiresAt ?? 0,
+        event?.device ?? null,
+      ],
+    );
     return r?.unread_total;
   }
 
   /** Adds to a user's total unread, never below zero. */
   private async addUnread(c: Tx, app: AppId, user: string, delta: number): Promise<void> {
-    await c.query('UPDATE accounts SET unread_total = GREATEST(0, unread_total + $1) WHERE app = $2 AND user_id = $3', [delta, app, user]);
+    await c.query('UPDATE accounts SET unread_total = GREATEST(0, unread_total + $1) WHERE app = $2 AND user_id = $3', [
+      delta,
+      app,
+      user,
+    ]);
   }
 
   private async unreadOf(c: Tx | pg.Pool, app: AppId, user: string): Promise<number> {
-    const [r] = await this.rows<{ unread_total: number }>(c, 'SELECT unread_total FROM accounts WHERE app = $1 AND user_id = $2', [app, user]);
+    const [r] = await this.rows<{ unread_total: number }>(
+      c,
+      'SELECT unread_total FROM accounts WHERE app = $1 AND user_id = $2',
+      [app, user],
+    );
     return r?.unread_total ?? 0;
   }
 
   /** Appends to a user's event sequence (see bumpAccount). */
-  private async appendEvent(c: Tx, app: AppId, user: string, kind: UserEventKind, messageId: number | null, data: unknown, at: number, expiresAt: number, device: string | null): Promise<void> {
+  private async appendEvent(
+    c: Tx,
+    app: AppId,
+    user: string,
+    kind: UserEventKind,
+    messageId: number | null,
+    data: unknown,
+    at: number,
+    expiresAt: number,
+    device: string | null,
+  ): Promise<void> {
     await this.bumpAccount(c, app, user, 0, { kind, messageId, data, at, expiresAt, device });
   }
 
@@ -500,19 +719,33 @@ export class PostgresStore implements Store {
     await this.bumpAccount(c, app, e.user, 0, eventInput(e, messageId));
   }
 
-  private async messageByIdentity(c: Tx | pg.Pool, app: AppId, from: string, to: string, k: { seq: number; random: number; time: number }, forUpdate = false): Promise<StoredMessage | undefined> {
-    const [row] = await this.rows<MessageRow>(c, `SELECT ${MESSAGE_COLUMNS} FROM messages
+  private async messageByIdentity(
+    c: Tx | pg.Pool,
+    app: AppId,
+    from: string,
+    to: string,
+    k: { seq: number; random: number; time: number },
+    forUpdate = false,
+  ): Promise<StoredMessage | undefined> {
+    const [row] = await this.rows<MessageRow>(
+      c,
+      `SELECT ${MESSAGE_COLUMNS} FROM messages
       WHERE app = $1 AND sender = $2 AND recipient = $3 AND seq = $4 AND random = $5 AND time = $6${forUpdate ? ' FOR UPDATE' : ''}`,
-    [app, from, to, k.seq, k.random, k.time]);
+      [app, from, to, k.seq, k.random, k.time],
+    );
     return row ? toMessage(row) : undefined;
   }
 
   async findImported(app: AppId, r: MessageRef): Promise<StoredMessage | undefined> {
     if (!storableId(r.from) || !storableId(r.to)) return undefined;
     // Either direction; the given one first, as in the SQLite adapter, should both exist.
-    const [row] = await this.rows<MessageRow>(this.pool, `SELECT ${MESSAGE_COLUMNS} FROM messages
+    const [row] = await this.rows<MessageRow>(
+      this.pool,
+      `SELECT ${MESSAGE_COLUMNS} FROM messages
       WHERE app = $1 AND ((sender = $2 AND recipient = $3) OR (sender = $3 AND recipient = $2)) AND seq = $4 AND random = $5 AND time = $6
-      ORDER BY sender = $2 DESC LIMIT 1`, [app, r.from, r.to, r.seq, r.random, r.time]);
+      ORDER BY sender = $2 DESC LIMIT 1`,
+      [app, r.from, r.to, r.seq, r.random, r.time],
+    );
     return row ? toMessage(row) : undefined;
   }
 
@@ -533,7 +766,9 @@ export class PostgresStore implements Store {
       const msgKey = msgKeyOf(r);
       // Erased, off the offline queues (a device that has not synced it yet will never get the
       // content) and audited, in one statement.
-      const [erased] = await this.rows<MessageRow>(c, `WITH erased AS (
+      const [erased] = await this.rows<MessageRow>(
+        c,
+        `WITH erased AS (
           UPDATE messages SET body = '[]', cloud_custom_data = '', offline_push_info = NULL, recalled_by = $1, recalled_at = $2
           WHERE id = $3 RETURNING ${MESSAGE_COLUMNS}
         ), dequeued AS (
@@ -545,12 +780,16 @@ export class PostgresStore implements Store {
         ), audited AS (
           INSERT INTO recall_audit (app, sender, recipient, msg_key, by_user, via, at) VALUES ($4, $5, $6, $7, $1, $8, $2)
         )
-        SELECT * FROM erased`, [req.by, req.at, before.id, app, r.from, r.to, msgKey, req.via]);
+        SELECT * FROM erased`,
+        [req.by, req.at, before.id, app, r.from, r.to, msgKey, req.via],
+      );
       // The recipient: off the unread counts only if it is counted there (after the read cursor:
       // the row comparison mirrors isReadBy), and its event; one statement.
       const toRecipient = req.events.find((e) => e.user === r.to);
       const ev = toRecipient ? eventInput(toRecipient, before.id) : undefined;
-      const [recipient] = await this.rows<{ unread_total: number }>(c, `WITH uncounted AS (
+      const [recipient] = await this.rows<{ unread_total: number }>(
+        c,
+        `WITH uncounted AS (
           UPDATE conversations SET unread = GREATEST(0, unread - 1)
           WHERE $3::boolean AND app = $1 AND owner = $2 AND peer = $4 AND (read_time, read_id) < ($5::bigint, $6::bigint)
           RETURNING 1
@@ -562,8 +801,21 @@ export class PostgresStore implements Store {
           SELECT $1, $2, acc.event_seq, $12::text, $6::bigint, $7::text, $8::bigint, $9::bigint, $10::text FROM acc WHERE $11::int = 1
         )
         SELECT unread_total FROM acc`,
-      [app, r.to, req.uncountUnread && !before.onlineOnly && before.countsUnread && !before.deletedBy?.recipient, r.from, before.time, before.id,
-        ev ? JSON.stringify(ev.data) : null, ev?.at ?? 0, ev?.expiresAt ?? 0, ev?.device ?? null, ev ? 1 : 0, ev?.kind ?? null]);
+        [
+          app,
+          r.to,
+          req.uncountUnread && !before.onlineOnly && before.countsUnread && !before.deletedBy?.recipient,
+          r.from,
+          before.time,
+          before.id,
+          ev ? JSON.stringify(ev.data) : null,
+          ev?.at ?? 0,
+          ev?.expiresAt ?? 0,
+          ev?.device ?? null,
+          ev ? 1 : 0,
+          ev?.kind ?? null,
+        ],
+      );
       for (const e of req.events) if (e !== toRecipient) await this.appendWrite(c, app, e, before.id);
       await this.eraseOutbox(c, before.id);
       await this.enqueue(c, app, req.callbacks, null);
@@ -577,7 +829,11 @@ export class PostgresStore implements Store {
    * would reorder the body's keys (SQLite's json_replace keeps them).
    */
   private async eraseOutbox(c: Tx, messageId: number): Promise<void> {
-    const pending = await this.rows<{ id: number; body: string }>(c, 'SELECT id, body FROM callback_outbox WHERE message_id = $1 FOR UPDATE', [messageId]);
+    const pending = await this.rows<{ id: number; body: string }>(
+      c,
+      'SELECT id, body FROM callback_outbox WHERE message_id = $1 FOR UPDATE',
+      [messageId],
+    );
     for (const p of pending) {
       const body = JSON.parse(p.body) as Record<string, unknown>;
       for (const [field, erased] of CONTENT_FIELDS) if (Object.hasOwn(body, field)) body[field] = erased;
@@ -587,10 +843,13 @@ export class PostgresStore implements Store {
 
   /** Nobody holds the message any more: its content leaves the row, every queue and the outbox. */
   private async eraseContent(c: Tx, messageId: number): Promise<void> {
-    await c.query(`WITH erased AS (
+    await c.query(
+      `WITH erased AS (
         UPDATE messages SET body = '[]', cloud_custom_data = '', offline_push_info = NULL WHERE id = $1
       )
-      DELETE FROM events WHERE message_id = $1 AND kind IN ('message', 'extension')`, [messageId]);
+      DELETE FROM events WHERE message_id = $1 AND kind IN ('message', 'extension')`,
+      [messageId],
+    );
     // Its extensions are content too.
     await c.query('DELETE FROM message_extensions WHERE message_id = $1', [messageId]);
     await c.query('DELETE FROM message_extension_versions WHERE message_id = $1', [messageId]);
@@ -608,13 +867,19 @@ export class PostgresStore implements Store {
         if (!storableId(ref.from) || !storableId(ref.to)) continue;
         const m = await this.messageByIdentity(c, app, ref.from, ref.to, ref, true);
         if (!m || isDeletedFor(m, owner) || (m.from !== owner && m.to !== owner)) continue;
-        await c.query(`WITH flagged AS (UPDATE messages SET flags = flags | $1 WHERE id = $2)
+        await c.query(
+          `WITH flagged AS (UPDATE messages SET flags = flags | $1 WHERE id = $2)
           DELETE FROM events WHERE app = $3 AND user_id = $4 AND message_id = $2 AND kind IN ('message', 'modify')`,
-        [deletedBitsFor(m, owner), m.id, app, owner]);
+          [deletedBitsFor(m, owner), m.id, app, owner],
+        );
         // Counted unread for the owner (its recipient): it no longer counts (row comparison mirrors isReadBy).
         if (m.to === owner && !m.onlineOnly && m.countsUnread && !m.recalled) {
-          const dropped = await this.rows(c, `UPDATE conversations SET unread = GREATEST(0, unread - 1)
-            WHERE app = $1 AND owner = $2 AND peer = $3 AND (read_time, read_id) < ($4::bigint, $5::bigint) RETURNING 1`, [app, owner, m.from, m.time, m.id]);
+          const dropped = await this.rows(
+            c,
+            `UPDATE conversations SET unread = GREATEST(0, unread - 1)
+            WHERE app = $1 AND owner = $2 AND peer = $3 AND (read_time, read_id) < ($4::bigint, $5::bigint) RETURNING 1`,
+            [app, owner, m.from, m.time, m.id],
+          );
           unreadRemoved += dropped.length;
         }
         if (isHeldByNobody(deletedFor(m, owner))) await this.eraseContent(c, m.id);
@@ -632,27 +897,50 @@ export class PostgresStore implements Store {
     const [lo, hi] = conversationPair(owner, peer);
     await this.tx(async (c) => {
       await this.lockUsers(c, app, [owner, peer]);
-      const [conv] = await this.rows<ConversationRow>(c, `SELECT owner, peer, unread, read_time, read_id, last_msg_id, last_time, updated_at
-        FROM conversations WHERE app = $1 AND owner = $2 AND peer = $3 FOR UPDATE`, [app, owner, peer]);
+      const [conv] = await this.rows<ConversationRow>(
+        c,
+        `SELECT owner, peer, unread, read_time, read_id, last_msg_id, last_time, updated_at
+        FROM conversations WHERE app = $1 AND owner = $2 AND peer = $3 FOR UPDATE`,
+        [app, owner, peer],
+      );
       if (conv) {
         // Everything stored in the conversation so far becomes read: the newest message's (time, id).
-        const [newest] = await this.rows<{ time: number; id: number }>(c, `SELECT time, id FROM messages
-          WHERE app = $1 AND user_lo = $2 AND user_hi = $3 ORDER BY time DESC, id DESC LIMIT 1`, [app, lo, hi]);
+        const [newest] = await this.rows<{ time: number; id: number }>(
+          c,
+          `SELECT time, id FROM messages
+          WHERE app = $1 AND user_lo = $2 AND user_hi = $3 ORDER BY time DESC, id DESC LIMIT 1`,
+          [app, lo, hi],
+        );
         const current = { time: conv.read_time, id: conv.read_id };
         const moved = newest !== undefined && !isReadBy(newest, current);
         const next = moved ? newest : current;
-        await c.query(`UPDATE conversations SET last_msg_id = NULL, last_time = 0, unread = 0, read_time = $1, read_id = $2
-          WHERE app = $3 AND owner = $4 AND peer = $5`, [next.time, next.id, app, owner, peer]);
+        await c.query(
+          `UPDATE conversations SET last_msg_id = NULL, last_time = 0, unread = 0, read_time = $1, read_id = $2
+          WHERE app = $3 AND owner = $4 AND peer = $5`,
+          [next.time, next.id, app, owner, peer],
+        );
         if (conv.unread !== 0) await this.addUnread(c, app, owner, -conv.unread);
-        if (moved) for (const e of req.eventsIfReadMoved({ readTime: next.time, unread: 0 })) await this.appendWrite(c, app, e, null);
+        if (moved)
+          for (const e of req.eventsIfReadMoved({ readTime: next.time, unread: 0 }))
+            await this.appendWrite(c, app, e, null);
       }
       if (req.clearHistory) {
-        await c.query(`UPDATE messages SET flags = flags | (CASE WHEN sender = $1 THEN ${FLAG.deletedBySender} ELSE 0 END)
-          | (CASE WHEN recipient = $1 THEN ${FLAG.deletedByRecipient} ELSE 0 END) WHERE app = $2 AND user_lo = $3 AND user_hi = $4`, [owner, app, lo, hi]);
-        await c.query(`DELETE FROM events WHERE app = $1 AND user_id = $2 AND kind IN ('message', 'modify')
-          AND message_id IN (SELECT id FROM messages WHERE app = $1 AND user_lo = $3 AND user_hi = $4)`, [app, owner, lo, hi]);
-        const unheld = await this.rows<{ id: number }>(c, `SELECT id FROM messages WHERE app = $1 AND user_lo = $2 AND user_hi = $3 AND ${SQL_HELD_BY_NOBODY}
-          AND (body <> '[]' OR cloud_custom_data <> ''::bytea OR offline_push_info IS NOT NULL) FOR UPDATE`, [app, lo, hi]);
+        await c.query(
+          `UPDATE messages SET flags = flags | (CASE WHEN sender = $1 THEN ${FLAG.deletedBySender} ELSE 0 END)
+          | (CASE WHEN recipient = $1 THEN ${FLAG.deletedByRecipient} ELSE 0 END) WHERE app = $2 AND user_lo = $3 AND user_hi = $4`,
+          [owner, app, lo, hi],
+        );
+        await c.query(
+          `DELETE FROM events WHERE app = $1 AND user_id = $2 AND kind IN ('message', 'modify')
+          AND message_id IN (SELECT id FROM messages WHERE app = $1 AND user_lo = $3 AND user_hi = $4)`,
+          [app, owner, lo, hi],
+        );
+        const unheld = await this.rows<{ id: number }>(
+          c,
+          `SELECT id FROM messages WHERE app = $1 AND user_lo = $2 AND user_hi = $3 AND ${SQL_HELD_BY_NOBODY}
+          AND (body <> '[]' OR cloud_custom_data <> ''::bytea OR offline_push_info IS NOT NULL) FOR UPDATE`,
+          [app, lo, hi],
+        );
         for (const { id } of unheld) await this.eraseContent(c, id);
       }
       for (const e of req.events) await this.appendWrite(c, app, e, null);
@@ -661,9 +949,12 @@ export class PostgresStore implements Store {
 
   async conversationPage(app: AppId, q: ConversationPageQuery): Promise<ConversationRecord[]> {
     if (!storableId(q.owner)) return [];
-    const rows = await this.rows<Record<string, unknown>>(this.pool, `${PostgresStore.CONVERSATION_SELECT}
+    const rows = await this.rows<Record<string, unknown>>(
+      this.pool,
+      `${PostgresStore.CONVERSATION_SELECT}
       WHERE c.app = $1 AND c.owner = $2 AND c.last_msg_id IS NOT NULL AND c.last_time <= $3 ORDER BY c.last_time DESC, c.peer LIMIT $4 OFFSET $5`,
-    [app, q.owner, q.before?.time ?? MAX_ID, q.limit, q.before?.skip ?? 0]);
+      [app, q.owner, q.before?.time ?? MAX_ID, q.limit, q.before?.skip ?? 0],
+    );
     return rows.map(toConversation);
   }
 
@@ -672,13 +963,21 @@ export class PostgresStore implements Store {
     return this.read(async (c) => {
       const message = await this.messageByIdentity(c, app, r.from, r.to, r);
       if (!message) return undefined;
-      const [v] = await this.rows<{ version: string; clear_seq: string }>(c,
-        'SELECT version, clear_seq FROM message_extension_versions WHERE message_id = $1', [message.id]);
+      const [v] = await this.rows<{ version: string; clear_seq: string }>(
+        c,
+        'SELECT version, clear_seq FROM message_extension_versions WHERE message_id = $1',
+        [message.id],
+      );
       // Keys are bytes (they may hold U+0000): sorted as bytes, as SQLite's BINARY collation does.
-      const pairs = await this.rows<{ key: Buffer; value: Buffer; seq: string }>(c,
-        'SELECT ext_key AS key, ext_value AS value, seq FROM message_extensions WHERE message_id = $1 ORDER BY seq, ext_key', [message.id]);
+      const pairs = await this.rows<{ key: Buffer; value: Buffer; seq: string }>(
+        c,
+        'SELECT ext_key AS key, ext_value AS value, seq FROM message_extensions WHERE message_id = $1 ORDER BY seq, ext_key',
+        [message.id],
+      );
       return {
-        message, version: Number(v?.version ?? 0), clearSeq: Number(v?.clear_seq ?? 0),
+        message,
+        version: Number(v?.version ?? 0),
+        clearSeq: Number(v?.clear_seq ?? 0),
         pairs: pairs.map((p) => ({ key: p.key.toString('utf8'), value: p.value.toString('utf8'), seq: Number(p.seq) })),
       };
     });
@@ -693,22 +992,31 @@ export class PostgresStore implements Store {
       const message = await this.messageByIdentity(c, app, r.from, r.to, r, true);
       if (!message) return 'not_found';
       if (message.recalled) return 'recalled';
-      const [v] = await this.rows<{ version: string; clear_seq: string }>(c,
-        'SELECT version, clear_seq FROM message_extension_versions WHERE message_id = $1', [message.id]);
+      const [v] = await this.rows<{ version: string; clear_seq: string }>(
+        c,
+        'SELECT version, clear_seq FROM message_extension_versions WHERE message_id = $1',
+        [message.id],
+      );
       if (Number(v?.version ?? 0) !== w.ifVersion) return 'moved';
       if (w.clear) await c.query('DELETE FROM message_extensions WHERE message_id = $1', [message.id]);
       if (w.remove.length > 0) {
-        await c.query('DELETE FROM message_extensions WHERE message_id = $1 AND ext_key = ANY($2::bytea[])',
-          [message.id, w.remove.map((k) => Buffer.from(k, 'utf8'))]);
+        await c.query('DELETE FROM message_extensions WHERE message_id = $1 AND ext_key = ANY($2::bytea[])', [
+          message.id,
+          w.remove.map((k) => Buffer.from(k, 'utf8')),
+        ]);
       }
       for (const p of w.set) {
-        await c.query(`INSERT INTO message_extensions (message_id, ext_key, ext_value, seq) VALUES ($1, $2, $3, $4)
+        await c.query(
+          `INSERT INTO message_extensions (message_id, ext_key, ext_value, seq) VALUES ($1, $2, $3, $4)
           ON CONFLICT (message_id, ext_key) DO UPDATE SET ext_value = excluded.ext_value, seq = excluded.seq`,
-        [message.id, Buffer.from(p.key, 'utf8'), Buffer.from(p.value, 'utf8'), w.version]);
+          [message.id, Buffer.from(p.key, 'utf8'), Buffer.from(p.value, 'utf8'), w.version],
+        );
       }
-      await c.query(`INSERT INTO message_extension_versions (message_id, version, clear_seq) VALUES ($1, $2, $3)
+      await c.query(
+        `INSERT INTO message_extension_versions (message_id, version, clear_seq) VALUES ($1, $2, $3)
         ON CONFLICT (message_id) DO UPDATE SET version = excluded.version, clear_seq = excluded.clear_seq`,
-      [message.id, w.version, w.clear ? w.version : Number(v?.clear_seq ?? 0)]);
+        [message.id, w.version, w.clear ? w.version : Number(v?.clear_seq ?? 0)],
+      );
       for (const e of w.events) await this.appendWrite(c, app, e, message.id);
       await this.enqueue(c, app, w.callbacks, message.id);
       return 'written';
@@ -722,8 +1030,12 @@ export class PostgresStore implements Store {
       const before = await this.messageByIdentity(c, app, r.from, r.to, r, true);
       if (!before || isHeldByNobody(before)) return { outcome: 'not_found' };
       if (before.recalled) return { outcome: 'recalled' };
-      const [row] = await this.rows<MessageRow>(c, `UPDATE messages SET body = COALESCE($1, body), cloud_custom_data = COALESCE($2, cloud_custom_data)
-        WHERE id = $3 RETURNING ${MESSAGE_COLUMNS}`, [req.body ? JSON.stringify(req.body) : null, utf8OrNull(req.cloudCustomData), before.id]);
+      const [row] = await this.rows<MessageRow>(
+        c,
+        `UPDATE messages SET body = COALESCE($1, body), cloud_custom_data = COALESCE($2, cloud_custom_data)
+        WHERE id = $3 RETURNING ${MESSAGE_COLUMNS}`,
+        [req.body ? JSON.stringify(req.body) : null, utf8OrNull(req.cloudCustomData), before.id],
+      );
       for (const e of req.events) if (!isDeletedFor(before, e.user)) await this.appendWrite(c, app, e, before.id);
       return { outcome: 'modified', message: toMessage(row!) };
     });
@@ -751,21 +1063,28 @@ export class PostgresStore implements Store {
   }
 
   async history(app: AppId, q: HistoryQuery): Promise<HistoryPage> {
-    if (!storableId(q.owner) || !storableId(q.peer)) return { messages: [], more: false, ownerRead: { time: 0, id: 0 }, peerRead: { time: 0, id: 0 } };
+    if (!storableId(q.owner) || !storableId(q.peer))
+      return { messages: [], more: false, ownerRead: { time: 0, id: 0 }, peerRead: { time: 0, id: 0 } };
     const [lo, hi] = conversationPair(q.owner, q.peer);
     const b = q.before ?? { time: q.maxTime, seq: MAX_ID, id: MAX_ID };
     return this.read(async (c) => {
       // Walk the conversation index backwards from the cursor; skip what the owner does not see
       // (online-only messages, and the sender's side of SyncOtherMachine 2 messages).
-      const rows = await this.rows<MessageRow>(c, `SELECT ${MESSAGE_COLUMNS} FROM messages
+      const rows = await this.rows<MessageRow>(
+        c,
+        `SELECT ${MESSAGE_COLUMNS} FROM messages
         WHERE app = $1 AND user_lo = $2 AND user_hi = $3 AND time >= $4 AND time <= $5
           AND (time, seq, id) < ($6::bigint, $7::bigint, $8::bigint)
           AND ${SQL_NOT_ONLINE_ONLY} AND (sender <> $9 OR ${SQL_SENDER_ROAMS} OR sender = recipient) AND ${sqlNotDeletedFor('$9')}
         ORDER BY time DESC, seq DESC, id DESC LIMIT $10`,
-      [app, lo, hi, q.minTime, q.maxTime, b.time, b.seq, b.id, q.owner, q.limit + 1]);
-      const cursors = await this.rows<{ owner: string; read_time: number; read_id: number }>(c,
+        [app, lo, hi, q.minTime, q.maxTime, b.time, b.seq, b.id, q.owner, q.limit + 1],
+      );
+      const cursors = await this.rows<{ owner: string; read_time: number; read_id: number }>(
+        c,
         `SELECT owner, read_time, read_id FROM conversations
-         WHERE app = $1 AND ((owner = $2 AND peer = $3) OR (owner = $3 AND peer = $2))`, [app, q.owner, q.peer]);
+         WHERE app = $1 AND ((owner = $2 AND peer = $3) OR (owner = $3 AND peer = $2))`,
+        [app, q.owner, q.peer],
+      );
       const cursorOf = (user: string) => {
         const row = cursors.find((x) => x.owner === user);
         return { time: row?.read_time ?? 0, id: row?.read_id ?? 0 };
@@ -780,9 +1099,26 @@ export class PostgresStore implements Store {
   }
 
   async recallAudit(app: AppId, limit: number): Promise<RecallAuditEntry[]> {
-    const rows = await this.rows<{ sender: string; recipient: string; msg_key: string; by_user: string; via: string; at: number }>(this.pool,
-      'SELECT sender, recipient, msg_key, by_user, via, at FROM recall_audit WHERE app = $1 ORDER BY id DESC LIMIT $2', [app, limit]);
-    return rows.map((r) => ({ from: r.sender, to: r.recipient, msgKey: r.msg_key, by: r.by_user, via: r.via as 'admin' | 'client', at: r.at }));
+    const rows = await this.rows<{
+      sender: string;
+      recipient: string;
+      msg_key: string;
+      by_user: string;
+      via: string;
+      at: number;
+    }>(
+      this.pool,
+      'SELECT sender, recipient, msg_key, by_user, via, at FROM recall_audit WHERE app = $1 ORDER BY id DESC LIMIT $2',
+      [app, limit],
+    );
+    return rows.map((r) => ({
+      from: r.sender,
+      to: r.recipient,
+      msgKey: r.msg_key,
+      by: r.by_user,
+      via: r.via as 'admin' | 'client',
+      at: r.at,
+    }));
   }
 
   // ---- conversations ----------------------------------------------------------------------
@@ -791,9 +1127,16 @@ export class PostgresStore implements Store {
     const { owner, peer } = req;
     return this.tx(async (c): Promise<ReadResult> => {
       await this.lockUsers(c, app, [owner, peer]);
-      await c.query('INSERT INTO conversations (app, owner, peer, updated_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [app, owner, peer, req.at]);
-      const [conv] = await this.rows<ConversationRow>(c, `SELECT owner, peer, unread, read_time, read_id, last_msg_id, last_time, updated_at
-        FROM conversations WHERE app = $1 AND owner = $2 AND peer = $3 FOR UPDATE`, [app, owner, peer]) as [ConversationRow];
+      await c.query(
+        'INSERT INTO conversations (app, owner, peer, updated_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
+        [app, owner, peer, req.at],
+      );
+      const [conv] = (await this.rows<ConversationRow>(
+        c,
+        `SELECT owner, peer, unread, read_time, read_id, last_msg_id, last_time, updated_at
+        FROM conversations WHERE app = $1 AND owner = $2 AND peer = $3 FOR UPDATE`,
+        [app, owner, peer],
+      )) as [ConversationRow];
       const [lo, hi] = conversationPair(owner, peer);
       // 'stored': (time, the highest id this conversation holds at that second). A message arriving
       // later in the same second gets a higher id and stays unread. The max is over committed rows
@@ -802,22 +1145,32 @@ export class PostgresStore implements Store {
       // harmless but needlessly coupled.)
       let candidate = { time: req.upTo.time, id: MAX_ID };
       if (req.upTo.through === 'stored') {
-        const [{ id }] = await this.rows<{ id: number }>(c, `SELECT COALESCE(MAX(id), 0) AS id FROM messages
-          WHERE app = $1 AND user_lo = $2 AND user_hi = $3 AND time = $4`, [app, lo, hi, req.upTo.time]) as [{ id: number }];
+        const [{ id }] = (await this.rows<{ id: number }>(
+          c,
+          `SELECT COALESCE(MAX(id), 0) AS id FROM messages
+          WHERE app = $1 AND user_lo = $2 AND user_hi = $3 AND time = $4`,
+          [app, lo, hi, req.upTo.time],
+        )) as [{ id: number }];
         candidate = { time: req.upTo.time, id };
       }
       const current = { time: conv.read_time, id: conv.read_id };
       const moved = !isReadBy(candidate, current);
       const next = moved ? candidate : current;
       // Messages from peer to owner after the cursor that are counted unread, counted afresh.
-      const [{ n: unread }] = await this.rows<{ n: number }>(c, `SELECT COUNT(*) AS n FROM messages
+      const [{ n: unread }] = (await this.rows<{ n: number }>(
+        c,
+        `SELECT COUNT(*) AS n FROM messages
         WHERE app = $1 AND user_lo = $2 AND user_hi = $3 AND time >= $4 AND sender = $5
           AND ${SQL_COUNTS_UNREAD} AND ${SQL_NOT_DELETED_BY_RECIPIENT} AND recalled_by IS NULL AND (time, id) > ($4::bigint, $6::bigint)`,
-      [app, lo, hi, next.time, peer, next.id]) as [{ n: number }];
-      await c.query('UPDATE conversations SET read_time = $1, read_id = $2, unread = $3 WHERE app = $4 AND owner = $5 AND peer = $6',
-        [next.time, next.id, unread, app, owner, peer]);
+        [app, lo, hi, next.time, peer, next.id],
+      )) as [{ n: number }];
+      await c.query(
+        'UPDATE conversations SET read_time = $1, read_id = $2, unread = $3 WHERE app = $4 AND owner = $5 AND peer = $6',
+        [next.time, next.id, unread, app, owner, peer],
+      );
       if (unread !== conv.unread) await this.addUnread(c, app, owner, unread - conv.unread);
-      if (moved) for (const e of req.eventsIfMoved({ readTime: next.time, unread })) await this.appendWrite(c, app, e, null);
+      if (moved)
+        for (const e of req.eventsIfMoved({ readTime: next.time, unread })) await this.appendWrite(c, app, e, null);
       await this.enqueue(c, app, req.callbacks, null);
       return { unread, totalUnread: await this.unreadOf(c, app, owner), readTime: next.time };
     });
@@ -829,7 +1182,8 @@ export class PostgresStore implements Store {
   }
 
   // One statement per call: the peer's cursor and the last message come from the same snapshot.
-  private static readonly CONVERSATION_SELECT = `SELECT c.owner, c.peer, c.unread, c.read_time, c.updated_at, c.last_time,
+  private static readonly CONVERSATION_SELECT =
+    `SELECT c.owner, c.peer, c.unread, c.read_time, c.updated_at, c.last_time,
       p.read_time AS peer_read_time, ${JOINED_MESSAGE_COLUMNS}
     FROM conversations c
     LEFT JOIN conversations p ON p.app = c.app AND p.owner = c.peer AND p.peer = c.owner
@@ -837,8 +1191,11 @@ export class PostgresStore implements Store {
 
   async conversation(app: AppId, owner: string, peer: string): Promise<ConversationRecord | undefined> {
     if (!storableId(owner) || !storableId(peer)) return undefined;
-    const [row] = await this.rows<Record<string, unknown>>(this.pool,
-      `${PostgresStore.CONVERSATION_SELECT} WHERE c.app = $1 AND c.owner = $2 AND c.peer = $3`, [app, owner, peer]);
+    const [row] = await this.rows<Record<string, unknown>>(
+      this.pool,
+      `${PostgresStore.CONVERSATION_SELECT} WHERE c.app = $1 AND c.owner = $2 AND c.peer = $3`,
+      [app, owner, peer],
+    );
     return row ? toConversation(row) : undefined;
   }
 
@@ -846,10 +1203,13 @@ export class PostgresStore implements Store {
 
   async eventsAfter(app: AppId, userId: string, afterSeq: number, limit: number, now: number): Promise<UserEvent[]> {
     if (!storableId(userId)) return [];
-    const rows = await this.rows<Record<string, unknown>>(this.pool, `SELECT e.seq, e.kind, e.at, e.data, e.origin_device, ${JOINED_MESSAGE_COLUMNS}
+    const rows = await this.rows<Record<string, unknown>>(
+      this.pool,
+      `SELECT e.seq, e.kind, e.at, e.data, e.origin_device, ${JOINED_MESSAGE_COLUMNS}
       FROM events e LEFT JOIN messages m ON m.id = e.message_id
       WHERE e.app = $1 AND e.user_id = $2 AND e.seq > $3 AND e.expires_at >= $4 ORDER BY e.seq LIMIT $5`,
-    [app, userId, afterSeq, now, limit]);
+      [app, userId, afterSeq, now, limit],
+    );
     return rows.map((r) => {
       const ev: UserEvent = { seq: r.seq as number, kind: r.kind as UserEventKind, at: r.at as number };
       const message = joinedMessage(r);
@@ -862,17 +1222,33 @@ export class PostgresStore implements Store {
 
   async lastEventSeq(app: AppId, userId: string): Promise<number> {
     if (!storableId(userId)) return 0;
-    const [r] = await this.rows<{ event_seq: number }>(this.pool, 'SELECT event_seq FROM accounts WHERE app = $1 AND user_id = $2', [app, userId]);
+    const [r] = await this.rows<{ event_seq: number }>(
+      this.pool,
+      'SELECT event_seq FROM accounts WHERE app = $1 AND user_id = $2',
+      [app, userId],
+    );
     return r?.event_seq ?? 0;
   }
 
-  async conversationSnapshot(app: AppId, owner: string, limit: number): Promise<{ lastSeq: number; conversations: ConversationRecord[] }> {
+  async conversationSnapshot(
+    app: AppId,
+    owner: string,
+    limit: number,
+  ): Promise<{ lastSeq: number; conversations: ConversationRecord[] }> {
     if (!storableId(owner)) return { lastSeq: 0, conversations: [] };
     // One REPEATABLE READ snapshot: the list reflects exactly the events up to lastSeq.
     return this.read(async (c) => {
-      const [r] = await this.rows<{ event_seq: number }>(c, 'SELECT event_seq FROM accounts WHERE app = $1 AND user_id = $2', [app, owner]);
-      const rows = await this.rows<Record<string, unknown>>(c, `${PostgresStore.CONVERSATION_SELECT}
-        WHERE c.app = $1 AND c.owner = $2 AND c.last_msg_id IS NOT NULL ORDER BY c.updated_at DESC, c.peer LIMIT $3`, [app, owner, limit]);
+      const [r] = await this.rows<{ event_seq: number }>(
+        c,
+        'SELECT event_seq FROM accounts WHERE app = $1 AND user_id = $2',
+        [app, owner],
+      );
+      const rows = await this.rows<Record<string, unknown>>(
+        c,
+        `${PostgresStore.CONVERSATION_SELECT}
+        WHERE c.app = $1 AND c.owner = $2 AND c.last_msg_id IS NOT NULL ORDER BY c.updated_at DESC, c.peer LIMIT $3`,
+        [app, owner, limit],
+      );
       return { lastSeq: r?.event_seq ?? 0, conversations: rows.map(toConversation) };
     });
   }
@@ -880,11 +1256,20 @@ export class PostgresStore implements Store {
   // ---- callback outbox ----------------------------------------------------------------------
 
   /** Writes callbacks inside the caller's transaction, filling UnreadMsgNum as of this write. */
-  private async enqueue(c: Tx, app: AppId, entries: CallbackEntry[] | undefined, messageId: number | null): Promise<void> {
+  private async enqueue(
+    c: Tx,
+    app: AppId,
+    entries: CallbackEntry[] | undefined,
+    messageId: number | null,
+  ): Promise<void> {
     for (const e of entries ?? []) {
-      const body = e.unreadOf !== undefined ? { ...e.body, UnreadMsgNum: await this.unreadOf(c, app, e.unreadOf) } : e.body;
-      await c.query(`INSERT INTO callback_outbox (app, command, order_key, message_id, body, query, created_at, next_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $7)`, [app, e.command, e.orderKey, messageId, JSON.stringify(body), JSON.stringify(e.query), e.at]);
+      const body =
+        e.unreadOf !== undefined ? { ...e.body, UnreadMsgNum: await this.unreadOf(c, app, e.unreadOf) } : e.body;
+      await c.query(
+        `INSERT INTO callback_outbox (app, command, order_key, message_id, body, query, created_at, next_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $7)`,
+        [app, e.command, e.orderKey, messageId, JSON.stringify(body), JSON.stringify(e.query), e.at],
+      );
     }
   }
 
@@ -896,17 +1281,28 @@ export class PostgresStore implements Store {
     // The oldest entry of each order key, if due and not leased; SKIP LOCKED lets several nodes
     // claim side by side without waiting on each other or taking the same entry.
     return this.tx(async (c) => {
-      const rows = await this.rows<Record<string, unknown>>(c, `UPDATE callback_outbox SET lease_until = $2
+      const rows = await this.rows<Record<string, unknown>>(
+        c,
+        `UPDATE callback_outbox SET lease_until = $2
         WHERE id IN (
           SELECT o.id FROM callback_outbox o
           WHERE o.next_at <= $1 AND o.lease_until <= $1
             AND NOT EXISTS (SELECT 1 FROM callback_outbox p WHERE p.order_key = o.order_key AND p.id < o.id)
           ORDER BY o.id LIMIT $3 FOR UPDATE SKIP LOCKED)
-        RETURNING id, app, command, body, query, created_at, attempts`, [now, now + leaseMs, limit]);
-      return rows.map((r) => ({
-        id: r.id as number, app: r.app as number, command: r.command as string, body: JSON.parse(r.body as string),
-        query: JSON.parse(r.query as string), createdAt: r.created_at as number, attempts: r.attempts as number,
-      })).sort((a, b) => a.id - b.id);
+        RETURNING id, app, command, body, query, created_at, attempts`,
+        [now, now + leaseMs, limit],
+      );
+      return rows
+        .map((r) => ({
+          id: r.id as number,
+          app: r.app as number,
+          command: r.command as string,
+          body: JSON.parse(r.body as string),
+          query: JSON.parse(r.query as string),
+          createdAt: r.created_at as number,
+          attempts: r.attempts as number,
+        }))
+        .sort((a, b) => a.id - b.id);
     });
   }
 
@@ -915,8 +1311,10 @@ export class PostgresStore implements Store {
   }
 
   async callbackFailed(id: number, nextAt: number, error: string): Promise<void> {
-    await this.pool.query('UPDATE callback_outbox SET next_at = $1, lease_until = 0, attempts = attempts + 1, last_error = $2 WHERE id = $3',
-      [nextAt, error.slice(0, 500), id]);
+    await this.pool.query(
+      'UPDATE callback_outbox SET next_at = $1, lease_until = 0, attempts = attempts + 1, last_error = $2 WHERE id = $3',
+      [nextAt, error.slice(0, 500), id],
+    );
   }
 
   async callbackGivenUp(id: number): Promise<void> {
@@ -925,10 +1323,18 @@ export class PostgresStore implements Store {
 
   async outboxOf(app: AppId): Promise<OutboxEntry[]> {
     const { rows } = await this.pool.query<Record<string, unknown>>(
-      'SELECT id, command, order_key, body, attempts, next_at, lease_until, last_error FROM callback_outbox WHERE app = $1 ORDER BY id', [app]);
+      'SELECT id, command, order_key, body, attempts, next_at, lease_until, last_error FROM callback_outbox WHERE app = $1 ORDER BY id',
+      [app],
+    );
     return rows.map((r) => ({
-      id: Number(r.id), command: r.command as string, orderKey: r.order_key as string, body: JSON.parse(r.body as string),
-      attempts: Number(r.attempts), nextAt: Number(r.next_at), leaseUntil: Number(r.lease_until), lastError: r.last_error as string | null,
+      id: Number(r.id),
+      command: r.command as string,
+      orderKey: r.order_key as string,
+      body: JSON.parse(r.body as string),
+      attempts: Number(r.attempts),
+      nextAt: Number(r.next_at),
+      leaseUntil: Number(r.lease_until),
+      lastError: r.last_error as string | null,
     }));
   }
 }
@@ -936,9 +1342,14 @@ export class PostgresStore implements Store {
 function toConversation(r: Record<string, unknown>): ConversationRecord {
   const last = joinedMessage(r);
   return {
-    owner: r.owner as string, peer: r.peer as string, lastTime: r.last_time as number, unread: r.unread as number, readTime: r.read_time as number,
+    owner: r.owner as string,
+    peer: r.peer as string,
+    lastTime: r.last_time as number,
+    unread: r.unread as number,
+    readTime: r.read_time as number,
     peerReadTime: (r.peer_read_time as number | null) ?? 0,
     // A last message the owner deleted shows nothing of itself; the conversation keeps its time.
-    ...(last && !isDeletedFor(last, r.owner as string) ? { lastMessage: last } : {}), updatedAt: r.updated_at as number,
+    ...(last && !isDeletedFor(last, r.owner as string) ? { lastMessage: last } : {}),
+    updatedAt: r.updated_at as number,
   };
 }

@@ -8,7 +8,11 @@ import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { ASLEEP, CHECKPOINTS, COMMITS, type CheckpointMessage } from './checkpointer.js';
 
-const { filename, intervalMs, shared } = workerData as { filename: string; intervalMs: number; shared: SharedArrayBuffer };
+const { filename, intervalMs, shared } = workerData as {
+  filename: string;
+  intervalMs: number;
+  shared: SharedArrayBuffer;
+};
 const state = new Int32Array(shared);
 const db = new Database(filename);
 db.pragma('busy_timeout = 5000');

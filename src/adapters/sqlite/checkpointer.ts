@@ -29,7 +29,8 @@ export class Checkpointer {
   /** Called after each commit of the writer: counts it, and wakes the worker if it sleeps. */
   committed(): void {
     Atomics.add(this.state, COMMITS, 1);
-    if (Atomics.load(this.state, ASLEEP) === 1 && Atomics.compareExchange(this.state, ASLEEP, 1, 0) === 1) this.post('wake');
+    if (Atomics.load(this.state, ASLEEP) === 1 && Atomics.compareExchange(this.state, ASLEEP, 1, 0) === 1)
+      this.post('wake');
   }
 
   /** Checkpoints the worker has run so far (PASSIVE and TRUNCATE). */

@@ -6,16 +6,64 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type {
-  AccountInput, AppId, ProfileWrite, StoredProfile, AppendResult, CallbackEntry, ConversationRecord, EventWrite, PendingCallback,
-  HistoryPage, HistoryQuery, MessageRef, ModifyRequest, ModifyResult, NewMessage, OutboxEntry, ReadRequest, ReadResult,
-  RecallAuditEntry, RecallRequest, RecallResult, Store, StoredMessage, MuteState, ReceiptRequest, ReceiptResult, UserEvent,
-  UserEventKind, ConversationPageQuery, DeleteConversationRequest, DeleteMessagesRequest, DeleteMessagesResult, ExtensionPair,
-  ExtensionState, ExtensionWrite, ExtensionWriteResult,
+  AccountInput,
+  AppId,
+  ProfileWrite,
+  StoredProfile,
+  AppendResult,
+  CallbackEntry,
+  ConversationRecord,
+  EventWrite,
+  PendingCallback,
+  HistoryPage,
+  HistoryQuery,
+  MessageRef,
+  ModifyRequest,
+  ModifyResult,
+  NewMessage,
+  OutboxEntry,
+  ReadRequest,
+  ReadResult,
+  RecallAuditEntry,
+  RecallRequest,
+  RecallResult,
+  Store,
+  StoredMessage,
+  MuteState,
+  ReceiptRequest,
+  ReceiptResult,
+  UserEvent,
+  UserEventKind,
+  ConversationPageQuery,
+  DeleteConversationRequest,
+  DeleteMessagesRequest,
+  DeleteMessagesResult,
+  ExtensionPair,
+  ExtensionState,
+  ExtensionWrite,
+  ExtensionWriteResult,
 } from '../../ports/store.js';
 import {
-  SQL_COUNTS_UNREAD, SQL_NOT_ONLINE_ONLY, SQL_SENDER_ROAMS, SQL_WITH_RECEIPT, conversationPair, packFlags,
-  isAfterCursor, isReadBy, storedMessageOf, toMessage, tombstoneOf, type MessageRow, SQL_HELD_BY_NOBODY,
-  SQL_NOT_DELETED_BY_RECIPIENT, deletedBitsFor, deletedFor, isDeletedFor, isHeldByNobody, sqlNotDeletedFor, FLAG,
+  SQL_COUNTS_UNREAD,
+  SQL_NOT_ONLINE_ONLY,
+  SQL_SENDER_ROAMS,
+  SQL_WITH_RECEIPT,
+  conversationPair,
+  packFlags,
+  isAfterCursor,
+  isReadBy,
+  storedMessageOf,
+  toMessage,
+  tombstoneOf,
+  type MessageRow,
+  SQL_HELD_BY_NOBODY,
+  SQL_NOT_DELETED_BY_RECIPIENT,
+  deletedBitsFor,
+  deletedFor,
+  isDeletedFor,
+  isHeldByNobody,
+  sqlNotDeletedFor,
+  FLAG,
 } from '../../ports/message-flags.js';
 import { Checkpointer } from './checkpointer.js';
 import { MIGRATIONS } from './migrations.js';
@@ -33,11 +81,18 @@ export interface SqliteOptions {
 }
 
 interface ConversationRow {
-  owner: string; peer: string; unread: number; read_time: number; read_id: number; last_msg_id: number | null;
-  last_time: number; updated_at: number;
+  owner: string;
+  peer: string;
+  unread: number;
+  read_time: number;
+  read_id: number;
+  last_msg_id: number | null;
+  last_time: number;
+  updated_at: number;
 }
 
-const MESSAGE_COLUMNS = 'id, sender, recipient, seq, random, time, body, cloud_custom_data, offline_push_info, origin, flags, life_time, recalled_by, recalled_at';
+const MESSAGE_COLUMNS =
+  'id, sender, recipient, seq, random, time, body, cloud_custom_data, offline_push_info, origin, flags, life_time, recalled_by, recalled_at';
 const MAX_ID = Number.MAX_SAFE_INTEGER;
 /** The writer's own automatic checkpoint, in pages of WAL: alone, and behind the checkpoint worker. */
 const WRITER_CHECKPOINT_PAGES = 4000;
@@ -64,7 +119,7 @@ export class SqliteStore implements Store {
     // commits is copied once); once the checkpoint worker runs, only every 32 MiB, as a backstop.
     this.db.pragma(`wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`);
     this.filename = opts.filename;
-    this.workerAfter = opts.filename === ':memory:' ? -1 : opts.checkpointWorkerAfter ?? 2000;
+    this.workerAfter = opts.filename === ':memory:' ? -1 : (opts.checkpointWorkerAfter ?? 2000);
     this.db.pragma(`synchronous = ${opts.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
     // A recall must erase content from the file, not just unlink it: zero freed space.
     this.db.pragma('secure_delete = ON');
@@ -77,17 +132,21 @@ export class SqliteStore implements Store {
   async migrate(): Promise<void> {
     const current = this.db.pragma('user_version', { simple: true }) as number;
     for (let v = current; v < MIGRATIONS.length; v++) {
-      this.db.transaction(() => {
-        this.db.exec(MIGRATIONS[v]!);
-        this.db.pragma(`user_version = ${v + 1}`);
-      }).immediate();
+      this.db
+        .transaction(() => {
+          this.db.exec(MIGRATIONS[v]!);
+          this.db.pragma(`user_version = ${v + 1}`);
+        })
+        .immediate();
     }
     this.s = this.prepare();
     this.savepointTx = this.db.transaction((work: () => unknown) => work());
     // A crash (kill -9) can leave the page images of recalled content in the WAL, where reopening
     // alone does not remove them: erase them before the server answers anything.
     if (this.filename !== ':memory:' && !this.truncateWal()) {
-      throw new Error(`could not empty the WAL of ${this.filename} (erased content may remain in it): is another process reading the file?`);
+      throw new Error(
+        `could not empty the WAL of ${this.filename} (erased content may remain in it): is another process reading the file?`,
+      );
     }
   }
 
@@ -180,13 +239,18 @@ export class SqliteStore implements Store {
       commit: d.prepare('COMMIT'),
       accountUpsert: d.prepare(`INSERT INTO accounts (app, user_id, nick, face_url, created_at) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT (app, user_id) DO UPDATE SET nick = COALESCE(excluded.nick, nick), face_url = COALESCE(excluded.face_url, face_url)`),
-      accountInsertIgnore: d.prepare('INSERT INTO accounts (app, user_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
+      accountInsertIgnore: d.prepare(
+        'INSERT INTO accounts (app, user_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+      ),
       accountDelete: d.prepare('DELETE FROM accounts WHERE app = ? AND user_id = ?'),
       accountProfileDelete: d.prepare('DELETE FROM profile_fields WHERE app = ? AND user_id = ?'),
       accountProfile: d.prepare('SELECT nick, face_url FROM accounts WHERE app = ? AND user_id = ?'),
       profileFields: d.prepare('SELECT tag, str_value, int_value FROM profile_fields WHERE app = ? AND user_id = ?'),
-      profileNickSet: d.prepare('UPDATE accounts SET nick = COALESCE(?, nick), face_url = COALESCE(?, face_url) WHERE app = ? AND user_id = ?'),
-      profileFieldSet: d.prepare(`INSERT INTO profile_fields (app, user_id, tag, str_value, int_value) VALUES (?, ?, ?, ?, ?)
+      profileNickSet: d.prepare(
+        'UPDATE accounts SET nick = COALESCE(?, nick), face_url = COALESCE(?, face_url) WHERE app = ? AND user_id = ?',
+      ),
+      profileFieldSet:
+        d.prepare(`INSERT INTO profile_fields (app, user_id, tag, str_value, int_value) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT (app, user_id, tag) DO UPDATE SET str_value = excluded.str_value, int_value = excluded.int_value`),
       // The offline queue belongs to the account: a later account of the same UserID restarts its
       // event seq at 1 and must neither collide with these rows (primary key) nor inherit them.
@@ -195,12 +259,15 @@ export class SqliteStore implements Store {
       accountExists: d.prepare('SELECT 1 FROM accounts WHERE app = ? AND user_id = ?').pluck(),
       accountKick: d.prepare('UPDATE accounts SET kicked_at = ? WHERE app = ? AND user_id = ?'),
       accountKickedAt: d.prepare('SELECT kicked_at FROM accounts WHERE app = ? AND user_id = ?').pluck(),
-      accountMutesSet: d.prepare(`UPDATE accounts SET c2c_mute_until = COALESCE(?, c2c_mute_until), group_mute_until = COALESCE(?, group_mute_until)
+      accountMutesSet:
+        d.prepare(`UPDATE accounts SET c2c_mute_until = COALESCE(?, c2c_mute_until), group_mute_until = COALESCE(?, group_mute_until)
         WHERE app = ? AND user_id = ?`),
       accountMutes: d.prepare('SELECT c2c_mute_until, group_mute_until FROM accounts WHERE app = ? AND user_id = ?'),
       accountBump: d.prepare(`UPDATE accounts SET event_seq = event_seq + ?, unread_total = MAX(0, unread_total + ?)
         WHERE app = ? AND user_id = ? RETURNING event_seq, unread_total`),
-      nextSeq: d.prepare('UPDATE accounts SET event_seq = event_seq + 1 WHERE app = ? AND user_id = ? RETURNING event_seq').pluck(),
+      nextSeq: d
+        .prepare('UPDATE accounts SET event_seq = event_seq + 1 WHERE app = ? AND user_id = ? RETURNING event_seq')
+        .pluck(),
       lastSeq: d.prepare('SELECT event_seq FROM accounts WHERE app = ? AND user_id = ?').pluck(),
       unreadTotal: d.prepare('SELECT unread_total FROM accounts WHERE app = ? AND user_id = ?').pluck(),
       unreadAdd: d.prepare('UPDATE accounts SET unread_total = MAX(0, unread_total + ?) WHERE app = ? AND user_id = ?'),
@@ -210,20 +277,33 @@ export class SqliteStore implements Store {
         WHERE app = ? AND user_lo = ? AND user_hi = ? AND time = ? AND seq = ? AND random = ? AND sender = ?`),
       msgById: d.prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ?`),
       // No row back: the identity (app, sender, recipient, seq, random, time) is already stored.
-      msgInsert: d.prepare(`INSERT INTO messages (app, user_lo, user_hi, sender, recipient, seq, random, time, body, cloud_custom_data,
-        offline_push_info, origin, flags, life_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`).pluck(),
-      msgErase: d.prepare(`UPDATE messages SET body = '[]', cloud_custom_data = '', offline_push_info = NULL, recalled_by = ?, recalled_at = ? WHERE id = ?`),
+      msgInsert: d
+        .prepare(`INSERT INTO messages (app, user_lo, user_hi, sender, recipient, seq, random, time, body, cloud_custom_data,
+        offline_push_info, origin, flags, life_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`)
+        .pluck(),
+      msgErase: d.prepare(
+        `UPDATE messages SET body = '[]', cloud_custom_data = '', offline_push_info = NULL, recalled_by = ?, recalled_at = ? WHERE id = ?`,
+      ),
       msgReceipt: d.prepare(`UPDATE messages SET flags = ${SQL_WITH_RECEIPT} WHERE id = ?`),
       msgAddFlags: d.prepare('UPDATE messages SET flags = flags | ? WHERE id = ?'),
       // Content nobody can see any more (one-sided deletes on both sides): erased, not a tombstone.
-      msgEraseContent: d.prepare(`UPDATE messages SET body = '[]', cloud_custom_data = '', offline_push_info = NULL WHERE id = ?`),
-      pairDeleteFor: d.prepare(`UPDATE messages SET flags = flags | (CASE WHEN sender = ? THEN ${FLAG.deletedBySender} ELSE 0 END)
+      msgEraseContent: d.prepare(
+        `UPDATE messages SET body = '[]', cloud_custom_data = '', offline_push_info = NULL WHERE id = ?`,
+      ),
+      pairDeleteFor:
+        d.prepare(`UPDATE messages SET flags = flags | (CASE WHEN sender = ? THEN ${FLAG.deletedBySender} ELSE 0 END)
         | (CASE WHEN recipient = ? THEN ${FLAG.deletedByRecipient} ELSE 0 END) WHERE app = ? AND user_lo = ? AND user_hi = ?`),
-      pairEraseUnheld: d.prepare(`UPDATE messages SET body = '[]', cloud_custom_data = '', offline_push_info = NULL
+      pairEraseUnheld: d
+        .prepare(`UPDATE messages SET body = '[]', cloud_custom_data = '', offline_push_info = NULL
         WHERE app = ? AND user_lo = ? AND user_hi = ? AND ${SQL_HELD_BY_NOBODY} AND (body <> '[]' OR cloud_custom_data <> '' OR offline_push_info IS NOT NULL)
-        RETURNING id`).pluck(),
-      pairNewest: d.prepare('SELECT time, id FROM messages WHERE app = ? AND user_lo = ? AND user_hi = ? ORDER BY time DESC, id DESC LIMIT 1'),
-      msgModify: d.prepare('UPDATE messages SET body = COALESCE(?, body), cloud_custom_data = COALESCE(?, cloud_custom_data) WHERE id = ?'),
+        RETURNING id`)
+        .pluck(),
+      pairNewest: d.prepare(
+        'SELECT time, id FROM messages WHERE app = ? AND user_lo = ? AND user_hi = ? ORDER BY time DESC, id DESC LIMIT 1',
+      ),
+      msgModify: d.prepare(
+        'UPDATE messages SET body = COALESCE(?, body), cloud_custom_data = COALESCE(?, cloud_custom_data) WHERE id = ?',
+      ),
       // Walk the conversation index backwards from the cursor; skip what the owner does not see
       // (online-only messages, and the sender's side of SyncOtherMachine 2 messages).
       historyPage: d.prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages
@@ -232,12 +312,15 @@ export class SqliteStore implements Store {
         ORDER BY time DESC, seq DESC, id DESC LIMIT ?`),
       maxMsgId: d.prepare('SELECT COALESCE(MAX(id), 0) FROM messages').pluck(),
 
-      convGet: d.prepare('SELECT owner, peer, unread, read_time, read_id, last_msg_id, last_time, updated_at FROM conversations WHERE app = ? AND owner = ? AND peer = ?'),
+      convGet: d.prepare(
+        'SELECT owner, peer, unread, read_time, read_id, last_msg_id, last_time, updated_at FROM conversations WHERE app = ? AND owner = ? AND peer = ?',
+      ),
       // One side of a conversation gets a message: created if new; unread + 1 when the message is
       // after the read cursor (not isReadBy: the comparisons below mirror it); last message when it
       // is not older than the current one. SET reads
       // the old row, and RETURNING gives the read cursor, which this statement never changes.
-      convUpsert: d.prepare(`INSERT INTO conversations (app, owner, peer, updated_at, last_msg_id, last_time, unread) VALUES (?, ?, ?, ?, ?, ?, ?)
+      convUpsert:
+        d.prepare(`INSERT INTO conversations (app, owner, peer, updated_at, last_msg_id, last_time, unread) VALUES (?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (app, owner, peer) DO UPDATE SET
           unread = unread + (? AND (? > read_time OR (? = read_time AND ? > read_id))),
           last_msg_id = CASE WHEN ? AND last_time <= ? THEN ? ELSE last_msg_id END,
@@ -245,40 +328,64 @@ export class SqliteStore implements Store {
           last_time = CASE WHEN ? AND last_time <= ? THEN ? ELSE last_time END
         RETURNING read_time, read_id`),
       // A recalled message leaves the unread count if it is after the read cursor (mirrors isReadBy).
-      convUnreadDropIfAfter: d.prepare(`UPDATE conversations SET unread = MAX(0, unread - 1)
-        WHERE app = ? AND owner = ? AND peer = ? AND (? > read_time OR (? = read_time AND ? > read_id)) RETURNING 1`).pluck(),
-      convEnsure: d.prepare('INSERT INTO conversations (app, owner, peer, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING'),
-      convSetRead: d.prepare('UPDATE conversations SET read_time = ?, read_id = ?, unread = ? WHERE app = ? AND owner = ? AND peer = ?'),
-      convPage: d.prepare(`SELECT owner, peer, unread, read_time, read_id, last_msg_id, last_time, updated_at FROM conversations
+      convUnreadDropIfAfter: d
+        .prepare(`UPDATE conversations SET unread = MAX(0, unread - 1)
+        WHERE app = ? AND owner = ? AND peer = ? AND (? > read_time OR (? = read_time AND ? > read_id)) RETURNING 1`)
+        .pluck(),
+      convEnsure: d.prepare(
+        'INSERT INTO conversations (app, owner, peer, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+      ),
+      convSetRead: d.prepare(
+        'UPDATE conversations SET read_time = ?, read_id = ?, unread = ? WHERE app = ? AND owner = ? AND peer = ?',
+      ),
+      convPage:
+        d.prepare(`SELECT owner, peer, unread, read_time, read_id, last_msg_id, last_time, updated_at FROM conversations
         WHERE app = ? AND owner = ? AND last_msg_id IS NOT NULL AND last_time <= ? ORDER BY last_time DESC, peer LIMIT ? OFFSET ?`),
-      convForget: d.prepare(`UPDATE conversations SET last_msg_id = NULL, last_time = 0, unread = 0, read_time = ?, read_id = ?
+      convForget:
+        d.prepare(`UPDATE conversations SET last_msg_id = NULL, last_time = 0, unread = 0, read_time = ?, read_id = ?
         WHERE app = ? AND owner = ? AND peer = ?`),
-      convList: d.prepare('SELECT owner, peer, unread, read_time, read_id, last_msg_id, last_time, updated_at FROM conversations WHERE app = ? AND owner = ? AND last_msg_id IS NOT NULL ORDER BY updated_at DESC, peer LIMIT ?'),
+      convList: d.prepare(
+        'SELECT owner, peer, unread, read_time, read_id, last_msg_id, last_time, updated_at FROM conversations WHERE app = ? AND owner = ? AND last_msg_id IS NOT NULL ORDER BY updated_at DESC, peer LIMIT ?',
+      ),
       // Messages from peer to owner after the read cursor that count as unread. Walks the
       // conversation index from the cursor on, so it costs the unread messages, not the history.
-      countUnreadAfter: d.prepare(`SELECT COUNT(*) FROM messages WHERE app = ? AND user_lo = ? AND user_hi = ? AND time >= ?
-        AND sender = ? AND ${SQL_COUNTS_UNREAD} AND ${SQL_NOT_DELETED_BY_RECIPIENT} AND recalled_by IS NULL AND (time > ? OR id > ?)`).pluck(),
+      countUnreadAfter: d
+        .prepare(`SELECT COUNT(*) FROM messages WHERE app = ? AND user_lo = ? AND user_hi = ? AND time >= ?
+        AND sender = ? AND ${SQL_COUNTS_UNREAD} AND ${SQL_NOT_DELETED_BY_RECIPIENT} AND recalled_by IS NULL AND (time > ? OR id > ?)`)
+        .pluck(),
 
-      eventInsert: d.prepare('INSERT INTO events (app, user_id, seq, kind, message_id, data, at, expires_at, origin_device) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+      eventInsert: d.prepare(
+        'INSERT INTO events (app, user_id, seq, kind, message_id, data, at, expires_at, origin_device) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
       // Message and extension events carry content: a recall takes them off the queues.
       eventsDropMessage: d.prepare("DELETE FROM events WHERE message_id = ? AND kind IN ('message', 'extension')"),
       // A one-sided delete: the owner's queued copies (as sent or as modified) of the message go.
-      eventsDropForOwner: d.prepare("DELETE FROM events WHERE app = ? AND user_id = ? AND message_id = ? AND kind IN ('message', 'modify')"),
-      eventsDropPairForOwner: d.prepare(`DELETE FROM events WHERE app = ? AND user_id = ? AND kind IN ('message', 'modify')
+      eventsDropForOwner: d.prepare(
+        "DELETE FROM events WHERE app = ? AND user_id = ? AND message_id = ? AND kind IN ('message', 'modify')",
+      ),
+      eventsDropPairForOwner:
+        d.prepare(`DELETE FROM events WHERE app = ? AND user_id = ? AND kind IN ('message', 'modify')
         AND message_id IN (SELECT id FROM messages WHERE app = ? AND user_lo = ? AND user_hi = ?)`),
-      eventsAfter: d.prepare(`SELECT e.seq, e.kind, e.at, e.data, e.origin_device, e.message_id, ${MESSAGE_COLUMNS.split(', ').map((c) => `m.${c} AS m_${c}`).join(', ')}
+      eventsAfter:
+        d.prepare(`SELECT e.seq, e.kind, e.at, e.data, e.origin_device, e.message_id, ${MESSAGE_COLUMNS.split(', ')
+          .map((c) => `m.${c} AS m_${c}`)
+          .join(', ')}
         FROM events e LEFT JOIN messages m ON m.id = e.message_id
         WHERE e.app = ? AND e.user_id = ? AND e.seq > ? AND e.expires_at >= ? ORDER BY e.seq LIMIT ?`),
 
-      outboxInsert: d.prepare(`INSERT INTO callback_outbox (app, command, order_key, message_id, body, query, created_at, next_at)
+      outboxInsert:
+        d.prepare(`INSERT INTO callback_outbox (app, command, order_key, message_id, body, query, created_at, next_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
       // A recall also erases the content that pending callbacks carry (after-send: MsgBody and
       // CloudCustomData; after-extension: ExtensionList). json_replace touches only fields present.
-      outboxErase: d.prepare(`UPDATE callback_outbox SET body = json_replace(body, '$.MsgBody', json('[]'), '$.CloudCustomData', '', '$.ExtensionList', json('[]'))
+      outboxErase:
+        d.prepare(`UPDATE callback_outbox SET body = json_replace(body, '$.MsgBody', json('[]'), '$.CloudCustomData', '', '$.ExtensionList', json('[]'))
         WHERE message_id = ?`),
 
       extVersion: d.prepare('SELECT version, clear_seq FROM message_extension_versions WHERE message_id = ?'),
-      extPairs: d.prepare('SELECT ext_key AS key, ext_value AS value, seq FROM message_extensions WHERE message_id = ? ORDER BY seq, ext_key'),
+      extPairs: d.prepare(
+        'SELECT ext_key AS key, ext_value AS value, seq FROM message_extensions WHERE message_id = ? ORDER BY seq, ext_key',
+      ),
       extVersionPut: d.prepare(`INSERT INTO message_extension_versions (message_id, version, clear_seq) VALUES (?, ?, ?)
         ON CONFLICT (message_id) DO UPDATE SET version = excluded.version, clear_seq = excluded.clear_seq`),
       extPut: d.prepare(`INSERT INTO message_extensions (message_id, ext_key, ext_value, seq) VALUES (?, ?, ?, ?)
@@ -291,9 +398,15 @@ export class SqliteStore implements Store {
         ORDER BY id LIMIT ?`),
       outboxLease: d.prepare('UPDATE callback_outbox SET lease_until = ? WHERE id = ?'),
       outboxDelete: d.prepare('DELETE FROM callback_outbox WHERE id = ?'),
-      outboxRetry: d.prepare('UPDATE callback_outbox SET next_at = ?, lease_until = 0, attempts = attempts + 1, last_error = ? WHERE id = ?'),
-      auditInsert: d.prepare('INSERT INTO recall_audit (app, sender, recipient, msg_key, by_user, via, at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-      auditList: d.prepare('SELECT sender, recipient, msg_key, by_user, via, at FROM recall_audit WHERE app = ? ORDER BY id DESC LIMIT ?'),
+      outboxRetry: d.prepare(
+        'UPDATE callback_outbox SET next_at = ?, lease_until = 0, attempts = attempts + 1, last_error = ? WHERE id = ?',
+      ),
+      auditInsert: d.prepare(
+        'INSERT INTO recall_audit (app, sender, recipient, msg_key, by_user, via, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      auditList: d.prepare(
+        'SELECT sender, recipient, msg_key, by_user, via, at FROM recall_audit WHERE app = ? ORDER BY id DESC LIMIT ?',
+      ),
     };
   }
 
@@ -377,13 +490,15 @@ export class SqliteStore implements Store {
   }
 
   async deleteAccounts(app: AppId, userIds: string[]): Promise<string[]> {
-    return this.write(() => userIds.filter((id) => {
-      this.knownAccounts.delete(accountKey(app, id));
-      this.s.accountProfileDelete.run(app, id);
-      this.s.accountEventsDelete.run(app, id);
-      this.s.accountConversationsDelete.run(app, id);
-      return this.s.accountDelete.run(app, id).changes > 0;
-    }));
+    return this.write(() =>
+      userIds.filter((id) => {
+        this.knownAccounts.delete(accountKey(app, id));
+        this.s.accountProfileDelete.run(app, id);
+        this.s.accountEventsDelete.run(app, id);
+        this.s.accountConversationsDelete.run(app, id);
+        return this.s.accountDelete.run(app, id).changes > 0;
+      }),
+    );
   }
 
   // ---- profiles -------------------------------------------------------------------------
@@ -393,7 +508,11 @@ export class SqliteStore implements Store {
     for (const id of new Set(userIds)) {
       const a = this.s.accountProfile.get(app, id) as { nick: string | null; face_url: string | null } | undefined;
       if (!a) continue;
-      const rows = this.s.profileFields.all(app, id) as Array<{ tag: string; str_value: string | null; int_value: number | null }>;
+      const rows = this.s.profileFields.all(app, id) as Array<{
+        tag: string;
+        str_value: string | null;
+        int_value: number | null;
+      }>;
       out.set(id, {
         ...(a.nick !== null ? { nick: a.nick } : {}),
         ...(a.face_url !== null ? { faceUrl: a.face_url } : {}),
@@ -406,9 +525,16 @@ export class SqliteStore implements Store {
   async writeProfile(app: AppId, w: ProfileWrite): Promise<boolean> {
     return this.write(() => {
       if (this.s.accountExists.get(app, w.userId) === undefined) return false;
-      if (w.nick !== undefined || w.faceUrl !== undefined) this.s.profileNickSet.run(w.nick ?? null, w.faceUrl ?? null, app, w.userId);
+      if (w.nick !== undefined || w.faceUrl !== undefined)
+        this.s.profileNickSet.run(w.nick ?? null, w.faceUrl ?? null, app, w.userId);
       for (const [tag, v] of w.fields) {
-        this.s.profileFieldSet.run(app, w.userId, tag, typeof v === 'string' ? v : null, typeof v === 'number' ? v : null);
+        this.s.profileFieldSet.run(
+          app,
+          w.userId,
+          tag,
+          typeof v === 'string' ? v : null,
+          typeof v === 'number' ? v : null,
+        );
       }
       this.enqueue(app, w.callbacks, null);
       return true;
@@ -423,14 +549,16 @@ export class SqliteStore implements Store {
   private readonly knownAccounts = new Set<string>();
 
   async existingAccounts(app: AppId, userIds: string[]): Promise<Set<string>> {
-    return new Set(userIds.filter((id) => {
-      const key = accountKey(app, id);
-      if (this.knownAccounts.has(key)) return true;
-      if (this.s.accountExists.get(app, id) === undefined) return false;
-      if (this.knownAccounts.size >= KNOWN_ACCOUNTS_LIMIT) this.knownAccounts.clear();
-      this.knownAccounts.add(key);
-      return true;
-    }));
+    return new Set(
+      userIds.filter((id) => {
+        const key = accountKey(app, id);
+        if (this.knownAccounts.has(key)) return true;
+        if (this.s.accountExists.get(app, id) === undefined) return false;
+        if (this.knownAccounts.size >= KNOWN_ACCOUNTS_LIMIT) this.knownAccounts.clear();
+        this.knownAccounts.add(key);
+        return true;
+      }),
+    );
   }
 
   async kickAccount(app: AppId, userId: string, at: number): Promise<boolean> {
@@ -442,7 +570,9 @@ export class SqliteStore implements Store {
   }
 
   async setMutes(app: AppId, userId: string, change: Partial<MuteState>): Promise<boolean> {
-    return this.write(() => this.s.accountMutesSet.run(change.c2cUntil ?? null, change.groupUntil ?? null, app, userId).changes > 0);
+    return this.write(
+      () => this.s.accountMutesSet.run(change.c2cUntil ?? null, change.groupUntil ?? null, app, userId).changes > 0,
+    );
   }
 
   async mutesOf(app: AppId, userId: string): Promise<MuteState | undefined> {
@@ -467,8 +597,22 @@ export class SqliteStore implements Store {
    */
   private append(app: AppId, m: NewMessage): AppendResult {
     const [lo, hi] = conversationPair(m.from, m.to);
-    const id = this.s.msgInsert.get(app, lo, hi, m.from, m.to, m.seq, m.random, m.time, JSON.stringify(m.body),
-      m.cloudCustomData, m.offlinePushInfo ? JSON.stringify(m.offlinePushInfo) : null, m.origin, packFlags(m), m.lifeTime) as number | undefined;
+    const id = this.s.msgInsert.get(
+      app,
+      lo,
+      hi,
+      m.from,
+      m.to,
+      m.seq,
+      m.random,
+      m.time,
+      JSON.stringify(m.body),
+      m.cloudCustomData,
+      m.offlinePushInfo ? JSON.stringify(m.offlinePushInfo) : null,
+      m.origin,
+      packFlags(m),
+      m.lifeTime,
+    ) as number | undefined;
     if (id === undefined) {
       // The identity is taken: a resend, answered with what was stored the first time.
       const existing = this.byIdentity(app, m.from, m.to, m)!;
@@ -484,42 +628,114 @@ export class SqliteStore implements Store {
         const acc = this.bumpAccount(app, m.to, toEvents ? 1 : 0, unreadAdded);
         if (acc) {
           recipientUnread = acc.unread_total;
-          if (toEvents) this.insertEvent(app, m.to, acc.event_seq, 'message', id, null, m.time, m.queueUntil, m.originDevice ?? null);
+          if (toEvents)
+            this.insertEvent(
+              app,
+              m.to,
+              acc.event_seq,
+              'message',
+              id,
+              null,
+              m.time,
+              m.queueUntil,
+              m.originDevice ?? null,
+            );
         }
       }
       // The sender's side, unless SyncOtherMachine 2 keeps it out of the sender's roaming.
       if (m.senderRoams && m.from !== m.to) this.upsertConversation(app, m.from, m.to, m, id, false);
       for (const user of m.deliverTo) {
-        if (user !== m.to) this.appendEvent(app, user, 'message', id, null, m.time, m.queueUntil, m.originDevice ?? null);
+        if (user !== m.to)
+          this.appendEvent(app, user, 'message', id, null, m.time, m.queueUntil, m.originDevice ?? null);
       }
     }
     this.enqueue(app, m.callbacks, id);
-    return { message: storedMessageOf(m, id), duplicate: false, recipientUnread: recipientUnread ?? this.unreadOf(app, m.to) };
+    return {
+      message: storedMessageOf(m, id),
+      duplicate: false,
+      recipientUnread: recipientUnread ?? this.unreadOf(app, m.to),
+    };
   }
 
   /** Creates or advances owner's side of a conversation for message id; returns its read cursor (unchanged by this write). */
-  private upsertConversation(app: AppId, owner: string, peer: string, m: NewMessage, id: number, countsUnread: boolean): { read_time: number; read_id: number } {
+  private upsertConversation(
+    app: AppId,
+    owner: string,
+    peer: string,
+    m: NewMessage,
+    id: number,
+    countsUnread: boolean,
+  ): { read_time: number; read_id: number } {
     const last = m.updatesLastMessage ? 1 : 0;
     const unread = countsUnread ? 1 : 0;
     return this.s.convUpsert.get(
-      app, owner, peer, m.time, last ? id : null, last ? m.time : 0, unread,
-      unread, m.time, m.time, id,
-      last, m.time, id,
-      last, m.time, m.time,
-      last, m.time, m.time,
+      app,
+      owner,
+      peer,
+      m.time,
+      last ? id : null,
+      last ? m.time : 0,
+      unread,
+      unread,
+      m.time,
+      m.time,
+      id,
+      last,
+      m.time,
+      id,
+      last,
+      m.time,
+      m.time,
+      last,
+      m.time,
+      m.time,
     ) as { read_time: number; read_id: number };
   }
 
   /** Advances a user's event seq and unread total together; undefined if the account is gone. */
-  private bumpAccount(app: AppId, user: string, events: number, unread: number): { event_seq: number; unread_total: number } | undefined {
+  private bumpAccount(
+    app: AppId,
+    user: string,
+    events: number,
+    unread: number,
+  ): { event_seq: number; unread_total: number } | undefined {
     return this.s.accountBump.get(events, unread, app, user) as { event_seq: number; unread_total: number } | undefined;
   }
 
-  private insertEvent(app: AppId, user: string, seq: number, kind: UserEventKind, messageId: number | null, data: unknown, at: number, expiresAt: number, device: string | null): void {
-    this.s.eventInsert.run(app, user, seq, kind, messageId, data === null ? null : JSON.stringify(data), at, expiresAt, device);
+  private insertEvent(
+    app: AppId,
+    user: string,
+    seq: number,
+    kind: UserEventKind,
+    messageId: number | null,
+    data: unknown,
+    at: number,
+    expiresAt: number,
+    device: string | null,
+  ): void {
+    this.s.eventInsert.run(
+      app,
+      user,
+      seq,
+      kind,
+      messageId,
+      data === null ? null : JSON.stringify(data),
+      at,
+      expiresAt,
+      device,
+    );
   }
 
-  private appendEvent(app: AppId, user: string, kind: UserEventKind, messageId: number | null, data: unknown, at: number, expiresAt: number, device: string | null): void {
+  private appendEvent(
+    app: AppId,
+    user: string,
+    kind: UserEventKind,
+    messageId: number | null,
+    data: unknown,
+    at: number,
+    expiresAt: number,
+    device: string | null,
+  ): void {
     const seq = this.s.nextSeq.get(app, user) as number | undefined;
     if (seq === undefined) return; // the account was deleted: nobody to deliver to
     this.insertEvent(app, user, seq, kind, messageId, data, at, expiresAt, device);
@@ -534,7 +750,12 @@ export class SqliteStore implements Store {
     this.appendEvent(app, e.user, e.kind, messageId, e.payload, e.at, e.expiresAt, e.originDevice ?? null);
   }
 
-  private byIdentity(app: AppId, from: string, to: string, k: { seq: number; random: number; time: number }): MessageRow | undefined {
+  private byIdentity(
+    app: AppId,
+    from: string,
+    to: string,
+    k: { seq: number; random: number; time: number },
+  ): MessageRow | undefined {
     const [lo, hi] = conversationPair(from, to);
     return this.s.msgByIdentity.get(app, lo, hi, k.time, k.seq, k.random, from) as MessageRow | undefined;
   }
@@ -571,11 +792,18 @@ export class SqliteStore implements Store {
     // Off the offline queues: a device that has not synced it yet will never get the content.
     this.s.eventsDropMessage.run(row.id);
     // Counted unread (after the recipient's read cursor): it no longer counts.
-    const unreadRemoved = req.uncountUnread && !before.onlineOnly && before.countsUnread && !before.deletedBy?.recipient
-      && this.s.convUnreadDropIfAfter.get(app, r.to, r.from, row.time, row.time, row.id) !== undefined ? 1 : 0;
+    const unreadRemoved =
+      req.uncountUnread &&
+      !before.onlineOnly &&
+      before.countsUnread &&
+      !before.deletedBy?.recipient &&
+      this.s.convUnreadDropIfAfter.get(app, r.to, r.from, row.time, row.time, row.id) !== undefined
+        ? 1
+        : 0;
     // The recipient's unread fix rides on its event's seq bump, as in a send.
     const toRecipient = req.events.find((e) => e.user === r.to);
-    const acc = toRecipient || unreadRemoved ? this.bumpAccount(app, r.to, toRecipient ? 1 : 0, -unreadRemoved) : undefined;
+    const acc =
+      toRecipient || unreadRemoved ? this.bumpAccount(app, r.to, toRecipient ? 1 : 0, -unreadRemoved) : undefined;
     for (const e of req.events) {
       if (e !== toRecipient) this.appendWrite(app, e, row.id);
       else if (acc) this.insertWrite(app, e, acc.event_seq, row.id);
@@ -586,7 +814,11 @@ export class SqliteStore implements Store {
     this.s.extClear.run(row.id);
     this.s.extVersionDrop.run(row.id);
     this.enqueue(app, req.callbacks, null);
-    return { outcome: 'recalled', message: tombstoneOf(before, req.by, req.at), recipientUnread: acc?.unread_total ?? this.unreadOf(app, r.to) };
+    return {
+      outcome: 'recalled',
+      message: tombstoneOf(before, req.by, req.at),
+      recipientUnread: acc?.unread_total ?? this.unreadOf(app, r.to),
+    };
   }
 
   async extensions(app: AppId, r: MessageRef): Promise<ExtensionState | undefined> {
@@ -594,7 +826,9 @@ export class SqliteStore implements Store {
     if (!row) return undefined;
     const v = this.s.extVersion.get(row.id) as { version: number; clear_seq: number } | undefined;
     return {
-      message: toMessage(row), version: v?.version ?? 0, clearSeq: v?.clear_seq ?? 0,
+      message: toMessage(row),
+      version: v?.version ?? 0,
+      clearSeq: v?.clear_seq ?? 0,
       pairs: this.s.extPairs.all(row.id) as ExtensionPair[],
     };
   }
@@ -610,7 +844,7 @@ export class SqliteStore implements Store {
       if (w.clear) this.s.extClear.run(row.id);
       for (const k of w.remove) this.s.extRemove.run(row.id, k);
       for (const p of w.set) this.s.extPut.run(row.id, p.key, p.value, w.version);
-      this.s.extVersionPut.run(row.id, w.version, w.clear ? w.version : v?.clear_seq ?? 0);
+      this.s.extVersionPut.run(row.id, w.version, w.clear ? w.version : (v?.clear_seq ?? 0));
       for (const e of w.events) this.appendWrite(app, e, row.id);
       this.enqueue(app, w.callbacks, row.id);
       return 'written';
@@ -660,8 +894,14 @@ export class SqliteStore implements Store {
         this.s.msgAddFlags.run(deletedBitsFor(m, owner), row.id);
         this.s.eventsDropForOwner.run(app, owner, row.id);
         // Counted unread for the owner (its recipient): it no longer counts.
-        if (m.to === owner && !m.onlineOnly && m.countsUnread && !m.recalled
-          && this.s.convUnreadDropIfAfter.get(app, m.to, m.from, row.time, row.time, row.id) !== undefined) unreadRemoved++;
+        if (
+          m.to === owner &&
+          !m.onlineOnly &&
+          m.countsUnread &&
+          !m.recalled &&
+          this.s.convUnreadDropIfAfter.get(app, m.to, m.from, row.time, row.time, row.id) !== undefined
+        )
+          unreadRemoved++;
         if (isHeldByNobody(deletedFor(m, owner))) {
           this.eraseContent(row.id);
           erased = true;
@@ -699,7 +939,8 @@ export class SqliteStore implements Store {
         const next = moved ? newest : current;
         this.s.convForget.run(next.time, next.id, app, owner, peer);
         if (conv.unread !== 0) this.s.unreadAdd.run(-conv.unread, app, owner);
-        if (moved) for (const e of req.eventsIfReadMoved({ readTime: next.time, unread: 0 })) this.appendWrite(app, e, null);
+        if (moved)
+          for (const e of req.eventsIfReadMoved({ readTime: next.time, unread: 0 })) this.appendWrite(app, e, null);
       }
       let erasedAny = false;
       if (req.clearHistory) {
@@ -717,14 +958,33 @@ export class SqliteStore implements Store {
   }
 
   async conversationPage(app: AppId, q: ConversationPageQuery): Promise<ConversationRecord[]> {
-    const rows = this.s.convPage.all(app, q.owner, q.before?.time ?? MAX_ID, q.limit, q.before?.skip ?? 0) as ConversationRow[];
+    const rows = this.s.convPage.all(
+      app,
+      q.owner,
+      q.before?.time ?? MAX_ID,
+      q.limit,
+      q.before?.skip ?? 0,
+    ) as ConversationRow[];
     return rows.map((r) => this.toConversation(app, r));
   }
 
   async history(app: AppId, q: HistoryQuery): Promise<HistoryPage> {
     const [lo, hi] = conversationPair(q.owner, q.peer);
     const b = q.before ?? { time: q.maxTime, seq: MAX_ID, id: MAX_ID };
-    const rows = this.s.historyPage.all(app, lo, hi, q.minTime, q.maxTime, b.time, b.seq, b.id, q.owner, q.owner, q.owner, q.limit + 1) as MessageRow[];
+    const rows = this.s.historyPage.all(
+      app,
+      lo,
+      hi,
+      q.minTime,
+      q.maxTime,
+      b.time,
+      b.seq,
+      b.id,
+      q.owner,
+      q.owner,
+      q.owner,
+      q.limit + 1,
+    ) as MessageRow[];
     const more = rows.length > q.limit;
     const own = this.s.convGet.get(app, q.owner, q.peer) as ConversationRow | undefined;
     const peer = this.s.convGet.get(app, q.peer, q.owner) as ConversationRow | undefined;
@@ -737,8 +997,23 @@ export class SqliteStore implements Store {
   }
 
   async recallAudit(app: AppId, limit: number): Promise<RecallAuditEntry[]> {
-    return (this.s.auditList.all(app, limit) as Array<{ sender: string; recipient: string; msg_key: string; by_user: string; via: string; at: number }>)
-      .map((r) => ({ from: r.sender, to: r.recipient, msgKey: r.msg_key, by: r.by_user, via: r.via as 'admin' | 'client', at: r.at }));
+    return (
+      this.s.auditList.all(app, limit) as Array<{
+        sender: string;
+        recipient: string;
+        msg_key: string;
+        by_user: string;
+        via: string;
+        at: number;
+      }>
+    ).map((r) => ({
+      from: r.sender,
+      to: r.recipient,
+      msgKey: r.msg_key,
+      by: r.by_user,
+      via: r.via as 'admin' | 'client',
+      at: r.at,
+    }));
   }
 
   // ---- conversations ----------------------------------------------------------------------
@@ -749,7 +1024,10 @@ export class SqliteStore implements Store {
       this.s.convEnsure.run(app, owner, peer, req.at);
       const conv = this.s.convGet.get(app, owner, peer) as ConversationRow;
       // 'stored': ids are handed out in storage order, so the highest one so far ends "stored so far".
-      const candidate = { time: req.upTo.time, id: req.upTo.through === 'stored' ? this.s.maxMsgId.get() as number : MAX_ID };
+      const candidate = {
+        time: req.upTo.time,
+        id: req.upTo.through === 'stored' ? (this.s.maxMsgId.get() as number) : MAX_ID,
+      };
       const current = { time: conv.read_time, id: conv.read_id };
       const moved = !isReadBy(candidate, current);
       const next = moved ? candidate : current;
@@ -772,10 +1050,19 @@ export class SqliteStore implements Store {
     return row ? this.toConversation(app, row) : undefined;
   }
 
-  async conversationSnapshot(app: AppId, owner: string, limit: number): Promise<{ lastSeq: number; conversations: ConversationRecord[] }> {
+  async conversationSnapshot(
+    app: AppId,
+    owner: string,
+    limit: number,
+  ): Promise<{ lastSeq: number; conversations: ConversationRecord[] }> {
     // Synchronous reads on the one connection: no write can land between the two.
     const lastSeq = (this.s.lastSeq.get(app, owner) as number | undefined) ?? 0;
-    return { lastSeq, conversations: (this.s.convList.all(app, owner, limit) as ConversationRow[]).map((r) => this.toConversation(app, r)) };
+    return {
+      lastSeq,
+      conversations: (this.s.convList.all(app, owner, limit) as ConversationRow[]).map((r) =>
+        this.toConversation(app, r),
+      ),
+    };
   }
 
   private toConversation(app: AppId, r: ConversationRow): ConversationRecord {
@@ -783,9 +1070,15 @@ export class SqliteStore implements Store {
     const last = r.last_msg_id !== null ? (this.s.msgById.get(r.last_msg_id) as MessageRow | undefined) : undefined;
     const lastMessage = last ? toMessage(last) : undefined;
     return {
-      owner: r.owner, peer: r.peer, lastTime: r.last_time, unread: r.unread, readTime: r.read_time, peerReadTime: peerSide?.read_time ?? 0,
+      owner: r.owner,
+      peer: r.peer,
+      lastTime: r.last_time,
+      unread: r.unread,
+      readTime: r.read_time,
+      peerReadTime: peerSide?.read_time ?? 0,
       // A last message the owner deleted shows nothing of itself; the conversation keeps its time.
-      ...(lastMessage && !isDeletedFor(lastMessage, r.owner) ? { lastMessage } : {}), updatedAt: r.updated_at,
+      ...(lastMessage && !isDeletedFor(lastMessage, r.owner) ? { lastMessage } : {}),
+      updatedAt: r.updated_at,
     };
   }
 
@@ -816,7 +1109,16 @@ export class SqliteStore implements Store {
   private enqueue(app: AppId, entries: CallbackEntry[] | undefined, messageId: number | null): void {
     for (const e of entries ?? []) {
       const body = e.unreadOf !== undefined ? { ...e.body, UnreadMsgNum: this.unreadOf(app, e.unreadOf) } : e.body;
-      this.s.outboxInsert.run(app, e.command, e.orderKey, messageId, JSON.stringify(body), JSON.stringify(e.query), e.at, e.at);
+      this.s.outboxInsert.run(
+        app,
+        e.command,
+        e.orderKey,
+        messageId,
+        JSON.stringify(body),
+        JSON.stringify(e.query),
+        e.at,
+        e.at,
+      );
     }
   }
 
@@ -826,9 +1128,25 @@ export class SqliteStore implements Store {
 
   async claimCallbacks(now: number, limit: number, leaseMs: number): Promise<PendingCallback[]> {
     return this.write(() => {
-      const rows = this.s.outboxDue.all(now, now, limit) as Array<{ id: number; app: number; command: string; body: string; query: string; created_at: number; attempts: number }>;
+      const rows = this.s.outboxDue.all(now, now, limit) as Array<{
+        id: number;
+        app: number;
+        command: string;
+        body: string;
+        query: string;
+        created_at: number;
+        attempts: number;
+      }>;
       for (const r of rows) this.s.outboxLease.run(now + leaseMs, r.id);
-      return rows.map((r) => ({ id: r.id, app: r.app, command: r.command, body: JSON.parse(r.body), query: JSON.parse(r.query), createdAt: r.created_at, attempts: r.attempts }));
+      return rows.map((r) => ({
+        id: r.id,
+        app: r.app,
+        command: r.command,
+        body: JSON.parse(r.body),
+        query: JSON.parse(r.query),
+        createdAt: r.created_at,
+        attempts: r.attempts,
+      }));
     });
   }
 
@@ -845,11 +1163,29 @@ export class SqliteStore implements Store {
   }
 
   async outboxOf(app: AppId): Promise<OutboxEntry[]> {
-    const rows = this.db.prepare('SELECT id, command, order_key, body, attempts, next_at, lease_until, last_error FROM callback_outbox WHERE app = ? ORDER BY id')
-      .all(app) as Array<{ id: number; command: string; order_key: string; body: string; attempts: number; next_at: number; lease_until: number; last_error: string | null }>;
+    const rows = this.db
+      .prepare(
+        'SELECT id, command, order_key, body, attempts, next_at, lease_until, last_error FROM callback_outbox WHERE app = ? ORDER BY id',
+      )
+      .all(app) as Array<{
+      id: number;
+      command: string;
+      order_key: string;
+      body: string;
+      attempts: number;
+      next_at: number;
+      lease_until: number;
+      last_error: string | null;
+    }>;
     return rows.map((r) => ({
-      id: r.id, command: r.command, orderKey: r.order_key, body: JSON.parse(r.body), attempts: r.attempts, nextAt: r.next_at,
-      leaseUntil: r.lease_until, lastError: r.last_error,
+      id: r.id,
+      command: r.command,
+      orderKey: r.order_key,
+      body: JSON.parse(r.body),
+      attempts: r.attempts,
+      nextAt: r.next_at,
+      leaseUntil: r.lease_until,
+      lastError: r.last_error,
     }));
   }
 }

@@ -2,7 +2,19 @@
 // through a temporary file, fsync and rename, so the file is always either the old or the new
 // state in full, and content erased by a recall is gone from the file once the commit returns.
 // node:fs is imported when first used, so bundling this module for a browser does no harm.
-import { applyCommit, checkData, dataToImage, emptyImage, imageToData, scopeKey, type CacheCommit, type CacheData, type CacheImage, type CacheScope, type ChatCache } from './types.js';
+import {
+  applyCommit,
+  checkData,
+  dataToImage,
+  emptyImage,
+  imageToData,
+  scopeKey,
+  type CacheCommit,
+  type CacheData,
+  type CacheImage,
+  type CacheScope,
+  type ChatCache,
+} from './types.js';
 
 type Fs = typeof import('node:fs/promises');
 
@@ -75,9 +87,11 @@ export class FileCache implements ChatCache {
     const prev = this.writes.get(key) ?? Promise.resolve();
     const next = prev.catch(() => undefined).then(() => this.writeAtomically(file, text));
     this.writes.set(key, next);
-    void next.finally(() => {
-      if (this.writes.get(key) === next) this.writes.delete(key);
-    }).catch(() => undefined);
+    void next
+      .finally(() => {
+        if (this.writes.get(key) === next) this.writes.delete(key);
+      })
+      .catch(() => undefined);
     return next;
   }
 

@@ -27,16 +27,18 @@ interface MetaRow {
   syncedAt: number;
 }
 
-const done = (req: IDBRequest): Promise<unknown> => new Promise((resolve, reject) => {
-  req.onsuccess = () => resolve(req.result);
-  req.onerror = () => reject(req.error);
-});
+const done = (req: IDBRequest): Promise<unknown> =>
+  new Promise((resolve, reject) => {
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
 
-const finished = (tx: IDBTransaction): Promise<void> => new Promise((resolve, reject) => {
-  tx.oncomplete = () => resolve();
-  tx.onerror = () => reject(tx.error);
-  tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'));
-});
+const finished = (tx: IDBTransaction): Promise<void> =>
+  new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error);
+    tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'));
+  });
 
 export class IndexedDBCache implements ChatCache {
   private readonly name: string;
@@ -75,7 +77,9 @@ export class IndexedDBCache implements ChatCache {
     const tx = db.transaction([META, CONVERSATIONS, MESSAGES], 'readonly');
     const [meta, convs, msgs] = await Promise.all([
       done(tx.objectStore(META).get(key)) as Promise<MetaRow | undefined>,
-      done(tx.objectStore(CONVERSATIONS).index(BY_SCOPE).getAll(key)) as Promise<Array<ConversationRecord & { scope?: string }>>,
+      done(tx.objectStore(CONVERSATIONS).index(BY_SCOPE).getAll(key)) as Promise<
+        Array<ConversationRecord & { scope?: string }>
+      >,
       done(tx.objectStore(MESSAGES).index(BY_SCOPE).getAll(key)) as Promise<Array<MessageRecord & { scope?: string }>>,
     ]);
     await finished(tx);
@@ -85,7 +89,10 @@ export class IndexedDBCache implements ChatCache {
       return rest;
     };
     return {
-      format: CACHE_FORMAT, deviceId: meta.deviceId, cursor: meta.cursor, syncedAt: meta.syncedAt,
+      format: CACHE_FORMAT,
+      deviceId: meta.deviceId,
+      cursor: meta.cursor,
+      syncedAt: meta.syncedAt,
       conversations: convs.map(strip) as ConversationRecord[],
       messages: msgs.map(strip) as MessageRecord[],
     };
@@ -107,8 +114,11 @@ export class IndexedDBCache implements ChatCache {
     getMeta.onsuccess = () => {
       const old = getMeta.result as MetaRow | undefined;
       const row: MetaRow = {
-        scope: key, format: CACHE_FORMAT,
-        deviceId: c.deviceId ?? old?.deviceId ?? '', cursor: c.cursor ?? old?.cursor ?? 0, syncedAt: c.syncedAt ?? old?.syncedAt ?? 0,
+        scope: key,
+        format: CACHE_FORMAT,
+        deviceId: c.deviceId ?? old?.deviceId ?? '',
+        cursor: c.cursor ?? old?.cursor ?? 0,
+        syncedAt: c.syncedAt ?? old?.syncedAt ?? 0,
       };
       metaStore.put(row);
     };
@@ -143,4 +153,3 @@ export class IndexedDBCache implements ChatCache {
     this.db = undefined;
   }
 }
-

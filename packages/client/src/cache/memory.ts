@@ -1,6 +1,17 @@
 // The default cache: in memory, gone with the process (or the page). One instance can be shared
 // by several SDK instances and keeps each app+user apart.
-import { applyCommit, dataToImage, emptyImage, imageToData, scopeKey, type CacheCommit, type CacheData, type CacheImage, type CacheScope, type ChatCache } from './types.js';
+import {
+  applyCommit,
+  dataToImage,
+  emptyImage,
+  imageToData,
+  scopeKey,
+  type CacheCommit,
+  type CacheData,
+  type CacheImage,
+  type CacheScope,
+  type ChatCache,
+} from './types.js';
 
 export class MemoryCache implements ChatCache {
   private readonly images = new Map<string, CacheImage>();

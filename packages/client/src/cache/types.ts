@@ -61,7 +61,13 @@ export interface CacheImage {
   messages: Map<string, MessageRecord>;
 }
 
-export const emptyImage = (): CacheImage => ({ deviceId: '', cursor: 0, syncedAt: 0, conversations: new Map(), messages: new Map() });
+export const emptyImage = (): CacheImage => ({
+  deviceId: '',
+  cursor: 0,
+  syncedAt: 0,
+  conversations: new Map(),
+  messages: new Map(),
+});
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
@@ -104,7 +110,8 @@ export function dataToImage(d: CacheData): CacheImage {
 export function checkData(v: unknown): CacheData | undefined {
   const d = v as Partial<CacheData> | null;
   if (!d || typeof d !== 'object' || d.format !== CACHE_FORMAT) return undefined;
-  if (typeof d.deviceId !== 'string' || typeof d.cursor !== 'number' || typeof d.syncedAt !== 'number') return undefined;
+  if (typeof d.deviceId !== 'string' || typeof d.cursor !== 'number' || typeof d.syncedAt !== 'number')
+    return undefined;
   if (!Array.isArray(d.conversations) || !Array.isArray(d.messages)) return undefined;
   return d as CacheData;
 }
