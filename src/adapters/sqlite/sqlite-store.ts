@@ -810,9 +810,12 @@ export class SqliteStore implements Store {
     }
     this.s.auditInsert.run(app, r.from, r.to, msgKeyOf(r), req.by, req.via, req.at);
     this.s.outboxErase.run(row.id);
-    // Extension values are content too: gone with the body.
-    this.s.extClear.run(row.id);
-    this.s.extVersionDrop.run(row.id);
+    // Extension values are content too: gone with the body (only a message sent with extension
+    // support can have any, so the others skip the two statements).
+    if (before.supportExtension) {
+      this.s.extClear.run(row.id);
+      this.s.extVersionDrop.run(row.id);
+    }
     this.enqueue(app, req.callbacks, null);
     return {
       outcome: 'recalled',
