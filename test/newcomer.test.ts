@@ -3,17 +3,11 @@
 // query_online_status, as the callbacks already report it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { createParley } from '../src/app.js';
 import { optPlatformOf } from '../src/domain/callbacks.js';
-import { generateUserSig } from '../src/usersig/usersig.js';
 import { rawRequest } from './helpers/http.js';
 import { WsClient } from './helpers/ws.js';
 import { waitFor } from './helpers/wait.js';
-import { ADMIN, SDKAPPID, SECRET } from './helpers/server.js';
+import { ADMIN, SDKAPPID, SECRET, startTestServer } from './helpers/server.js';
 import { device, importAccounts, withDevices } from './client/helpers.js';
 
 test('GET / redirects to the console', async () => {
@@ -25,45 +19,29 @@ test('GET / redirects to the console', async () => {
 });
 
 test('at debug level a failed call is logged with its API, ErrorCode and ErrorInfo, and no UserSig', async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'parley-debug-'));
-  const lines: string[] = [];
-  const logStream = new Writable({
-    write(c, _e, cb) {
-      lines.push(...String(c).split('\n').filter(Boolean));
-      cb();
-    },
-  });
-  const parley = await createParley(
-    {
-      host: '127.0.0.1',
-      port: 0,
-      dataDir,
-      logLevel: 'debug',
-      devApp: false,
-      apps: [{ sdkAppId: SDKAPPID, secretKey: SECRET, admins: [ADMIN], rateLimits: false }],
-    },
-    { logStream },
-  );
+  const s = await startTestServer({ config: { logLevel: 'debug' } });
+  const lines = (): string[] => s.logs.flatMap((c) => c.split('\n').filter(Boolean));
   try {
-    const base = await parley.listen();
-    const sig = generateUserSig({ sdkAppId: SDKAPPID, secretKey: SECRET, identifier: ADMIN, expire: 3600 });
+    const base = s.base;
+    const sig = s.sig(ADMIN);
     const r = await rawRequest(
       `${base}/v4/openim/sendmsg?sdkappid=${SDKAPPID}&identifier=${ADMIN}&usersig=${sig}&random=1&contenttype=json`,
       { body: '{"To_Account": 5}' },
     );
     const code = r.json().ErrorCode as number;
     assert.notEqual(code, 0);
-    const debug = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.level === 20);
+    const debug = lines()
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => l.level === 20);
     const failed = debug.find((l) => l.msg === 'api error');
     assert.ok(failed, `a debug line for the failed call; debug lines: ${JSON.stringify(debug)}`);
     assert.equal(failed.api, 'openim/sendmsg');
     assert.equal(failed.errorCode, code);
     assert.equal(failed.errorInfo, r.json().ErrorInfo);
-    assert.ok(!lines.some((l) => l.includes(sig)), 'the UserSig is in no log line');
-    assert.ok(!lines.some((l) => l.includes(SECRET)), 'the secret key is in no log line');
+    assert.ok(!lines().some((l) => l.includes(sig)), 'the UserSig is in no log line');
+    assert.ok(!lines().some((l) => l.includes(SECRET)), 'the secret key is in no log line');
   } finally {
-    await parley.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    await s.close();
   }
 });
 
@@ -83,28 +61,11 @@ test('a Node device is Web in query_online_status, as in the callbacks', async (
 });
 
 test('at debug level each WebSocket session is logged when it opens and closes, with its user', async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'parley-debug-ws-'));
-  const lines: string[] = [];
-  const logStream = new Writable({
-    write(c, _e, cb) {
-      lines.push(...String(c).split('\n').filter(Boolean));
-      cb();
-    },
-  });
-  const parley = await createParley(
-    {
-      host: '127.0.0.1',
-      port: 0,
-      dataDir,
-      logLevel: 'debug',
-      devApp: false,
-      apps: [{ sdkAppId: SDKAPPID, secretKey: SECRET, admins: [ADMIN], rateLimits: false }],
-    },
-    { logStream },
-  );
+  const s = await startTestServer({ config: { logLevel: 'debug' } });
+  const lines = (): string[] => s.logs.flatMap((c) => c.split('\n').filter(Boolean));
   try {
-    const base = await parley.listen();
-    const sig = generateUserSig({ sdkAppId: SDKAPPID, secretKey: SECRET, identifier: ADMIN, expire: 3600 });
+    const base = s.base;
+    const sig = s.sig(ADMIN);
     const ws = await WsClient.open({ base });
     const login = await ws.request('login', {
       protocol: 1,
@@ -116,7 +77,10 @@ test('at debug level each WebSocket session is logged when it opens and closes, 
     });
     assert.equal(login.code, 0, JSON.stringify(login));
     await ws.close();
-    const debug = () => lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.level === 20);
+    const debug = () =>
+      lines()
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .filter((l) => l.level === 20);
     await waitFor(() => debug().some((l) => l.msg === 'websocket session closed'), 'the close line');
     assert.ok(
       debug().some((l) => l.msg === 'websocket session opened'),
@@ -125,9 +89,8 @@ test('at debug level each WebSocket session is logged when it opens and closes, 
     const closed = debug().find((l) => l.msg === 'websocket session closed')!;
     assert.equal(closed.user, ADMIN);
     assert.equal(closed.platform, 'Web');
-    assert.ok(!lines.some((l) => l.includes(sig)), 'the UserSig is in no log line');
+    assert.ok(!lines().some((l) => l.includes(sig)), 'the UserSig is in no log line');
   } finally {
-    await parley.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    await s.close();
   }
 });
