@@ -2,7 +2,7 @@
 // account_check, kick (spec §3.1–3.5).
 import { ErrorCode } from '@parley/protocol';
 import { ApiError } from '../domain/errors.js';
-import { userIdProblem } from './fields.js';
+import { type FieldSpec, userIdProblem } from './fields.js';
 import type { ApiDefinition } from './registry.js';
 import type { AccountInput } from '../ports/store.js';
 import { MAX_PROFILE_BYTES } from '../domain/profile-fields.js';
@@ -16,6 +16,18 @@ function importProblem(a: AccountInput): string | undefined {
 }
 
 /** Tencent's public documentation page of an API: TENCENT_DOC + the page's id. */
+/** account_delete's DeleteItem and account_check's CheckItem: up to 100 items {UserID}. */
+const userIdItems = (): FieldSpec => ({
+  type: 'object[]',
+  required: true,
+  maxItems: 100,
+  code: ErrorCode.ACCOUNT_INVALID_PARAMETER,
+  doc: 'Items {UserID}, at most 100.',
+  fields: {
+    UserID: { type: 'string', required: true, userId: true, code: ErrorCode.ACCOUNT_INVALID_PARAMETER, doc: 'UserID' },
+  },
+});
+
 const TENCENT_DOC = 'https://www.tencentcloud.com/document/product/1047/';
 const base = { service: 'im_open_login_svc', family: 'account' as const };
 
@@ -148,22 +160,7 @@ export const accountApis: ApiDefinition[] = [
     rateLimit: 100,
     spec: `${TENCENT_DOC}34955`,
     fields: {
-      DeleteItem: {
-        type: 'object[]',
-        required: true,
-        maxItems: 100,
-        code: ErrorCode.ACCOUNT_INVALID_PARAMETER,
-        doc: 'Items {UserID}, at most 100.',
-        fields: {
-          UserID: {
-            type: 'string',
-            required: true,
-            userId: true,
-            code: ErrorCode.ACCOUNT_INVALID_PARAMETER,
-            doc: 'UserID',
-          },
-        },
-      },
+      DeleteItem: userIdItems(),
     },
     errors: [
       ErrorCode.ACCOUNT_NOT_FOUND,
@@ -197,22 +194,7 @@ export const accountApis: ApiDefinition[] = [
     rateLimit: 100,
     spec: `${TENCENT_DOC}34956`,
     fields: {
-      CheckItem: {
-        type: 'object[]',
-        required: true,
-        maxItems: 100,
-        code: ErrorCode.ACCOUNT_INVALID_PARAMETER,
-        doc: 'Items {UserID}, at most 100.',
-        fields: {
-          UserID: {
-            type: 'string',
-            required: true,
-            userId: true,
-            code: ErrorCode.ACCOUNT_INVALID_PARAMETER,
-            doc: 'UserID',
-          },
-        },
-      },
+      CheckItem: userIdItems(),
     },
     errors: [ErrorCode.ACCOUNT_INVALID_PARAMETER, ErrorCode.ACCOUNT_NOT_ADMIN, ErrorCode.ACCOUNT_INTERNAL_ERROR],
     sample: { CheckItem: [{ UserID: 'alice' }, { UserID: 'nobody' }] },

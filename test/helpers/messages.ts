@@ -2,11 +2,12 @@
 // survive clock jumps, envelope assertions, history walks and a snapshot of everything stored.
 import assert from 'node:assert/strict';
 import type { SqliteStore } from '../../src/adapters/sqlite/sqlite-store.js';
+import { U32_MAX } from '@parley/protocol';
 import type { UserEvent } from '../../src/ports/store.js';
 import { text } from './rest.js';
 import { ADMIN, type TestServer } from './server.js';
 
-export const MAX_U32 = 4294967295;
+export const MAX_U32 = U32_MAX;
 
 /** POST /v4/openim/<api> as the admin, with a UserSig minted at the clock's current time. */
 export const call = (s: TestServer, api: string, body: unknown): Promise<Record<string, any>> =>

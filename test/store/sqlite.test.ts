@@ -1,7 +1,7 @@
 // The storage contract against the embedded adapter (a fresh in-memory SQLite database per
 // test), and what only SQLite has: its migrations and its file settings.
 import { SqliteStore } from '../../src/adapters/sqlite/sqlite-store.js';
-import { storeContract } from './contract.js';
+import { msg, storeContract, text } from './contract.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -55,22 +55,7 @@ test('sqlite: a file written by schema 2 migrates to the one-index layout and ke
         'the identity keeps its direction',
       );
       // The same identity sent again is still a resend: answered with the stored message, nothing written.
-      const again = await store.appendMessage(1, {
-        ...ref,
-        body: [{ MsgType: 'TIMTextElem', MsgContent: { Text: 'new' } }],
-        cloudCustomData: '',
-        origin: 'sendmsg',
-        senderRoams: true,
-        onlineOnly: false,
-        countsUnread: true,
-        updatesLastMessage: true,
-        markRead: false,
-        needReadReceipt: false,
-        supportExtension: false,
-        lifeTime: 604800,
-        queueUntil: 1700604800,
-        deliverTo: ['bob'],
-      });
+      const again = await store.appendMessage(1, msg('alice', 'bob', { ...ref, body: text('new') }));
       assert.equal(again.duplicate, true);
       assert.equal(again.message.id, found?.id);
       assert.equal(store.db.prepare('SELECT COUNT(*) FROM messages').pluck().get(), 1);
@@ -117,22 +102,7 @@ test('sqlite: the checkpoint worker copies the WAL into the file, and after a re
   try {
     await store.importAccounts(1, ['alice', 'bob'], 1700000000);
     const ref = { from: 'alice', to: 'bob', seq: 1, random: 2, time: 1700000001 };
-    await store.appendMessage(1, {
-      ...ref,
-      body: [{ MsgType: 'TIMTextElem', MsgContent: { Text: marker } }],
-      cloudCustomData: '',
-      origin: 'sendmsg',
-      senderRoams: true,
-      onlineOnly: false,
-      countsUnread: true,
-      updatesLastMessage: true,
-      markRead: false,
-      needReadReceipt: false,
-      supportExtension: false,
-      lifeTime: 604800,
-      queueUntil: 1700604801,
-      deliverTo: ['bob'],
-    });
+    await store.appendMessage(1, msg('alice', 'bob', { ...ref, body: text(marker) }));
     assert.ok(bytesOf(`${file}-wal`).includes(marker), 'a commit lands in the WAL first');
     // The writer's own checkpoint waits for 16000 pages; only the worker moves this one.
     await until('the worker copied the message into the main file', () => bytesOf(file).includes(marker));
@@ -162,26 +132,7 @@ test('sqlite: the checkpoint worker stops while the file is idle and the next co
     // Five intervals with no commit: before, the worker checkpointed on each of them.
     await sleep(1000);
     assert.equal(store.workerCheckpoints, idle, 'no checkpoint while nothing is committed');
-    await store.appendMessage(1, {
-      from: 'alice',
-      to: 'bob',
-      seq: 1,
-      random: 2,
-      time: 1700000001,
-      body: [{ MsgType: 'TIMTextElem', MsgContent: { Text: marker } }],
-      cloudCustomData: '',
-      origin: 'sendmsg',
-      senderRoams: true,
-      onlineOnly: false,
-      countsUnread: true,
-      updatesLastMessage: true,
-      markRead: false,
-      needReadReceipt: false,
-      supportExtension: false,
-      lifeTime: 604800,
-      queueUntil: 1700604801,
-      deliverTo: ['bob'],
-    });
+    await store.appendMessage(1, msg('alice', 'bob', { seq: 1, random: 2, time: 1700000001, body: text(marker) }));
     await until(
       'the commit woke the worker, which copied it into the main file',
       () => store.workerCheckpoints! > idle && readFileSync(file).includes(marker),
